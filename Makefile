@@ -1,0 +1,62 @@
+# Reseller API platform. `make run` starts everything in one process;
+# `make test` is what CI runs (.ci/run).
+
+MODULES  := pkg proto-events services/auth services/directory services/catalog \
+            services/invoicing services/edge services/backoffice services/allinone
+PACKAGES := $(patsubst %,./%/...,$(MODULES))
+TOOL     := GOWORK=off go tool -modfile=$(CURDIR)/tools/go.mod
+BINARIES := auth directory catalog invoicing edge allinone backofficectl
+
+export GOTOOLCHAIN := local
+
+.PHONY: run test test-short lint fmt proto proto-check build fuzz bench clean
+
+## run: every service in one process over embedded NATS + FerretDB (data in ./.data)
+run:
+	go run ./services/allinone/cmd/allinone
+
+## test: every module's tests (component tests start NATS + FerretDB in process)
+test:
+	go test -timeout 8m $(PACKAGES)
+
+## test-short: skips the end-to-end suite
+test-short:
+	go test -short $(PACKAGES)
+
+## lint: gofmt, go vet and staticcheck over every module
+lint:
+	@out=$$(gofmt -l $(MODULES) | grep -v '\.pb\.go$$'); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	go vet $(PACKAGES)
+	$(TOOL) staticcheck $(PACKAGES)
+
+fmt:
+	gofmt -w $(MODULES)
+
+## proto: lint the protobuf events and regenerate their Go code
+proto:
+	cd proto-events && $(TOOL) buf lint && $(TOOL) buf generate
+
+## proto-check: fails when the committed generated code is stale
+proto-check: proto
+	@git diff --exit-code -- proto-events || (echo "generated code in proto-events is stale: run make proto and commit" && exit 1)
+	@test -z "$$(git status --porcelain -- proto-events)" || (git status --porcelain -- proto-events; echo "make proto produced new files: commit them"; exit 1)
+
+## build: one binary per service into ./bin
+build:
+	@mkdir -p bin
+	go build -o bin/ ./services/auth/cmd/auth ./services/directory/cmd/directory \
+		./services/catalog/cmd/catalog ./services/invoicing/cmd/invoicing \
+		./services/edge/cmd/edge ./services/allinone/cmd/allinone \
+		./services/backoffice/cmd/backofficectl
+
+## fuzz: runs each fuzz target for FUZZTIME (default 20s)
+FUZZTIME ?= 20s
+fuzz:
+	go test ./services/backoffice/ -run '^$$' -fuzz FuzzParseResellers -fuzztime $(FUZZTIME)
+	go test ./services/backoffice/ -run '^$$' -fuzz FuzzParseAccounts -fuzztime $(FUZZTIME)
+	go test ./services/directory/internal/ports/ -run '^$$' -fuzz FuzzAccountEvent -fuzztime $(FUZZTIME)
+	go test ./services/directory/internal/ports/ -run '^$$' -fuzz FuzzResellerEvent -fuzztime $(FUZZTIME)
+	go test ./services/edge/internal/ports/ -run '^$$' -fuzz FuzzListQuery -fuzztime $(FUZZTIME)
+
+clean:
+	rm -rf bin .data

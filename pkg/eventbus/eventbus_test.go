@@ -1,0 +1,251 @@
+package eventbus_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/nats-io/nats.go"
+	"github.com/prometheus/client_golang/prometheus"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
+	"github.com/resellerapi/platform/proto-events/subjects"
+
+	"github.com/resellerapi/platform/pkg/eventbus"
+	"github.com/resellerapi/platform/pkg/logging"
+	"github.com/resellerapi/platform/pkg/testkit"
+)
+
+var kit *testkit.Kit
+
+func TestMain(m *testing.M) {
+	var err error
+	if kit, err = testkit.New(""); err != nil {
+		panic(err)
+	}
+	code := m.Run()
+	kit.Close()
+	os.Exit(code)
+}
+
+// startBus starts a bus for a service name unique to the test, so that
+// each test has its own durable consumers and dead-letter subject.
+func startBus(t *testing.T, reg *prometheus.Registry, setup func(*eventbus.Bus)) (*eventbus.Bus, string) {
+	t.Helper()
+	service := "svc" + strings.ReplaceAll(uuid.NewString()[:8], "-", "")
+	bus, err := eventbus.Connect(eventbus.Config{NATSURL: kit.NATSURL, Service: service, Registerer: reg, MaxRetries: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bus.EnsureStreams(subjects.Streams()...); err != nil {
+		t.Fatal(err)
+	}
+	setup(bus)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = bus.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done; _ = bus.Close() })
+	select {
+	case <-bus.Running():
+	case <-time.After(10 * time.Second):
+		t.Fatal("bus not running")
+	}
+	return bus, service
+}
+
+// accountEvent returns an event for a fresh account id, so tests sharing
+// the stream do not see each other's events.
+func accountEvent(accountID string, version int64) *eventsv1.AccountChanged {
+	return &eventsv1.AccountChanged{
+		Meta: &eventsv1.EventMeta{
+			EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(),
+			AggregateId: accountID, Version: version,
+		},
+		Account: &eventsv1.Account{AccountId: accountID, ResellerId: "r1", Name: "Acme"},
+	}
+}
+
+// recorder records the events a handler saw for one account id.
+type recorder struct {
+	mu   sync.Mutex
+	seen []*eventsv1.AccountChanged
+	ctxs []context.Context
+}
+
+func (r *recorder) add(ctx context.Context, e *eventsv1.AccountChanged) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.seen = append(r.seen, e)
+	r.ctxs = append(r.ctxs, ctx)
+	return len(r.seen)
+}
+
+func (r *recorder) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.seen)
+}
+
+func TestPublishedEventReachesHandlerOnceWithCorrelationID(t *testing.T) {
+	accountID := uuid.NewString()
+	var rec recorder
+	bus, _ := startBus(t, prometheus.NewRegistry(), func(b *eventbus.Bus) {
+		err := eventbus.Handle(b, "accounts", subjects.AccountChanged, func(ctx context.Context, e *eventsv1.AccountChanged) error {
+			if e.GetAccount().GetAccountId() == accountID {
+				rec.add(ctx, e)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	ev := accountEvent(accountID, 1)
+	ctx := logging.WithCorrelationID(context.Background(), "corr-42")
+	// Published twice with the same event id: JetStream's duplicate window
+	// must drop the second copy.
+	for range 2 {
+		if err := bus.Publish(ctx, subjects.AccountChanged, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	testkit.Eventually(t, 10*time.Second, func() bool { return rec.count() >= 1 }, "event not handled")
+	// Give a duplicate every chance to arrive before asserting there is none.
+	if err := bus.Publish(ctx, subjects.AccountChanged, accountEvent(accountID, 2)); err != nil {
+		t.Fatal(err)
+	}
+	testkit.Eventually(t, 10*time.Second, func() bool { return rec.count() >= 2 }, "second event not handled")
+	if n := rec.count(); n != 2 {
+		t.Fatalf("handled %d events, want 2 (the duplicate must be dropped)", n)
+	}
+	if got := logging.CorrelationID(rec.ctxs[0]); got != "corr-42" {
+		t.Errorf("correlation id in handler = %q, want corr-42", got)
+	}
+	if rec.seen[0].GetAccount().GetName() != "Acme" {
+		t.Errorf("decoded event = %v", rec.seen[0])
+	}
+}
+
+func TestInvalidEventsAreDeadLetteredAndDoNotBlock(t *testing.T) {
+	accountID := uuid.NewString()
+	var rec recorder
+	reg := prometheus.NewRegistry()
+	bus, service := startBus(t, reg, func(b *eventbus.Bus) {
+		err := eventbus.Handle(b, "accounts", subjects.AccountChanged, func(ctx context.Context, e *eventsv1.AccountChanged) error {
+			if e.GetAccount().GetAccountId() != accountID {
+				return nil
+			}
+			rec.add(ctx, e)
+			if e.GetAccount().GetName() == "" {
+				return eventbus.Permanent(errors.New("account name is required"))
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	deadLetters := kit.Subscribe(t, subjects.DeadLetter(service))
+
+	nc, err := nats.Connect(kit.NATSURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := nc.JetStream()
+	// 1: not protobuf at all.
+	if _, err := js.Publish(subjects.AccountChanged, []byte("{not protobuf")); err != nil {
+		t.Fatal(err)
+	}
+	// 2: decodes, but the envelope has no version.
+	noVersion := accountEvent(accountID, 1)
+	noVersion.Meta.Version = 0
+	raw, _ := protoMarshal(noVersion)
+	if _, err := js.Publish(subjects.AccountChanged, raw); err != nil {
+		t.Fatal(err)
+	}
+	// 3: valid envelope, rejected by the handler.
+	invalid := accountEvent(accountID, 1)
+	invalid.Account.Name = ""
+	if err := bus.Publish(context.Background(), subjects.AccountChanged, invalid); err != nil {
+		t.Fatal(err)
+	}
+	// 4: a good event behind them must still be handled.
+	if err := bus.Publish(context.Background(), subjects.AccountChanged, accountEvent(accountID, 2)); err != nil {
+		t.Fatal(err)
+	}
+
+	testkit.Eventually(t, 15*time.Second, func() bool { return len(deadLetters()) >= 3 }, "want 3 dead letters")
+	testkit.Eventually(t, 10*time.Second, func() bool { return rec.count() >= 2 }, "good event after bad ones not handled")
+
+	reasons := map[string]bool{}
+	for _, m := range deadLetters() {
+		reasons[m.Header.Get("reason_poisoned")] = true
+	}
+	for _, want := range []string{"decode resellerapi.events.v1.AccountChanged", "meta.version is 0", "account name is required"} {
+		found := false
+		for r := range reasons {
+			found = found || strings.Contains(r, want)
+		}
+		if !found {
+			t.Errorf("no dead letter with a reason containing %q; reasons: %v", want, reasons)
+		}
+	}
+	if got := counterValue(t, reg, "events_handled_total", "dead_lettered"); got != 3 {
+		t.Errorf("dead_lettered counter = %v, want 3", got)
+	}
+}
+
+func TestTransientFailuresAreRetriedAndStaleEventsAcked(t *testing.T) {
+	accountID := uuid.NewString()
+	var rec recorder
+	reg := prometheus.NewRegistry()
+	bus, _ := startBus(t, reg, func(b *eventbus.Bus) {
+		err := eventbus.Handle(b, "accounts", subjects.AccountChanged, func(ctx context.Context, e *eventsv1.AccountChanged) error {
+			if e.GetAccount().GetAccountId() != accountID {
+				return nil
+			}
+			n := rec.add(ctx, e)
+			switch {
+			case e.GetMeta().GetVersion() == 1 && n <= 3:
+				return errors.New("store unavailable") // fails 3 times: 2 retries, then a nack and a redelivery
+			case e.GetMeta().GetVersion() == 0:
+				return nil
+			case e.GetMeta().GetVersion() == 7:
+				return eventbus.ErrStale
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	if err := bus.Publish(context.Background(), subjects.AccountChanged, accountEvent(accountID, 1)); err != nil {
+		t.Fatal(err)
+	}
+	testkit.Eventually(t, 20*time.Second, func() bool { return rec.count() >= 4 }, "event not redelivered after failures")
+	if err := bus.Publish(context.Background(), subjects.AccountChanged, accountEvent(accountID, 7)); err != nil {
+		t.Fatal(err)
+	}
+	testkit.Eventually(t, 10*time.Second, func() bool {
+		return counterValue(t, reg, "events_handled_total", "stale") == 1
+	}, "stale event not counted")
+	if got := counterValue(t, reg, "events_handled_total", "failed"); got != 3 {
+		t.Errorf("failed counter = %v, want 3", got)
+	}
+}
+
+func TestPublishRefusesEventsWithoutEnvelope(t *testing.T) {
+	bus, _ := startBus(t, prometheus.NewRegistry(), func(*eventbus.Bus) {})
+	ev := accountEvent(uuid.NewString(), 1)
+	ev.Meta.AggregateId = ""
+	if err := bus.Publish(context.Background(), subjects.AccountChanged, ev); err == nil {
+		t.Fatal("Publish accepted an event without aggregate id")
+	}
+}

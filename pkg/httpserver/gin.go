@@ -1,0 +1,97 @@
+package httpserver
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/resellerapi/platform/pkg/logging"
+	"github.com/resellerapi/platform/pkg/problem"
+)
+
+// CorrelationHeader carries the correlation id of a request; it is echoed
+// on the response and generated when the caller sent none (or a bad one).
+const CorrelationHeader = "X-Correlation-ID"
+
+var correlationPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
+
+// Metrics are the HTTP metrics of one service.
+type Metrics struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+// NewMetrics creates and registers the HTTP metrics of service.
+func NewMetrics(reg prometheus.Registerer, service string) (*Metrics, error) {
+	labels := prometheus.Labels{"service": service}
+	m := &Metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "http_requests_total", Help: "HTTP requests by route, method and status.", ConstLabels: labels,
+		}, []string{"route", "method", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "http_request_duration_seconds", Help: "HTTP request latency by route and method.", ConstLabels: labels,
+			Buckets: prometheus.DefBuckets,
+		}, []string{"route", "method"}),
+	}
+	for _, c := range []prometheus.Collector{m.requests, m.duration} {
+		if err := reg.Register(c); err != nil {
+			return nil, fmt.Errorf("register http metrics: %w", err)
+		}
+	}
+	return m, nil
+}
+
+// Middleware returns the gin middleware every service installs first:
+// correlation id, panic recovery as a 500 problem, access log, metrics.
+// Query strings are not logged: they could carry secrets.
+func Middleware(log *slog.Logger, m *Metrics) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		id := c.GetHeader(CorrelationHeader)
+		if !correlationPattern.MatchString(id) {
+			id = uuid.NewString()
+		}
+		c.Header(CorrelationHeader, id)
+		ctx := logging.WithCorrelationID(c.Request.Context(), id)
+		c.Request = c.Request.WithContext(ctx)
+
+		defer func() {
+			if r := recover(); r != nil {
+				log.ErrorContext(ctx, "panic serving request", "panic", fmt.Sprint(r), "path", c.Request.URL.Path)
+				p := problem.New(http.StatusInternalServerError, problem.TypeInternal, "An unexpected error occurred.")
+				p.CorrelationID = id
+				problem.Write(c.Writer, p)
+				c.Abort()
+			}
+			route := c.FullPath()
+			if route == "" {
+				route = "unmatched"
+			}
+			status := c.Writer.Status()
+			elapsed := time.Since(start)
+			if m != nil {
+				m.requests.WithLabelValues(route, c.Request.Method, strconv.Itoa(status)).Inc()
+				m.duration.WithLabelValues(route, c.Request.Method).Observe(elapsed.Seconds())
+			}
+			log.InfoContext(ctx, "http request", "method", c.Request.Method, "route", route,
+				"path", c.Request.URL.Path, "status", status, "duration_ms", elapsed.Milliseconds())
+		}()
+		c.Next()
+	}
+}
+
+// Problem writes p as the response of c, naming the request's path and
+// correlation id, and aborts the handler chain.
+func Problem(c *gin.Context, p problem.Problem) {
+	p.Instance = c.Request.URL.Path
+	p.CorrelationID = logging.CorrelationID(c.Request.Context())
+	problem.Write(c.Writer, p)
+	c.Abort()
+}

@@ -1,0 +1,154 @@
+// Package testkit starts the platform's real infrastructure inside a test
+// process: nats-server with JetStream and FerretDB over SQLite, both on
+// random loopback ports with their data in a temporary directory. Only
+// packages whose tests talk to NATS or MongoDB should import it: it links
+// both servers into the test binary.
+package testkit
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/resellerapi/platform/pkg/embedded"
+	"github.com/resellerapi/platform/pkg/mongodb"
+)
+
+// Kit is a running nats-server and FerretDB.
+type Kit struct {
+	NATSURL  string
+	MongoURI string
+	// Mongo is a client connected to MongoURI.
+	Mongo *mongo.Client
+
+	nats    *embedded.NATS
+	ferret  *embedded.FerretDB
+	dir     string
+	ownsDir bool
+	dbSeq   atomic.Int64
+}
+
+// New starts the servers with their data under dir (a new temporary
+// directory when dir is ""). Close stops them. For TestMain; tests use Start.
+func New(dir string) (*Kit, error) {
+	k := &Kit{dir: dir}
+	if dir == "" {
+		d, err := os.MkdirTemp("", "testkit-*")
+		if err != nil {
+			return nil, err
+		}
+		k.dir, k.ownsDir = d, true
+	}
+	var err error
+	if k.nats, err = embedded.StartNATS("127.0.0.1:0", filepath.Join(k.dir, "nats")); err != nil {
+		k.Close()
+		return nil, err
+	}
+	k.NATSURL = k.nats.URL()
+	if k.ferret, err = embedded.StartFerretDB(embedded.FerretDBConfig{
+		Addr: "127.0.0.1:0", Dir: filepath.Join(k.dir, "ferretdb"),
+		PostgreSQLURL: os.Getenv("FERRETDB_POSTGRESQL_URL"),
+	}); err != nil {
+		k.Close()
+		return nil, err
+	}
+	k.MongoURI = k.ferret.URI()
+	if k.Mongo, err = mongodb.Connect(context.Background(), k.MongoURI); err != nil {
+		k.Close()
+		return nil, err
+	}
+	return k, nil
+}
+
+// Start starts a Kit for one test and stops it when the test ends.
+func Start(tb testing.TB) *Kit {
+	tb.Helper()
+	k, err := New(tb.TempDir())
+	if err != nil {
+		tb.Fatalf("testkit: %v", err)
+	}
+	tb.Cleanup(k.Close)
+	return k
+}
+
+// Close stops both servers and removes the data they own.
+func (k *Kit) Close() {
+	if k.Mongo != nil {
+		_ = k.Mongo.Disconnect(context.Background())
+	}
+	if k.ferret != nil {
+		k.ferret.Shutdown()
+	}
+	if k.nats != nil {
+		k.nats.Shutdown()
+	}
+	if k.ownsDir {
+		_ = os.RemoveAll(k.dir)
+	}
+}
+
+var nonName = regexp.MustCompile(`[^a-z0-9]+`)
+
+// DatabaseName returns a database name not used before in this Kit,
+// derived from the test's name, so tests sharing a Kit do not collide.
+func (k *Kit) DatabaseName(tb testing.TB) string {
+	name := strings.Trim(nonName.ReplaceAllString(strings.ToLower(tb.Name()), "_"), "_")
+	if len(name) > 40 {
+		name = name[:40]
+	}
+	return fmt.Sprintf("%s_%d", name, k.dbSeq.Add(1))
+}
+
+// Subscribe collects every message published on subject (wildcards
+// allowed) from now on; the returned function reads what arrived so far.
+func (k *Kit) Subscribe(tb testing.TB, subject string) func() []*nats.Msg {
+	tb.Helper()
+	nc, err := nats.Connect(k.NATSURL)
+	if err != nil {
+		tb.Fatalf("testkit: connect: %v", err)
+	}
+	tb.Cleanup(nc.Close)
+	ch := make(chan *nats.Msg, 1024)
+	if _, err := nc.ChanSubscribe(subject, ch); err != nil {
+		tb.Fatalf("testkit: subscribe %s: %v", subject, err)
+	}
+	if err := nc.Flush(); err != nil {
+		tb.Fatalf("testkit: flush: %v", err)
+	}
+	var got []*nats.Msg
+	return func() []*nats.Msg {
+		for {
+			select {
+			case m := <-ch:
+				got = append(got, m)
+			default:
+				return got
+			}
+		}
+	}
+}
+
+// Eventually polls cond every 20ms until it returns true or timeout passes,
+// then fails the test with msg. It never sleeps longer than needed.
+func Eventually(tb testing.TB, timeout time.Duration, cond func() bool, msg string, args ...any) {
+	tb.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		if cond() {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("condition not met within %v: %s", timeout, fmt.Sprintf(msg, args...))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

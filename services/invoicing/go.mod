@@ -1,0 +1,8 @@
+module github.com/resellerapi/platform/services/invoicing
+
+go 1.26.0
+
+replace (
+	github.com/resellerapi/platform/pkg => ../../pkg
+	github.com/resellerapi/platform/proto-events => ../../proto-events
+)
