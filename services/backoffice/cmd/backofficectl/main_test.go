@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/nats-io/nats.go"
+	"google.golang.org/protobuf/proto"
+
+	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
+	"github.com/resellerapi/platform/proto-events/subjects"
+
+	"github.com/resellerapi/platform/pkg/testkit"
+)
+
+func writeFile(t *testing.T, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "input.json")
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// published reads every event on subject from the start of its stream.
+func published(t *testing.T, natsURL, subject string) []*nats.Msg {
+	t.Helper()
+	nc, err := nats.Connect(natsURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := nc.JetStream()
+	sub, err := js.SubscribeSync(subject, nats.DeliverAll(), nats.OrderedConsumer())
+	if errors.Is(err, nats.ErrNoMatchingStream) {
+		return nil // nothing was ever published
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []*nats.Msg
+	for {
+		m, err := sub.NextMsg(300 * time.Millisecond)
+		if errors.Is(err, nats.ErrTimeout) {
+			return msgs
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		msgs = append(msgs, m)
+	}
+}
+
+func TestPublishAccountsFromFile(t *testing.T) {
+	kit := testkit.Start(t)
+	t.Setenv("NATS_URL", kit.NATSURL)
+	path := writeFile(t, `{"accountId":"a1","resellerId":"r1","version":2,"name":"Acme","email":"it@acme.example","phone":"+302101234567","country":"GR","status":"suspended","createdAt":"2025-01-02T03:04:05Z"}
+{"account_id":"a2","reseller_id":"r1","version":1,"name":"Beta"}`)
+
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"publish", "account", "--file", path}, nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "published 2 of 2 account events") {
+		t.Errorf("output = %q", out.String())
+	}
+
+	msgs := published(t, kit.NATSURL, subjects.AccountChanged)
+	if len(msgs) != 2 {
+		t.Fatalf("%d events on the stream, want 2", len(msgs))
+	}
+	var ev eventsv1.AccountChanged
+	if err := proto.Unmarshal(msgs[0].Data, &ev); err != nil {
+		t.Fatal(err)
+	}
+	a, m := ev.GetAccount(), ev.GetMeta()
+	if a.GetAccountId() != "a1" || a.GetResellerId() != "r1" || a.GetName() != "Acme" || a.GetPhone() != "+302101234567" ||
+		a.GetStatus() != eventsv1.AccountStatus_ACCOUNT_STATUS_SUSPENDED || a.GetCreatedAt().AsTime().Year() != 2025 {
+		t.Errorf("account = %v", a)
+	}
+	if m.GetAggregateId() != "a1" || m.GetVersion() != 2 || m.GetOccurredAt() == nil {
+		t.Errorf("meta = %v", m)
+	}
+	if id, err := uuid.Parse(m.GetEventId()); err != nil || id.Version() != 7 {
+		t.Errorf("event id %q is not a UUIDv7", m.GetEventId())
+	}
+	if got := msgs[0].Header.Get("Nats-Msg-Id"); got != m.GetEventId() {
+		t.Errorf("message id = %q, want the event id", got)
+	}
+}
+
+func TestPublishRefusesInvalidInputAndPublishesNothing(t *testing.T) {
+	kit := testkit.Start(t)
+	t.Setenv("NATS_URL", kit.NATSURL)
+	path := writeFile(t, `[{"reseller_id":"r1","version":1,"name":"Good"},{"reseller_id":"r2","version":1,"name":"Bad","currency":"euro"}]`)
+
+	err := run(context.Background(), []string{"publish", "reseller", "--file", path}, nil, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "record 2") || !strings.Contains(err.Error(), "ISO 4217") || !strings.Contains(err.Error(), "nothing published") {
+		t.Fatalf("err = %v", err)
+	}
+	if msgs := published(t, kit.NATSURL, subjects.ResellerChanged); len(msgs) != 0 {
+		t.Fatalf("%d events published from invalid input", len(msgs))
+	}
+}
+
+func TestPublishFromStdinAndSeedDemo(t *testing.T) {
+	kit := testkit.Start(t)
+	t.Setenv("NATS_URL", kit.NATSURL)
+	in := strings.NewReader(`{"reseller_id":"r9","version":1,"name":"Nine"}`)
+	if err := run(context.Background(), []string{"publish", "reseller", "--file", "-"}, in, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"seed-demo"}, nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	if msgs := published(t, kit.NATSURL, subjects.ResellerChanged); len(msgs) != 4 {
+		t.Errorf("%d reseller events, want 1 + 3 demo", len(msgs))
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, args := range [][]string{nil, {"frobnicate"}, {"publish"}, {"publish", "invoice", "--file", "x"}, {"publish", "account"}, {"publish", "account", "--bogus"}} {
+		err := run(context.Background(), args, nil, &bytes.Buffer{})
+		if !errors.Is(err, errUsage) {
+			t.Errorf("run(%q) = %v, want a usage error", args, err)
+		}
+	}
+	t.Setenv("NATS_URL", "nats://127.0.0.1:1")
+	err := run(context.Background(), []string{"publish", "account", "--file", "/does/not/exist"}, nil, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "no such file") {
+		t.Errorf("missing file: err = %v", err)
+	}
+}

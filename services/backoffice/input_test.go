@@ -1,0 +1,120 @@
+package backoffice
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseResellersLayouts(t *testing.T) {
+	tests := map[string]string{
+		"one object": `{"reseller_id":"r1","version":1,"name":"One"}`,
+		"array":      `[{"reseller_id":"r1","version":1,"name":"One"},{"resellerId":"r2","parentId":"r1","version":3,"name":"Two","currency":"EUR","country":"GR","email":"a@b.example"}]`,
+		"ndjson":     "{\"reseller_id\":\"r1\",\"version\":1,\"name\":\"One\"}\n\n{\"resellerId\":\"r2\",\"parentId\":\"r1\",\"version\":3,\"name\":\"Two\"}\n",
+	}
+	for name, in := range tests {
+		t.Run(name, func(t *testing.T) {
+			got, err := ParseResellers(strings.NewReader(in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got[0].ResellerID != "r1" || got[0].Name != "One" {
+				t.Errorf("first = %+v", got[0])
+			}
+			if len(got) == 2 && (got[1].ParentID != "r1" || got[1].Version != 3) {
+				t.Errorf("camelCase record = %+v", got[1])
+			}
+		})
+	}
+}
+
+func TestParseAccountsRefusesBadInputNamingTheRecord(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     []string
+	}{
+		{"empty", "  \n", []string{"no account records"}},
+		{"not json", "{nope", []string{"record 1", "not valid JSON"}},
+		{"unknown field", `{"account_id":"a1","reseller_id":"r1","version":1,"name":"A","nmae":"typo"}`, []string{"record 1", `unknown field "nmae"`}},
+		{"twice", `{"account_id":"a1","accountId":"a2","reseller_id":"r1","version":1,"name":"A"}`, []string{"given twice"}},
+		{"wrong type", `{"account_id":"a1","reseller_id":"r1","version":"one","name":"A"}`, []string{"record 1", "version"}},
+		{"invalid values", `[{"account_id":"a1","reseller_id":"r1","version":1,"name":"A"},{"account_id":"a2","reseller_id":"","version":0,"name":"","email":"x","phone":"123","country":"Greece","status":"gone"}]`,
+			[]string{"record 2", `"a2"`, "reseller_id is required", "version must be 1 or more", "name is required", "e-mail", "phone", "ISO 3166-1", `status "gone"`}},
+		{"array with trailing data", `[{"account_id":"a1","reseller_id":"r1","version":1,"name":"A"}] {}`, []string{"after the JSON array"}},
+		{"array of non-objects", `[1]`, []string{"record 1", "not a JSON object"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseAccounts(strings.NewReader(tt.in))
+			if err == nil {
+				t.Fatalf("accepted %q as %+v", tt.in, got)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestResellerCannotBeItsOwnParent(t *testing.T) {
+	_, err := ParseResellers(strings.NewReader(`{"reseller_id":"r1","parent_id":"r1","version":1,"name":"X"}`))
+	if err == nil || !strings.Contains(err.Error(), "reseller itself") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestDemoDataIsValid(t *testing.T) {
+	d := Demo()
+	for _, r := range d.Resellers {
+		if err := r.Validate(); err != nil {
+			t.Errorf("demo reseller %s: %v", r.ResellerID, err)
+		}
+	}
+	for _, a := range d.Accounts {
+		if err := a.Validate(); err != nil {
+			t.Errorf("demo account %s: %v", a.AccountID, err)
+		}
+	}
+}
+
+func FuzzParseResellers(f *testing.F) {
+	f.Add(`{"reseller_id":"r1","version":1,"name":"One"}`)
+	f.Add(`[{"resellerId":"r2","parentId":"r1","version":3,"name":"Two","currency":"EUR"}]`)
+	f.Add("{\"reseller_id\":\"r1\",\"version\":1,\"name\":\"One\"}\n{\"reseller_id\":\"r2\"}")
+	f.Add(`[1, {}, "x"]`)
+	f.Fuzz(func(t *testing.T, in string) {
+		got, err := ParseResellers(strings.NewReader(in))
+		if err != nil {
+			return
+		}
+		if len(got) == 0 {
+			t.Fatal("no error and no records")
+		}
+		for _, r := range got {
+			if err := r.Validate(); err != nil {
+				t.Fatalf("accepted invalid record %+v: %v", r, err)
+			}
+		}
+	})
+}
+
+func FuzzParseAccounts(f *testing.F) {
+	f.Add(`{"account_id":"a1","reseller_id":"r1","version":1,"name":"A","status":"active"}`)
+	f.Add(`[{"accountId":"a1","resellerId":"r1","version":2,"name":"A","phone":"+302101234567","createdAt":"2026-01-02T03:04:05Z"}]`)
+	f.Add(`{"account_id":"a1"}{"account_id":"a2"}`)
+	f.Fuzz(func(t *testing.T, in string) {
+		got, err := ParseAccounts(strings.NewReader(in))
+		if err != nil {
+			return
+		}
+		if len(got) == 0 {
+			t.Fatal("no error and no records")
+		}
+		for _, a := range got {
+			if err := a.Validate(); err != nil {
+				t.Fatalf("accepted invalid record %+v: %v", a, err)
+			}
+		}
+	})
+}
