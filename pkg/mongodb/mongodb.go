@@ -5,6 +5,7 @@
 package mongodb
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -30,13 +31,33 @@ func Connect(ctx context.Context, uri string) (*mongo.Client, error) {
 	return client, nil
 }
 
-// EnsureIndexes creates the given indexes on coll; existing identical
-// indexes are left as they are, so every replica may call it at start-up.
+// EnsureIndexes creates those of the given indexes that coll does not
+// have yet (compared by keys), so every replica may call it at start-up.
+// Existing indexes are not sent again: FerretDB 1.24 drops the connection
+// when createIndexes names an index that already exists.
 func EnsureIndexes(ctx context.Context, coll *mongo.Collection, models ...mongo.IndexModel) error {
-	if len(models) == 0 {
+	specs, err := coll.Indexes().ListSpecifications(ctx)
+	if err != nil {
+		return fmt.Errorf("list indexes of %s: %w", coll.Name(), err)
+	}
+	var missing []mongo.IndexModel
+	for _, m := range models {
+		keys, err := bson.Marshal(m.Keys)
+		if err != nil {
+			return fmt.Errorf("index keys %v: %w", m.Keys, err)
+		}
+		exists := false
+		for _, s := range specs {
+			exists = exists || bytes.Equal(s.KeysDocument, keys)
+		}
+		if !exists {
+			missing = append(missing, m)
+		}
+	}
+	if len(missing) == 0 {
 		return nil
 	}
-	if _, err := coll.Indexes().CreateMany(ctx, models); err != nil {
+	if _, err := coll.Indexes().CreateMany(ctx, missing); err != nil {
 		return fmt.Errorf("create indexes on %s: %w", coll.Name(), err)
 	}
 	return nil

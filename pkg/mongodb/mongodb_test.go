@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/resellerapi/platform/pkg/mongodb"
 	"github.com/resellerapi/platform/pkg/testkit"
@@ -95,5 +96,28 @@ func TestFindPageAndFindOne(t *testing.T) {
 	}
 	if _, err := mongodb.FindOne[doc](ctx, coll, bson.D{{Key: "_id", Value: "zz"}}); !errors.Is(err, mongodb.ErrNotFound) {
 		t.Errorf("FindOne missing: err = %v, want ErrNotFound", err)
+	}
+}
+
+func TestEnsureIndexesTwice(t *testing.T) {
+	ctx := context.Background()
+	coll := kit.Mongo.Database(kit.DatabaseName(t)).Collection("things")
+	models := []mongo.IndexModel{
+		{Keys: bson.D{{Key: "owner", Value: 1}, {Key: "name", Value: 1}}},
+		{Keys: bson.D{{Key: "owner", Value: 1}, {Key: "version", Value: -1}}},
+	}
+	// Every replica calls it at start-up: the second call must succeed and
+	// create nothing new.
+	for i := range 2 {
+		if err := mongodb.EnsureIndexes(ctx, coll, models...); err != nil {
+			t.Fatalf("call %d: %v", i+1, err)
+		}
+	}
+	specs, err := coll.Indexes().ListSpecifications(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(specs) != 3 { // _id + 2
+		t.Errorf("%d indexes, want 3", len(specs))
 	}
 }

@@ -1,0 +1,45 @@
+// Package readmodel defines the MongoDB documents that one service writes
+// and others read: the contract between a projecting service and the edge.
+// The owning service is the only writer; the edge reads with a read-only
+// role. Changing a field here is changing that contract.
+package readmodel
+
+import "time"
+
+// Directory read models, written by the directory service.
+const (
+	// DirectoryDatabase is the default database of the directory service.
+	DirectoryDatabase = "directory"
+	// AccountsCollection holds Account documents.
+	AccountsCollection = "accounts"
+	// ResellersCollection holds Reseller documents.
+	ResellersCollection = "resellers"
+)
+
+// Account is an end customer of a reseller, as of Version.
+type Account struct {
+	ID         string    `bson:"_id"`
+	ResellerID string    `bson:"reseller_id"`
+	Name       string    `bson:"name"`
+	Email      string    `bson:"email"`
+	Phone      string    `bson:"phone"`
+	Country    string    `bson:"country"`
+	Status     string    `bson:"status"`
+	CreatedAt  time.Time `bson:"created_at"`
+	UpdatedAt  time.Time `bson:"updated_at"`
+	Version    int64     `bson:"version"`
+}
+
+// Reseller is a reseller of the distributor, as of Version.
+type Reseller struct {
+	ID        string    `bson:"_id"`
+	ParentID  string    `bson:"parent_id"`
+	Name      string    `bson:"name"`
+	Domain    string    `bson:"domain"`
+	Currency  string    `bson:"currency"`
+	Country   string    `bson:"country"`
+	Email     string    `bson:"email"`
+	CreatedAt time.Time `bson:"created_at"`
+	UpdatedAt time.Time `bson:"updated_at"`
+	Version   int64     `bson:"version"`
+}

@@ -1,0 +1,151 @@
+package service_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
+	"github.com/resellerapi/platform/proto-events/subjects"
+
+	"github.com/resellerapi/platform/pkg/eventbus"
+	"github.com/resellerapi/platform/pkg/mongodb"
+	"github.com/resellerapi/platform/pkg/readmodel"
+	"github.com/resellerapi/platform/pkg/testkit"
+	"github.com/resellerapi/platform/services/directory/service"
+)
+
+type env struct {
+	kit *testkit.Kit
+	db  string
+	pub *eventbus.Bus
+}
+
+// start runs replicas instances of the directory service over one kit.
+func start(t *testing.T, replicas int) env {
+	t.Helper()
+	kit := testkit.Start(t)
+	e := env{kit: kit, db: kit.DatabaseName(t)}
+	for range replicas {
+		svc, err := service.New(context.Background(), service.Config{NATSURL: kit.NATSURL, MongoURI: kit.MongoURI, Database: e.db},
+			slog.New(slog.DiscardHandler), prometheus.NewRegistry())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); _ = svc.Run(ctx) }()
+		t.Cleanup(func() { cancel(); <-done; _ = svc.Close() })
+		<-svc.Running()
+	}
+	pub, err := eventbus.Connect(eventbus.Config{NATSURL: kit.NATSURL, Service: "test-backoffice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = pub.Close() })
+	e.pub = pub
+	return e
+}
+
+func (e env) publish(t *testing.T, subject string, ev eventbus.Event) {
+	t.Helper()
+	if err := e.pub.Publish(context.Background(), subject, ev); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (e env) account(t *testing.T, id string) (readmodel.Account, error) {
+	coll := e.kit.Mongo.Database(e.db).Collection(readmodel.AccountsCollection)
+	return mongodb.FindOne[readmodel.Account](context.Background(), coll, bson.D{{Key: "_id", Value: id}})
+}
+
+func accountChanged(id, name string, version int64) *eventsv1.AccountChanged {
+	return &eventsv1.AccountChanged{
+		Meta: &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: id, Version: version},
+		Account: &eventsv1.Account{AccountId: id, ResellerId: "r1", Name: name, Email: "it@acme.example",
+			Status: eventsv1.AccountStatus_ACCOUNT_STATUS_ACTIVE},
+	}
+}
+
+func TestProjectionIsOrderSafeAndIdempotent(t *testing.T) {
+	e := start(t, 1)
+	// Version 3 arrives first, then the older 2, then a replay of 3 with
+	// other content (a redelivery must not change anything either).
+	e.publish(t, subjects.AccountChanged, accountChanged("a1", "Acme v3", 3))
+	e.publish(t, subjects.AccountChanged, accountChanged("a1", "Acme v2", 2))
+	e.publish(t, subjects.AccountChanged, accountChanged("a1", "Acme v3 again", 3))
+	// A marker event on another account: once it is projected, the three
+	// before it (same consumer, one replica) have been handled.
+	e.publish(t, subjects.AccountChanged, accountChanged("marker", "Marker", 1))
+	testkit.Eventually(t, 10*time.Second, func() bool { _, err := e.account(t, "marker"); return err == nil }, "marker not projected")
+
+	got, err := e.account(t, "a1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Name != "Acme v3" || got.Version != 3 || got.ResellerID != "r1" || got.Status != "active" || got.CreatedAt.IsZero() {
+		t.Errorf("account = %+v, want version 3 as first stored", got)
+	}
+
+	e.publish(t, subjects.AccountChanged, accountChanged("a1", "Acme v4", 4))
+	testkit.Eventually(t, 10*time.Second, func() bool { a, _ := e.account(t, "a1"); return a.Version == 4 }, "version 4 not projected")
+}
+
+func TestInvalidEventIsDeadLetteredAndTheStreamMovesOn(t *testing.T) {
+	e := start(t, 1)
+	deadLetters := e.kit.Subscribe(t, subjects.DeadLetter("directory"))
+
+	bad := accountChanged("bad", "Bad", 1)
+	bad.Account.Email = "not-an-address"
+	e.publish(t, subjects.AccountChanged, bad)
+	e.publish(t, subjects.AccountChanged, accountChanged("good", "Good", 1))
+
+	testkit.Eventually(t, 10*time.Second, func() bool { _, err := e.account(t, "good"); return err == nil }, "good event behind a bad one not projected")
+	testkit.Eventually(t, 10*time.Second, func() bool { return len(deadLetters()) == 1 }, "bad event not dead-lettered")
+	reason := deadLetters()[0].Header.Get("reason_poisoned")
+	if !strings.Contains(reason, `account "bad"`) || !strings.Contains(reason, "e-mail") {
+		t.Errorf("reason = %q", reason)
+	}
+	if _, err := e.account(t, "bad"); err == nil {
+		t.Error("invalid account was stored")
+	}
+}
+
+func TestResellerProjection(t *testing.T) {
+	e := start(t, 1)
+	e.publish(t, subjects.ResellerChanged, &eventsv1.ResellerChanged{
+		Meta:     &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: "r2", Version: 1},
+		Reseller: &eventsv1.Reseller{ResellerId: "r2", ParentId: "r1", Name: "Two", Currency: "EUR", Country: "GR"},
+	})
+	coll := e.kit.Mongo.Database(e.db).Collection(readmodel.ResellersCollection)
+	var got readmodel.Reseller
+	testkit.Eventually(t, 10*time.Second, func() bool {
+		var err error
+		got, err = mongodb.FindOne[readmodel.Reseller](context.Background(), coll, bson.D{{Key: "_id", Value: "r2"}})
+		return err == nil
+	}, "reseller not projected")
+	if got.ParentID != "r1" || got.Name != "Two" || got.Currency != "EUR" {
+		t.Errorf("reseller = %+v", got)
+	}
+}
+
+func TestReplicasShareTheWorkAndProjectEachEventOnce(t *testing.T) {
+	e := start(t, 2)
+	const n = 60
+	for i := range n {
+		e.publish(t, subjects.AccountChanged, accountChanged(fmt.Sprintf("acc-%02d", i), "Customer", 1))
+	}
+	coll := e.kit.Mongo.Database(e.db).Collection(readmodel.AccountsCollection)
+	testkit.Eventually(t, 20*time.Second, func() bool {
+		c, _ := coll.CountDocuments(context.Background(), bson.D{})
+		return c == n
+	}, "not all %d accounts projected", n)
+}
