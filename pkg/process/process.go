@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -92,6 +93,32 @@ func run(ctx context.Context, log *slog.Logger, opsAddr string, reg *prometheus.
 	errc := make(chan error, 2)
 	go func() { errc <- httpserver.Serve(ctx, ops, ln, log) }()
 	go func() { errc <- comp.Run(ctx) }()
+	err = <-errc
+	cancel()
+	return errors.Join(err, <-errc)
+}
+
+// WithHTTP returns comp extended to serve handler on addr while it runs.
+func WithHTTP(comp Component, addr string, handler http.Handler, log *slog.Logger) Component {
+	return withHTTP{Component: comp, srv: httpserver.New(addr, handler), log: log}
+}
+
+type withHTTP struct {
+	Component
+	srv *http.Server
+	log *slog.Logger
+}
+
+func (w withHTTP) Run(ctx context.Context) error {
+	ln, err := httpserver.Listen(w.srv)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 2)
+	go func() { errc <- httpserver.Serve(ctx, w.srv, ln, w.log) }()
+	go func() { errc <- w.Component.Run(ctx) }()
 	err = <-errc
 	cancel()
 	return errors.Join(err, <-errc)

@@ -1,0 +1,113 @@
+// Package paging implements the BSS-style list contract: pageIndex
+// (1-based) and pageSize query parameters, the
+// {"data": [...], "pagination": {...}} envelope, and RFC 8288 Link headers.
+package paging
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+)
+
+// Limits of the page parameters.
+const (
+	DefaultPageSize = 10
+	MaxPageSize     = 100
+	// MaxPageIndex bounds how deep a caller may page (skip) in one list.
+	MaxPageIndex = 100_000
+)
+
+// Request is a validated page request.
+type Request struct {
+	Index int // 1-based
+	Size  int
+}
+
+// Skip is the number of items before the page.
+func (r Request) Skip() int64 { return int64(r.Index-1) * int64(r.Size) }
+
+// Limit is the page size as a query limit.
+func (r Request) Limit() int64 { return int64(r.Size) }
+
+// ParamError says which parameter is wrong and why.
+type ParamError struct {
+	Param  string
+	Reason string
+}
+
+func (e *ParamError) Error() string { return fmt.Sprintf("query parameter %s: %s", e.Param, e.Reason) }
+
+// Parse reads pageIndex and pageSize from q, applying the defaults.
+func Parse(q url.Values) (Request, error) {
+	r := Request{Index: 1, Size: DefaultPageSize}
+	var err error
+	if r.Index, err = intParam(q, "pageIndex", 1, 1, MaxPageIndex); err != nil {
+		return Request{}, err
+	}
+	if r.Size, err = intParam(q, "pageSize", DefaultPageSize, 1, MaxPageSize); err != nil {
+		return Request{}, err
+	}
+	return r, nil
+}
+
+func intParam(q url.Values, name string, def, lo, hi int) (int, error) {
+	vals, ok := q[name]
+	if !ok {
+		return def, nil
+	}
+	if len(vals) != 1 {
+		return 0, &ParamError{name, "must be given once"}
+	}
+	n, err := strconv.Atoi(vals[0])
+	if err != nil {
+		return 0, &ParamError{name, fmt.Sprintf("%q is not an integer", vals[0])}
+	}
+	if n < lo || n > hi {
+		return 0, &ParamError{name, fmt.Sprintf("%d is out of range %d..%d", n, lo, hi)}
+	}
+	return n, nil
+}
+
+// Pagination is the "pagination" member of a list response.
+type Pagination struct {
+	PageIndex  int   `json:"pageIndex"`
+	PageSize   int   `json:"pageSize"`
+	TotalCount int64 `json:"totalCount"`
+	TotalPages int64 `json:"totalPages"`
+}
+
+// Envelope is a list response.
+type Envelope[T any] struct {
+	Data       []T        `json:"data"`
+	Pagination Pagination `json:"pagination"`
+}
+
+// NewEnvelope wraps one page of items.
+func NewEnvelope[T any](r Request, items []T, total int64) Envelope[T] {
+	if items == nil {
+		items = []T{}
+	}
+	pages := (total + int64(r.Size) - 1) / int64(r.Size)
+	return Envelope[T]{Data: items, Pagination: Pagination{PageIndex: r.Index, PageSize: r.Size, TotalCount: total, TotalPages: pages}}
+}
+
+// Link returns the RFC 8288 Link header value for the page (first, prev,
+// next, last), keeping the request's other query parameters.
+func (p Pagination) Link(u *url.URL) string {
+	link := func(index int64, rel string) string {
+		q := u.Query()
+		q.Set("pageIndex", strconv.FormatInt(index, 10))
+		q.Set("pageSize", strconv.Itoa(p.PageSize))
+		v := url.URL{Path: u.Path, RawQuery: q.Encode()}
+		return fmt.Sprintf("<%s>; rel=%q", v.String(), rel)
+	}
+	last := max(p.TotalPages, 1)
+	out := link(1, "first")
+	if p.PageIndex > 1 {
+		out += ", " + link(min(int64(p.PageIndex-1), last), "prev")
+	}
+	if int64(p.PageIndex) < last {
+		out += ", " + link(int64(p.PageIndex+1), "next")
+	}
+	return out + ", " + link(last, "last")
+}

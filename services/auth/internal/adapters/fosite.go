@@ -1,0 +1,124 @@
+package adapters
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ory/fosite"
+
+	"github.com/resellerapi/platform/pkg/accesstoken"
+	"github.com/resellerapi/platform/services/auth/internal/app"
+	"github.com/resellerapi/platform/services/auth/internal/domain"
+)
+
+// FositeStore is fosite's storage for the grants the platform offers.
+//
+// Access tokens are self-contained JWTs verified at the edge with the
+// JWKS, so they are not stored one row per token (that collection would
+// grow without bound); revocation reaches the edge through events instead.
+// Refresh tokens are not issued yet: the client is never granted the
+// "offline" scope that fosite issues them for.
+type FositeStore struct {
+	app app.Application
+}
+
+// NewFositeStore returns the store over the auth use cases.
+func NewFositeStore(application app.Application) *FositeStore {
+	return &FositeStore{app: application}
+}
+
+// GetClient returns the Reseller API client if id is its client key.
+func (s *FositeStore) GetClient(ctx context.Context, id string) (fosite.Client, error) {
+	c, found, err := s.app.Queries.Credentials.Handle(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !found || subtle.ConstantTimeCompare([]byte(c.ClientID), []byte(id)) != 1 {
+		return nil, fosite.ErrNotFound
+	}
+	return &fosite.DefaultClient{
+		ID:            c.ClientID,
+		Secret:        Digest([]byte(c.ClientSecret)),
+		GrantTypes:    []string{"password"},
+		ResponseTypes: []string{"token"},
+		Scopes:        accesstoken.AllScopes(),
+	}, nil
+}
+
+// ClientAssertionJWTValid is part of fosite's client storage; the client
+// authenticates with a secret, never with a JWT assertion.
+func (s *FositeStore) ClientAssertionJWTValid(context.Context, string) error {
+	return errors.New("client assertions are not supported")
+}
+
+// SetClientAssertionJWT: see ClientAssertionJWTValid.
+func (s *FositeStore) SetClientAssertionJWT(context.Context, string, time.Time) error {
+	return errors.New("client assertions are not supported")
+}
+
+// Authenticate checks an Application User's username and password and
+// returns the user id as the subject.
+func (s *FositeStore) Authenticate(ctx context.Context, username, password string) (string, error) {
+	u, err := s.app.Queries.Authenticate.Handle(ctx, username, password)
+	if errors.Is(err, app.ErrBadLogin) {
+		return "", fosite.ErrNotFound
+	}
+	if err != nil {
+		return "", err
+	}
+	return u.ID, nil
+}
+
+// CreateAccessTokenSession stores nothing: access tokens are JWTs.
+func (s *FositeStore) CreateAccessTokenSession(context.Context, string, fosite.Requester) error {
+	return nil
+}
+
+// GetAccessTokenSession finds nothing: access tokens are not stored.
+func (s *FositeStore) GetAccessTokenSession(context.Context, string, fosite.Session) (fosite.Requester, error) {
+	return nil, fosite.ErrNotFound
+}
+
+// DeleteAccessTokenSession has nothing to delete.
+func (s *FositeStore) DeleteAccessTokenSession(context.Context, string) error { return nil }
+
+var errNoRefreshTokens = fmt.Errorf("%w: refresh tokens are not issued", domain.ErrInvalid)
+
+// CreateRefreshTokenSession refuses: refresh tokens are not issued.
+func (s *FositeStore) CreateRefreshTokenSession(context.Context, string, string, fosite.Requester) error {
+	return errNoRefreshTokens
+}
+
+// GetRefreshTokenSession finds nothing: refresh tokens are not issued.
+func (s *FositeStore) GetRefreshTokenSession(context.Context, string, fosite.Session) (fosite.Requester, error) {
+	return nil, fosite.ErrNotFound
+}
+
+// DeleteRefreshTokenSession has nothing to delete.
+func (s *FositeStore) DeleteRefreshTokenSession(context.Context, string) error { return nil }
+
+// RotateRefreshToken has nothing to rotate.
+func (s *FositeStore) RotateRefreshToken(context.Context, string, string) error { return nil }
+
+// DigestHasher checks client secrets against their SHA-256 digest. Client
+// secrets are 256-bit random values, so a slow hash adds nothing but cost
+// on every token request.
+type DigestHasher struct{}
+
+// Compare returns an error unless data's digest is hash (constant time).
+func (DigestHasher) Compare(_ context.Context, hash, data []byte) error {
+	d := sha256.Sum256(data)
+	if subtle.ConstantTimeCompare(hash, d[:]) != 1 {
+		return errors.New("client secret does not match")
+	}
+	return nil
+}
+
+// Hash returns the digest of data.
+func (DigestHasher) Hash(_ context.Context, data []byte) ([]byte, error) {
+	return Digest(data), nil
+}

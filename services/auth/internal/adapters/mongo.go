@@ -1,0 +1,203 @@
+// Package adapters implements the auth service's ports to the outside:
+// MongoDB repositories, fosite's storage, the secret box, the password
+// hasher and the token signing keys.
+package adapters
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/resellerapi/platform/pkg/mongodb"
+	"github.com/resellerapi/platform/pkg/paging"
+	"github.com/resellerapi/platform/services/auth/internal/domain"
+)
+
+// Collections of the auth database.
+const (
+	credentialsCollection = "api_credentials"
+	usersCollection       = "app_users"
+	resellersCollection   = "resellers"
+	// credentialsID is the _id of the one Reseller API credentials document.
+	credentialsID = "reseller-api"
+)
+
+func notFound(err error, what string) error {
+	if errors.Is(err, mongodb.ErrNotFound) {
+		return fmt.Errorf("%w: %s", domain.ErrNotFound, what)
+	}
+	return err
+}
+
+// CredentialsRepository stores the Reseller API credentials.
+type CredentialsRepository struct{ coll *mongo.Collection }
+
+// NewCredentialsRepository returns a repository over db.
+func NewCredentialsRepository(db *mongo.Database) *CredentialsRepository {
+	return &CredentialsRepository{coll: db.Collection(credentialsCollection)}
+}
+
+type credentialsDoc struct {
+	ID           string    `bson:"_id"`
+	ClientID     string    `bson:"client_id"`
+	SecretDigest []byte    `bson:"secret_sha256"`
+	SealedSecret []byte    `bson:"secret_sealed"`
+	CreatedAt    time.Time `bson:"created_at"`
+}
+
+// Get returns the credentials, or domain.ErrNotFound.
+func (r *CredentialsRepository) Get(ctx context.Context) (domain.Credentials, error) {
+	d, err := mongodb.FindOne[credentialsDoc](ctx, r.coll, bson.D{{Key: "_id", Value: credentialsID}})
+	if err != nil {
+		return domain.Credentials{}, notFound(err, "reseller api credentials")
+	}
+	return domain.Credentials{ClientID: d.ClientID, SecretDigest: d.SecretDigest, SealedSecret: d.SealedSecret, CreatedAt: d.CreatedAt}, nil
+}
+
+// Create stores c; the fixed _id makes a second one a duplicate key.
+func (r *CredentialsRepository) Create(ctx context.Context, c domain.Credentials) error {
+	_, err := r.coll.InsertOne(ctx, credentialsDoc{ID: credentialsID, ClientID: c.ClientID, SecretDigest: c.SecretDigest, SealedSecret: c.SealedSecret, CreatedAt: c.CreatedAt})
+	if mongo.IsDuplicateKeyError(err) {
+		return fmt.Errorf("%w: the Reseller API client credentials exist already", domain.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("store credentials: %w", err)
+	}
+	return nil
+}
+
+// UserRepository stores Application Users.
+type UserRepository struct{ coll *mongo.Collection }
+
+// NewUserRepository returns a repository over db.
+func NewUserRepository(db *mongo.Database) *UserRepository {
+	return &UserRepository{coll: db.Collection(usersCollection)}
+}
+
+type userDoc struct {
+	ID           string    `bson:"_id"`
+	ResellerID   string    `bson:"reseller_id"`
+	Username     string    `bson:"username"`
+	UsernameKey  string    `bson:"username_key"`
+	Email        string    `bson:"email"`
+	PasswordHash []byte    `bson:"password_hash"`
+	Disabled     bool      `bson:"disabled"`
+	CreatedAt    time.Time `bson:"created_at"`
+}
+
+func (d userDoc) user() domain.AppUser {
+	return domain.AppUser{ID: d.ID, ResellerID: d.ResellerID, Username: d.Username, Email: d.Email,
+		PasswordHash: d.PasswordHash, Disabled: d.Disabled, CreatedAt: d.CreatedAt}
+}
+
+// EnsureIndexes makes usernames unique (case-insensitively).
+func (r *UserRepository) EnsureIndexes(ctx context.Context) error {
+	return mongodb.EnsureIndexes(ctx, r.coll,
+		mongo.IndexModel{Keys: bson.D{{Key: "username_key", Value: 1}}, Options: options.Index().SetUnique(true)},
+		mongo.IndexModel{Keys: bson.D{{Key: "reseller_id", Value: 1}, {Key: "username_key", Value: 1}}},
+	)
+}
+
+// Create stores u; a taken username is domain.ErrConflict.
+func (r *UserRepository) Create(ctx context.Context, u domain.AppUser) error {
+	_, err := r.coll.InsertOne(ctx, userDoc{ID: u.ID, ResellerID: u.ResellerID, Username: u.Username,
+		UsernameKey: domain.UsernameKey(u.Username), Email: u.Email, PasswordHash: u.PasswordHash,
+		Disabled: u.Disabled, CreatedAt: u.CreatedAt})
+	if mongo.IsDuplicateKeyError(err) {
+		return fmt.Errorf("%w: username %q is taken", domain.ErrConflict, u.Username)
+	}
+	if err != nil {
+		return fmt.Errorf("store application user: %w", err)
+	}
+	return nil
+}
+
+// ByUsername finds a user by username, ignoring case.
+func (r *UserRepository) ByUsername(ctx context.Context, username string) (domain.AppUser, error) {
+	d, err := mongodb.FindOne[userDoc](ctx, r.coll, bson.D{{Key: "username_key", Value: domain.UsernameKey(username)}})
+	if err != nil {
+		return domain.AppUser{}, notFound(err, "application user")
+	}
+	return d.user(), nil
+}
+
+// ByID finds a user by id.
+func (r *UserRepository) ByID(ctx context.Context, id string) (domain.AppUser, error) {
+	d, err := mongodb.FindOne[userDoc](ctx, r.coll, bson.D{{Key: "_id", Value: id}})
+	if err != nil {
+		return domain.AppUser{}, notFound(err, "application user")
+	}
+	return d.user(), nil
+}
+
+// List returns one page of users, of one reseller or of all.
+func (r *UserRepository) List(ctx context.Context, resellerID string, page paging.Request) ([]domain.AppUser, int64, error) {
+	filter := bson.D{}
+	if resellerID != "" {
+		filter = bson.D{{Key: "reseller_id", Value: resellerID}}
+	}
+	docs, total, err := mongodb.FindPage[userDoc](ctx, r.coll, mongodb.Page{
+		Filter: filter, Sort: bson.D{{Key: "username_key", Value: 1}}, Skip: page.Skip(), Limit: page.Limit(),
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	users := make([]domain.AppUser, len(docs))
+	for i, d := range docs {
+		users[i] = d.user()
+	}
+	return users, total, nil
+}
+
+// ResellerRepository stores the resellers auth knows of.
+type ResellerRepository struct{ coll *mongo.Collection }
+
+// NewResellerRepository returns a repository over db.
+func NewResellerRepository(db *mongo.Database) *ResellerRepository {
+	return &ResellerRepository{coll: db.Collection(resellersCollection)}
+}
+
+type resellerDoc struct {
+	ID      string `bson:"_id"`
+	Name    string `bson:"name"`
+	Version int64  `bson:"version"`
+}
+
+// Save stores res unless a newer or equal version is stored.
+func (r *ResellerRepository) Save(ctx context.Context, res domain.Reseller) (bool, error) {
+	return mongodb.ReplaceIfNewer(ctx, r.coll, res.ID, res.Version, resellerDoc(res))
+}
+
+// Get finds a reseller by id.
+func (r *ResellerRepository) Get(ctx context.Context, id string) (domain.Reseller, error) {
+	d, err := mongodb.FindOne[resellerDoc](ctx, r.coll, bson.D{{Key: "_id", Value: id}})
+	if err != nil {
+		return domain.Reseller{}, notFound(err, fmt.Sprintf("reseller %q", id))
+	}
+	return domain.Reseller(d), nil
+}
+
+// Names returns the names of the resellers with the given ids.
+func (r *ResellerRepository) Names(ctx context.Context, ids []string) (map[string]string, error) {
+	names := map[string]string{}
+	if len(ids) == 0 {
+		return names, nil
+	}
+	cur, err := r.coll.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+	if err != nil {
+		return nil, fmt.Errorf("find resellers: %w", err)
+	}
+	var docs []resellerDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, fmt.Errorf("decode resellers: %w", err)
+	}
+	for _, d := range docs {
+		names[d.ID] = d.Name
+	}
+	return names, nil
+}

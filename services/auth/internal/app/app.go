@@ -1,0 +1,313 @@
+// Package app holds the auth service's use cases: activating the Reseller
+// API credentials, managing Application Users, authenticating them for the
+// token endpoint, and learning resellers from the directory's events.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/resellerapi/platform/pkg/paging"
+	"github.com/resellerapi/platform/services/auth/internal/domain"
+)
+
+// CredentialsRepository stores the Reseller API credentials (at most one).
+type CredentialsRepository interface {
+	// Get returns domain.ErrNotFound while none exist.
+	Get(ctx context.Context) (domain.Credentials, error)
+	// Create returns domain.ErrConflict when credentials already exist.
+	Create(ctx context.Context, c domain.Credentials) error
+}
+
+// UserRepository stores Application Users.
+type UserRepository interface {
+	// Create returns domain.ErrConflict when the username is taken.
+	Create(ctx context.Context, u domain.AppUser) error
+	ByUsername(ctx context.Context, username string) (domain.AppUser, error)
+	ByID(ctx context.Context, id string) (domain.AppUser, error)
+	// List returns one page of users of resellerID, or of every reseller
+	// when resellerID is "", ordered by username.
+	List(ctx context.Context, resellerID string, page paging.Request) ([]domain.AppUser, int64, error)
+}
+
+// ResellerRepository stores the resellers auth knows of.
+type ResellerRepository interface {
+	Save(ctx context.Context, r domain.Reseller) (applied bool, err error)
+	Get(ctx context.Context, id string) (domain.Reseller, error)
+	// Names returns the names of the given resellers by id.
+	Names(ctx context.Context, ids []string) (map[string]string, error)
+}
+
+// SecretBox encrypts secrets that must be shown again (AES-GCM).
+type SecretBox interface {
+	Seal(plaintext []byte) ([]byte, error)
+	Open(sealed []byte) ([]byte, error)
+}
+
+// PasswordHasher hashes Application User passwords with a slow hash.
+type PasswordHasher interface {
+	Hash(password string) ([]byte, error)
+	// Compare returns an error unless password matches hash.
+	Compare(hash []byte, password string) error
+}
+
+// SecretDigest digests machine-generated secrets (SHA-256).
+type SecretDigest func(secret []byte) []byte
+
+// Application is the auth service's set of use cases.
+type Application struct {
+	Commands Commands
+	Queries  Queries
+}
+
+// Commands change state.
+type Commands struct {
+	ActivateCredentials ActivateCredentialsHandler
+	CreateAppUser       CreateAppUserHandler
+	ApplyReseller       ApplyResellerHandler
+}
+
+// Queries read state.
+type Queries struct {
+	Credentials  CredentialsHandler
+	ListAppUsers ListAppUsersHandler
+	Authenticate AuthenticateHandler
+	AppUser      AppUserHandler
+	Reseller     ResellerHandler
+}
+
+// Deps are what the use cases need.
+type Deps struct {
+	Credentials CredentialsRepository
+	Users       UserRepository
+	Resellers   ResellerRepository
+	Box         SecretBox
+	Passwords   PasswordHasher
+	Digest      SecretDigest
+	Logger      *slog.Logger
+	Now         func() time.Time
+}
+
+// New wires the use cases.
+func New(d Deps) (Application, error) {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	// A hash of a random password: unknown usernames are checked against it
+	// so that they take as long as known ones.
+	dummy, err := d.Passwords.Hash(uuid.NewString())
+	if err != nil {
+		return Application{}, fmt.Errorf("dummy password hash: %w", err)
+	}
+	return Application{
+		Commands: Commands{
+			ActivateCredentials: ActivateCredentialsHandler{d},
+			CreateAppUser:       CreateAppUserHandler{d},
+			ApplyReseller:       ApplyResellerHandler{d},
+		},
+		Queries: Queries{
+			Credentials:  CredentialsHandler{d},
+			ListAppUsers: ListAppUsersHandler{d},
+			Authenticate: AuthenticateHandler{d: d, dummyHash: dummy},
+			AppUser:      AppUserHandler{d},
+			Reseller:     ResellerHandler{d},
+		},
+	}, nil
+}
+
+// PlainCredentials are the client key and secret in clear, as shown to the
+// distributor and in the resellers' storefront.
+type PlainCredentials struct {
+	ClientID     string
+	ClientSecret string
+	CreatedAt    time.Time
+}
+
+// ActivateCredentialsHandler generates the Reseller API credentials.
+type ActivateCredentialsHandler struct{ d Deps }
+
+// Handle generates a client key and secret; domain.ErrConflict when they
+// exist already.
+func (h ActivateCredentialsHandler) Handle(ctx context.Context) (PlainCredentials, error) {
+	id, err := randomToken(12)
+	if err != nil {
+		return PlainCredentials{}, err
+	}
+	secret, err := randomToken(32)
+	if err != nil {
+		return PlainCredentials{}, err
+	}
+	sealed, err := h.d.Box.Seal([]byte(secret))
+	if err != nil {
+		return PlainCredentials{}, fmt.Errorf("seal client secret: %w", err)
+	}
+	c := domain.Credentials{
+		ClientID: "rapi_" + id, SecretDigest: h.d.Digest([]byte(secret)), SealedSecret: sealed,
+		CreatedAt: h.d.Now().UTC().Truncate(time.Millisecond),
+	}
+	if err := h.d.Credentials.Create(ctx, c); err != nil {
+		return PlainCredentials{}, err
+	}
+	h.d.Logger.InfoContext(ctx, "reseller api credentials generated", "client_id", c.ClientID)
+	return PlainCredentials{ClientID: c.ClientID, ClientSecret: secret, CreatedAt: c.CreatedAt}, nil
+}
+
+func randomToken(n int) (string, error) {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("random: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// CredentialsHandler shows the Reseller API credentials.
+type CredentialsHandler struct{ d Deps }
+
+// Handle returns the credentials in clear, or found == false while none
+// were generated.
+func (h CredentialsHandler) Handle(ctx context.Context) (c PlainCredentials, found bool, err error) {
+	stored, err := h.d.Credentials.Get(ctx)
+	if errors.Is(err, domain.ErrNotFound) {
+		return PlainCredentials{}, false, nil
+	}
+	if err != nil {
+		return PlainCredentials{}, false, err
+	}
+	secret, err := h.d.Box.Open(stored.SealedSecret)
+	if err != nil {
+		return PlainCredentials{}, false, fmt.Errorf("open client secret: %w", err)
+	}
+	return PlainCredentials{ClientID: stored.ClientID, ClientSecret: string(secret), CreatedAt: stored.CreatedAt}, true, nil
+}
+
+// CreateAppUserHandler creates Application Users.
+type CreateAppUserHandler struct{ d Deps }
+
+// Handle creates an Application User for an existing reseller. It is
+// refused while the Reseller API credentials do not exist.
+func (h CreateAppUserHandler) Handle(ctx context.Context, req domain.NewUserRequest) (domain.AppUser, error) {
+	if _, err := h.d.Resellers.Get(ctx, req.ResellerID); err != nil {
+		return domain.AppUser{}, err
+	}
+	if _, err := h.d.Credentials.Get(ctx); errors.Is(err, domain.ErrNotFound) {
+		return domain.AppUser{}, domain.ErrNoCredentials
+	} else if err != nil {
+		return domain.AppUser{}, err
+	}
+	if err := req.Validate(); err != nil {
+		return domain.AppUser{}, err
+	}
+	hash, err := h.d.Passwords.Hash(req.Password)
+	if err != nil {
+		return domain.AppUser{}, fmt.Errorf("hash password: %w", err)
+	}
+	u := domain.AppUser{
+		ID: uuid.Must(uuid.NewV7()).String(), ResellerID: req.ResellerID, Username: req.Username, Email: req.Email,
+		PasswordHash: hash, CreatedAt: h.d.Now().UTC().Truncate(time.Millisecond),
+	}
+	if err := h.d.Users.Create(ctx, u); err != nil {
+		return domain.AppUser{}, err
+	}
+	h.d.Logger.InfoContext(ctx, "application user created", "user_id", u.ID, "reseller_id", u.ResellerID, "username", u.Username)
+	return u, nil
+}
+
+// UserView is an Application User as listed: with its reseller's name as
+// the account.
+type UserView struct {
+	domain.AppUser
+	Account string
+}
+
+// ListAppUsersHandler lists Application Users.
+type ListAppUsersHandler struct{ d Deps }
+
+// Handle lists one page of the users of resellerID (an existing reseller),
+// or of all resellers when resellerID is "".
+func (h ListAppUsersHandler) Handle(ctx context.Context, resellerID string, page paging.Request) ([]UserView, int64, error) {
+	if resellerID != "" {
+		if _, err := h.d.Resellers.Get(ctx, resellerID); err != nil {
+			return nil, 0, err
+		}
+	}
+	users, total, err := h.d.Users.List(ctx, resellerID, page)
+	if err != nil {
+		return nil, 0, err
+	}
+	ids := make([]string, 0, len(users))
+	for _, u := range users {
+		ids = append(ids, u.ResellerID)
+	}
+	names, err := h.d.Resellers.Names(ctx, ids)
+	if err != nil {
+		return nil, 0, err
+	}
+	views := make([]UserView, len(users))
+	for i, u := range users {
+		views[i] = UserView{AppUser: u, Account: names[u.ResellerID]}
+	}
+	return views, total, nil
+}
+
+// AuthenticateHandler checks an Application User's password.
+type AuthenticateHandler struct {
+	d         Deps
+	dummyHash []byte
+}
+
+// ErrBadLogin is returned for an unknown username, a wrong password or a
+// disabled user alike, so callers cannot tell them apart.
+var ErrBadLogin = errors.New("unknown username or wrong password")
+
+// Handle returns the user whose username and password match.
+func (h AuthenticateHandler) Handle(ctx context.Context, username, password string) (domain.AppUser, error) {
+	u, err := h.d.Users.ByUsername(ctx, username)
+	if errors.Is(err, domain.ErrNotFound) {
+		_ = h.d.Passwords.Compare(h.dummyHash, password)
+		h.d.Logger.InfoContext(ctx, "login failed", "reason", "unknown username")
+		return domain.AppUser{}, ErrBadLogin
+	}
+	if err != nil {
+		return domain.AppUser{}, err
+	}
+	if err := h.d.Passwords.Compare(u.PasswordHash, password); err != nil {
+		h.d.Logger.InfoContext(ctx, "login failed", "reason", "wrong password", "user_id", u.ID)
+		return domain.AppUser{}, ErrBadLogin
+	}
+	if u.Disabled {
+		h.d.Logger.InfoContext(ctx, "login failed", "reason", "user disabled", "user_id", u.ID)
+		return domain.AppUser{}, ErrBadLogin
+	}
+	return u, nil
+}
+
+// AppUserHandler reads one Application User.
+type AppUserHandler struct{ d Deps }
+
+// Handle returns the user with id.
+func (h AppUserHandler) Handle(ctx context.Context, id string) (domain.AppUser, error) {
+	return h.d.Users.ByID(ctx, id)
+}
+
+// ApplyResellerHandler learns a reseller from the directory's events.
+type ApplyResellerHandler struct{ d Deps }
+
+// Handle stores r if it is newer than what is stored.
+func (h ApplyResellerHandler) Handle(ctx context.Context, r domain.Reseller) (bool, error) {
+	return h.d.Resellers.Save(ctx, r)
+}
+
+// ResellerHandler reads one reseller auth knows of.
+type ResellerHandler struct{ d Deps }
+
+// Handle returns the reseller with id, or domain.ErrNotFound.
+func (h ResellerHandler) Handle(ctx context.Context, id string) (domain.Reseller, error) {
+	return h.d.Resellers.Get(ctx, id)
+}

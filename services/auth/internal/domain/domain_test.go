@@ -1,0 +1,47 @@
+package domain
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestNewUserRequestValidate(t *testing.T) {
+	ok := NewUserRequest{ResellerID: "r1", Username: "alice.dev", Email: "alice@acme.example", Password: "Correct-Horse-9", ConfirmPassword: "Correct-Horse-9"}
+	if err := ok.Validate(); err != nil {
+		t.Fatalf("valid request refused: %v", err)
+	}
+	tests := map[string]struct {
+		mutate func(*NewUserRequest)
+		want   string
+	}{
+		"mismatch":          {func(r *NewUserRequest) { r.ConfirmPassword = "Other-Horse-9" }, "do not match"},
+		"short":             {func(r *NewUserRequest) { r.Password, r.ConfirmPassword = "Ab1!", "Ab1!" }, "10 to 72"},
+		"two classes":       {func(r *NewUserRequest) { r.Password, r.ConfirmPassword = "abcdefghij12", "abcdefghij12" }, "three of"},
+		"has username":      {func(r *NewUserRequest) { r.Password, r.ConfirmPassword = "ALICE.dev-2026", "ALICE.dev-2026" }, "username"},
+		"bad username":      {func(r *NewUserRequest) { r.Username = "a b" }, "username must be"},
+		"no email":          {func(r *NewUserRequest) { r.Email = "" }, "email is required"},
+		"bad email":         {func(r *NewUserRequest) { r.Email = "alice" }, "e-mail"},
+		"too long for hash": {func(r *NewUserRequest) { p := "Aa1-" + strings.Repeat("x", 70); r.Password, r.ConfirmPassword = p, p }, "10 to 72"},
+	}
+	for name, tt := range tests {
+		r := ok
+		tt.mutate(&r)
+		err := r.Validate()
+		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: err = %v, want ErrInvalid mentioning %q", name, err, tt.want)
+		}
+	}
+}
+
+func TestNewReseller(t *testing.T) {
+	if _, err := NewReseller("r1", "One", 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewReseller("", "", 0); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("err = %v", err)
+	}
+	if UsernameKey("Alice") != UsernameKey("alice") {
+		t.Error("usernames differ by case")
+	}
+}

@@ -1,0 +1,130 @@
+// Package ports translates the auth service's inputs into use-case calls:
+// the OAuth 2.0 endpoints, the admin API and the directory's events.
+package ports
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	jose "github.com/go-jose/go-jose/v3"
+	"github.com/ory/fosite"
+	"github.com/ory/fosite/handler/oauth2"
+	"github.com/ory/fosite/token/jwt"
+
+	"github.com/resellerapi/platform/pkg/accesstoken"
+	"github.com/resellerapi/platform/services/auth/internal/app"
+)
+
+// KeySource publishes the token verification keys.
+type KeySource interface {
+	JWKS() jose.JSONWebKeySet
+}
+
+// OAuth serves the OAuth 2.0 endpoints.
+type OAuth struct {
+	provider fosite.OAuth2Provider
+	app      app.Application
+	keys     KeySource
+	issuer   string
+	log      *slog.Logger
+}
+
+// NewOAuth returns the OAuth endpoints over a composed fosite provider.
+func NewOAuth(provider fosite.OAuth2Provider, application app.Application, keys KeySource, issuer string, log *slog.Logger) *OAuth {
+	return &OAuth{provider: provider, app: application, keys: keys, issuer: strings.TrimRight(issuer, "/"), log: log}
+}
+
+// Register adds the endpoints to r.
+func (o *OAuth) Register(r gin.IRouter) {
+	r.POST("/oauth/token", o.Token)
+	r.GET("/.well-known/jwks.json", o.JWKS)
+	r.GET("/.well-known/oauth-authorization-server", o.Metadata)
+}
+
+// NewSession returns the session fosite fills for one token request.
+func NewSession() *oauth2.JWTSession {
+	return &oauth2.JWTSession{
+		JWTClaims: &jwt.JWTClaims{Extra: map[string]any{}},
+		JWTHeader: &jwt.Headers{Extra: map[string]any{}},
+	}
+}
+
+// Token is POST /oauth/token (RFC 6749). Errors are written by fosite in
+// RFC 6749 form: invalid_client, invalid_grant, unsupported_grant_type...
+func (o *OAuth) Token(c *gin.Context) {
+	ctx := c.Request.Context()
+	session := NewSession()
+	// fosite answers invalid_request for a grant no handler supports;
+	// RFC 6749 section 5.2 says unsupported_grant_type.
+	if gt := c.Request.PostFormValue("grant_type"); gt != "" && gt != "password" {
+		err := fosite.ErrUnsupportedGrantType.WithHintf("The grant_type %q is not supported; use password.", gt)
+		o.logError(c, "token request refused", err)
+		o.provider.WriteAccessError(ctx, c.Writer, fosite.NewAccessRequest(session), err)
+		return
+	}
+	ar, err := o.provider.NewAccessRequest(ctx, c.Request, session)
+	if err != nil {
+		o.logError(c, "token request refused", err)
+		o.provider.WriteAccessError(ctx, c.Writer, ar, err)
+		return
+	}
+	scopes := ar.GetRequestedScopes()
+	if len(scopes) == 0 {
+		scopes = accesstoken.AllScopes()
+	}
+	for _, s := range scopes {
+		ar.GrantScope(s)
+	}
+	user, err := o.app.Queries.AppUser.Handle(ctx, session.GetSubject())
+	if err != nil {
+		o.logError(c, "token subject lookup failed", err)
+		o.provider.WriteAccessError(ctx, c.Writer, ar, fosite.ErrServerError.WithWrap(err))
+		return
+	}
+	session.JWTClaims.Subject = user.ID
+	session.JWTClaims.Extra["rid"] = user.ResellerID
+	session.JWTClaims.Extra["client_id"] = ar.GetClient().GetID()
+
+	resp, err := o.provider.NewAccessResponse(ctx, ar)
+	if err != nil {
+		o.logError(c, "token response failed", err)
+		o.provider.WriteAccessError(ctx, c.Writer, ar, err)
+		return
+	}
+	o.log.InfoContext(ctx, "access token issued", "grant_type", "password", "user_id", user.ID,
+		"reseller_id", user.ResellerID, "client_id", ar.GetClient().GetID(), "scope", strings.Join(ar.GetGrantedScopes(), " "))
+	o.provider.WriteAccessResponse(ctx, c.Writer, ar, resp)
+}
+
+// logError logs a refused token request without any credential.
+func (o *OAuth) logError(c *gin.Context, msg string, err error) {
+	rfc := fosite.ErrorToRFC6749Error(err)
+	level := slog.LevelInfo
+	if rfc.CodeField >= 500 {
+		level = slog.LevelError
+	}
+	o.log.Log(c.Request.Context(), level, msg, "error", rfc.ErrorField, "status", rfc.CodeField,
+		"hint", rfc.HintField, "grant_type", c.Request.PostFormValue("grant_type"))
+}
+
+// JWKS is GET /.well-known/jwks.json: the keys tokens are verified with.
+func (o *OAuth) JWKS(c *gin.Context) {
+	c.Header("Cache-Control", "public, max-age=300")
+	c.JSON(http.StatusOK, o.keys.JWKS())
+}
+
+// Metadata is GET /.well-known/oauth-authorization-server (RFC 8414).
+func (o *OAuth) Metadata(c *gin.Context) {
+	c.Header("Cache-Control", "public, max-age=3600")
+	c.JSON(http.StatusOK, gin.H{
+		"issuer":                                o.issuer,
+		"token_endpoint":                        o.issuer + "/oauth/token",
+		"jwks_uri":                              o.issuer + "/.well-known/jwks.json",
+		"grant_types_supported":                 []string{"password"},
+		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
+		"scopes_supported":                      accesstoken.AllScopes(),
+		"response_types_supported":              []string{"token"},
+	})
+}

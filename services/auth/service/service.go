@@ -1,0 +1,249 @@
+// Package service wires the auth service: fosite composed over MongoDB
+// storage, the admin API, the OAuth endpoints and the event handlers.
+// cmd/auth runs it as its own process; the all-in-one binary mounts its
+// routes beside the edge's.
+package service
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/ory/fosite"
+	"github.com/ory/fosite/compose"
+	"github.com/ory/fosite/token/jwt"
+	"github.com/prometheus/client_golang/prometheus"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/resellerapi/platform/proto-events/subjects"
+
+	"github.com/resellerapi/platform/pkg/config"
+	"github.com/resellerapi/platform/pkg/eventbus"
+	"github.com/resellerapi/platform/pkg/httpserver"
+	"github.com/resellerapi/platform/pkg/mongodb"
+	"github.com/resellerapi/platform/services/auth/internal/adapters"
+	"github.com/resellerapi/platform/services/auth/internal/app"
+	"github.com/resellerapi/platform/services/auth/internal/ports"
+)
+
+// Config configures the auth service.
+type Config struct {
+	NATSURL  string
+	MongoURI string
+	Database string
+	// Issuer is the platform's public base URL; tokens name it as "iss" and
+	// the token endpoint is Issuer + "/oauth/token".
+	Issuer string
+	// AdminToken authenticates admin API callers.
+	AdminToken string
+	// CredentialsKey (32 bytes) encrypts the Reseller API client secret at rest.
+	CredentialsKey []byte
+	// SigningKeys sign access tokens (the first) and verify them (all).
+	SigningKeys    []*ecdsa.PrivateKey
+	AccessTokenTTL time.Duration
+	// BcryptCost is the cost of Application User password hashes.
+	BcryptCost int
+}
+
+// ConfigFromEnv reads the configuration: NATS_URL, MONGODB_URI,
+// MONGODB_DATABASE (auth), ISSUER_URL, ADMIN_TOKEN,
+// CREDENTIALS_ENCRYPTION_KEY (base64 of 32 bytes), SIGNING_KEY_FILES
+// (comma-separated PEM files, the signing key first), ACCESS_TOKEN_TTL
+// (15m), BCRYPT_COST (12).
+func ConfigFromEnv(env *config.Reader) Config {
+	cfg := Config{
+		NATSURL:        env.String("NATS_URL", "nats://127.0.0.1:4222"),
+		MongoURI:       env.Required("MONGODB_URI"),
+		Database:       env.String("MONGODB_DATABASE", "auth"),
+		Issuer:         env.Required("ISSUER_URL"),
+		AdminToken:     env.Required("ADMIN_TOKEN"),
+		AccessTokenTTL: env.Duration("ACCESS_TOKEN_TTL", 15*time.Minute),
+		BcryptCost:     env.Int("BCRYPT_COST", 12),
+	}
+	if key := env.Required("CREDENTIALS_ENCRYPTION_KEY"); key != "" {
+		b, err := base64.StdEncoding.DecodeString(key)
+		if err != nil || len(b) != 32 {
+			env.Check(errors.New("CREDENTIALS_ENCRYPTION_KEY must be the base64 of 32 random bytes (openssl rand -base64 32)"))
+		}
+		cfg.CredentialsKey = b
+	}
+	for _, path := range strings.Split(env.Required("SIGNING_KEY_FILES"), ",") {
+		if path = strings.TrimSpace(path); path == "" {
+			continue
+		}
+		data, err := os.ReadFile(path)
+		if err == nil {
+			var k *ecdsa.PrivateKey
+			if k, err = adapters.ParseSigningKeyPEM(data); err == nil {
+				cfg.SigningKeys = append(cfg.SigningKeys, k)
+				continue
+			}
+		}
+		env.Check(fmt.Errorf("SIGNING_KEY_FILES: %s: %w", path, err))
+	}
+	return cfg
+}
+
+func (c Config) validate() error {
+	var errs []error
+	if len(c.AdminToken) < 16 {
+		errs = append(errs, errors.New("the admin token must be at least 16 characters"))
+	}
+	if len(c.SigningKeys) == 0 {
+		errs = append(errs, errors.New("a signing key is required"))
+	}
+	if c.Issuer == "" {
+		errs = append(errs, errors.New("the issuer URL is required"))
+	}
+	return errors.Join(errs...)
+}
+
+// Service is a started auth service.
+type Service struct {
+	mongo *mongo.Client
+	bus   *eventbus.Bus
+	oauth *ports.OAuth
+	admin *ports.Admin
+	log   *slog.Logger
+	reg   prometheus.Registerer
+}
+
+// New connects to MongoDB and NATS, prepares indexes and streams, composes
+// fosite and registers the event handlers. Run starts consuming; mount the
+// HTTP routes with Register or serve Handler.
+func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Registerer) (*Service, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	box, err := adapters.NewSecretBox(cfg.CredentialsKey)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := adapters.NewSigningKeys(cfg.SigningKeys...)
+	if err != nil {
+		return nil, err
+	}
+	client, err := mongodb.Connect(ctx, cfg.MongoURI)
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{mongo: client, log: log, reg: reg}
+	db := client.Database(cfg.Database)
+	users := adapters.NewUserRepository(db)
+	if err := users.EnsureIndexes(ctx); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	application, err := app.New(app.Deps{
+		Credentials: adapters.NewCredentialsRepository(db),
+		Users:       users,
+		Resellers:   adapters.NewResellerRepository(db),
+		Box:         box,
+		Passwords:   adapters.BcryptHasher{Cost: cfg.BcryptCost},
+		Digest:      adapters.Digest,
+		Logger:      log,
+	})
+	if err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+
+	s.bus, err = eventbus.Connect(eventbus.Config{NATSURL: cfg.NATSURL, Service: "auth", Logger: log, Registerer: reg})
+	if err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	if err := s.bus.EnsureStreams(subjects.Streams()...); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	if err := ports.RegisterEvents(s.bus, application); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+
+	issuer := strings.TrimRight(cfg.Issuer, "/")
+	provider, err := newProvider(cfg, issuer, adapters.NewFositeStore(application), keys)
+	if err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	s.oauth = ports.NewOAuth(provider, application, keys, issuer, log)
+	s.admin = ports.NewAdmin(application, cfg.AdminToken, issuer+"/oauth/token", log)
+	return s, nil
+}
+
+// newProvider composes fosite for the password grant with JWT access
+// tokens signed by keys.
+func newProvider(cfg Config, issuer string, store *adapters.FositeStore, keys *adapters.SigningKeys) (fosite.OAuth2Provider, error) {
+	// fosite's HMAC strategy (refresh tokens, not issued yet) needs a
+	// global secret; nothing it signs outlives the process.
+	hmacSecret := make([]byte, 32)
+	if _, err := rand.Read(hmacSecret); err != nil {
+		return nil, err
+	}
+	fc := &fosite.Config{
+		AccessTokenLifespan: cfg.AccessTokenTTL,
+		AccessTokenIssuer:   issuer,
+		TokenURL:            issuer + "/oauth/token",
+		GlobalSecret:        hmacSecret,
+		ClientSecretsHasher: adapters.DigestHasher{},
+		ScopeStrategy:       fosite.ExactScopeStrategy,
+		JWTScopeClaimKey:    jwt.JWTScopeFieldString,
+	}
+	signer := func(context.Context) (any, error) { return keys.Signing(), nil }
+	strategy := compose.NewOAuth2JWTStrategy(signer, compose.NewOAuth2HMACStrategy(fc), fc)
+	return compose.Compose(fc, store, strategy, compose.OAuth2ResourceOwnerPasswordCredentialsFactory), nil
+}
+
+// Register mounts the OAuth endpoints and the admin API on r.
+func (s *Service) Register(r gin.IRouter) {
+	s.oauth.Register(r)
+	s.admin.Register(r)
+}
+
+// Handler returns a gin engine serving the service's routes with the
+// platform's middleware, for running auth as its own process.
+func (s *Service) Handler() (http.Handler, error) {
+	metrics, err := httpserver.NewMetrics(s.reg, "auth")
+	if err != nil {
+		return nil, err
+	}
+	gin.SetMode(gin.ReleaseMode)
+	engine := gin.New()
+	engine.Use(httpserver.Middleware(s.log, metrics))
+	s.Register(engine)
+	return engine, nil
+}
+
+// Run consumes events until ctx is cancelled.
+func (s *Service) Run(ctx context.Context) error { return s.bus.Run(ctx) }
+
+// Running is closed once every consumer is subscribed.
+func (s *Service) Running() <-chan struct{} { return s.bus.Running() }
+
+// Checks are the readiness checks: NATS and MongoDB reachable.
+func (s *Service) Checks() map[string]httpserver.Check {
+	return map[string]httpserver.Check{
+		"nats":    s.bus.Ready,
+		"mongodb": func(ctx context.Context) error { return s.mongo.Ping(ctx, nil) },
+	}
+}
+
+// Close stops consuming and disconnects.
+func (s *Service) Close() error {
+	var err error
+	if s.bus != nil {
+		err = s.bus.Close()
+	}
+	return errors.Join(err, s.mongo.Disconnect(context.Background()))
+}

@@ -1,0 +1,287 @@
+package service_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"golang.org/x/oauth2"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
+	"github.com/resellerapi/platform/proto-events/subjects"
+
+	"github.com/resellerapi/platform/pkg/accesstoken"
+	"github.com/resellerapi/platform/pkg/eventbus"
+	"github.com/resellerapi/platform/pkg/testkit"
+	"github.com/resellerapi/platform/services/auth/internal/adapters"
+	"github.com/resellerapi/platform/services/auth/service"
+)
+
+const (
+	issuer     = "https://api.reseller.test"
+	adminToken = "test-admin-token-0123456789"
+)
+
+type env struct {
+	kit *testkit.Kit
+	db  string
+	srv *httptest.Server
+}
+
+func start(t *testing.T) env {
+	t.Helper()
+	kit := testkit.Start(t)
+	key, err := adapters.GenerateSigningKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	credKey := make([]byte, 32)
+	_, _ = rand.Read(credKey)
+	e := env{kit: kit, db: kit.DatabaseName(t)}
+	svc, err := service.New(context.Background(), service.Config{
+		NATSURL: kit.NATSURL, MongoURI: kit.MongoURI, Database: e.db, Issuer: issuer, AdminToken: adminToken,
+		CredentialsKey: credKey, SigningKeys: []*ecdsa.PrivateKey{key}, AccessTokenTTL: 5 * time.Minute, BcryptCost: 4,
+	}, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = svc.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done; _ = svc.Close() })
+	<-svc.Running()
+	h, err := svc.Handler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv = httptest.NewServer(h)
+	t.Cleanup(e.srv.Close)
+
+	pub, err := eventbus.Connect(eventbus.Config{NATSURL: kit.NATSURL, Service: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = pub.Close() }()
+	for _, r := range [][2]string{{"r1", "CloudNova Solutions"}, {"r2", "ByteBridge IT"}} {
+		err := pub.Publish(context.Background(), subjects.ResellerChanged, &eventsv1.ResellerChanged{
+			Meta:     &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: r[0], Version: 1},
+			Reseller: &eventsv1.Reseller{ResellerId: r[0], Name: r[1]},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	testkit.Eventually(t, 10*time.Second, func() bool {
+		status, _ := e.call(t, "GET", "/admin/v1/resellers/r2/api-credentials", adminToken, nil)
+		return status == http.StatusOK
+	}, "auth did not learn the resellers")
+	return e
+}
+
+// call makes an admin API request and decodes the JSON answer.
+func (e env) call(t *testing.T, method, path, token string, body any) (int, map[string]any) {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, e.srv.URL+path, rd)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	var out map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	if resp.StatusCode >= 400 && resp.Header.Get("Content-Type") != "application/problem+json" {
+		t.Errorf("%s %s: error %d with content type %q", method, path, resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	return resp.StatusCode, out
+}
+
+func newUser(username, password string) map[string]string {
+	return map[string]string{"username": username, "email": username + "@acme.example", "password": password, "confirmPassword": password}
+}
+
+func TestAdminFlowAndPasswordGrant(t *testing.T) {
+	e := start(t)
+
+	if status, p := e.call(t, "GET", "/admin/v1/reseller-api/credentials", "", nil); status != 401 || p["type"] != "urn:resellerapi:problem:unauthorized" {
+		t.Errorf("no admin token: %d %v", status, p)
+	}
+	if status, _ := e.call(t, "GET", "/admin/v1/reseller-api/credentials", "wrong-token", nil); status != 401 {
+		t.Errorf("wrong admin token: %d", status)
+	}
+	status, creds := e.call(t, "GET", "/admin/v1/resellers/r1/api-credentials", adminToken, nil)
+	if status != 200 || creds["clientKey"] != "--" || creds["clientSecret"] != "--" || creds["requestTokenUrl"] != issuer+"/oauth/token" {
+		t.Errorf("credentials before activation: %d %v", status, creds)
+	}
+	if status, p := e.call(t, "POST", "/admin/v1/resellers/r1/api-users", adminToken, newUser("alice", "Correct-Horse-9")); status != 409 ||
+		!strings.Contains(p["detail"].(string), "credentials have not been generated") {
+		t.Errorf("user before credentials: %d %v", status, p)
+	}
+
+	status, created := e.call(t, "POST", "/admin/v1/reseller-api/credentials", adminToken, nil)
+	if status != 201 || !strings.HasPrefix(created["clientKey"].(string), "rapi_") || len(created["clientSecret"].(string)) < 40 {
+		t.Fatalf("activate: %d %v", status, created)
+	}
+	if status, _ := e.call(t, "POST", "/admin/v1/reseller-api/credentials", adminToken, nil); status != 409 {
+		t.Errorf("second activation: %d, want 409", status)
+	}
+	_, shown := e.call(t, "GET", "/admin/v1/resellers/r1/api-credentials", adminToken, nil)
+	if shown["clientKey"] != created["clientKey"] || shown["clientSecret"] != created["clientSecret"] {
+		t.Errorf("storefront shows %v, want the generated %v", shown, created)
+	}
+	if status, _ := e.call(t, "GET", "/admin/v1/resellers/nope/api-credentials", adminToken, nil); status != 404 {
+		t.Errorf("unknown reseller: %d", status)
+	}
+
+	for name, tt := range map[string]struct {
+		path string
+		body any
+		want int
+	}{
+		"mismatch":         {"/admin/v1/resellers/r1/api-users", map[string]string{"username": "bob", "email": "b@acme.example", "password": "Correct-Horse-9", "confirmPassword": "Correct-Horse-8"}, 400},
+		"weak":             {"/admin/v1/resellers/r1/api-users", newUser("bob", "password"), 400},
+		"unknown field":    {"/admin/v1/resellers/r1/api-users", map[string]string{"user": "bob"}, 400},
+		"unknown reseller": {"/admin/v1/resellers/nope/api-users", newUser("bob", "Correct-Horse-9"), 404},
+	} {
+		if status, p := e.call(t, "POST", tt.path, adminToken, tt.body); status != tt.want {
+			t.Errorf("%s: %d %v, want %d", name, status, p, tt.want)
+		}
+	}
+	status, alice := e.call(t, "POST", "/admin/v1/resellers/r1/api-users", adminToken, newUser("alice", "Correct-Horse-9"))
+	if status != 201 || alice["account"] != "CloudNova Solutions" || alice["username"] != "alice" || alice["password"] != nil {
+		t.Fatalf("create alice: %d %v", status, alice)
+	}
+	if status, _ := e.call(t, "POST", "/admin/v1/resellers/r2/api-users", adminToken, newUser("ALICE", "Correct-Horse-9")); status != 409 {
+		t.Errorf("taken username in other case: %d, want 409", status)
+	}
+	if status, _ := e.call(t, "POST", "/admin/v1/resellers/r2/api-users", adminToken, newUser("carol", "Another-Pass-7")); status != 201 {
+		t.Errorf("create carol: %d", status)
+	}
+	_, r1Users := e.call(t, "GET", "/admin/v1/resellers/r1/api-users", adminToken, nil)
+	if data := r1Users["data"].([]any); len(data) != 1 || data[0].(map[string]any)["email"] != "alice@acme.example" {
+		t.Errorf("r1 users = %v", r1Users)
+	}
+	_, all := e.call(t, "GET", "/admin/v1/api-users?pageSize=1", adminToken, nil)
+	if all["pagination"].(map[string]any)["totalCount"] != 2.0 || len(all["data"].([]any)) != 1 {
+		t.Errorf("all users page = %v", all)
+	}
+	if status, _ := e.call(t, "GET", "/admin/v1/api-users?pageSize=500", adminToken, nil); status != 400 {
+		t.Errorf("pageSize 500: %d", status)
+	}
+
+	// Secrets at rest: the client secret only sealed and digested, the
+	// password only as a bcrypt hash.
+	db := e.kit.Mongo.Database(e.db)
+	raw, _ := db.Collection("api_credentials").FindOne(context.Background(), bson.D{}).Raw()
+	if bytes.Contains(raw, []byte(created["clientSecret"].(string))) {
+		t.Error("client secret stored in clear")
+	}
+	rawUser, _ := db.Collection("app_users").FindOne(context.Background(), bson.D{{Key: "username", Value: "alice"}}).Raw()
+	if bytes.Contains(rawUser, []byte("Correct-Horse-9")) || !bytes.Contains(rawUser, []byte("$2a$04$")) {
+		t.Error("password not stored as a bcrypt hash")
+	}
+
+	// The password grant through a real OAuth2 client.
+	oc := oauth2.Config{ClientID: created["clientKey"].(string), ClientSecret: created["clientSecret"].(string),
+		Endpoint: oauth2.Endpoint{TokenURL: e.srv.URL + "/oauth/token", AuthStyle: oauth2.AuthStyleInHeader}}
+	tok, err := oc.PasswordCredentialsToken(context.Background(), "Alice", "Correct-Horse-9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.TokenType != "bearer" || tok.Expiry.Before(time.Now().Add(4*time.Minute)) {
+		t.Errorf("token = %+v", tok)
+	}
+	verifier := accesstoken.NewVerifier(accesstoken.NewRemoteKeySet(e.srv.URL+"/.well-known/jwks.json", nil), issuer, time.Minute)
+	claims, err := verifier.Verify(context.Background(), tok.AccessToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if claims.ResellerID != "r1" || claims.Subject != alice["id"] || !claims.HasScope(accesstoken.ScopeAccountsRead) || claims.ClientID != oc.ClientID {
+		t.Errorf("claims = %+v", claims)
+	}
+
+	// Form-field client authentication and a narrowed scope work too.
+	oc.Endpoint.AuthStyle = oauth2.AuthStyleInParams
+	oc.Scopes = []string{accesstoken.ScopeAccountsRead}
+	tok, err = oc.PasswordCredentialsToken(context.Background(), "carol", "Another-Pass-7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if claims, err := verifier.Verify(context.Background(), tok.AccessToken); err != nil || claims.ResellerID != "r2" || claims.Scope != accesstoken.ScopeAccountsRead {
+		t.Errorf("carol's claims = %+v, %v", claims, err)
+	}
+}
+
+func TestTokenErrorsAreRFC6749(t *testing.T) {
+	e := start(t)
+	_, created := e.call(t, "POST", "/admin/v1/reseller-api/credentials", adminToken, nil)
+	e.call(t, "POST", "/admin/v1/resellers/r1/api-users", adminToken, newUser("alice", "Correct-Horse-9"))
+	key, secret := created["clientKey"].(string), created["clientSecret"].(string)
+
+	tests := map[string]struct {
+		form       string
+		basic      [2]string
+		wantStatus int
+		wantError  string
+	}{
+		"wrong password":     {"grant_type=password&username=alice&password=wrong", [2]string{key, secret}, 400, "invalid_grant"},
+		"unknown user":       {"grant_type=password&username=mallory&password=Correct-Horse-9", [2]string{key, secret}, 400, "invalid_grant"},
+		"wrong secret":       {"grant_type=password&username=alice&password=Correct-Horse-9", [2]string{key, "nope"}, 401, "invalid_client"},
+		"unknown client":     {"grant_type=password&username=alice&password=Correct-Horse-9", [2]string{"rapi_nope", secret}, 401, "invalid_client"},
+		"unsupported grant":  {"grant_type=authorization_code&code=x", [2]string{key, secret}, 400, "unsupported_grant_type"},
+		"client credentials": {"grant_type=client_credentials", [2]string{key, secret}, 400, "unsupported_grant_type"},
+		"unknown scope":      {"grant_type=password&username=alice&password=Correct-Horse-9&scope=admin", [2]string{key, secret}, 400, "invalid_scope"},
+		"missing password":   {"grant_type=password&username=alice", [2]string{key, secret}, 400, "invalid_request"},
+	}
+	for name, tt := range tests {
+		req, _ := http.NewRequest("POST", e.srv.URL+"/oauth/token", strings.NewReader(tt.form))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth(tt.basic[0], tt.basic[1])
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&body)
+		_ = resp.Body.Close()
+		if resp.StatusCode != tt.wantStatus || body["error"] != tt.wantError {
+			t.Errorf("%s: %d %v, want %d %s", name, resp.StatusCode, body, tt.wantStatus, tt.wantError)
+		}
+	}
+
+	// Forged tokens are refused by the verifier: unsigned, or signed by a
+	// key the JWKS does not publish.
+	verifier := accesstoken.NewVerifier(accesstoken.NewRemoteKeySet(e.srv.URL+"/.well-known/jwks.json", nil), issuer, time.Minute)
+	other, _ := adapters.GenerateSigningKey()
+	forged := jwt.NewWithClaims(jwt.SigningMethodES256, jwt.MapClaims{"iss": issuer, "sub": "u", "rid": "r1", "iat": time.Now().Unix(), "exp": time.Now().Add(time.Minute).Unix()})
+	forged.Header["kid"] = "made-up"
+	signed, _ := forged.SignedString(other)
+	for name, raw := range map[string]string{"alg none": "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.", "other key": signed} {
+		if _, err := verifier.Verify(context.Background(), raw); !errors.Is(err, accesstoken.ErrInvalid) {
+			t.Errorf("%s: err = %v, want ErrInvalid", name, err)
+		}
+	}
+}
