@@ -95,3 +95,21 @@ func Problem(c *gin.Context, p problem.Problem) {
 	problem.Write(c.Writer, p)
 	c.Abort()
 }
+
+// NewEngine returns a gin engine with Middleware installed and unknown
+// routes and methods answered with problem documents.
+func NewEngine(log *slog.Logger, m *Metrics) *gin.Engine {
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	e.RedirectTrailingSlash = true
+	e.Use(Middleware(log, m))
+	e.NoRoute(func(c *gin.Context) {
+		Problem(c, problem.New(http.StatusNotFound, problem.TypeNotFound, "No such endpoint; see /apidocs/."))
+	})
+	e.NoMethod(func(c *gin.Context) {
+		Problem(c, problem.New(http.StatusMethodNotAllowed, problem.TypeMethodNotAllowed,
+			"This endpoint does not support "+c.Request.Method+"."))
+	})
+	return e
+}

@@ -218,9 +218,7 @@ func (s *Service) Handler() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	gin.SetMode(gin.ReleaseMode)
-	engine := gin.New()
-	engine.Use(httpserver.Middleware(s.log, metrics))
+	engine := httpserver.NewEngine(s.log, metrics)
 	s.Register(engine)
 	return engine, nil
 }

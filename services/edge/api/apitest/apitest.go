@@ -1,0 +1,88 @@
+// Package apitest checks HTTP exchanges against the OpenAPI document, for
+// the tests of every service whose routes the document describes.
+package apitest
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/legacy"
+
+	"github.com/resellerapi/platform/services/edge/api"
+)
+
+// Contract validates requests and responses against the OpenAPI document.
+type Contract struct {
+	router routers.Router
+}
+
+// Load parses and validates the OpenAPI document.
+func Load(tb testing.TB) *Contract {
+	tb.Helper()
+	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPI())
+	if err != nil {
+		tb.Fatalf("load openapi: %v", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		tb.Fatalf("openapi document is invalid: %v", err)
+	}
+	// Match on paths only: tests run on random hosts and ports.
+	doc.Servers = nil
+	router, err := legacy.NewRouter(doc)
+	if err != nil {
+		tb.Fatalf("openapi router: %v", err)
+	}
+	openapi3filter.RegisterBodyDecoder("application/problem+json", openapi3filter.JSONBodyDecoder)
+	return &Contract{router: router}
+}
+
+// Do sends req with client, checks the request and the response against
+// the document (status codes included) and returns the response with its
+// body read into the returned bytes.
+func (c *Contract) Do(tb testing.TB, client *http.Client, req *http.Request) (*http.Response, []byte) {
+	tb.Helper()
+	var reqBody []byte
+	if req.Body != nil {
+		reqBody, _ = io.ReadAll(req.Body)
+		req.Body = io.NopCloser(bytes.NewReader(reqBody))
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		tb.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil {
+		tb.Fatalf("read body: %v", err)
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+
+	route, params, err := c.router.FindRoute(req)
+	if err != nil {
+		tb.Errorf("%s %s is not in the OpenAPI document: %v", req.Method, req.URL.Path, err)
+		return resp, body
+	}
+	check := req.Clone(context.Background())
+	check.Body = io.NopCloser(bytes.NewReader(reqBody))
+	in := &openapi3filter.RequestValidationInput{
+		Request: check, PathParams: params, Route: route,
+		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
+	}
+	// Requests built to be invalid are part of the tests; only responses
+	// must always conform.
+	out := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: in, Status: resp.StatusCode, Header: resp.Header,
+		Body:    io.NopCloser(bytes.NewReader(body)),
+		Options: &openapi3filter.Options{IncludeResponseStatus: true},
+	}
+	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
+		tb.Errorf("%s %s -> %d does not match the OpenAPI document: %v\nbody: %s", req.Method, req.URL, resp.StatusCode, err, body)
+	}
+	return resp, body
+}

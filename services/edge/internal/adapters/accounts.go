@@ -1,0 +1,86 @@
+// Package adapters reads the read models the edge serves from MongoDB,
+// with a read-only role: the edge never writes.
+package adapters
+
+import (
+	"context"
+	"errors"
+	"regexp"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/resellerapi/platform/pkg/mongodb"
+	"github.com/resellerapi/platform/pkg/paging"
+	"github.com/resellerapi/platform/pkg/readmodel"
+	"github.com/resellerapi/platform/services/edge/internal/app"
+)
+
+// AccountReader reads the directory's accounts collection.
+type AccountReader struct{ coll *mongo.Collection }
+
+// NewAccountReader returns a reader over the directory database.
+func NewAccountReader(directory *mongo.Database) *AccountReader {
+	return &AccountReader{coll: directory.Collection(readmodel.AccountsCollection)}
+}
+
+var sortFields = map[string]string{"name": "name", "createdAt": "created_at", "updatedAt": "updated_at"}
+
+// List returns one page of accounts: one find and one count.
+func (r *AccountReader) List(ctx context.Context, f app.AccountFilter, page paging.Request) ([]app.Account, int64, error) {
+	if f.ResellerID == "" {
+		return nil, 0, errors.New("account list without a reseller scope")
+	}
+	filter := bson.D{{Key: "reseller_id", Value: f.ResellerID}}
+	if f.Search != "" {
+		filter = append(filter, bson.E{Key: "name", Value: bson.D{
+			{Key: "$regex", Value: regexp.QuoteMeta(f.Search)}, {Key: "$options", Value: "i"},
+		}})
+	}
+	if f.Status != "" {
+		filter = append(filter, bson.E{Key: "status", Value: f.Status})
+	}
+	if !f.UpdatedSince.IsZero() {
+		filter = append(filter, bson.E{Key: "updated_at", Value: bson.D{{Key: "$gte", Value: f.UpdatedSince.UTC()}}})
+	}
+	field, ok := sortFields[f.Sort.Field]
+	if !ok {
+		field = "name"
+	}
+	dir := 1
+	if f.Sort.Desc {
+		dir = -1
+	}
+	docs, total, err := mongodb.FindPage[readmodel.Account](ctx, r.coll, mongodb.Page{
+		Filter: filter,
+		// _id breaks ties so pages never overlap or skip an account.
+		Sort: bson.D{{Key: field, Value: dir}, {Key: "_id", Value: dir}},
+		Skip: page.Skip(), Limit: page.Limit(),
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]app.Account, len(docs))
+	for i, d := range docs {
+		out[i] = account(d)
+	}
+	return out, total, nil
+}
+
+// Get returns the account id of resellerID; any other reseller's account
+// is app.ErrNotFound, exactly as a missing one.
+func (r *AccountReader) Get(ctx context.Context, resellerID, id string) (app.Account, error) {
+	d, err := mongodb.FindOne[readmodel.Account](ctx, r.coll, bson.D{{Key: "_id", Value: id}, {Key: "reseller_id", Value: resellerID}})
+	if errors.Is(err, mongodb.ErrNotFound) {
+		return app.Account{}, app.ErrNotFound
+	}
+	if err != nil {
+		return app.Account{}, err
+	}
+	return account(d), nil
+}
+
+func account(d readmodel.Account) app.Account {
+	return app.Account{ID: d.ID, ResellerID: d.ResellerID, Name: d.Name, Email: d.Email, Phone: d.Phone,
+		Country: d.Country, Status: d.Status, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
+}

@@ -1,0 +1,281 @@
+package service_test
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/go-jose/go-jose/v4"
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/resellerapi/platform/pkg/readmodel"
+	"github.com/resellerapi/platform/pkg/testkit"
+	"github.com/resellerapi/platform/services/edge/api/apitest"
+	"github.com/resellerapi/platform/services/edge/service"
+)
+
+const issuer = "https://api.reseller.test"
+
+// tokens mints access tokens the way auth does, with a key published on a
+// JWKS endpoint that stands in for the auth service.
+type tokens struct {
+	key *ecdsa.PrivateKey
+	kid string
+	url string
+}
+
+func newTokens(t *testing.T) *tokens {
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	jwk := jose.JSONWebKey{Key: key.Public(), Algorithm: "ES256", Use: "sig"}
+	tp, _ := jwk.Thumbprint(crypto.SHA256)
+	jwk.KeyID = base64.RawURLEncoding.EncodeToString(tp)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_ = json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{jwk}})
+	}))
+	t.Cleanup(srv.Close)
+	return &tokens{key: key, kid: jwk.KeyID, url: srv.URL}
+}
+
+func (tk *tokens) mint(t *testing.T, reseller, scope string, ttl time.Duration) string {
+	now := time.Now()
+	tok := jwt.NewWithClaims(jwt.SigningMethodES256, jwt.MapClaims{
+		"iss": issuer, "sub": "user-" + reseller, "rid": reseller, "client_id": "rapi_test", "scope": scope,
+		"iat": now.Unix(), "exp": now.Add(ttl).Unix(), "jti": fmt.Sprint(now.UnixNano()),
+	})
+	tok.Header["kid"] = tk.kid
+	s, err := tok.SignedString(tk.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+type env struct {
+	srv      *httptest.Server
+	contract *apitest.Contract
+	tokens   *tokens
+}
+
+func start(t *testing.T) env {
+	t.Helper()
+	kit := testkit.Start(t)
+	db := kit.DatabaseName(t)
+	// The read model as the directory writes it: 12 accounts of r1, 3 of r2.
+	coll := kit.Mongo.Database(db).Collection(readmodel.AccountsCollection)
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var docs []any
+	for i := range 12 {
+		status := "active"
+		if i%4 == 3 {
+			status = "suspended"
+		}
+		docs = append(docs, readmodel.Account{ID: fmt.Sprintf("r1-acc-%02d", i), ResellerID: "r1", Name: fmt.Sprintf("Customer %02d", i),
+			Email: "it@example.test", Phone: "+302101234567", Country: "GR", Status: status,
+			CreatedAt: base, UpdatedAt: base.Add(time.Duration(i) * 24 * time.Hour), Version: 1})
+	}
+	for i := range 3 {
+		docs = append(docs, readmodel.Account{ID: fmt.Sprintf("r2-acc-%02d", i), ResellerID: "r2", Name: fmt.Sprintf("Other %02d", i),
+			Status: "active", CreatedAt: base, UpdatedAt: base, Version: 1})
+	}
+	if _, err := coll.InsertMany(context.Background(), docs); err != nil {
+		t.Fatal(err)
+	}
+
+	tk := newTokens(t)
+	svc, err := service.New(context.Background(), service.Config{MongoURI: kit.MongoURI, DirectoryDatabase: db, Issuer: issuer, JWKSURL: tk.url},
+		slog.New(slog.DiscardHandler), prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = svc.Close() })
+	h, err := svc.Handler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return env{srv: srv, contract: apitest.Load(t), tokens: tk}
+}
+
+func (e env) get(t *testing.T, path, token string, header ...string) (*http.Response, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", e.srv.URL+path, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, body := e.contract.Do(t, http.DefaultClient, req)
+	var out map[string]any
+	if err := json.Unmarshal(body, &out); err != nil {
+		t.Fatalf("GET %s: body is not JSON: %s", path, body)
+	}
+	if resp.StatusCode >= 400 && resp.Header.Get("Content-Type") != "application/problem+json" {
+		t.Errorf("GET %s: error %d is not a problem document", path, resp.StatusCode)
+	}
+	return resp, out
+}
+
+func ids(body map[string]any) []string {
+	var out []string
+	for _, d := range body["data"].([]any) {
+		out = append(out, d.(map[string]any)["id"].(string))
+	}
+	return out
+}
+
+func TestAccountsPagingAndIsolation(t *testing.T) {
+	e := start(t)
+	r1 := e.tokens.mint(t, "r1", "accounts:read products:read", time.Minute)
+
+	resp, body := e.get(t, "/api/accounts?pageIndex=2&pageSize=5", r1, "X-api-version", "3")
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d: %v", resp.StatusCode, body)
+	}
+	if got := ids(body); strings.Join(got, ",") != "r1-acc-05,r1-acc-06,r1-acc-07,r1-acc-08,r1-acc-09" {
+		t.Errorf("page 2 = %v", got)
+	}
+	p := body["pagination"].(map[string]any)
+	if p["pageIndex"] != 2.0 || p["pageSize"] != 5.0 || p["totalCount"] != 12.0 || p["totalPages"] != 3.0 {
+		t.Errorf("pagination = %v", p)
+	}
+	link := resp.Header.Get("Link")
+	if !strings.Contains(link, `pageIndex=3&pageSize=5>; rel="next"`) || !strings.Contains(link, `pageIndex=1&pageSize=5>; rel="prev"`) {
+		t.Errorf("Link = %q", link)
+	}
+	if resp.Header.Get("X-api-version") != "3" || resp.Header.Get("X-Correlation-ID") == "" {
+		t.Errorf("headers = %v", resp.Header)
+	}
+
+	// Defaults: page 1 of 10, without X-api-version.
+	_, body = e.get(t, "/api/accounts", r1)
+	if len(ids(body)) != 10 {
+		t.Errorf("default page has %d items", len(ids(body)))
+	}
+	// Past the end: an empty page, not an error.
+	_, body = e.get(t, "/api/accounts?pageIndex=9", r1)
+	if len(ids(body)) != 0 {
+		t.Errorf("page 9 = %v", ids(body))
+	}
+
+	// Isolation: r2 sees only its own, and r1's accounts are 404 to it.
+	r2 := e.tokens.mint(t, "r2", "accounts:read", time.Minute)
+	_, body = e.get(t, "/api/accounts?pageSize=100", r2)
+	if got := ids(body); len(got) != 3 || !strings.HasPrefix(got[0], "r2-") {
+		t.Errorf("r2 sees %v", got)
+	}
+	if resp, p := e.get(t, "/api/accounts/r1-acc-00", r2); resp.StatusCode != 404 || p["type"] != "urn:resellerapi:problem:not-found" {
+		t.Errorf("r2 reading r1's account: %d %v", resp.StatusCode, p)
+	}
+	if resp, a := e.get(t, "/api/accounts/r1-acc-03", r1); resp.StatusCode != 200 || a["status"] != "suspended" || a["resellerId"] != "r1" {
+		t.Errorf("r1 reading its account: %d %v", resp.StatusCode, a)
+	}
+	if resp, _ := e.get(t, "/api/accounts/nope", r1); resp.StatusCode != 404 {
+		t.Errorf("missing account: %d", resp.StatusCode)
+	}
+}
+
+func TestAccountFilters(t *testing.T) {
+	e := start(t)
+	r1 := e.tokens.mint(t, "r1", "accounts:read", time.Minute)
+	for query, want := range map[string]string{
+		"status=suspended":                         "r1-acc-03,r1-acc-07,r1-acc-11",
+		"search=customer%200&pageSize=3":           "r1-acc-00,r1-acc-01,r1-acc-02",
+		"search=.*":                                "",
+		"sort=-name&pageSize=2":                    "r1-acc-11,r1-acc-10",
+		"updatedSince=2026-01-11T00:00:00Z":        "r1-acc-10,r1-acc-11",
+		"sort=-updatedAt&status=active&pageSize=2": "r1-acc-10,r1-acc-09",
+	} {
+		_, body := e.get(t, "/api/accounts?"+query, r1)
+		if got := strings.Join(ids(body), ","); got != want {
+			t.Errorf("%s: %s, want %s", query, got, want)
+		}
+	}
+}
+
+func TestErrorsAreProblemDocuments(t *testing.T) {
+	e := start(t)
+	good := e.tokens.mint(t, "r1", "accounts:read", time.Minute)
+	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	forged := jwt.NewWithClaims(jwt.SigningMethodES256, jwt.MapClaims{"iss": issuer, "sub": "x", "rid": "r2", "iat": time.Now().Unix(), "exp": time.Now().Add(time.Minute).Unix()})
+	forged.Header["kid"] = e.tokens.kid
+	forgedToken, _ := forged.SignedString(other)
+
+	tests := []struct {
+		name, path, token string
+		header            []string
+		status            int
+		typ               string
+	}{
+		{"no token", "/api/accounts", "", nil, 401, "unauthorized"},
+		{"garbage token", "/api/accounts", "not.a.jwt", nil, 401, "unauthorized"},
+		{"expired", "/api/accounts", e.tokens.mint(t, "r1", "accounts:read", -2*time.Minute), nil, 401, "unauthorized"},
+		{"forged signature", "/api/accounts", forgedToken, nil, 401, "unauthorized"},
+		{"missing scope", "/api/accounts", e.tokens.mint(t, "r1", "products:read", time.Minute), nil, 403, "forbidden"},
+		{"version 2", "/api/accounts", good, []string{"X-api-version", "2"}, 400, "unsupported-api-version"},
+		{"page size", "/api/accounts?pageSize=101", good, nil, 400, "invalid-parameter"},
+		{"page index", "/api/accounts?pageIndex=0", good, nil, 400, "invalid-parameter"},
+		{"unknown param", "/api/accounts?pagesize=5", good, nil, 400, "invalid-parameter"},
+	}
+	for _, tt := range tests {
+		resp, p := e.get(t, tt.path, tt.token, tt.header...)
+		if resp.StatusCode != tt.status || p["type"] != "urn:resellerapi:problem:"+tt.typ || p["detail"] == "" || p["instance"] != "/api/accounts" {
+			t.Errorf("%s: %d %v, want %d %s", tt.name, resp.StatusCode, p, tt.status, tt.typ)
+		}
+	}
+	if resp, p := e.get(t, "/api/accounts", good, "X-api-version", "2"); !strings.Contains(p["detail"].(string), "supported versions: 3") {
+		t.Errorf("version problem = %d %v", resp.StatusCode, p)
+	}
+	req, _ := http.NewRequest("GET", e.srv.URL+"/api/nothing-here", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != 404 || resp.Header.Get("Content-Type") != "application/problem+json" {
+		t.Errorf("unknown route: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+}
+
+func TestAPIDocs(t *testing.T) {
+	e := start(t)
+	resp, err := http.Get(e.srv.URL + "/apidocs/openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := openapi3.NewLoader().LoadFromIoReader(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil || doc.Paths.Find("/api/accounts") == nil {
+		t.Fatalf("served document: %v", err)
+	}
+	resp, err = http.Get(e.srv.URL + "/apidocs/?urls.primaryName=API%20Version%203%20for%20Resellers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(page), `name: "API Version 3 for Resellers"`) || !strings.Contains(string(page), "/apidocs/openapi.yaml") {
+		t.Errorf("swagger ui: %d %s", resp.StatusCode, page)
+	}
+	// The UI's assets are embedded, not fetched from a CDN.
+	if resp, err := http.Get(e.srv.URL + "/apidocs/swagger-ui-bundle.js"); err != nil || resp.StatusCode != 200 {
+		t.Errorf("swagger ui bundle: %v %v", resp, err)
+	} else {
+		_ = resp.Body.Close()
+	}
+}
