@@ -61,3 +61,26 @@ func (h correlationHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 func (h correlationHandler) WithGroup(name string) slog.Handler {
 	return correlationHandler{h.Handler.WithGroup(name)}
 }
+
+// AtLeast returns a logger that drops l's records below level: for noisy
+// libraries (FerretDB logs every connection at info).
+func AtLeast(l *slog.Logger, level slog.Level) *slog.Logger {
+	return slog.New(minLevelHandler{Handler: l.Handler(), min: level})
+}
+
+type minLevelHandler struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h minLevelHandler) Enabled(ctx context.Context, level slog.Level) bool {
+	return level >= h.min && h.Handler.Enabled(ctx, level)
+}
+
+func (h minLevelHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return minLevelHandler{h.Handler.WithAttrs(attrs), h.min}
+}
+
+func (h minLevelHandler) WithGroup(name string) slog.Handler {
+	return minLevelHandler{h.Handler.WithGroup(name), h.min}
+}

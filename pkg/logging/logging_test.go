@@ -33,3 +33,17 @@ func TestParseLevel(t *testing.T) {
 		}
 	}
 }
+
+func TestAtLeastDropsLowerLevels(t *testing.T) {
+	var buf bytes.Buffer
+	log := AtLeast(New(&buf, "allinone", slog.LevelDebug).With("component", "ferretdb"), slog.LevelError)
+	log.Info("connection started")
+	log.Warn("response header")
+	if buf.Len() != 0 {
+		t.Fatalf("logged below error: %s", buf.String())
+	}
+	log.Error("backend failed")
+	if !bytes.Contains(buf.Bytes(), []byte(`"component":"ferretdb"`)) {
+		t.Fatalf("error record = %q", buf.String())
+	}
+}

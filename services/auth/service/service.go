@@ -22,14 +22,10 @@ import (
 	"github.com/ory/fosite/compose"
 	"github.com/ory/fosite/token/jwt"
 	"github.com/prometheus/client_golang/prometheus"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-
-	"github.com/resellerapi/platform/proto-events/subjects"
 
 	"github.com/resellerapi/platform/pkg/config"
-	"github.com/resellerapi/platform/pkg/eventbus"
 	"github.com/resellerapi/platform/pkg/httpserver"
-	"github.com/resellerapi/platform/pkg/mongodb"
+	"github.com/resellerapi/platform/pkg/infra"
 	"github.com/resellerapi/platform/services/auth/internal/adapters"
 	"github.com/resellerapi/platform/services/auth/internal/app"
 	"github.com/resellerapi/platform/services/auth/internal/ports"
@@ -109,8 +105,7 @@ func (c Config) validate() error {
 
 // Service is a started auth service.
 type Service struct {
-	mongo *mongo.Client
-	bus   *eventbus.Bus
+	*infra.Infra
 	oauth *ports.OAuth
 	admin *ports.Admin
 	log   *slog.Logger
@@ -132,21 +127,20 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 	if err != nil {
 		return nil, err
 	}
-	client, err := mongodb.Connect(ctx, cfg.MongoURI)
+	in, err := infra.Open(ctx, infra.Config{Service: "auth", NATSURL: cfg.NATSURL, MongoURI: cfg.MongoURI, Database: cfg.Database}, log, reg)
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{mongo: client, log: log, reg: reg}
-	db := client.Database(cfg.Database)
-	users := adapters.NewUserRepository(db)
+	s := &Service{Infra: in, log: log, reg: reg}
+	users := adapters.NewUserRepository(in.DB)
 	if err := users.EnsureIndexes(ctx); err != nil {
 		_ = s.Close()
 		return nil, err
 	}
 	application, err := app.New(app.Deps{
-		Credentials: adapters.NewCredentialsRepository(db),
+		Credentials: adapters.NewCredentialsRepository(in.DB),
 		Users:       users,
-		Resellers:   adapters.NewResellerRepository(db),
+		Resellers:   adapters.NewResellerRepository(in.DB),
 		Box:         box,
 		Passwords:   adapters.BcryptHasher{Cost: cfg.BcryptCost},
 		Digest:      adapters.Digest,
@@ -156,17 +150,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		_ = s.Close()
 		return nil, err
 	}
-
-	s.bus, err = eventbus.Connect(eventbus.Config{NATSURL: cfg.NATSURL, Service: "auth", Logger: log, Registerer: reg})
-	if err != nil {
-		_ = s.Close()
-		return nil, err
-	}
-	if err := s.bus.EnsureStreams(subjects.Streams()...); err != nil {
-		_ = s.Close()
-		return nil, err
-	}
-	if err := ports.RegisterEvents(s.bus, application); err != nil {
+	if err := ports.RegisterEvents(in.Bus, application); err != nil {
 		_ = s.Close()
 		return nil, err
 	}
@@ -223,25 +207,15 @@ func (s *Service) Handler() (http.Handler, error) {
 	return engine, nil
 }
 
-// Run consumes events until ctx is cancelled.
-func (s *Service) Run(ctx context.Context) error { return s.bus.Run(ctx) }
+// ParseSigningKey reads an ECDSA P-256 private key in PEM form, as given
+// in SIGNING_KEY_FILES.
+func ParseSigningKey(pem []byte) (*ecdsa.PrivateKey, error) { return adapters.ParseSigningKeyPEM(pem) }
 
-// Running is closed once every consumer is subscribed.
-func (s *Service) Running() <-chan struct{} { return s.bus.Running() }
-
-// Checks are the readiness checks: NATS and MongoDB reachable.
-func (s *Service) Checks() map[string]httpserver.Check {
-	return map[string]httpserver.Check{
-		"nats":    s.bus.Ready,
-		"mongodb": func(ctx context.Context) error { return s.mongo.Ping(ctx, nil) },
+// NewSigningKeyPEM generates a new signing key in PEM (PKCS#8) form.
+func NewSigningKeyPEM() ([]byte, error) {
+	k, err := adapters.GenerateSigningKey()
+	if err != nil {
+		return nil, err
 	}
-}
-
-// Close stops consuming and disconnects.
-func (s *Service) Close() error {
-	var err error
-	if s.bus != nil {
-		err = s.bus.Close()
-	}
-	return errors.Join(err, s.mongo.Disconnect(context.Background()))
+	return adapters.EncodeSigningKeyPEM(k)
 }

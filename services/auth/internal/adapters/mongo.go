@@ -29,7 +29,7 @@ const (
 
 func notFound(err error, what string) error {
 	if errors.Is(err, mongodb.ErrNotFound) {
-		return fmt.Errorf("%w: %s", domain.ErrNotFound, what)
+		return fmt.Errorf("%w: %s does not exist", domain.ErrNotFound, what)
 	}
 	return err
 }

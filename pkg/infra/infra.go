@@ -1,0 +1,81 @@
+// Package infra connects a service to the platform's infrastructure: its
+// MongoDB database and the event bus with the platform's streams. Every
+// event-consuming service embeds an *Infra and gets readiness checks, Run
+// and Close from it.
+package infra
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/resellerapi/platform/proto-events/subjects"
+
+	"github.com/resellerapi/platform/pkg/eventbus"
+	"github.com/resellerapi/platform/pkg/httpserver"
+	"github.com/resellerapi/platform/pkg/mongodb"
+)
+
+// Config says where the infrastructure is.
+type Config struct {
+	// Service names the durable consumers and the dead-letter subject.
+	Service  string
+	NATSURL  string
+	MongoURI string
+	Database string
+}
+
+// Infra is a service's connections.
+type Infra struct {
+	// DB is the service's own database.
+	DB  *mongo.Database
+	Bus *eventbus.Bus
+
+	client *mongo.Client
+}
+
+// Open connects to MongoDB and NATS and makes sure the platform's streams
+// exist. Add handlers to Bus, then call Run.
+func Open(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Registerer) (*Infra, error) {
+	client, err := mongodb.Connect(ctx, cfg.MongoURI)
+	if err != nil {
+		return nil, err
+	}
+	in := &Infra{DB: client.Database(cfg.Database), client: client}
+	in.Bus, err = eventbus.Connect(eventbus.Config{NATSURL: cfg.NATSURL, Service: cfg.Service, Logger: log, Registerer: reg})
+	if err != nil {
+		_ = in.Close()
+		return nil, err
+	}
+	if err := in.Bus.EnsureStreams(subjects.Streams()...); err != nil {
+		_ = in.Close()
+		return nil, err
+	}
+	return in, nil
+}
+
+// Run consumes events until ctx is cancelled.
+func (in *Infra) Run(ctx context.Context) error { return in.Bus.Run(ctx) }
+
+// Running is closed once every consumer is subscribed.
+func (in *Infra) Running() <-chan struct{} { return in.Bus.Running() }
+
+// Checks are the readiness checks: NATS and MongoDB reachable.
+func (in *Infra) Checks() map[string]httpserver.Check {
+	return map[string]httpserver.Check{
+		"nats":    in.Bus.Ready,
+		"mongodb": func(ctx context.Context) error { return in.client.Ping(ctx, nil) },
+	}
+}
+
+// Close stops consuming, waiting for events in flight, and disconnects.
+func (in *Infra) Close() error {
+	var err error
+	if in.Bus != nil {
+		err = in.Bus.Close()
+	}
+	return errors.Join(err, in.client.Disconnect(context.Background()))
+}

@@ -1,0 +1,96 @@
+// Command allinone runs the whole Reseller API platform in one process over
+// an embedded nats-server and FerretDB, seeds demo data on the first start
+// and prints the commands to try it. `make run` starts it.
+//
+// Environment: DATA_DIR (./.data), HTTP_ADDR (127.0.0.1:8080), NATS_ADDR
+// (127.0.0.1:4222), MONGODB_ADDR (127.0.0.1:27017), PUBLIC_URL
+// (http://HTTP_ADDR), ADMIN_TOKEN (generated and kept in DATA_DIR),
+// FERRETDB_POSTGRESQL_URL (use FerretDB's PostgreSQL handler), SEED_DEMO
+// (true), BCRYPT_COST (12), LOG_LEVEL (info).
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/resellerapi/platform/pkg/config"
+	"github.com/resellerapi/platform/pkg/logging"
+	"github.com/resellerapi/platform/services/allinone/platform"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "allinone:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	env := config.FromEnv()
+	cfg := platform.Config{
+		DataDir:               env.String("DATA_DIR", ".data"),
+		HTTPAddr:              env.String("HTTP_ADDR", "127.0.0.1:8080"),
+		NATSAddr:              env.String("NATS_ADDR", "127.0.0.1:4222"),
+		MongoAddr:             env.String("MONGODB_ADDR", "127.0.0.1:27017"),
+		FerretDBPostgreSQLURL: env.String("FERRETDB_POSTGRESQL_URL", ""),
+		PublicURL:             env.String("PUBLIC_URL", ""),
+		AdminToken:            env.String("ADMIN_TOKEN", ""),
+		SeedDemo:              env.String("SEED_DEMO", "true") == "true",
+		BcryptCost:            env.Int("BCRYPT_COST", 12),
+		Logger:                logging.New(os.Stdout, "allinone", logging.ParseLevel(env.String("LOG_LEVEL", "info"))),
+	}
+	if err := env.Err(); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	p, err := platform.Start(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	printWelcome(os.Stdout, p, cfg.DataDir)
+	return p.Run(ctx)
+}
+
+func printWelcome(w io.Writer, p *platform.Platform, dataDir string) {
+	seeded := "demo data from an earlier start"
+	if p.Seeded {
+		seeded = "demo data published: resellers res-cloudnova (12 accounts), res-bytebridge (3), res-cloudnova-cy (1)"
+	}
+	fmt.Fprintf(w, `
+Reseller API platform is running (data in %s; %s)
+  API and docs   %s/apidocs/?urls.primaryName=API%%20Version%%203%%20for%%20Resellers
+  NATS           %s      (backofficectl publish reseller|account --file F)
+  MongoDB wire   %s
+  health         %s/readyz   metrics %s/metrics
+
+Try the seed's flow (copy and paste):
+
+  export API=%s ADMIN_TOKEN=%s
+
+  # 1. the distributor activates the Reseller API (client key + secret)
+  curl -s -X POST $API/admin/v1/reseller-api/credentials -H "Authorization: Bearer $ADMIN_TOKEN"
+
+  # 2. the reseller's storefront shows them and creates an Application User
+  curl -s $API/admin/v1/resellers/res-cloudnova/api-credentials -H "Authorization: Bearer $ADMIN_TOKEN"
+  curl -s -X POST $API/admin/v1/resellers/res-cloudnova/api-users -H "Authorization: Bearer $ADMIN_TOKEN" \
+    -H "Content-Type: application/json" \
+    -d '{"username":"cloudnova-dev","email":"dev@cloudnova.example","password":"Reseller-Api-2026","confirmPassword":"Reseller-Api-2026"}'
+
+  # 3. the reseller's developer gets a token with the password grant
+  CREDS=$(curl -s $API/admin/v1/resellers/res-cloudnova/api-credentials -H "Authorization: Bearer $ADMIN_TOKEN")
+  KEY=$(echo "$CREDS" | sed 's/.*"clientKey":"\([^"]*\)".*/\1/'); SECRET=$(echo "$CREDS" | sed 's/.*"clientSecret":"\([^"]*\)".*/\1/')
+  TOKEN=$(curl -s -u "$KEY:$SECRET" -d grant_type=password -d username=cloudnova-dev -d password=Reseller-Api-2026 $API/oauth/token \
+    | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
+
+  # 4. and reads the reseller's accounts
+  curl -X GET "$API/api/accounts?pageIndex=1&pageSize=10" -H "accept: application/json" -H "authorization: Bearer $TOKEN" -H "X-api-version: 3"
+
+`, dataDir, seeded, p.URL, p.NATSURL, p.MongoURI, p.URL, p.URL, p.URL, p.AdminToken)
+}

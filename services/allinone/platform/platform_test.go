@@ -1,0 +1,301 @@
+package platform_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"golang.org/x/oauth2"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
+	"github.com/resellerapi/platform/proto-events/subjects"
+
+	"github.com/resellerapi/platform/pkg/eventbus"
+	"github.com/resellerapi/platform/pkg/testkit"
+	"github.com/resellerapi/platform/services/allinone/platform"
+	"github.com/resellerapi/platform/services/backoffice"
+	"github.com/resellerapi/platform/services/edge/api/apitest"
+)
+
+// system is a running all-in-one platform driven as its users drive it:
+// the back-office publishes events, the admin API is called with the admin
+// token, resellers' developers use a real OAuth2 client.
+type system struct {
+	p        *platform.Platform
+	contract *apitest.Contract
+	stop     func()
+}
+
+func startSystem(t *testing.T, dataDir string) *system {
+	t.Helper()
+	p, err := platform.Start(context.Background(), platform.Config{
+		DataDir: dataDir, HTTPAddr: "127.0.0.1:0", NATSAddr: "127.0.0.1:0", MongoAddr: "127.0.0.1:0",
+		SeedDemo: true, BcryptCost: 4,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	s := &system{p: p, contract: apitest.Load(t)}
+	s.stop = func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("platform stopped with %v", err)
+		}
+		p.Close()
+	}
+	return s
+}
+
+func (s *system) admin(t *testing.T, method, path string, body any) (int, map[string]any) {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, s.p.URL+path, rd)
+	req.Header.Set("Authorization", "Bearer "+s.p.AdminToken)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, raw := s.contract.Do(t, http.DefaultClient, req)
+	var out map[string]any
+	_ = json.Unmarshal(raw, &out)
+	return resp.StatusCode, out
+}
+
+// api calls the public API with client (an OAuth2 client, or a plain one).
+func (s *system) api(t *testing.T, client *http.Client, path string, header ...string) (*http.Response, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", s.p.URL+path, nil)
+	req.Header.Set("Accept", "application/json")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, raw := s.contract.Do(t, client, req)
+	var out map[string]any
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatalf("GET %s: %d, not JSON: %s", path, resp.StatusCode, raw)
+	}
+	return resp, out
+}
+
+func (s *system) createUser(t *testing.T, reseller, username, password string) {
+	t.Helper()
+	body := map[string]string{"username": username, "email": username + "@example.test", "password": password, "confirmPassword": password}
+	var status int
+	var out map[string]any
+	// auth learns the resellers from the directory's events: wait for it.
+	testkit.Eventually(t, 15*time.Second, func() bool {
+		status, out = s.admin(t, "POST", "/admin/v1/resellers/"+reseller+"/api-users", body)
+		return status != http.StatusNotFound
+	}, "reseller %s never known to auth", reseller)
+	if status != http.StatusCreated {
+		t.Fatalf("create user %s: %d %v", username, status, out)
+	}
+}
+
+// login gets a token with the password grant, as a reseller's integration
+// does, and returns an HTTP client that sends it.
+func (s *system) login(t *testing.T, username, password string) *http.Client {
+	t.Helper()
+	_, creds := s.admin(t, "GET", "/admin/v1/resellers/res-cloudnova/api-credentials", nil)
+	oc := oauth2.Config{
+		ClientID: creds["clientKey"].(string), ClientSecret: creds["clientSecret"].(string),
+		Endpoint: oauth2.Endpoint{TokenURL: creds["requestTokenUrl"].(string), AuthStyle: oauth2.AuthStyleInHeader},
+	}
+	tok, err := oc.PasswordCredentialsToken(context.Background(), username, password)
+	if err != nil {
+		t.Fatalf("password grant for %s: %v", username, err)
+	}
+	return oc.Client(context.Background(), tok)
+}
+
+var nextLink = regexp.MustCompile(`<([^>]*)>; rel="next"`)
+
+func TestResellerReadsItsAccountsEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end suite")
+	}
+	dataDir := t.TempDir()
+	s := startSystem(t, dataDir)
+	if !s.p.Seeded {
+		t.Fatal("first start did not seed the demo data")
+	}
+
+	// The distributor activates the Reseller API; the storefront shows it.
+	var status int
+	var creds map[string]any
+	testkit.Eventually(t, 15*time.Second, func() bool {
+		status, creds = s.admin(t, "GET", "/admin/v1/resellers/res-cloudnova/api-credentials", nil)
+		return status != http.StatusNotFound
+	}, "auth never learnt reseller res-cloudnova")
+	if status != 200 || creds["clientKey"] != "--" {
+		t.Fatalf("credentials before activation: %d %v", status, creds)
+	}
+	if status, _ := s.admin(t, "POST", "/admin/v1/reseller-api/credentials", nil); status != 201 {
+		t.Fatalf("activate: %d", status)
+	}
+	s.createUser(t, "res-cloudnova", "cloudnova-dev", "Reseller-Api-2026")
+	s.createUser(t, "res-bytebridge", "bytebridge-dev", "Another-Secret-77")
+	_, users := s.admin(t, "GET", "/admin/v1/api-users", nil)
+	if users["pagination"].(map[string]any)["totalCount"] != 2.0 {
+		t.Errorf("api users = %v", users)
+	}
+
+	cloudnova := s.login(t, "cloudnova-dev", "Reseller-Api-2026")
+	bytebridge := s.login(t, "bytebridge-dev", "Another-Secret-77")
+
+	// The seed's request, then every page through the Link headers.
+	var first map[string]any
+	testkit.Eventually(t, 15*time.Second, func() bool {
+		_, first = s.api(t, cloudnova, "/api/accounts?pageIndex=1&pageSize=10", "X-api-version", "3")
+		return first["pagination"].(map[string]any)["totalCount"] == 12.0
+	}, "the 12 demo accounts of res-cloudnova were not all projected")
+	seen := map[string]bool{}
+	next := "/api/accounts?pageIndex=1&pageSize=5"
+	for pages := 0; next != ""; pages++ {
+		if pages > 3 {
+			t.Fatal("Link next never ends")
+		}
+		resp, page := s.api(t, cloudnova, next)
+		for _, a := range page["data"].([]any) {
+			acc := a.(map[string]any)
+			if acc["resellerId"] != "res-cloudnova" {
+				t.Errorf("cloudnova sees %v", acc)
+			}
+			seen[acc["id"].(string)] = true
+		}
+		next = ""
+		if m := nextLink.FindStringSubmatch(resp.Header.Get("Link")); m != nil {
+			next = m[1]
+		}
+	}
+	if len(seen) != 12 {
+		t.Errorf("paging through saw %d distinct accounts, want 12", len(seen))
+	}
+
+	// Isolation: another reseller's account is a 404, its list its own.
+	if resp, p := s.api(t, bytebridge, "/api/accounts/acc-cn-001"); resp.StatusCode != 404 || p["type"] != "urn:resellerapi:problem:not-found" {
+		t.Errorf("bytebridge reading cloudnova's account: %d %v", resp.StatusCode, p)
+	}
+	if resp, a := s.api(t, cloudnova, "/api/accounts/acc-cn-001"); resp.StatusCode != 200 || a["name"] != "Acropolis Bakery" {
+		t.Errorf("cloudnova reading its account: %d %v", resp.StatusCode, a)
+	}
+	testkit.Eventually(t, 10*time.Second, func() bool {
+		_, list := s.api(t, bytebridge, "/api/accounts")
+		return list["pagination"].(map[string]any)["totalCount"] == 3.0
+	}, "bytebridge does not see exactly its 3 accounts")
+
+	// Error cases: no token, wrong version, bad paging.
+	for _, tt := range []struct {
+		client *http.Client
+		path   string
+		header []string
+		status int
+	}{
+		{http.DefaultClient, "/api/accounts", nil, 401},
+		{cloudnova, "/api/accounts", []string{"X-api-version", "4"}, 400},
+		{cloudnova, "/api/accounts?pageSize=0", nil, 400},
+		{cloudnova, "/api/accounts?pageIndex=-3", nil, 400},
+	} {
+		if resp, p := s.api(t, tt.client, tt.path, tt.header...); resp.StatusCode != tt.status || resp.Header.Get("Content-Type") != "application/problem+json" {
+			t.Errorf("%s %v: %d %v, want %d problem", tt.path, tt.header, resp.StatusCode, p, tt.status)
+		}
+	}
+
+	// The back-office publishes a change and a bad record: the change
+	// reaches the API, the bad record is dead-lettered and blocks nothing.
+	deadLetters := subscribe(t, s.p.NATSURL, subjects.DeadLetter("directory"))
+	bus, err := eventbus.Connect(eventbus.Config{NATSURL: s.p.NATSURL, Service: "backoffice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = bus.Close() }()
+	bad, err := eventsWithBadEmail(bus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := backoffice.NewPublisher(bus)
+	if _, err := pub.PublishAccounts(context.Background(), []backoffice.Account{
+		{AccountID: "acc-cn-001", ResellerID: "res-cloudnova", Version: 2, Name: "Acropolis Bakery & Cafe", Status: "suspended", Country: "GR"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	testkit.Eventually(t, 10*time.Second, func() bool {
+		_, a := s.api(t, cloudnova, "/api/accounts/acc-cn-001")
+		return a["name"] == "Acropolis Bakery & Cafe" && a["status"] == "suspended"
+	}, "account change did not reach the API")
+	testkit.Eventually(t, 10*time.Second, func() bool { return len(deadLetters()) >= 1 }, "bad event %s not dead-lettered", bad)
+
+	// Readiness and metrics.
+	resp, err := http.Get(s.p.URL + "/readyz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Errorf("readyz: %v %v", resp, err)
+	}
+	metrics := get(t, s.p.URL+"/metrics")
+	for _, want := range []string{`events_handled_total{handler="accounts",outcome="applied",service="directory"}`, `http_requests_total{`} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	s.stop()
+
+	// A restart keeps everything: data, credentials, users; no re-seed.
+	s = startSystem(t, dataDir)
+	defer s.stop()
+	if s.p.Seeded {
+		t.Error("restart seeded the demo data again")
+	}
+	again := s.login(t, "cloudnova-dev", "Reseller-Api-2026")
+	if _, list := s.api(t, again, "/api/accounts"); list["pagination"].(map[string]any)["totalCount"] != 12.0 {
+		t.Errorf("after restart: %v", list["pagination"])
+	}
+}
+
+// eventsWithBadEmail publishes an account event the directory must
+// refuse. The backoffice publisher validates, so it is built by hand, as a
+// buggy back-office would send it.
+func eventsWithBadEmail(bus *eventbus.Bus) (string, error) {
+	ev := &eventsv1.AccountChanged{
+		Meta: &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: "acc-bad", Version: 1},
+		Account: &eventsv1.Account{AccountId: "acc-bad", ResellerId: "res-cloudnova", Name: "Bad", Email: "x",
+			Status: eventsv1.AccountStatus_ACCOUNT_STATUS_ACTIVE},
+	}
+	return "acc-bad", bus.Publish(context.Background(), subjects.AccountChanged, ev)
+}
+
+func subscribe(t *testing.T, natsURL, subject string) func() []string {
+	t.Helper()
+	kit := &testkit.Kit{NATSURL: natsURL}
+	msgs := kit.Subscribe(t, subject)
+	return func() []string {
+		var out []string
+		for _, m := range msgs() {
+			out = append(out, m.Header.Get("reason_poisoned"))
+		}
+		return out
+	}
+}
+
+func get(t *testing.T, u string) string {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
