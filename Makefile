@@ -5,6 +5,7 @@ MODULES  := pkg proto-events services/auth services/directory services/catalog \
             services/invoicing services/edge services/backoffice services/allinone
 PACKAGES := $(patsubst %,./%/...,$(MODULES))
 TOOL     := GOWORK=off go tool -modfile=$(CURDIR)/tools/go.mod
+TOOLBIN  := $(CURDIR)/bin/tools
 BINARIES := auth directory catalog invoicing edge allinone backofficectl
 
 export GOTOOLCHAIN := local
@@ -27,7 +28,8 @@ test-short:
 lint:
 	@out=$$(gofmt -l $(MODULES) | grep -v '\.pb\.go$$'); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet $(PACKAGES)
-	$(TOOL) staticcheck $(PACKAGES)
+	cd tools && GOWORK=off go build -o $(TOOLBIN)/ honnef.co/go/tools/cmd/staticcheck
+	$(TOOLBIN)/staticcheck $(PACKAGES)
 
 fmt:
 	gofmt -w $(MODULES)
