@@ -1,0 +1,161 @@
+package accesstoken
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/golang-jwt/jwt/v5"
+)
+
+const issuer = "https://api.test"
+
+type signer struct {
+	key *ecdsa.PrivateKey
+	kid string
+}
+
+func newSigner(t *testing.T) signer {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwk := jose.JSONWebKey{Key: key.Public()}
+	tp, _ := jwk.Thumbprint(crypto.SHA256)
+	return signer{key: key, kid: base64.RawURLEncoding.EncodeToString(tp)}
+}
+
+func (s signer) jwk() jose.JSONWebKey {
+	return jose.JSONWebKey{Key: s.key.Public(), KeyID: s.kid, Algorithm: Algorithm, Use: "sig"}
+}
+
+func (s signer) token(t *testing.T, claims jwt.MapClaims) string {
+	tok := jwt.NewWithClaims(jwt.SigningMethodES256, claims)
+	tok.Header["kid"] = s.kid
+	raw, err := tok.SignedString(s.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+func claims(mutate func(jwt.MapClaims)) jwt.MapClaims {
+	now := time.Now()
+	c := jwt.MapClaims{"iss": issuer, "sub": "u1", "rid": "r1", "client_id": "c1", "scope": "accounts:read products:read",
+		"iat": now.Unix(), "exp": now.Add(time.Minute).Unix()}
+	if mutate != nil {
+		mutate(c)
+	}
+	return c
+}
+
+// jwksServer publishes keys and counts how often it was asked.
+func jwksServer(t *testing.T, keys *atomic.Pointer[[]jose.JSONWebKey], hits *atomic.Int32) string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		hits.Add(1)
+		_ = json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: *keys.Load()})
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func TestVerify(t *testing.T) {
+	s := newSigner(t)
+	var keys atomic.Pointer[[]jose.JSONWebKey]
+	keys.Store(&[]jose.JSONWebKey{s.jwk()})
+	var hits atomic.Int32
+	v := NewVerifier(NewRemoteKeySet(jwksServer(t, &keys, &hits), nil), issuer, 5*time.Second)
+
+	c, err := v.Verify(context.Background(), s.token(t, claims(nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ResellerID != "r1" || c.Subject != "u1" || !c.HasScope(ScopeAccountsRead) || c.HasScope(ScopeInvoicesRead) {
+		t.Errorf("claims = %+v", c)
+	}
+
+	other := newSigner(t)
+	for name, raw := range map[string]string{
+		"expired":        s.token(t, claims(func(c jwt.MapClaims) { c["exp"] = time.Now().Add(-time.Minute).Unix() })),
+		"no expiry":      s.token(t, claims(func(c jwt.MapClaims) { delete(c, "exp") })),
+		"other issuer":   s.token(t, claims(func(c jwt.MapClaims) { c["iss"] = "https://evil.test" })),
+		"no reseller":    s.token(t, claims(func(c jwt.MapClaims) { delete(c, "rid") })),
+		"issued later":   s.token(t, claims(func(c jwt.MapClaims) { c["iat"] = time.Now().Add(time.Hour).Unix() })),
+		"unknown key":    other.token(t, claims(nil)),
+		"hs256":          hs256(t),
+		"garbage":        "a.b.c",
+		"empty":          "",
+		"tampered claim": tamper(s.token(t, claims(nil))),
+	} {
+		if _, err := v.Verify(context.Background(), raw); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s: err = %v, want ErrInvalid", name, err)
+		}
+	}
+	// Unknown key ids refetch the JWKS at most once per minimum interval
+	// (10s): made-up key ids cannot flood the auth service.
+	if n := hits.Load(); n != 1 {
+		t.Errorf("JWKS fetched %d times, want 1", n)
+	}
+}
+
+func TestRotatedKeyIsPickedUp(t *testing.T) {
+	old, next := newSigner(t), newSigner(t)
+	var keys atomic.Pointer[[]jose.JSONWebKey]
+	keys.Store(&[]jose.JSONWebKey{old.jwk()})
+	var hits atomic.Int32
+	set := NewRemoteKeySet(jwksServer(t, &keys, &hits), nil)
+	set.minRefresh = 0
+	v := NewVerifier(set, issuer, 5*time.Second)
+	if _, err := v.Verify(context.Background(), old.token(t, claims(nil))); err != nil {
+		t.Fatal(err)
+	}
+	keys.Store(&[]jose.JSONWebKey{next.jwk(), old.jwk()})
+	if _, err := v.Verify(context.Background(), next.token(t, claims(nil))); err != nil {
+		t.Fatalf("token of the new key: %v", err)
+	}
+	if _, err := v.Verify(context.Background(), old.token(t, claims(nil))); err != nil {
+		t.Fatalf("token of the old key during rotation: %v", err)
+	}
+}
+
+func hs256(t *testing.T) string {
+	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, claims(nil))
+	tok.Header["kid"] = "k"
+	raw, _ := tok.SignedString([]byte("secret"))
+	return raw
+}
+
+func tamper(raw string) string {
+	parts := strings.Split(raw, ".")
+	payload, _ := base64.RawURLEncoding.DecodeString(parts[1])
+	payload = []byte(strings.Replace(string(payload), `"rid":"r1"`, `"rid":"r2"`, 1))
+	parts[1] = base64.RawURLEncoding.EncodeToString(payload)
+	return strings.Join(parts, ".")
+}
+
+func FuzzVerify(f *testing.F) {
+	f.Add("eyJhbGciOiJFUzI1NiIsImtpZCI6ImsifQ.eyJzdWIiOiJ4In0.c2ln")
+	f.Add("a.b.c")
+	v := NewVerifier(keySetFunc(func(context.Context, string) (any, error) { return nil, ErrUnknownKey }), issuer, 0)
+	f.Fuzz(func(t *testing.T, raw string) {
+		if _, err := v.Verify(context.Background(), raw); err == nil {
+			t.Fatalf("accepted %q without any key", raw)
+		}
+	})
+}
+
+type keySetFunc func(context.Context, string) (any, error)
+
+func (f keySetFunc) Key(ctx context.Context, kid string) (any, error) { return f(ctx, kid) }

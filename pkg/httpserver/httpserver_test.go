@@ -1,0 +1,108 @@
+package httpserver
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+func TestOpsEndpoints(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	healthy := true
+	ops := Ops(reg, map[string]Check{
+		"mongodb": func(context.Context) error { return nil },
+		"nats": func(context.Context) error {
+			if healthy {
+				return nil
+			}
+			return errors.New("nats: RECONNECTING")
+		},
+	})
+	get := func(path string) (*httptest.ResponseRecorder, map[string]any) {
+		rec := httptest.NewRecorder()
+		ops.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		var body map[string]any
+		_ = json.Unmarshal(rec.Body.Bytes(), &body)
+		return rec, body
+	}
+	if rec, _ := get("/healthz"); rec.Code != 200 {
+		t.Errorf("healthz = %d", rec.Code)
+	}
+	if rec, _ := get("/readyz"); rec.Code != 200 {
+		t.Errorf("readyz = %d", rec.Code)
+	}
+	healthy = false
+	rec, body := get("/readyz")
+	failed, _ := body["failed"].(map[string]any)
+	if rec.Code != 503 || failed["nats"] != "nats: RECONNECTING" || failed["mongodb"] != nil {
+		t.Errorf("readyz while nats is down = %d %v", rec.Code, body)
+	}
+	if rec, _ := get("/metrics"); rec.Code != 200 {
+		t.Errorf("metrics = %d", rec.Code)
+	}
+}
+
+func TestEngineMiddleware(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m, err := NewMetrics(reg, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := NewEngine(slog.New(slog.DiscardHandler), m)
+	e.GET("/ok", func(c *gin.Context) { c.String(200, "ok") })
+	e.GET("/panic", func(*gin.Context) { panic("boom") })
+
+	serve := func(method, path, correlation string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(method, path, nil)
+		if correlation != "" {
+			req.Header.Set(CorrelationHeader, correlation)
+		}
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		return rec
+	}
+	if rec := serve("GET", "/ok", "abc-123"); rec.Header().Get(CorrelationHeader) != "abc-123" {
+		t.Errorf("correlation id not echoed: %v", rec.Header())
+	}
+	if rec := serve("GET", "/ok", "bad id with spaces"); rec.Header().Get(CorrelationHeader) == "bad id with spaces" || rec.Header().Get(CorrelationHeader) == "" {
+		t.Errorf("bad correlation id not replaced: %q", rec.Header().Get(CorrelationHeader))
+	}
+	for _, tt := range []struct {
+		method, path string
+		status       int
+		typ          string
+	}{
+		{"GET", "/panic", 500, "internal"},
+		{"GET", "/nothing", 404, "not-found"},
+		{"POST", "/ok", 405, "method-not-allowed"},
+	} {
+		rec := serve(tt.method, tt.path, "")
+		if rec.Code != tt.status || rec.Header().Get("Content-Type") != "application/problem+json" ||
+			!strings.Contains(rec.Body.String(), `"type":"urn:resellerapi:problem:`+tt.typ+`"`) {
+			t.Errorf("%s %s = %d %s %s", tt.method, tt.path, rec.Code, rec.Header().Get("Content-Type"), rec.Body.String())
+		}
+	}
+	families, _ := reg.Gather()
+	var routes []string
+	for _, f := range families {
+		if f.GetName() == "http_requests_total" {
+			for _, mt := range f.GetMetric() {
+				for _, l := range mt.GetLabel() {
+					if l.GetName() == "route" {
+						routes = append(routes, l.GetValue())
+					}
+				}
+			}
+		}
+	}
+	if !strings.Contains(strings.Join(routes, ","), "/ok") || !strings.Contains(strings.Join(routes, ","), "unmatched") {
+		t.Errorf("routes counted: %v", routes)
+	}
+}
