@@ -1,0 +1,328 @@
+// Command bench measures the platform against the same work done straight
+// through the MongoDB driver, in one run, and prints the ratios: the edge's
+// list and get endpoints against the raw find+count and find, and the
+// directory's projection of events against raw version-guarded writes.
+// It names the store, the collection size and the concurrency; it runs
+// on loopback only and stops by itself. `make bench` runs it.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"golang.org/x/oauth2"
+
+	"github.com/resellerapi/platform/pkg/eventbus"
+	"github.com/resellerapi/platform/pkg/mongodb"
+	"github.com/resellerapi/platform/pkg/readmodel"
+	"github.com/resellerapi/platform/services/allinone/platform"
+	"github.com/resellerapi/platform/services/backoffice"
+)
+
+type settings struct {
+	accounts, resellers, requests, events int
+	concurrency                           []int
+}
+
+func main() {
+	var o settings
+	flag.IntVar(&o.accounts, "accounts", 2000, "accounts in the read model")
+	flag.IntVar(&o.resellers, "resellers", 10, "resellers the accounts are spread over")
+	flag.IntVar(&o.requests, "requests", 100, "requests per measurement")
+	flag.IntVar(&o.events, "events", 200, "events for the projection measurement")
+	flag.Parse()
+	o.concurrency = []int{1, 4}
+	if err := run(o); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(o settings) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	defer cancel()
+	dir, err := os.MkdirTemp("", "bench-*")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = os.RemoveAll(dir) }()
+
+	pgURL := os.Getenv("FERRETDB_POSTGRESQL_URL")
+	store := "FerretDB 1.24.2, SQLite handler"
+	if pgURL != "" {
+		store = "FerretDB 1.24.2, PostgreSQL handler"
+	}
+	p, err := platform.Start(ctx, platform.Config{DataDir: dir, HTTPAddr: "127.0.0.1:0", NATSAddr: "127.0.0.1:0",
+		MongoAddr: "127.0.0.1:0", FerretDBPostgreSQLURL: pgURL, BcryptCost: 4})
+	if err != nil {
+		return err
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- p.Run(runCtx) }()
+	defer func() { stop(); <-done; p.Close() }()
+
+	client, err := mongodb.Connect(ctx, p.MongoURI)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = client.Disconnect(context.Background()) }()
+	accounts := client.Database("directory").Collection(readmodel.AccountsCollection)
+	if err := fill(ctx, accounts, o); err != nil {
+		return err
+	}
+	api, err := login(ctx, p)
+	if err != nil {
+		return err
+	}
+
+	fmt.Printf("store: %s; accounts collection: %d documents over %d resellers; %d requests per row; loopback, 2 cores shared by client and server\n\n",
+		store, o.accounts, o.resellers, o.requests)
+	fmt.Printf("%-44s %11s %11s %11s %8s\n", "measurement", "concurrency", "ours ms/op", "raw ms/op", "ratio")
+
+	listFilter := bson.D{{Key: "reseller_id", Value: "res-0"}}
+	listOpts := options.Find().SetSort(bson.D{{Key: "name", Value: 1}, {Key: "_id", Value: 1}}).SetSkip(20).SetLimit(10)
+	for _, c := range o.concurrency {
+		ours, err := measure(o.requests, c, func() error { return getOK(api, p.URL+"/api/accounts?pageIndex=3&pageSize=10") })
+		if err != nil {
+			return err
+		}
+		raw, err := measure(o.requests, c, func() error {
+			cur, err := accounts.Find(ctx, listFilter, listOpts)
+			if err != nil {
+				return err
+			}
+			var docs []readmodel.Account
+			if err := cur.All(ctx, &docs); err != nil {
+				return err
+			}
+			_, err = accounts.CountDocuments(ctx, listFilter)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		row("GET /api/accounts page 3 vs find+count", c, ours, raw)
+	}
+	for _, c := range o.concurrency {
+		ours, err := measure(o.requests, c, func() error { return getOK(api, p.URL+"/api/accounts/acc-0-00005") })
+		if err != nil {
+			return err
+		}
+		raw, err := measure(o.requests, c, func() error {
+			_, err := mongodb.FindOne[readmodel.Account](ctx, accounts, bson.D{{Key: "_id", Value: "acc-0-00005"}, {Key: "reseller_id", Value: "res-0"}})
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		row("GET /api/accounts/{id} vs findOne", c, ours, raw)
+	}
+
+	ours, raw, err := projection(ctx, p, accounts, o.events)
+	if err != nil {
+		return err
+	}
+	row(fmt.Sprintf("project %d events vs guarded replaces", o.events), 1, ours, raw)
+	fmt.Println("\nours = through the platform (HTTP + token verification + edge, or NATS + directory); raw = the same store work straight through the driver.")
+	return nil
+}
+
+func row(name string, concurrency int, ours, raw time.Duration) {
+	fmt.Printf("%-44s %11d %11.2f %11.2f %7.2fx\n", name, concurrency, ms(ours), ms(raw), float64(ours)/float64(raw))
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// measure runs f n times over c workers, after a warm-up of c calls,
+// and returns the mean latency.
+func measure(n, c int, f func() error) (time.Duration, error) {
+	for range c {
+		if err := f(); err != nil {
+			return 0, err
+		}
+	}
+	var (
+		mu    sync.Mutex
+		total time.Duration
+		first error
+		wg    sync.WaitGroup
+	)
+	jobs := make(chan struct{}, n)
+	for range n {
+		jobs <- struct{}{}
+	}
+	close(jobs)
+	for range c {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range jobs {
+				start := time.Now()
+				err := f()
+				mu.Lock()
+				total += time.Since(start)
+				if err != nil && first == nil {
+					first = err
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return total / time.Duration(n), first
+}
+
+func fill(ctx context.Context, coll *mongo.Collection, o settings) error {
+	now := time.Now().UTC()
+	batch := make([]any, 0, 500)
+	for i := range o.accounts {
+		r := i % o.resellers
+		batch = append(batch, readmodel.Account{ID: fmt.Sprintf("acc-%d-%05d", r, i/o.resellers), ResellerID: fmt.Sprintf("res-%d", r),
+			Name: fmt.Sprintf("Customer %05d", i), Email: "it@example.test", Status: "active", Country: "GR",
+			CreatedAt: now, UpdatedAt: now, Version: 1})
+		if len(batch) == cap(batch) || i == o.accounts-1 {
+			if _, err := coll.InsertMany(ctx, batch); err != nil {
+				return fmt.Errorf("fill: %w", err)
+			}
+			batch = batch[:0]
+		}
+	}
+	return nil
+}
+
+// login activates the credentials, creates a user of res-0 and returns an
+// HTTP client that sends its token.
+func login(ctx context.Context, p *platform.Platform) (*http.Client, error) {
+	bus, err := eventbus.Connect(eventbus.Config{NATSURL: p.NATSURL, Service: "bench"})
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = bus.Close() }()
+	if _, err := backoffice.NewPublisher(bus).PublishResellers(ctx, []backoffice.Reseller{{ResellerID: "res-0", Version: 1, Name: "Bench Reseller"}}); err != nil {
+		return nil, err
+	}
+	admin := func(method, path, body string) (int, error) {
+		var rd io.Reader
+		if body != "" {
+			rd = strings.NewReader(body)
+		}
+		req, _ := http.NewRequestWithContext(ctx, method, p.URL+path, rd)
+		req.Header.Set("Authorization", "Bearer "+p.AdminToken)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		_ = resp.Body.Close()
+		return resp.StatusCode, nil
+	}
+	if status, err := admin("POST", "/admin/v1/reseller-api/credentials", ""); err != nil || status != http.StatusCreated {
+		return nil, fmt.Errorf("activate credentials: %d %v", status, err)
+	}
+	user := `{"username":"bench-user","email":"bench@example.test","password":"Bench-Pass-2026","confirmPassword":"Bench-Pass-2026"}`
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		status, err := admin("POST", "/admin/v1/resellers/res-0/api-users", user)
+		if err != nil {
+			return nil, err
+		}
+		if status == http.StatusCreated {
+			break
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("create user: %d", status)
+		}
+	}
+	req, _ := http.NewRequestWithContext(ctx, "GET", p.URL+"/admin/v1/reseller-api/credentials", nil)
+	req.Header.Set("Authorization", "Bearer "+p.AdminToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	var creds struct{ ClientKey, ClientSecret string }
+	err = json.NewDecoder(resp.Body).Decode(&creds)
+	_ = resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	oc := oauth2.Config{ClientID: creds.ClientKey, ClientSecret: creds.ClientSecret, Endpoint: oauth2.Endpoint{TokenURL: p.URL + "/oauth/token", AuthStyle: oauth2.AuthStyleInHeader}}
+	tok, err := oc.PasswordCredentialsToken(ctx, "bench-user", "Bench-Pass-2026")
+	if err != nil {
+		return nil, err
+	}
+	c := oc.Client(ctx, tok)
+	c.Transport.(*oauth2.Transport).Base = &http.Transport{MaxIdleConnsPerHost: 16}
+	return c, nil
+}
+
+func getOK(c *http.Client, url string) error {
+	resp, err := c.Get(url)
+	if err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %d", url, resp.StatusCode)
+	}
+	return nil
+}
+
+// projection publishes n account events and waits until the directory
+// has projected them all, then does the same writes straight through the
+// driver; it returns the mean time per event of each.
+func projection(ctx context.Context, p *platform.Platform, accounts *mongo.Collection, n int) (ours, raw time.Duration, err error) {
+	bus, err := eventbus.Connect(eventbus.Config{NATSURL: p.NATSURL, Service: "bench"})
+	if err != nil {
+		return 0, 0, err
+	}
+	defer func() { _ = bus.Close() }()
+	records := make([]backoffice.Account, n)
+	for i := range records {
+		records[i] = backoffice.Account{AccountID: fmt.Sprintf("proj-%05d", i), ResellerID: "res-proj", Version: 1, Name: "Projected", Status: "active"}
+	}
+	filter := bson.D{{Key: "reseller_id", Value: "res-proj"}}
+	start := time.Now()
+	if _, err := backoffice.NewPublisher(bus).PublishAccounts(ctx, records); err != nil {
+		return 0, 0, err
+	}
+	for {
+		count, err := accounts.CountDocuments(ctx, filter)
+		if err != nil {
+			return 0, 0, err
+		}
+		if count == int64(n) {
+			break
+		}
+		if time.Since(start) > 10*time.Minute {
+			return 0, 0, errors.New("projection did not finish in 10 minutes")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	ours = time.Since(start) / time.Duration(n)
+
+	// The same writes into the same collection, under other ids.
+	now := time.Now().UTC()
+	start = time.Now()
+	for i := range n {
+		id := fmt.Sprintf("raw-%05d", i)
+		if _, err := mongodb.ReplaceIfNewer(ctx, accounts, id, 1, readmodel.Account{ID: id, ResellerID: "res-raw", Name: "Raw",
+			Status: "active", CreatedAt: now, UpdatedAt: now, Version: 1}); err != nil {
+			return 0, 0, err
+		}
+	}
+	raw = time.Since(start) / time.Duration(n)
+	return ours, raw, nil
+}
