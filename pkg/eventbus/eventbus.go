@@ -48,6 +48,19 @@ const (
 // the same version as) what is already stored: the message is acked.
 var ErrStale = errors.New("stale event")
 
+// Outcome turns a projection's result into a handler's return value: the
+// error if any, ErrStale when nothing was applied (an older or repeated
+// version), nil otherwise.
+func Outcome(applied bool, err error) error {
+	switch {
+	case err != nil:
+		return err
+	case !applied:
+		return ErrStale
+	}
+	return nil
+}
+
 // Event is a protobuf event carrying the common envelope.
 type Event interface {
 	proto.Message

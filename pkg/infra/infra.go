@@ -14,6 +14,7 @@ import (
 
 	"github.com/resellerapi/platform/proto-events/subjects"
 
+	"github.com/resellerapi/platform/pkg/config"
 	"github.com/resellerapi/platform/pkg/eventbus"
 	"github.com/resellerapi/platform/pkg/httpserver"
 	"github.com/resellerapi/platform/pkg/mongodb"
@@ -21,11 +22,20 @@ import (
 
 // Config says where the infrastructure is.
 type Config struct {
-	// Service names the durable consumers and the dead-letter subject.
-	Service  string
 	NATSURL  string
 	MongoURI string
+	// Database is the service's own MongoDB database.
 	Database string
+}
+
+// ConfigFromEnv reads NATS_URL (default nats://127.0.0.1:4222),
+// MONGODB_URI (required) and MONGODB_DATABASE (default defaultDatabase).
+func ConfigFromEnv(env *config.Reader, defaultDatabase string) Config {
+	return Config{
+		NATSURL:  env.String("NATS_URL", "nats://127.0.0.1:4222"),
+		MongoURI: env.Required("MONGODB_URI"),
+		Database: env.String("MONGODB_DATABASE", defaultDatabase),
+	}
 }
 
 // Infra is a service's connections.
@@ -37,15 +47,16 @@ type Infra struct {
 	client *mongo.Client
 }
 
-// Open connects to MongoDB and NATS and makes sure the platform's streams
-// exist. Add handlers to Bus, then call Run.
-func Open(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Registerer) (*Infra, error) {
+// Open connects service to MongoDB and NATS and makes sure the platform's
+// streams exist. The service name names its durable consumers and its
+// dead-letter subject. Add handlers to Bus, then call Run.
+func Open(ctx context.Context, service string, cfg Config, log *slog.Logger, reg prometheus.Registerer) (*Infra, error) {
 	client, err := mongodb.Connect(ctx, cfg.MongoURI)
 	if err != nil {
 		return nil, err
 	}
 	in := &Infra{DB: client.Database(cfg.Database), client: client}
-	in.Bus, err = eventbus.Connect(eventbus.Config{NATSURL: cfg.NATSURL, Service: cfg.Service, Logger: log, Registerer: reg})
+	in.Bus, err = eventbus.Connect(eventbus.Config{NATSURL: cfg.NATSURL, Service: service, Logger: log, Registerer: reg})
 	if err != nil {
 		_ = in.Close()
 		return nil, err

@@ -17,7 +17,7 @@ import (
 
 func TestOpenProvisionsStreamsAndReportsReadiness(t *testing.T) {
 	kit := testkit.Start(t)
-	in, err := infra.Open(context.Background(), infra.Config{Service: "catalog", NATSURL: kit.NATSURL, MongoURI: kit.MongoURI, Database: "catalog"},
+	in, err := infra.Open(context.Background(), "catalog", infra.Config{NATSURL: kit.NATSURL, MongoURI: kit.MongoURI, Database: "catalog"},
 		slog.New(slog.DiscardHandler), prometheus.NewRegistry())
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +62,7 @@ func TestOpenProvisionsStreamsAndReportsReadiness(t *testing.T) {
 
 func TestOpenFailsClearlyWithoutNATS(t *testing.T) {
 	kit := testkit.Start(t)
-	_, err := infra.Open(context.Background(), infra.Config{Service: "catalog", NATSURL: "nats://127.0.0.1:1", MongoURI: kit.MongoURI, Database: "catalog"},
+	_, err := infra.Open(context.Background(), "catalog", infra.Config{NATSURL: "nats://127.0.0.1:1", MongoURI: kit.MongoURI, Database: "catalog"},
 		slog.New(slog.DiscardHandler), prometheus.NewRegistry())
 	if err == nil {
 		t.Fatal("Open succeeded without NATS")

@@ -1,18 +1,20 @@
 // Package process runs one service binary the platform's way: JSON logs,
-// configuration from the environment, a Prometheus registry, the
-// operations endpoints on OPS_ADDR, and a graceful stop on SIGINT/SIGTERM.
+// configuration from the environment (refused with every problem named
+// before anything connects), a Prometheus registry, the operations
+// endpoints on OPS_ADDR, the service's own routes on HTTP_ADDR, and a
+// graceful stop on SIGINT/SIGTERM.
 package process
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
 
+	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
@@ -29,52 +31,76 @@ type Component interface {
 	Close() error
 }
 
-// Env is what a service's start function gets.
-type Env struct {
-	Config   *config.Reader
-	Logger   *slog.Logger
-	Registry *prometheus.Registry
+// HTTPComponent is a component that also serves routes.
+type HTTPComponent interface {
+	Component
+	Register(r gin.IRouter)
 }
 
+// Start starts a service from its configuration.
+type Start[C any, T Component] func(ctx context.Context, cfg C, log *slog.Logger, reg prometheus.Registerer) (T, error)
+
 // Main runs the service named name and exits the process: 0 after a clean
-// stop, 1 on a failure, 2 on invalid configuration. start reads its
-// configuration from env.Config and returns the started component.
-func Main(name string, start func(ctx context.Context, env Env) (Component, error)) {
-	cfg := config.FromEnv()
-	log := logging.New(os.Stdout, name, logging.ParseLevel(cfg.String("LOG_LEVEL", "info")))
-	opsAddr := cfg.String("OPS_ADDR", ":9090")
+// stop, 1 on a failure, 2 on invalid configuration. configure reads the
+// service's configuration; start starts it.
+func Main[C any, T Component](name string, configure func(*config.Reader) C, start Start[C, T]) {
+	os.Exit(runMain(name, configure, func(ctx context.Context, cfg C, env environment) (Component, error) {
+		return start(ctx, cfg, env.log, env.reg)
+	}))
+}
+
+// MainHTTP is Main for a service that serves routes: they are served on
+// HTTP_ADDR (default :8080) with the platform's middleware.
+func MainHTTP[C any, T HTTPComponent](name string, configure func(*config.Reader) C, start Start[C, T]) {
+	os.Exit(runMain(name, configure, func(ctx context.Context, cfg C, env environment) (Component, error) {
+		comp, err := start(ctx, cfg, env.log, env.reg)
+		if err != nil {
+			return nil, err
+		}
+		metrics, err := httpserver.NewMetrics(env.reg, name)
+		if err != nil {
+			_ = comp.Close()
+			return nil, err
+		}
+		engine := httpserver.NewEngine(env.log, metrics)
+		comp.Register(engine)
+		return withHTTP{Component: comp, srv: httpserver.New(env.httpAddr, engine), log: env.log}, nil
+	}))
+}
+
+type environment struct {
+	log      *slog.Logger
+	reg      *prometheus.Registry
+	httpAddr string
+}
+
+func runMain[C any](name string, configure func(*config.Reader) C, start func(context.Context, C, environment) (Component, error)) int {
+	env := config.FromEnv()
+	log := logging.New(os.Stdout, name, logging.ParseLevel(env.String("LOG_LEVEL", "info")))
+	opsAddr := env.String("OPS_ADDR", ":9090")
+	httpAddr := env.String("HTTP_ADDR", ":8080")
+	cfg := configure(env)
+	if err := env.Err(); err != nil {
+		log.Error("refusing to start", "error", err.Error())
+		return 2
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
-	comp, err := start(ctx, Env{Config: cfg, Logger: log, Registry: reg})
+	comp, err := start(ctx, cfg, environment{log: log, reg: reg, httpAddr: httpAddr})
 	if err != nil {
 		log.Error("start failed", "error", err.Error())
-		var code = 1
-		if errors.Is(err, ErrConfig) {
-			code = 2
-		}
-		os.Exit(code)
+		return 1
 	}
 	if err := run(ctx, log, opsAddr, reg, comp); err != nil {
 		log.Error("stopped with error", "error", err.Error())
-		os.Exit(1)
+		return 1
 	}
 	log.Info("stopped")
-}
-
-// ErrConfig marks an error as a configuration problem (exit code 2).
-var ErrConfig = errors.New("configuration")
-
-// ConfigError returns err (from config.Reader.Err) marked as ErrConfig.
-func ConfigError(err error) error {
-	if err == nil {
-		return nil
-	}
-	return fmt.Errorf("%w: %w", ErrConfig, err)
+	return 0
 }
 
 func run(ctx context.Context, log *slog.Logger, opsAddr string, reg *prometheus.Registry, comp Component) error {
@@ -84,25 +110,38 @@ func run(ctx context.Context, log *slog.Logger, opsAddr string, reg *prometheus.
 		}
 	}()
 	ops := httpserver.New(opsAddr, httpserver.Ops(reg, comp.Checks()))
-	ln, err := httpserver.Listen(ops)
-	if err != nil {
-		return err
+	return runAll(ctx, comp.Run, serve(ops, log))
+}
+
+// serve returns a run function serving srv until its context ends.
+func serve(srv *http.Server, log *slog.Logger) func(context.Context) error {
+	return func(ctx context.Context) error {
+		ln, err := httpserver.Listen(srv)
+		if err != nil {
+			return err
+		}
+		return httpserver.Serve(ctx, srv, ln, log)
 	}
+}
+
+// runAll runs every function until the first returns, then stops the
+// others and waits for them.
+func runAll(ctx context.Context, fns ...func(context.Context) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	errc := make(chan error, 2)
-	go func() { errc <- httpserver.Serve(ctx, ops, ln, log) }()
-	go func() { errc <- comp.Run(ctx) }()
-	err = <-errc
-	cancel()
-	return errors.Join(err, <-errc)
+	errc := make(chan error, len(fns))
+	for _, f := range fns {
+		go func() { errc <- f(ctx) }()
+	}
+	var errs []error
+	for range fns {
+		errs = append(errs, <-errc)
+		cancel()
+	}
+	return errors.Join(errs...)
 }
 
-// WithHTTP returns comp extended to serve handler on addr while it runs.
-func WithHTTP(comp Component, addr string, handler http.Handler, log *slog.Logger) Component {
-	return withHTTP{Component: comp, srv: httpserver.New(addr, handler), log: log}
-}
-
+// withHTTP is a component that also serves srv while it runs.
 type withHTTP struct {
 	Component
 	srv *http.Server
@@ -110,16 +149,5 @@ type withHTTP struct {
 }
 
 func (w withHTTP) Run(ctx context.Context) error {
-	ln, err := httpserver.Listen(w.srv)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	errc := make(chan error, 2)
-	go func() { errc <- httpserver.Serve(ctx, w.srv, ln, w.log) }()
-	go func() { errc <- w.Component.Run(ctx) }()
-	err = <-errc
-	cancel()
-	return errors.Join(err, <-errc)
+	return runAll(ctx, w.Component.Run, serve(w.srv, w.log))
 }

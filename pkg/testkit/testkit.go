@@ -152,3 +152,40 @@ func Eventually(tb testing.TB, timeout time.Duration, cond func() bool, msg stri
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// Runner is a started service that consumes until its context ends.
+type Runner interface {
+	Run(ctx context.Context) error
+	Running() <-chan struct{}
+	Close() error
+}
+
+// Run runs r until the test ends, waits until its consumers are
+// subscribed, and stops and closes it in cleanup.
+func Run(tb testing.TB, r Runner) {
+	tb.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	var runErr error
+	go func() {
+		defer close(done)
+		runErr = r.Run(ctx)
+	}()
+	tb.Cleanup(func() {
+		cancel()
+		<-done
+		if runErr != nil {
+			tb.Errorf("run: %v", runErr)
+		}
+		if err := r.Close(); err != nil {
+			tb.Errorf("close: %v", err)
+		}
+	})
+	select {
+	case <-r.Running():
+	case <-done:
+		tb.Fatalf("stopped before running: %v", runErr)
+	case <-time.After(15 * time.Second):
+		tb.Fatal("not running after 15s")
+	}
+}

@@ -22,6 +22,7 @@ import (
 	"github.com/resellerapi/platform/pkg/embedded"
 	"github.com/resellerapi/platform/pkg/eventbus"
 	"github.com/resellerapi/platform/pkg/httpserver"
+	"github.com/resellerapi/platform/pkg/infra"
 	"github.com/resellerapi/platform/pkg/logging"
 	authservice "github.com/resellerapi/platform/services/auth/service"
 	"github.com/resellerapi/platform/services/backoffice"
@@ -153,7 +154,7 @@ func Start(ctx context.Context, cfg Config) (p *Platform, err error) {
 	}
 	p.services = append(p.services, named{"invoicing", invoicing})
 	auth, err := authservice.New(ctx, authservice.Config{
-		NATSURL: p.NATSURL, MongoURI: p.MongoURI, Database: "auth", Issuer: p.URL, AdminToken: p.AdminToken,
+		Infra: infra.Config{NATSURL: p.NATSURL, MongoURI: p.MongoURI, Database: "auth"}, Issuer: p.URL, AdminToken: p.AdminToken,
 		CredentialsKey: sec.CredentialsKey, SigningKeys: []*ecdsa.PrivateKey{signingKey},
 		AccessTokenTTL: defaultTokenTTL, BcryptCost: cfg.BcryptCost,
 	}, log.With("service", "auth"), reg)

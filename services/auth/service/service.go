@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -24,7 +23,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/resellerapi/platform/pkg/config"
-	"github.com/resellerapi/platform/pkg/httpserver"
 	"github.com/resellerapi/platform/pkg/infra"
 	"github.com/resellerapi/platform/services/auth/internal/adapters"
 	"github.com/resellerapi/platform/services/auth/internal/app"
@@ -33,9 +31,8 @@ import (
 
 // Config configures the auth service.
 type Config struct {
-	NATSURL  string
-	MongoURI string
-	Database string
+	// Infra says where NATS and MongoDB are and names auth's database.
+	Infra infra.Config
 	// Issuer is the platform's public base URL; tokens name it as "iss" and
 	// the token endpoint is Issuer + "/oauth/token".
 	Issuer string
@@ -57,9 +54,7 @@ type Config struct {
 // (15m), BCRYPT_COST (12).
 func ConfigFromEnv(env *config.Reader) Config {
 	cfg := Config{
-		NATSURL:        env.String("NATS_URL", "nats://127.0.0.1:4222"),
-		MongoURI:       env.Required("MONGODB_URI"),
-		Database:       env.String("MONGODB_DATABASE", "auth"),
+		Infra:          infra.ConfigFromEnv(env, "auth"),
 		Issuer:         env.Required("ISSUER_URL"),
 		AdminToken:     env.Required("ADMIN_TOKEN"),
 		AccessTokenTTL: env.Duration("ACCESS_TOKEN_TTL", 15*time.Minute),
@@ -108,8 +103,6 @@ type Service struct {
 	*infra.Infra
 	oauth *ports.OAuth
 	admin *ports.Admin
-	log   *slog.Logger
-	reg   prometheus.Registerer
 }
 
 // New connects to MongoDB and NATS, prepares indexes and streams, composes
@@ -127,11 +120,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 	if err != nil {
 		return nil, err
 	}
-	in, err := infra.Open(ctx, infra.Config{Service: "auth", NATSURL: cfg.NATSURL, MongoURI: cfg.MongoURI, Database: cfg.Database}, log, reg)
+	in, err := infra.Open(ctx, "auth", cfg.Infra, log, reg)
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{Infra: in, log: log, reg: reg}
+	s := &Service{Infra: in}
 	users := adapters.NewUserRepository(in.DB)
 	if err := users.EnsureIndexes(ctx); err != nil {
 		_ = s.Close()
@@ -196,18 +189,6 @@ func newProvider(cfg Config, issuer string, store *adapters.FositeStore, keys *a
 func (s *Service) Register(r gin.IRouter) {
 	s.oauth.Register(r)
 	s.admin.Register(r)
-}
-
-// Handler returns a gin engine serving the service's routes with the
-// platform's middleware, for running auth as its own process.
-func (s *Service) Handler() (http.Handler, error) {
-	metrics, err := httpserver.NewMetrics(s.reg, "auth")
-	if err != nil {
-		return nil, err
-	}
-	engine := httpserver.NewEngine(s.log, metrics)
-	s.Register(engine)
-	return engine, nil
 }
 
 // ParseSigningKey reads an ECDSA P-256 private key in PEM form, as given

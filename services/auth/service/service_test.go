@@ -27,6 +27,8 @@ import (
 
 	"github.com/resellerapi/platform/pkg/accesstoken"
 	"github.com/resellerapi/platform/pkg/eventbus"
+	"github.com/resellerapi/platform/pkg/httpserver"
+	"github.com/resellerapi/platform/pkg/infra"
 	"github.com/resellerapi/platform/pkg/testkit"
 	"github.com/resellerapi/platform/services/auth/internal/adapters"
 	"github.com/resellerapi/platform/services/auth/service"
@@ -54,22 +56,16 @@ func start(t *testing.T) env {
 	_, _ = rand.Read(credKey)
 	e := env{kit: kit, db: kit.DatabaseName(t)}
 	svc, err := service.New(context.Background(), service.Config{
-		NATSURL: kit.NATSURL, MongoURI: kit.MongoURI, Database: e.db, Issuer: issuer, AdminToken: adminToken,
+		Infra: infra.Config{NATSURL: kit.NATSURL, MongoURI: kit.MongoURI, Database: e.db}, Issuer: issuer, AdminToken: adminToken,
 		CredentialsKey: credKey, SigningKeys: []*ecdsa.PrivateKey{key}, AccessTokenTTL: 5 * time.Minute, BcryptCost: 4,
 	}, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = svc.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done; _ = svc.Close() })
-	<-svc.Running()
-	h, err := svc.Handler()
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.srv = httptest.NewServer(h)
+	testkit.Run(t, svc)
+	engine := httpserver.NewEngine(slog.New(slog.DiscardHandler), nil)
+	svc.Register(engine)
+	e.srv = httptest.NewServer(engine)
 	t.Cleanup(e.srv.Close)
 
 	pub, err := eventbus.Connect(eventbus.Config{NATSURL: kit.NATSURL, Service: "test"})

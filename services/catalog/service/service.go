@@ -15,20 +15,11 @@ import (
 )
 
 // Config configures the catalog service.
-type Config struct {
-	NATSURL  string
-	MongoURI string
-	Database string
-}
+type Config = infra.Config
 
-// ConfigFromEnv reads NATS_URL, MONGODB_URI and MONGODB_DATABASE (catalog).
-func ConfigFromEnv(env *config.Reader) Config {
-	return Config{
-		NATSURL:  env.String("NATS_URL", "nats://127.0.0.1:4222"),
-		MongoURI: env.Required("MONGODB_URI"),
-		Database: env.String("MONGODB_DATABASE", "catalog"),
-	}
-}
+// ConfigFromEnv reads NATS_URL, MONGODB_URI and MONGODB_DATABASE
+// (default catalog).
+func ConfigFromEnv(env *config.Reader) Config { return infra.ConfigFromEnv(env, "catalog") }
 
 // Service is a started catalog service.
 type Service struct {
@@ -37,7 +28,7 @@ type Service struct {
 
 // New connects the service to MongoDB and NATS.
 func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Registerer) (*Service, error) {
-	in, err := infra.Open(ctx, infra.Config{Service: "catalog", NATSURL: cfg.NATSURL, MongoURI: cfg.MongoURI, Database: cfg.Database}, log, reg)
+	in, err := infra.Open(ctx, "catalog", cfg, log, reg)
 	if err != nil {
 		return nil, err
 	}

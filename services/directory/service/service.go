@@ -19,21 +19,14 @@ import (
 	"github.com/resellerapi/platform/services/directory/internal/ports"
 )
 
-// Config configures the directory service.
-type Config struct {
-	NATSURL  string
-	MongoURI string
-	// Database is the MongoDB database the read models live in.
-	Database string
-}
+// Config configures the directory service: where NATS and MongoDB are,
+// and the database the read models live in.
+type Config = infra.Config
 
-// ConfigFromEnv reads NATS_URL, MONGODB_URI and MONGODB_DATABASE.
+// ConfigFromEnv reads NATS_URL, MONGODB_URI and MONGODB_DATABASE
+// (default directory).
 func ConfigFromEnv(env *config.Reader) Config {
-	return Config{
-		NATSURL:  env.String("NATS_URL", "nats://127.0.0.1:4222"),
-		MongoURI: env.Required("MONGODB_URI"),
-		Database: env.String("MONGODB_DATABASE", readmodel.DirectoryDatabase),
-	}
+	return infra.ConfigFromEnv(env, readmodel.DirectoryDatabase)
 }
 
 // Service is a started directory service.
@@ -44,7 +37,7 @@ type Service struct {
 // New connects to MongoDB and NATS, prepares indexes and streams, and
 // registers the event handlers. Run starts consuming.
 func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Registerer) (*Service, error) {
-	in, err := infra.Open(ctx, infra.Config{Service: "directory", NATSURL: cfg.NATSURL, MongoURI: cfg.MongoURI, Database: cfg.Database}, log, reg)
+	in, err := infra.Open(ctx, "directory", cfg, log, reg)
 	if err != nil {
 		return nil, err
 	}

@@ -40,11 +40,7 @@ func start(t *testing.T, replicas int) env {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go func() { defer close(done); _ = svc.Run(ctx) }()
-		t.Cleanup(func() { cancel(); <-done; _ = svc.Close() })
-		<-svc.Running()
+		testkit.Run(t, svc)
 	}
 	pub, err := eventbus.Connect(eventbus.Config{NATSURL: kit.NATSURL, Service: "test-backoffice"})
 	if err != nil {

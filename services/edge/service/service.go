@@ -7,7 +7,6 @@ package service
 import (
 	"context"
 	"log/slog"
-	"net/http"
 	"strings"
 	"time"
 
@@ -53,8 +52,6 @@ func ConfigFromEnv(env *config.Reader) Config {
 type Service struct {
 	mongo *mongo.Client
 	http  *ports.HTTP
-	log   *slog.Logger
-	reg   prometheus.Registerer
 }
 
 // New connects to MongoDB and prepares the routes.
@@ -65,25 +62,13 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 	}
 	verifier := accesstoken.NewVerifier(accesstoken.NewRemoteKeySet(cfg.JWKSURL, nil), strings.TrimRight(cfg.Issuer, "/"), 30*time.Second)
 	application := app.New(adapters.NewAccountReader(client.Database(cfg.DirectoryDatabase)))
-	return &Service{mongo: client, http: ports.NewHTTP(application, verifier, log), log: log, reg: reg}, nil
+	return &Service{mongo: client, http: ports.NewHTTP(application, verifier, log)}, nil
 }
 
 // Register mounts the public API and the documentation on r.
 func (s *Service) Register(r gin.IRouter) {
 	s.http.Register(r)
 	ports.RegisterDocs(r, api.OpenAPI())
-}
-
-// Handler returns a gin engine serving the edge's routes with the
-// platform's middleware, for running the edge as its own process.
-func (s *Service) Handler() (http.Handler, error) {
-	metrics, err := httpserver.NewMetrics(s.reg, "edge")
-	if err != nil {
-		return nil, err
-	}
-	engine := httpserver.NewEngine(s.log, metrics)
-	s.Register(engine)
-	return engine, nil
 }
 
 // Run has nothing to consume: the edge only serves HTTP. It returns when

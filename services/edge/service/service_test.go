@@ -22,6 +22,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/resellerapi/platform/pkg/httpserver"
 	"github.com/resellerapi/platform/pkg/readmodel"
 	"github.com/resellerapi/platform/pkg/testkit"
 	"github.com/resellerapi/platform/services/edge/api/apitest"
@@ -102,11 +103,9 @@ func start(t *testing.T) env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = svc.Close() })
-	h, err := svc.Handler()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
+	engine := httpserver.NewEngine(slog.New(slog.DiscardHandler), nil)
+	svc.Register(engine)
+	srv := httptest.NewServer(engine)
 	t.Cleanup(srv.Close)
 	return env{srv: srv, contract: apitest.Load(t), tokens: tk}
 }

@@ -8,28 +8,8 @@
 package main
 
 import (
-	"context"
-
 	"github.com/resellerapi/platform/pkg/process"
 	"github.com/resellerapi/platform/services/auth/service"
 )
 
-func main() {
-	process.Main("auth", func(ctx context.Context, env process.Env) (process.Component, error) {
-		cfg := service.ConfigFromEnv(env.Config)
-		addr := env.Config.String("HTTP_ADDR", ":8080")
-		if err := env.Config.Err(); err != nil {
-			return nil, process.ConfigError(err)
-		}
-		svc, err := service.New(ctx, cfg, env.Logger, env.Registry)
-		if err != nil {
-			return nil, err
-		}
-		handler, err := svc.Handler()
-		if err != nil {
-			_ = svc.Close()
-			return nil, err
-		}
-		return process.WithHTTP(svc, addr, handler, env.Logger), nil
-	})
-}
+func main() { process.MainHTTP("auth", service.ConfigFromEnv, service.New) }

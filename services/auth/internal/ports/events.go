@@ -20,14 +20,7 @@ func RegisterEvents(bus *eventbus.Bus, application app.Application) error {
 		if err != nil {
 			return eventbus.Permanent(err)
 		}
-		applied, err := application.Commands.ApplyReseller.Handle(ctx, r)
-		if err != nil {
-			return err
-		}
-		if !applied {
-			return eventbus.ErrStale
-		}
-		return nil
+		return eventbus.Outcome(application.Commands.ApplyReseller.Handle(ctx, r))
 	})
 }
 

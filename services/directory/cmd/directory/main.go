@@ -7,18 +7,8 @@
 package main
 
 import (
-	"context"
-
 	"github.com/resellerapi/platform/pkg/process"
 	"github.com/resellerapi/platform/services/directory/service"
 )
 
-func main() {
-	process.Main("directory", func(ctx context.Context, env process.Env) (process.Component, error) {
-		cfg := service.ConfigFromEnv(env.Config)
-		if err := env.Config.Err(); err != nil {
-			return nil, process.ConfigError(err)
-		}
-		return service.New(ctx, cfg, env.Logger, env.Registry)
-	})
-}
+func main() { process.Main("directory", service.ConfigFromEnv, service.New) }

@@ -38,7 +38,7 @@ func (h EventHandlers) AccountChanged(ctx context.Context, e *eventsv1.AccountCh
 	if err != nil {
 		return eventbus.Permanent(err)
 	}
-	return outcome(h.app.Commands.ApplyAccount.Handle(ctx, a))
+	return eventbus.Outcome(h.app.Commands.ApplyAccount.Handle(ctx, a))
 }
 
 // ResellerChanged projects a reseller event.
@@ -47,17 +47,7 @@ func (h EventHandlers) ResellerChanged(ctx context.Context, e *eventsv1.Reseller
 	if err != nil {
 		return eventbus.Permanent(err)
 	}
-	return outcome(h.app.Commands.ApplyReseller.Handle(ctx, r))
-}
-
-func outcome(applied bool, err error) error {
-	if err != nil {
-		return err
-	}
-	if !applied {
-		return eventbus.ErrStale
-	}
-	return nil
+	return eventbus.Outcome(h.app.Commands.ApplyReseller.Handle(ctx, r))
 }
 
 // AccountFromEvent turns an event into a validated account.

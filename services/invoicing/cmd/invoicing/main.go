@@ -6,18 +6,8 @@
 package main
 
 import (
-	"context"
-
 	"github.com/resellerapi/platform/pkg/process"
 	"github.com/resellerapi/platform/services/invoicing/service"
 )
 
-func main() {
-	process.Main("invoicing", func(ctx context.Context, env process.Env) (process.Component, error) {
-		cfg := service.ConfigFromEnv(env.Config)
-		if err := env.Config.Err(); err != nil {
-			return nil, process.ConfigError(err)
-		}
-		return service.New(ctx, cfg, env.Logger, env.Registry)
-	})
-}
+func main() { process.Main("invoicing", service.ConfigFromEnv, service.New) }
