@@ -205,16 +205,9 @@ func Connect(cfg Config) (*Bus, error) {
 	return b, nil
 }
 
-// deadLetter is the dead-letter filter: it decides which errors are sent
-// to the dead-letter subject and counts them.
-func (b *Bus) deadLetter(err error) bool {
-	if !IsPermanent(err) {
-		return false
-	}
-	b.log.Warn("event dead-lettered", "reason", err.Error(), "subject", subjects.DeadLetter(b.cfg.Service))
-	b.handled.WithLabelValues("any", "dead_lettered").Inc()
-	return true
-}
+// deadLetter is the dead-letter filter: permanent errors are sent to the
+// dead-letter subject, the others are retried.
+func (b *Bus) deadLetter(err error) bool { return IsPermanent(err) }
 
 // subjectCalculator maps a watermill topic to itself as the NATS subject
 // and uses the queue group prefix (the durable name) as the queue group.
@@ -320,45 +313,68 @@ func Handle[E Event](b *Bus, name, subject string, h func(context.Context, E) er
 		return fmt.Errorf("subscriber for %s: %w", name, err)
 	}
 
-	var zero E
-	eventType := zero.ProtoReflect().Descriptor().FullName()
 	handled := b.handled
 	b.router.AddConsumerHandler(name, subject, sub, func(msg *message.Message) error {
 		ctx := msg.Context()
-		ev := zero.ProtoReflect().Type().New().Interface().(E)
-		if err := proto.Unmarshal(msg.Payload, ev); err != nil {
-			return Permanent(fmt.Errorf("decode %s: %w", eventType, err))
+		ev, err := decode[E](msg, subject)
+		if err == nil {
+			correlationID := msg.Metadata.Get(CorrelationIDHeader)
+			if correlationID == "" {
+				correlationID = ev.GetMeta().GetEventId()
+			}
+			ctx = logging.WithCorrelationID(ctx, correlationID)
+			err = call(ctx, h, ev)
 		}
-		if got := msg.Metadata.Get(EventTypeHeader); got != "" && got != string(eventType) {
-			return Permanent(fmt.Errorf("event type %q on %s, want %s", got, subject, eventType))
-		}
-		if err := validateMeta(ev.GetMeta()); err != nil {
-			return Permanent(err)
-		}
-		correlationID := msg.Metadata.Get(CorrelationIDHeader)
-		if correlationID == "" {
-			correlationID = ev.GetMeta().GetEventId()
-		}
-		ctx = logging.WithCorrelationID(ctx, correlationID)
-
-		err := h(ctx, ev)
+		log := b.log.With("handler", name, "event_id", msg.UUID,
+			"aggregate_id", ev.GetMeta().GetAggregateId(), "version", ev.GetMeta().GetVersion())
 		switch {
 		case err == nil:
 			handled.WithLabelValues(name, "applied").Inc()
 			return nil
 		case errors.Is(err, ErrStale):
 			handled.WithLabelValues(name, "stale").Inc()
-			b.log.DebugContext(ctx, "stale event ignored", "handler", name,
-				"aggregate_id", ev.GetMeta().GetAggregateId(), "version", ev.GetMeta().GetVersion())
+			log.DebugContext(ctx, "stale event ignored")
 			return nil
+		case IsPermanent(err):
+			handled.WithLabelValues(name, "dead_lettered").Inc()
+			log.WarnContext(ctx, "event dead-lettered", "reason", err.Error(), "subject", subjects.DeadLetter(b.cfg.Service))
+			return err
 		default:
 			handled.WithLabelValues(name, "failed").Inc()
-			b.log.WarnContext(ctx, "event handler failed", "handler", name, "error", err.Error(),
-				"aggregate_id", ev.GetMeta().GetAggregateId(), "version", ev.GetMeta().GetVersion())
+			log.WarnContext(ctx, "event handler failed, will retry", "error", err.Error())
 			return err
 		}
 	})
 	return nil
+}
+
+// decode decodes msg's payload as an E and checks its envelope; every
+// failure is permanent.
+func decode[E Event](msg *message.Message, subject string) (E, error) {
+	var zero E
+	eventType := zero.ProtoReflect().Descriptor().FullName()
+	ev := zero.ProtoReflect().Type().New().Interface().(E)
+	if err := proto.Unmarshal(msg.Payload, ev); err != nil {
+		return zero, Permanent(fmt.Errorf("decode %s: %w", eventType, err))
+	}
+	if got := msg.Metadata.Get(EventTypeHeader); got != "" && got != string(eventType) {
+		return zero, Permanent(fmt.Errorf("event type %q on %s, want %s", got, subject, eventType))
+	}
+	if err := validateMeta(ev.GetMeta()); err != nil {
+		return zero, Permanent(err)
+	}
+	return ev, nil
+}
+
+// call runs h, turning a panic into a permanent error: the same event
+// would panic again on every retry.
+func call[E Event](ctx context.Context, h func(context.Context, E) error, ev E) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = Permanent(fmt.Errorf("handler panicked: %v", r))
+		}
+	}()
+	return h(ctx, ev)
 }
 
 // Run runs the handlers until ctx is cancelled or Close is called, and

@@ -142,6 +142,9 @@ func TestInvalidEventsAreDeadLetteredAndDoNotBlock(t *testing.T) {
 				return nil
 			}
 			rec.add(ctx, e)
+			if e.GetAccount().GetName() == "panic" {
+				panic("handler bug")
+			}
 			if e.GetAccount().GetName() == "" {
 				return eventbus.Permanent(errors.New("account name is required"))
 			}
@@ -176,19 +179,25 @@ func TestInvalidEventsAreDeadLetteredAndDoNotBlock(t *testing.T) {
 	if err := bus.Publish(context.Background(), subjects.AccountChanged, invalid); err != nil {
 		t.Fatal(err)
 	}
-	// 4: a good event behind them must still be handled.
+	// 4: an event the handler panics on.
+	panicking := accountEvent(accountID, 1)
+	panicking.Account.Name = "panic"
+	if err := bus.Publish(context.Background(), subjects.AccountChanged, panicking); err != nil {
+		t.Fatal(err)
+	}
+	// 5: a good event behind them must still be handled.
 	if err := bus.Publish(context.Background(), subjects.AccountChanged, accountEvent(accountID, 2)); err != nil {
 		t.Fatal(err)
 	}
 
-	testkit.Eventually(t, 15*time.Second, func() bool { return len(deadLetters()) >= 3 }, "want 3 dead letters")
-	testkit.Eventually(t, 10*time.Second, func() bool { return rec.count() >= 2 }, "good event after bad ones not handled")
+	testkit.Eventually(t, 15*time.Second, func() bool { return len(deadLetters()) >= 4 }, "want 4 dead letters")
+	testkit.Eventually(t, 10*time.Second, func() bool { return rec.count() >= 3 }, "good event after bad ones not handled")
 
 	reasons := map[string]bool{}
 	for _, m := range deadLetters() {
 		reasons[m.Header.Get("reason_poisoned")] = true
 	}
-	for _, want := range []string{"decode resellerapi.events.v1.AccountChanged", "meta.version is 0", "account name is required"} {
+	for _, want := range []string{"decode resellerapi.events.v1.AccountChanged", "meta.version is 0", "account name is required", "handler panicked: handler bug"} {
 		found := false
 		for r := range reasons {
 			found = found || strings.Contains(r, want)
@@ -197,8 +206,8 @@ func TestInvalidEventsAreDeadLetteredAndDoNotBlock(t *testing.T) {
 			t.Errorf("no dead letter with a reason containing %q; reasons: %v", want, reasons)
 		}
 	}
-	if got := counterValue(t, reg, "events_handled_total", "dead_lettered"); got != 3 {
-		t.Errorf("dead_lettered counter = %v, want 3", got)
+	if got := counterValue(t, reg, "events_handled_total", "dead_lettered"); got != 4 {
+		t.Errorf("dead_lettered counter = %v, want 4", got)
 	}
 }
 

@@ -201,6 +201,9 @@ func (a *Admin) fail(c *gin.Context, err error) {
 // detail is the message of err without the sentinel's own prefix.
 func detail(err, sentinel error) string {
 	msg := strings.TrimPrefix(err.Error(), sentinel.Error()+": ")
+	if msg == "" {
+		return ""
+	}
 	return strings.ToUpper(msg[:1]) + msg[1:] + "."
 }
 
