@@ -325,23 +325,26 @@ func Handle[E Event](b *Bus, name, subject string, h func(context.Context, E) er
 			ctx = logging.WithCorrelationID(ctx, correlationID)
 			err = call(ctx, h, ev)
 		}
-		log := b.log.With("handler", name, "event_id", msg.UUID,
-			"aggregate_id", ev.GetMeta().GetAggregateId(), "version", ev.GetMeta().GetVersion())
+		event := func() []any {
+			return []any{"handler", name, "event_id", msg.UUID,
+				"aggregate_id", ev.GetMeta().GetAggregateId(), "version", ev.GetMeta().GetVersion()}
+		}
 		switch {
 		case err == nil:
 			handled.WithLabelValues(name, "applied").Inc()
 			return nil
 		case errors.Is(err, ErrStale):
 			handled.WithLabelValues(name, "stale").Inc()
-			log.DebugContext(ctx, "stale event ignored")
+			b.log.DebugContext(ctx, "stale event ignored", event()...)
 			return nil
 		case IsPermanent(err):
 			handled.WithLabelValues(name, "dead_lettered").Inc()
-			log.WarnContext(ctx, "event dead-lettered", "reason", err.Error(), "subject", subjects.DeadLetter(b.cfg.Service))
+			b.log.WarnContext(ctx, "event dead-lettered", append(event(), "reason", err.Error(),
+				"subject", subjects.DeadLetter(b.cfg.Service))...)
 			return err
 		default:
 			handled.WithLabelValues(name, "failed").Inc()
-			log.WarnContext(ctx, "event handler failed, will retry", "error", err.Error())
+			b.log.WarnContext(ctx, "event handler failed, will retry", append(event(), "error", err.Error())...)
 			return err
 		}
 	})

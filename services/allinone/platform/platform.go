@@ -138,32 +138,36 @@ func Start(ctx context.Context, cfg Config) (p *Platform, err error) {
 		p.URL = "http://" + p.ln.Addr().String()
 	}
 
-	directory, err := directoryservice.New(ctx, directoryservice.Config{NATSURL: p.NATSURL, MongoURI: p.MongoURI, Database: "directory"}, log.With("service", "directory"), reg)
+	// Every service keeps its own database, as in production.
+	db := func(name string) infra.Config {
+		return infra.Config{NATSURL: p.NATSURL, MongoURI: p.MongoURI, Database: name}
+	}
+	directory, err := directoryservice.New(ctx, db("directory"), log.With("component", "directory"), reg)
 	if err != nil {
 		return nil, fmt.Errorf("directory: %w", err)
 	}
 	p.services = append(p.services, named{"directory", directory})
-	catalog, err := catalogservice.New(ctx, catalogservice.Config{NATSURL: p.NATSURL, MongoURI: p.MongoURI, Database: "catalog"}, log.With("service", "catalog"), reg)
+	catalog, err := catalogservice.New(ctx, db("catalog"), log.With("component", "catalog"), reg)
 	if err != nil {
 		return nil, fmt.Errorf("catalog: %w", err)
 	}
 	p.services = append(p.services, named{"catalog", catalog})
-	invoicing, err := invoicingservice.New(ctx, invoicingservice.Config{NATSURL: p.NATSURL, MongoURI: p.MongoURI, Database: "invoicing"}, log.With("service", "invoicing"), reg)
+	invoicing, err := invoicingservice.New(ctx, db("invoicing"), log.With("component", "invoicing"), reg)
 	if err != nil {
 		return nil, fmt.Errorf("invoicing: %w", err)
 	}
 	p.services = append(p.services, named{"invoicing", invoicing})
 	auth, err := authservice.New(ctx, authservice.Config{
-		Infra: infra.Config{NATSURL: p.NATSURL, MongoURI: p.MongoURI, Database: "auth"}, Issuer: p.URL, AdminToken: p.AdminToken,
+		Infra: db("auth"), Issuer: p.URL, AdminToken: p.AdminToken,
 		CredentialsKey: sec.CredentialsKey, SigningKeys: []*ecdsa.PrivateKey{signingKey},
 		AccessTokenTTL: defaultTokenTTL, BcryptCost: cfg.BcryptCost,
-	}, log.With("service", "auth"), reg)
+	}, log.With("component", "auth"), reg)
 	if err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
 	}
 	p.services = append(p.services, named{"auth", auth})
 	edge, err := edgeservice.New(ctx, edgeservice.Config{MongoURI: p.MongoURI, DirectoryDatabase: "directory", Issuer: p.URL, JWKSURL: p.URL + "/.well-known/jwks.json"},
-		log.With("service", "edge"), reg)
+		log.With("component", "edge"), reg)
 	if err != nil {
 		return nil, fmt.Errorf("edge: %w", err)
 	}
