@@ -209,6 +209,22 @@ func Connect(cfg Config) (*Bus, error) {
 // dead-letter subject, the others are retried.
 func (b *Bus) deadLetter(err error) bool { return IsPermanent(err) }
 
+// firstHeaderValue is watermill-nats' unmarshaler, except that a header
+// sent several times keeps its first value instead of failing: the
+// subscriber neither acks nor naks a message it cannot unmarshal, so such
+// a message would be redelivered forever, holding an ack-pending slot,
+// instead of reaching the handler (and the dead-letter subject if bad).
+type firstHeaderValue struct{}
+
+func (firstHeaderValue) Unmarshal(m *nats.Msg) (*message.Message, error) {
+	for k, v := range m.Header {
+		if len(v) > 1 {
+			m.Header[k] = v[:1]
+		}
+	}
+	return (&wmnats.NATSMarshaler{}).Unmarshal(m)
+}
+
 // subjectCalculator maps a watermill topic to itself as the NATS subject
 // and uses the queue group prefix (the durable name) as the queue group.
 func subjectCalculator(queueGroup, topic string) *wmnats.SubjectDetail {
@@ -293,7 +309,7 @@ func Handle[E Event](b *Bus, name, subject string, h func(context.Context, E) er
 		return fmt.Errorf("handler name %q makes an invalid durable name", name)
 	}
 	sub, err := wmnats.NewSubscriberWithNatsConn(b.conn, wmnats.SubscriberSubscriptionConfig{
-		Unmarshaler:       &wmnats.NATSMarshaler{},
+		Unmarshaler:       firstHeaderValue{},
 		QueueGroupPrefix:  durable,
 		SubjectCalculator: subjectCalculator,
 		AckWaitTimeout:    b.cfg.AckWait,

@@ -179,19 +179,39 @@ func TestInvalidEventsAreDeadLetteredAndDoNotBlock(t *testing.T) {
 	if err := bus.Publish(context.Background(), subjects.AccountChanged, invalid); err != nil {
 		t.Fatal(err)
 	}
-	// 4: an event the handler panics on.
+	// 4: an event sent with a header repeated, as a non-watermill publisher
+	// may: it must reach the handler (here: valid, so applied).
+	repeated := accountEvent(accountID, 3)
+	raw, _ = protoMarshal(repeated)
+	msg := nats.NewMsg(subjects.AccountChanged)
+	msg.Data = raw
+	msg.Header.Add("correlation_id", "first")
+	msg.Header.Add("correlation_id", "second")
+	if _, err := js.PublishMsg(msg); err != nil {
+		t.Fatal(err)
+	}
+	// 5: an event the handler panics on.
 	panicking := accountEvent(accountID, 1)
 	panicking.Account.Name = "panic"
 	if err := bus.Publish(context.Background(), subjects.AccountChanged, panicking); err != nil {
 		t.Fatal(err)
 	}
-	// 5: a good event behind them must still be handled.
+	// 6: a good event behind them must still be handled.
 	if err := bus.Publish(context.Background(), subjects.AccountChanged, accountEvent(accountID, 2)); err != nil {
 		t.Fatal(err)
 	}
 
 	testkit.Eventually(t, 15*time.Second, func() bool { return len(deadLetters()) >= 4 }, "want 4 dead letters")
-	testkit.Eventually(t, 10*time.Second, func() bool { return rec.count() >= 3 }, "good event after bad ones not handled")
+	testkit.Eventually(t, 10*time.Second, func() bool { return rec.count() >= 4 }, "good events after bad ones not handled")
+	versions := map[int64]string{}
+	rec.mu.Lock()
+	for i, e := range rec.seen {
+		versions[e.GetMeta().GetVersion()] = logging.CorrelationID(rec.ctxs[i])
+	}
+	rec.mu.Unlock()
+	if versions[3] != "first" {
+		t.Errorf("event with a repeated header: handled = %v, correlation id %q, want first", versions, versions[3])
+	}
 
 	reasons := map[string]bool{}
 	for _, m := range deadLetters() {

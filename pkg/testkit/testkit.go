@@ -112,7 +112,13 @@ func (k *Kit) DatabaseName(tb testing.TB) string {
 // allowed) from now on; the returned function reads what arrived so far.
 func (k *Kit) Subscribe(tb testing.TB, subject string) func() []*nats.Msg {
 	tb.Helper()
-	nc, err := nats.Connect(k.NATSURL)
+	return Subscribe(tb, k.NATSURL, subject)
+}
+
+// Subscribe is Kit.Subscribe for a NATS server started elsewhere.
+func Subscribe(tb testing.TB, natsURL, subject string) func() []*nats.Msg {
+	tb.Helper()
+	nc, err := nats.Connect(natsURL)
 	if err != nil {
 		tb.Fatalf("testkit: connect: %v", err)
 	}

@@ -278,8 +278,7 @@ func eventsWithBadEmail(bus *eventbus.Bus) (string, error) {
 
 func subscribe(t *testing.T, natsURL, subject string) func() []string {
 	t.Helper()
-	kit := &testkit.Kit{NATSURL: natsURL}
-	msgs := kit.Subscribe(t, subject)
+	msgs := testkit.Subscribe(t, natsURL, subject)
 	return func() []string {
 		var out []string
 		for _, m := range msgs() {
