@@ -251,6 +251,7 @@ func TestTokenErrorsAreRFC6749(t *testing.T) {
 		"client credentials": {"grant_type=client_credentials", [2]string{key, secret}, 400, "unsupported_grant_type"},
 		"unknown scope":      {"grant_type=password&username=alice&password=Correct-Horse-9&scope=admin", [2]string{key, secret}, 400, "invalid_scope"},
 		"missing password":   {"grant_type=password&username=alice", [2]string{key, secret}, 400, "invalid_request"},
+		"oversized body":     {"grant_type=password&username=alice&password=" + strings.Repeat("x", 20<<10), [2]string{key, secret}, 400, "invalid_request"},
 	}
 	for name, tt := range tests {
 		req, _ := http.NewRequest("POST", e.srv.URL+"/oauth/token", strings.NewReader(tt.form))

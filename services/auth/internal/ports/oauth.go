@@ -43,6 +43,9 @@ func (o *OAuth) Register(r gin.IRouter) {
 	r.GET("/.well-known/oauth-authorization-server", o.Metadata)
 }
 
+// maxTokenRequest bounds the body of a token request.
+const maxTokenRequest = 16 << 10
+
 // NewSession returns the session fosite fills for one token request.
 func NewSession() *oauth2.JWTSession {
 	return &oauth2.JWTSession{
@@ -56,6 +59,8 @@ func NewSession() *oauth2.JWTSession {
 func (o *OAuth) Token(c *gin.Context) {
 	ctx := c.Request.Context()
 	session := NewSession()
+	// A token request is a few hundred bytes of form fields.
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxTokenRequest)
 	// fosite answers invalid_request for a grant no handler supports;
 	// RFC 6749 section 5.2 says unsupported_grant_type.
 	if gt := c.Request.PostFormValue("grant_type"); gt != "" && gt != "password" {
