@@ -45,10 +45,21 @@ func (p *Publisher) meta(ctx context.Context, aggregateID string, version int64)
 	}, nil
 }
 
+// batch returns ctx with a correlation id for one batch of records: the
+// caller's if it has one, else a new one, so that every event of a batch
+// (and every log line about them, in every consumer) can be found by it.
+func batch(ctx context.Context) context.Context {
+	if logging.CorrelationID(ctx) != "" {
+		return ctx
+	}
+	return logging.WithCorrelationID(ctx, "batch-"+uuid.NewString())
+}
+
 // PublishResellers validates and publishes one ResellerChanged event per
 // record, in order, stopping at the first failure. It returns how many
-// were published.
+// were published. The events share one correlation id.
 func (p *Publisher) PublishResellers(ctx context.Context, resellers []Reseller) (int, error) {
+	ctx = batch(ctx)
 	for i, r := range resellers {
 		if err := r.Validate(); err != nil {
 			return i, fmt.Errorf("reseller %q: %w", r.ResellerID, err)
@@ -70,8 +81,9 @@ func (p *Publisher) PublishResellers(ctx context.Context, resellers []Reseller) 
 
 // PublishAccounts validates and publishes one AccountChanged event per
 // record, in order, stopping at the first failure. It returns how many
-// were published.
+// were published. The events share one correlation id.
 func (p *Publisher) PublishAccounts(ctx context.Context, accounts []Account) (int, error) {
+	ctx = batch(ctx)
 	for i, a := range accounts {
 		if err := a.Validate(); err != nil {
 			return i, fmt.Errorf("account %q: %w", a.AccountID, err)

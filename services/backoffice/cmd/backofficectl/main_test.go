@@ -94,6 +94,11 @@ func TestPublishAccountsFromFile(t *testing.T) {
 	if got := msgs[0].Header.Get("Nats-Msg-Id"); got != m.GetEventId() {
 		t.Errorf("message id = %q, want the event id", got)
 	}
+	var second eventsv1.AccountChanged
+	_ = proto.Unmarshal(msgs[1].Data, &second)
+	if c := m.GetCorrelationId(); !strings.HasPrefix(c, "batch-") || second.GetMeta().GetCorrelationId() != c || msgs[0].Header.Get("correlation_id") != c {
+		t.Errorf("correlation ids %q and %q (header %q): want one batch id on both events", c, second.GetMeta().GetCorrelationId(), msgs[0].Header.Get("correlation_id"))
+	}
 }
 
 func TestPublishRefusesInvalidInputAndPublishesNothing(t *testing.T) {
