@@ -13,16 +13,16 @@ const ContentType = "application/problem+json"
 
 // Stable problem types. Clients may rely on these URIs.
 const (
-	TypeInvalidParameter  = "urn:resellerapi:problem:invalid-parameter"
-	TypeInvalidBody       = "urn:resellerapi:problem:invalid-body"
-	TypeUnauthorized      = "urn:resellerapi:problem:unauthorized"
-	TypeForbidden         = "urn:resellerapi:problem:forbidden"
-	TypeNotFound          = "urn:resellerapi:problem:not-found"
-	TypeConflict          = "urn:resellerapi:problem:conflict"
-	TypeUnsupportedVer    = "urn:resellerapi:problem:unsupported-api-version"
-	TypeMethodNotAllowed  = "urn:resellerapi:problem:method-not-allowed"
-	TypeInternal          = "urn:resellerapi:problem:internal"
-	TypeServiceUnavailble = "urn:resellerapi:problem:service-unavailable"
+	TypeInvalidParameter   = "urn:resellerapi:problem:invalid-parameter"
+	TypeInvalidBody        = "urn:resellerapi:problem:invalid-body"
+	TypeUnauthorized       = "urn:resellerapi:problem:unauthorized"
+	TypeForbidden          = "urn:resellerapi:problem:forbidden"
+	TypeNotFound           = "urn:resellerapi:problem:not-found"
+	TypeConflict           = "urn:resellerapi:problem:conflict"
+	TypeUnsupportedVer     = "urn:resellerapi:problem:unsupported-api-version"
+	TypeMethodNotAllowed   = "urn:resellerapi:problem:method-not-allowed"
+	TypeInternal           = "urn:resellerapi:problem:internal"
+	TypeServiceUnavailable = "urn:resellerapi:problem:service-unavailable"
 )
 
 // Problem is an RFC 9457 problem document.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -62,11 +63,13 @@ func apiVersion(c *gin.Context) {
 	c.Next()
 }
 
+// quote shows a client's value in a message: quoted, escaped, at most 20
+// characters.
 func quote(s string) string {
-	if len(s) > 20 {
-		s = s[:20] + "..."
+	if r := []rune(s); len(r) > 20 {
+		s = string(r[:20]) + "..."
 	}
-	return `"` + s + `"`
+	return strconv.Quote(s)
 }
 
 const callerKey = "caller"
