@@ -130,6 +130,45 @@ func TestRotatedKeyIsPickedUp(t *testing.T) {
 	}
 }
 
+func TestRemovedKeyStopsVerifyingAfterMaxAge(t *testing.T) {
+	old, next := newSigner(t), newSigner(t)
+	var keys atomic.Pointer[[]jose.JSONWebKey]
+	keys.Store(&[]jose.JSONWebKey{old.jwk(), next.jwk()})
+	var hits atomic.Int32
+	url := jwksServer(t, &keys, &hits)
+	clock := time.Now()
+	set := NewRemoteKeySet(url, nil)
+	set.now = func() time.Time { return clock }
+	v := NewVerifier(set, issuer, 5*time.Second)
+	if _, err := v.Verify(context.Background(), old.token(t, claims(nil))); err != nil {
+		t.Fatal(err)
+	}
+	keys.Store(&[]jose.JSONWebKey{next.jwk()}) // auth retires the old key
+	if _, err := v.Verify(context.Background(), old.token(t, claims(nil))); err != nil {
+		t.Errorf("retired key refused before the cache expired: %v", err)
+	}
+	clock = clock.Add(set.maxAge + time.Second)
+	if _, err := v.Verify(context.Background(), old.token(t, claims(nil))); !errors.Is(err, ErrInvalid) {
+		t.Errorf("token of a retired key: err = %v, want ErrInvalid", err)
+	}
+	if _, err := v.Verify(context.Background(), next.token(t, claims(nil))); err != nil {
+		t.Errorf("token of the current key: %v", err)
+	}
+
+	// With auth unreachable, the cached keys keep working.
+	unreachable := NewRemoteKeySet(url, nil)
+	unreachable.now = func() time.Time { return clock }
+	v = NewVerifier(unreachable, issuer, 5*time.Second)
+	if _, err := v.Verify(context.Background(), next.token(t, claims(nil))); err != nil {
+		t.Fatal(err)
+	}
+	unreachable.url = "http://127.0.0.1:1/jwks.json"
+	clock = clock.Add(unreachable.maxAge + time.Second)
+	if _, err := v.Verify(context.Background(), next.token(t, claims(nil))); err != nil {
+		t.Errorf("cached key while auth is unreachable: %v", err)
+	}
+}
+
 func hs256(t *testing.T) string {
 	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, claims(nil))
 	tok.Header["kid"] = "k"

@@ -14,12 +14,17 @@ import (
 )
 
 // RemoteKeySet is a KeySet read from a JWKS URL. Keys are cached; an
-// unknown key id triggers a refetch, at most once per MinRefresh, so a
-// flood of tokens with made-up key ids cannot flood the auth service.
+// unknown key id triggers a refetch, at most once per minRefresh, so a
+// flood of tokens with made-up key ids cannot flood the auth service. The
+// cache is refreshed when older than maxAge, so a key auth stops
+// publishing stops verifying; if auth cannot be reached then, the cached
+// keys stay in use.
 type RemoteKeySet struct {
 	url        string
 	client     *http.Client
 	minRefresh time.Duration
+	maxAge     time.Duration
+	now        func() time.Time
 
 	mu        sync.Mutex
 	keys      map[string]any
@@ -31,7 +36,7 @@ func NewRemoteKeySet(url string, client *http.Client) *RemoteKeySet {
 	if client == nil {
 		client = &http.Client{Timeout: 5 * time.Second}
 	}
-	return &RemoteKeySet{url: url, client: client, minRefresh: 10 * time.Second, keys: map[string]any{}}
+	return &RemoteKeySet{url: url, client: client, minRefresh: 10 * time.Second, maxAge: 5 * time.Minute, now: time.Now, keys: map[string]any{}}
 }
 
 // ErrUnknownKey is returned for a key id the JWKS does not publish.
@@ -41,10 +46,14 @@ var ErrUnknownKey = errors.New("unknown signing key")
 func (s *RemoteKeySet) Key(ctx context.Context, kid string) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if !s.fetchedAt.IsZero() && s.now().Sub(s.fetchedAt) > s.maxAge {
+		// Best effort: on failure the cached keys stay in use.
+		_ = s.fetch(ctx)
+	}
 	if k, ok := s.keys[kid]; ok {
 		return k, nil
 	}
-	if !s.fetchedAt.IsZero() && time.Since(s.fetchedAt) < s.minRefresh {
+	if !s.fetchedAt.IsZero() && s.now().Sub(s.fetchedAt) < s.minRefresh {
 		return nil, fmt.Errorf("%w %q", ErrUnknownKey, kid)
 	}
 	if err := s.fetch(ctx); err != nil {
@@ -74,7 +83,7 @@ func (s *RemoteKeySet) fetch(ctx context.Context) error {
 		return err
 	}
 	s.keys = keys
-	s.fetchedAt = time.Now()
+	s.fetchedAt = s.now()
 	return nil
 }
 
