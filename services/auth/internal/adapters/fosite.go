@@ -33,16 +33,19 @@ func NewFositeStore(application app.Application) *FositeStore {
 
 // GetClient returns the Reseller API client if id is its client key.
 func (s *FositeStore) GetClient(ctx context.Context, id string) (fosite.Client, error) {
-	c, found, err := s.app.Queries.Credentials.Handle(ctx)
+	c, err := s.app.Queries.Client.Handle(ctx)
+	if errors.Is(err, domain.ErrNotFound) {
+		return nil, fosite.ErrNotFound
+	}
 	if err != nil {
 		return nil, err
 	}
-	if !found || subtle.ConstantTimeCompare([]byte(c.ClientID), []byte(id)) != 1 {
+	if subtle.ConstantTimeCompare([]byte(c.ClientID), []byte(id)) != 1 {
 		return nil, fosite.ErrNotFound
 	}
 	return &fosite.DefaultClient{
 		ID:            c.ClientID,
-		Secret:        Digest([]byte(c.ClientSecret)),
+		Secret:        c.SecretDigest,
 		GrantTypes:    []string{"password"},
 		ResponseTypes: []string{"token"},
 		Scopes:        accesstoken.AllScopes(),

@@ -77,6 +77,7 @@ type Commands struct {
 // Queries read state.
 type Queries struct {
 	Credentials  CredentialsHandler
+	Client       ClientHandler
 	ListAppUsers ListAppUsersHandler
 	Authenticate AuthenticateHandler
 	AppUser      AppUserHandler
@@ -114,6 +115,7 @@ func New(d Deps) (Application, error) {
 		},
 		Queries: Queries{
 			Credentials:  CredentialsHandler{d},
+			Client:       ClientHandler{d},
 			ListAppUsers: ListAppUsersHandler{d},
 			Authenticate: AuthenticateHandler{d: d, dummyHash: dummy},
 			AppUser:      AppUserHandler{d},
@@ -187,36 +189,47 @@ func (h CredentialsHandler) Handle(ctx context.Context) (c PlainCredentials, fou
 	return PlainCredentials{ClientID: stored.ClientID, ClientSecret: string(secret), CreatedAt: stored.CreatedAt}, true, nil
 }
 
+// ClientHandler reads the stored credentials for the token endpoint: the
+// client key and the secret's digest, without decrypting the secret.
+type ClientHandler struct{ d Deps }
+
+// Handle returns the stored credentials, or domain.ErrNotFound.
+func (h ClientHandler) Handle(ctx context.Context) (domain.Credentials, error) {
+	return h.d.Credentials.Get(ctx)
+}
+
 // CreateAppUserHandler creates Application Users.
 type CreateAppUserHandler struct{ d Deps }
 
-// Handle creates an Application User for an existing reseller. It is
-// refused while the Reseller API credentials do not exist.
-func (h CreateAppUserHandler) Handle(ctx context.Context, req domain.NewUserRequest) (domain.AppUser, error) {
-	if _, err := h.d.Resellers.Get(ctx, req.ResellerID); err != nil {
-		return domain.AppUser{}, err
+// Handle creates an Application User for an existing reseller and returns
+// it with the reseller's name. It is refused while the Reseller API
+// credentials do not exist.
+func (h CreateAppUserHandler) Handle(ctx context.Context, req domain.NewUserRequest) (UserView, error) {
+	reseller, err := h.d.Resellers.Get(ctx, req.ResellerID)
+	if err != nil {
+		return UserView{}, err
 	}
 	if _, err := h.d.Credentials.Get(ctx); errors.Is(err, domain.ErrNotFound) {
-		return domain.AppUser{}, domain.ErrNoCredentials
+		return UserView{}, domain.ErrNoCredentials
 	} else if err != nil {
-		return domain.AppUser{}, err
+		return UserView{}, err
 	}
 	if err := req.Validate(); err != nil {
-		return domain.AppUser{}, err
+		return UserView{}, err
 	}
 	hash, err := h.d.Passwords.Hash(req.Password)
 	if err != nil {
-		return domain.AppUser{}, fmt.Errorf("hash password: %w", err)
+		return UserView{}, fmt.Errorf("hash password: %w", err)
 	}
 	u := domain.AppUser{
 		ID: uuid.Must(uuid.NewV7()).String(), ResellerID: req.ResellerID, Username: req.Username, Email: req.Email,
 		PasswordHash: hash, CreatedAt: h.d.Now().UTC().Truncate(time.Millisecond),
 	}
 	if err := h.d.Users.Create(ctx, u); err != nil {
-		return domain.AppUser{}, err
+		return UserView{}, err
 	}
 	h.d.Logger.InfoContext(ctx, "application user created", "user_id", u.ID, "reseller_id", u.ResellerID, "username", u.Username)
-	return u, nil
+	return UserView{AppUser: u, Account: reseller.Name}, nil
 }
 
 // UserView is an Application User as listed: with its reseller's name as

@@ -144,8 +144,7 @@ func (a *Admin) createUser(c *gin.Context) {
 		httpserver.Problem(c, problem.New(http.StatusBadRequest, problem.TypeInvalidBody, err.Error()))
 		return
 	}
-	ctx := c.Request.Context()
-	u, err := a.app.Commands.CreateAppUser.Handle(ctx, domain.NewUserRequest{
+	u, err := a.app.Commands.CreateAppUser.Handle(c.Request.Context(), domain.NewUserRequest{
 		ResellerID: c.Param("reseller_id"), Username: body.Username, Email: body.Email,
 		Password: body.Password, ConfirmPassword: body.ConfirmPassword,
 	})
@@ -153,14 +152,8 @@ func (a *Admin) createUser(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	// The reseller exists: creating the user checked it.
-	reseller, err := a.app.Queries.Reseller.Handle(ctx, u.ResellerID)
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
 	c.Header("Location", fmt.Sprintf("/admin/v1/resellers/%s/api-users/%s", u.ResellerID, u.ID))
-	c.JSON(http.StatusCreated, userResponse(u, reseller.Name))
+	c.JSON(http.StatusCreated, userResponse(u.AppUser, u.Account))
 }
 
 func (a *Admin) listUsers(c *gin.Context) {
