@@ -182,7 +182,8 @@ func Connect(cfg Config) (*Bus, error) {
 		}
 	}
 
-	poison, err := middleware.PoisonQueueWithFilter(publisher, subjects.DeadLetter(cfg.Service), b.deadLetter)
+	// Permanent errors go to the dead-letter subject; the others are retried.
+	poison, err := middleware.PoisonQueueWithFilter(publisher, subjects.DeadLetter(cfg.Service), IsPermanent)
 	if err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("dead-letter middleware: %w", err)
@@ -204,10 +205,6 @@ func Connect(cfg Config) (*Bus, error) {
 	)
 	return b, nil
 }
-
-// deadLetter is the dead-letter filter: permanent errors are sent to the
-// dead-letter subject, the others are retried.
-func (b *Bus) deadLetter(err error) bool { return IsPermanent(err) }
 
 // firstHeaderValue is watermill-nats' unmarshaler, except that a header
 // sent several times keeps its first value instead of failing: the
