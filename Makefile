@@ -59,7 +59,7 @@ fuzz:
 	go test ./services/directory/internal/ports/ -run '^$$' -fuzz FuzzAccountEvent -fuzztime $(FUZZTIME)
 	go test ./services/directory/internal/ports/ -run '^$$' -fuzz FuzzResellerEvent -fuzztime $(FUZZTIME)
 	go test ./services/edge/internal/ports/ -run '^$$' -fuzz FuzzListQuery -fuzztime $(FUZZTIME)
-	go test ./services/auth/internal/ports/ -run '^$$' -fuzz FuzzResellerEvent -fuzztime $(FUZZTIME)
+	go test ./proto-events/rules/ -run '^$$' -fuzz FuzzCheck -fuzztime $(FUZZTIME)
 	go test ./pkg/paging/ -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
 	go test ./pkg/accesstoken/ -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME)
 

@@ -1,19 +1,29 @@
 // Package eventbus is the platform's event bus: watermill over NATS
 // JetStream with protobuf payloads.
 //
-// Publishing uses the event id as the JetStream message id, so the stream's
-// duplicate window drops a republished event. Consuming uses one durable
-// JetStream consumer per handler, shared by every replica of the service
-// (a queue group), with explicit acks sent only after the handler returned.
-// A handler's error decides what happens to the message:
+// Publishing checks the event against its rules (proto-events/rules) and
+// uses the event id as the JetStream message id, so the stream's duplicate
+// window drops a republished event. Every subject ends with the event's
+// aggregate id.
+//
+// Handle consumes with one durable JetStream consumer per handler, shared
+// by every replica of the service (a queue group), with explicit acks sent
+// only after the handler returned. A handler's error decides what happens
+// to the message:
 //
 //   - nil: acked (counted as applied);
 //   - ErrStale: acked (counted as stale: an older or replayed version);
-//   - Permanent(err), an undecodable payload, an invalid envelope or a
-//     panic: published to the service's dead-letter subject with the reason
-//     in the "reason_poisoned" header, then acked;
+//   - Permanent(err), an undecodable payload, an event that breaks its
+//     rules, or a panic: published to the service's dead-letter subject
+//     with the reason, as a message of its own, then acked;
 //   - any other error: retried in process with back-off, then nacked so
-//     JetStream redelivers it later. Nothing is dropped.
+//     JetStream redelivers it later, with a growing delay; after
+//     MaxDeliveries deliveries it is dead-lettered with the last error as
+//     the reason. Nothing is dropped and nothing holds its slot forever.
+//
+// Follow consumes every event of a subject in every replica (an ordered,
+// ephemeral consumer from the start of the stream), for state each replica
+// holds in memory.
 package eventbus
 
 import (
@@ -21,6 +31,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,6 +44,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
+	"github.com/resellerapi/platform/proto-events/rules"
 	"github.com/resellerapi/platform/proto-events/subjects"
 
 	"github.com/resellerapi/platform/pkg/logging"
@@ -105,6 +117,12 @@ type Config struct {
 	// AckWait is how long JetStream waits for an ack before redelivering
 	// (default 30s).
 	AckWait time.Duration
+	// MaxDeliveries is how often JetStream delivers a message whose handler
+	// keeps failing before it is dead-lettered (default 10).
+	MaxDeliveries int
+	// RedeliveryDelay is the delay before the first redelivery of a failed
+	// message; it doubles with every delivery, up to 5 minutes (default 1s).
+	RedeliveryDelay time.Duration
 }
 
 // Bus publishes events and runs the handlers of one service.
@@ -130,6 +148,12 @@ func Connect(cfg Config) (*Bus, error) {
 	}
 	if cfg.AckWait <= 0 {
 		cfg.AckWait = 30 * time.Second
+	}
+	if cfg.MaxDeliveries <= 0 {
+		cfg.MaxDeliveries = 10
+	}
+	if cfg.RedeliveryDelay <= 0 {
+		cfg.RedeliveryDelay = time.Second
 	}
 	log := cfg.Logger
 	if log == nil {
@@ -182,15 +206,10 @@ func Connect(cfg Config) (*Bus, error) {
 		}
 	}
 
-	// Permanent errors go to the dead-letter subject; the others are retried.
-	poison, err := middleware.PoisonQueueWithFilter(publisher, subjects.DeadLetter(cfg.Service), IsPermanent)
-	if err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("dead-letter middleware: %w", err)
-	}
-	// The first middleware added is the outermost.
+	// Permanent errors go to the dead-letter subject; the others are
+	// retried. The first middleware added is the outermost.
 	router.AddMiddleware(
-		poison,
+		b.deadLetter,
 		middleware.Retry{
 			MaxRetries:          cfg.MaxRetries,
 			InitialInterval:     100 * time.Millisecond,
@@ -206,20 +225,48 @@ func Connect(cfg Config) (*Bus, error) {
 	return b, nil
 }
 
-// firstHeaderValue is watermill-nats' unmarshaler, except that a header
-// sent several times keeps its first value instead of failing: the
-// subscriber neither acks nor naks a message it cannot unmarshal, so such
-// a message would be redelivered forever, holding an ack-pending slot,
-// instead of reaching the handler (and the dead-letter subject if bad).
-type firstHeaderValue struct{}
+// Metadata the consumer adds to a received message.
+const (
+	subjectKey    = "_subject"
+	deliveriesKey = "_deliveries"
+)
 
-func (firstHeaderValue) Unmarshal(m *nats.Msg) (*message.Message, error) {
+// unmarshaler is watermill-nats' unmarshaler, except that a header sent
+// several times keeps its first value instead of failing (the subscriber
+// neither acks nor naks a message it cannot unmarshal, so such a message
+// would be redelivered forever, holding an ack-pending slot, instead of
+// reaching the handler and the dead-letter subject if bad), and that the
+// message's subject and delivery count are kept in its metadata.
+type unmarshaler struct{}
+
+func (unmarshaler) Unmarshal(m *nats.Msg) (*message.Message, error) {
 	for k, v := range m.Header {
 		if len(v) > 1 {
 			m.Header[k] = v[:1]
 		}
 	}
-	return (&wmnats.NATSMarshaler{}).Unmarshal(m)
+	msg, err := (&wmnats.NATSMarshaler{}).Unmarshal(m)
+	if err != nil {
+		return nil, err
+	}
+	msg.Metadata.Set(subjectKey, m.Subject)
+	if md, err := m.Metadata(); err == nil {
+		msg.Metadata.Set(deliveriesKey, strconv.FormatUint(md.NumDelivered, 10))
+	}
+	return msg, nil
+}
+
+// backoff is the delay before redelivering a nacked message: base, doubled
+// with every delivery, at most 5 minutes.
+type backoff struct{ base time.Duration }
+
+func (d backoff) WaitTime(delivered uint64) time.Duration {
+	const maxDelay = 5 * time.Minute
+	delay := d.base
+	for i := uint64(1); i < delivered && delay < maxDelay; i++ {
+		delay *= 2
+	}
+	return min(delay, maxDelay)
 }
 
 // subjectCalculator maps a watermill topic to itself as the NATS subject
@@ -252,12 +299,16 @@ func (b *Bus) EnsureStreams(streams ...subjects.Stream) error {
 }
 
 // Publish publishes ev on subject and returns once JetStream stored it.
-// The event id is the message id; the correlation id comes from the
-// event's envelope, or from ctx when the envelope has none.
+// The event must pass its rules and the subject must end with its
+// aggregate id. The event id is the message id; the correlation id comes
+// from the event's envelope, or from ctx when the envelope has none.
 func (b *Bus) Publish(ctx context.Context, subject string, ev Event) error {
-	meta := ev.GetMeta()
-	if err := validateMeta(meta); err != nil {
+	if err := rules.Check(ev); err != nil {
 		return fmt.Errorf("publish %s: %w", subject, err)
+	}
+	meta := ev.GetMeta()
+	if !strings.HasSuffix(subject, "."+meta.GetAggregateId()) {
+		return fmt.Errorf("publish %s: the subject must end with the aggregate id %q", subject, meta.GetAggregateId())
 	}
 	payload, err := proto.Marshal(ev)
 	if err != nil {
@@ -277,120 +328,6 @@ func (b *Bus) Publish(ctx context.Context, subject string, ev Event) error {
 		return fmt.Errorf("publish %s: %w", subject, err)
 	}
 	return nil
-}
-
-func validateMeta(meta *eventsv1.EventMeta) error {
-	switch {
-	case meta == nil:
-		return errors.New("event has no meta")
-	case meta.GetEventId() == "":
-		return errors.New("event has no meta.event_id")
-	case meta.GetAggregateId() == "":
-		return errors.New("event has no meta.aggregate_id")
-	case meta.GetVersion() < 1:
-		return fmt.Errorf("event meta.version is %d, want >= 1", meta.GetVersion())
-	case meta.GetOccurredAt() == nil:
-		return errors.New("event has no meta.occurred_at")
-	}
-	return nil
-}
-
-// Handle adds a handler named name for the events of type E published on
-// subject. Its durable consumer is "<service>_<name>"; every replica of the
-// service that adds the same handler shares it. The payload is decoded and
-// its envelope validated before h is called; failures of either are
-// dead-lettered.
-func Handle[E Event](b *Bus, name, subject string, h func(context.Context, E) error) error {
-	durable := b.cfg.Service + "_" + name
-	if strings.ContainsAny(durable, ".*> ") {
-		return fmt.Errorf("handler name %q makes an invalid durable name", name)
-	}
-	sub, err := wmnats.NewSubscriberWithNatsConn(b.conn, wmnats.SubscriberSubscriptionConfig{
-		Unmarshaler:       firstHeaderValue{},
-		QueueGroupPrefix:  durable,
-		SubjectCalculator: subjectCalculator,
-		AckWaitTimeout:    b.cfg.AckWait,
-		CloseTimeout:      30 * time.Second,
-		JetStream: wmnats.JetStreamConfig{
-			DurablePrefix: durable,
-			SubscribeOptions: []nats.SubOpt{
-				nats.ManualAck(),
-				nats.AckExplicit(),
-				nats.DeliverAll(),
-				nats.AckWait(b.cfg.AckWait),
-				nats.MaxAckPending(256),
-			},
-		},
-	}, b.wmLog)
-	if err != nil {
-		return fmt.Errorf("subscriber for %s: %w", name, err)
-	}
-
-	handled := b.handled
-	b.router.AddConsumerHandler(name, subject, sub, func(msg *message.Message) error {
-		ctx := msg.Context()
-		ev, err := decode[E](msg, subject)
-		if err == nil {
-			correlationID := msg.Metadata.Get(CorrelationIDHeader)
-			if correlationID == "" {
-				correlationID = ev.GetMeta().GetEventId()
-			}
-			ctx = logging.WithCorrelationID(ctx, correlationID)
-			err = call(ctx, h, ev)
-		}
-		event := func() []any {
-			return []any{"handler", name, "event_id", msg.UUID,
-				"aggregate_id", ev.GetMeta().GetAggregateId(), "version", ev.GetMeta().GetVersion()}
-		}
-		switch {
-		case err == nil:
-			handled.WithLabelValues(name, "applied").Inc()
-			return nil
-		case errors.Is(err, ErrStale):
-			handled.WithLabelValues(name, "stale").Inc()
-			b.log.DebugContext(ctx, "stale event ignored", event()...)
-			return nil
-		case IsPermanent(err):
-			handled.WithLabelValues(name, "dead_lettered").Inc()
-			b.log.WarnContext(ctx, "event dead-lettered", append(event(), "reason", err.Error(),
-				"subject", subjects.DeadLetter(b.cfg.Service))...)
-			return err
-		default:
-			handled.WithLabelValues(name, "failed").Inc()
-			b.log.WarnContext(ctx, "event handler failed, will retry", append(event(), "error", err.Error())...)
-			return err
-		}
-	})
-	return nil
-}
-
-// decode decodes msg's payload as an E and checks its envelope; every
-// failure is permanent.
-func decode[E Event](msg *message.Message, subject string) (E, error) {
-	var zero E
-	eventType := zero.ProtoReflect().Descriptor().FullName()
-	ev := zero.ProtoReflect().Type().New().Interface().(E)
-	if err := proto.Unmarshal(msg.Payload, ev); err != nil {
-		return zero, Permanent(fmt.Errorf("decode %s: %w", eventType, err))
-	}
-	if got := msg.Metadata.Get(EventTypeHeader); got != "" && got != string(eventType) {
-		return zero, Permanent(fmt.Errorf("event type %q on %s, want %s", got, subject, eventType))
-	}
-	if err := validateMeta(ev.GetMeta()); err != nil {
-		return zero, Permanent(err)
-	}
-	return ev, nil
-}
-
-// call runs h, turning a panic into a permanent error: the same event
-// would panic again on every retry.
-func call[E Event](ctx context.Context, h func(context.Context, E) error, ev E) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = Permanent(fmt.Errorf("handler panicked: %v", r))
-		}
-	}()
-	return h(ctx, ev)
 }
 
 // Run runs the handlers until ctx is cancelled or Close is called, and

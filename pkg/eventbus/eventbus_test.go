@@ -3,7 +3,6 @@ package eventbus_test
 import (
 	"context"
 	"errors"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go"
 	"github.com/prometheus/client_golang/prometheus"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
@@ -24,22 +24,18 @@ import (
 
 var kit *testkit.Kit
 
-func TestMain(m *testing.M) {
-	var err error
-	if kit, err = testkit.New(""); err != nil {
-		panic(err)
-	}
-	code := m.Run()
-	kit.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testkit.Main(m, &kit) }
 
 // startBus starts a bus for a service name unique to the test, so that
 // each test has its own durable consumers and dead-letter subject.
-func startBus(t *testing.T, reg *prometheus.Registry, setup func(*eventbus.Bus)) (*eventbus.Bus, string) {
+func startBus(t *testing.T, reg *prometheus.Registry, setup func(*eventbus.Bus), configure ...func(*eventbus.Config)) (*eventbus.Bus, string) {
 	t.Helper()
-	service := "svc" + strings.ReplaceAll(uuid.NewString()[:8], "-", "")
-	bus, err := eventbus.Connect(eventbus.Config{NATSURL: kit.NATSURL, Service: service, Registerer: reg, MaxRetries: 2})
+	cfg := eventbus.Config{NATSURL: kit.NATSURL, Service: "svc" + strings.ReplaceAll(uuid.NewString()[:8], "-", ""), Registerer: reg, MaxRetries: 2}
+	for _, c := range configure {
+		c(&cfg)
+	}
+	service := cfg.Service
+	bus, err := eventbus.Connect(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +63,7 @@ func accountEvent(accountID string, version int64) *eventsv1.AccountChanged {
 			EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(),
 			AggregateId: accountID, Version: version,
 		},
-		Account: &eventsv1.Account{AccountId: accountID, ResellerId: "r1", Name: "Acme"},
+		Account: &eventsv1.Account{AccountId: accountID, ResellerId: "r1", Name: "Acme", Status: eventsv1.AccountStatus_ACCOUNT_STATUS_ACTIVE},
 	}
 }
 
@@ -96,7 +92,7 @@ func TestPublishedEventReachesHandlerOnceWithCorrelationID(t *testing.T) {
 	accountID := uuid.NewString()
 	var rec recorder
 	bus, _ := startBus(t, prometheus.NewRegistry(), func(b *eventbus.Bus) {
-		err := eventbus.Handle(b, "accounts", subjects.AccountChanged, func(ctx context.Context, e *eventsv1.AccountChanged) error {
+		err := eventbus.Handle(b, "accounts", subjects.AccountChanged(accountID), func(ctx context.Context, e *eventsv1.AccountChanged) error {
 			if e.GetAccount().GetAccountId() == accountID {
 				rec.add(ctx, e)
 			}
@@ -111,13 +107,13 @@ func TestPublishedEventReachesHandlerOnceWithCorrelationID(t *testing.T) {
 	// Published twice with the same event id: JetStream's duplicate window
 	// must drop the second copy.
 	for range 2 {
-		if err := bus.Publish(ctx, subjects.AccountChanged, ev); err != nil {
+		if err := bus.Publish(ctx, subjects.AccountChanged(accountID), ev); err != nil {
 			t.Fatal(err)
 		}
 	}
 	testkit.Eventually(t, 10*time.Second, func() bool { return rec.count() >= 1 }, "event not handled")
 	// Give a duplicate every chance to arrive before asserting there is none.
-	if err := bus.Publish(ctx, subjects.AccountChanged, accountEvent(accountID, 2)); err != nil {
+	if err := bus.Publish(ctx, subjects.AccountChanged(accountID), accountEvent(accountID, 2)); err != nil {
 		t.Fatal(err)
 	}
 	testkit.Eventually(t, 10*time.Second, func() bool { return rec.count() >= 2 }, "second event not handled")
@@ -137,7 +133,7 @@ func TestInvalidEventsAreDeadLetteredAndDoNotBlock(t *testing.T) {
 	var rec recorder
 	reg := prometheus.NewRegistry()
 	bus, service := startBus(t, reg, func(b *eventbus.Bus) {
-		err := eventbus.Handle(b, "accounts", subjects.AccountChanged, func(ctx context.Context, e *eventsv1.AccountChanged) error {
+		err := eventbus.Handle(b, "accounts", subjects.AccountChanged(accountID), func(ctx context.Context, e *eventsv1.AccountChanged) error {
 			if e.GetAccount().GetAccountId() != accountID {
 				return nil
 			}
@@ -145,8 +141,8 @@ func TestInvalidEventsAreDeadLetteredAndDoNotBlock(t *testing.T) {
 			if e.GetAccount().GetName() == "panic" {
 				panic("handler bug")
 			}
-			if e.GetAccount().GetName() == "" {
-				return eventbus.Permanent(errors.New("account name is required"))
+			if e.GetAccount().GetName() == "reject" {
+				return eventbus.Permanent(errors.New("the handler refuses it"))
 			}
 			return nil
 		})
@@ -163,27 +159,27 @@ func TestInvalidEventsAreDeadLetteredAndDoNotBlock(t *testing.T) {
 	defer nc.Close()
 	js, _ := nc.JetStream()
 	// 1: not protobuf at all.
-	if _, err := js.Publish(subjects.AccountChanged, []byte("{not protobuf")); err != nil {
+	if _, err := js.Publish(subjects.AccountChanged(accountID), []byte("{not protobuf")); err != nil {
 		t.Fatal(err)
 	}
 	// 2: decodes, but the envelope has no version.
 	noVersion := accountEvent(accountID, 1)
 	noVersion.Meta.Version = 0
-	raw, _ := protoMarshal(noVersion)
-	if _, err := js.Publish(subjects.AccountChanged, raw); err != nil {
+	raw, _ := proto.Marshal(noVersion)
+	if _, err := js.Publish(subjects.AccountChanged(accountID), raw); err != nil {
 		t.Fatal(err)
 	}
-	// 3: valid envelope, rejected by the handler.
+	// 3: valid, rejected by the handler.
 	invalid := accountEvent(accountID, 1)
-	invalid.Account.Name = ""
-	if err := bus.Publish(context.Background(), subjects.AccountChanged, invalid); err != nil {
+	invalid.Account.Name = "reject"
+	if err := bus.Publish(context.Background(), subjects.AccountChanged(accountID), invalid); err != nil {
 		t.Fatal(err)
 	}
 	// 4: an event sent with a header repeated, as a non-watermill publisher
 	// may: it must reach the handler (here: valid, so applied).
 	repeated := accountEvent(accountID, 3)
-	raw, _ = protoMarshal(repeated)
-	msg := nats.NewMsg(subjects.AccountChanged)
+	raw, _ = proto.Marshal(repeated)
+	msg := nats.NewMsg(subjects.AccountChanged(accountID))
 	msg.Data = raw
 	msg.Header.Add("correlation_id", "first")
 	msg.Header.Add("correlation_id", "second")
@@ -193,11 +189,11 @@ func TestInvalidEventsAreDeadLetteredAndDoNotBlock(t *testing.T) {
 	// 5: an event the handler panics on.
 	panicking := accountEvent(accountID, 1)
 	panicking.Account.Name = "panic"
-	if err := bus.Publish(context.Background(), subjects.AccountChanged, panicking); err != nil {
+	if err := bus.Publish(context.Background(), subjects.AccountChanged(accountID), panicking); err != nil {
 		t.Fatal(err)
 	}
 	// 6: a good event behind them must still be handled.
-	if err := bus.Publish(context.Background(), subjects.AccountChanged, accountEvent(accountID, 2)); err != nil {
+	if err := bus.Publish(context.Background(), subjects.AccountChanged(accountID), accountEvent(accountID, 2)); err != nil {
 		t.Fatal(err)
 	}
 
@@ -217,7 +213,7 @@ func TestInvalidEventsAreDeadLetteredAndDoNotBlock(t *testing.T) {
 	for _, m := range deadLetters() {
 		reasons[m.Header.Get("reason_poisoned")] = true
 	}
-	for _, want := range []string{"decode resellerapi.events.v1.AccountChanged", "meta.version is 0", "account name is required", "handler panicked: handler bug"} {
+	for _, want := range []string{"decode resellerapi.events.v1.AccountChanged", "meta.version must be 1 or more, got 0", "the handler refuses it", "handler panicked: handler bug"} {
 		found := false
 		for r := range reasons {
 			found = found || strings.Contains(r, want)
@@ -226,7 +222,7 @@ func TestInvalidEventsAreDeadLetteredAndDoNotBlock(t *testing.T) {
 			t.Errorf("no dead letter with a reason containing %q; reasons: %v", want, reasons)
 		}
 	}
-	if got := counterValue(t, reg, "events_handled_total", "dead_lettered"); got != 4 {
+	if got := testkit.CounterValue(t, reg, "events_handled_total", "outcome", "dead_lettered"); got != 4 {
 		t.Errorf("dead_lettered counter = %v, want 4", got)
 	}
 }
@@ -236,7 +232,7 @@ func TestTransientFailuresAreRetriedAndStaleEventsAcked(t *testing.T) {
 	var rec recorder
 	reg := prometheus.NewRegistry()
 	bus, _ := startBus(t, reg, func(b *eventbus.Bus) {
-		err := eventbus.Handle(b, "accounts", subjects.AccountChanged, func(ctx context.Context, e *eventsv1.AccountChanged) error {
+		err := eventbus.Handle(b, "accounts", subjects.AccountChanged(accountID), func(ctx context.Context, e *eventsv1.AccountChanged) error {
 			if e.GetAccount().GetAccountId() != accountID {
 				return nil
 			}
@@ -255,26 +251,35 @@ func TestTransientFailuresAreRetriedAndStaleEventsAcked(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	if err := bus.Publish(context.Background(), subjects.AccountChanged, accountEvent(accountID, 1)); err != nil {
+	if err := bus.Publish(context.Background(), subjects.AccountChanged(accountID), accountEvent(accountID, 1)); err != nil {
 		t.Fatal(err)
 	}
 	testkit.Eventually(t, 20*time.Second, func() bool { return rec.count() >= 4 }, "event not redelivered after failures")
-	if err := bus.Publish(context.Background(), subjects.AccountChanged, accountEvent(accountID, 7)); err != nil {
+	if err := bus.Publish(context.Background(), subjects.AccountChanged(accountID), accountEvent(accountID, 7)); err != nil {
 		t.Fatal(err)
 	}
 	testkit.Eventually(t, 10*time.Second, func() bool {
-		return counterValue(t, reg, "events_handled_total", "stale") == 1
+		return testkit.CounterValue(t, reg, "events_handled_total", "outcome", "stale") == 1
 	}, "stale event not counted")
-	if got := counterValue(t, reg, "events_handled_total", "failed"); got != 3 {
+	if got := testkit.CounterValue(t, reg, "events_handled_total", "outcome", "failed"); got != 3 {
 		t.Errorf("failed counter = %v, want 3", got)
 	}
 }
 
 func TestPublishRefusesEventsWithoutEnvelope(t *testing.T) {
 	bus, _ := startBus(t, prometheus.NewRegistry(), func(*eventbus.Bus) {})
-	ev := accountEvent(uuid.NewString(), 1)
+	accountID := uuid.NewString()
+	ev := accountEvent(accountID, 1)
 	ev.Meta.AggregateId = ""
-	if err := bus.Publish(context.Background(), subjects.AccountChanged, ev); err == nil {
-		t.Fatal("Publish accepted an event without aggregate id")
+	if err := bus.Publish(context.Background(), subjects.AccountChanged(accountID), ev); err == nil {
+		t.Error("Publish accepted an event without aggregate id")
+	}
+	ev = accountEvent(accountID, 1)
+	ev.Account.Country = "ZZ"
+	if err := bus.Publish(context.Background(), subjects.AccountChanged(accountID), ev); err == nil {
+		t.Error("Publish accepted an event that breaks its rules")
+	}
+	if err := bus.Publish(context.Background(), subjects.AccountChanged("other"), accountEvent(accountID, 1)); err == nil {
+		t.Error("Publish accepted a subject that does not end with the aggregate id")
 	}
 }

@@ -17,7 +17,9 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/resellerapi/platform/pkg/embedded"
 	"github.com/resellerapi/platform/pkg/mongodb"
@@ -67,6 +69,26 @@ func New(dir string) (*Kit, error) {
 		return nil, err
 	}
 	return k, nil
+}
+
+// Main runs a test package's tests over one Kit stored in *kit, started
+// before the first test and stopped after the last:
+//
+//	var kit *testkit.Kit
+//
+//	func TestMain(m *testing.M) { testkit.Main(m, &kit) }
+//
+// Tests sharing it use their own database (DatabaseName) and ids.
+func Main(m *testing.M, kit **Kit) {
+	k, err := New("")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "testkit:", err)
+		os.Exit(1)
+	}
+	*kit = k
+	code := m.Run()
+	k.Close()
+	os.Exit(code)
 }
 
 // Start starts a Kit for one test and stops it when the test ends.
@@ -141,6 +163,55 @@ func Subscribe(tb testing.TB, natsURL, subject string) func() []*nats.Msg {
 			}
 		}
 	}
+}
+
+// PublishUnchecked publishes ev on subject straight to JetStream, without
+// the event bus's rules: how tests send what a faulty publisher would.
+func (k *Kit) PublishUnchecked(tb testing.TB, subject string, ev proto.Message) {
+	tb.Helper()
+	data, err := proto.Marshal(ev)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	nc, err := nats.Connect(k.NATSURL)
+	if err != nil {
+		tb.Fatalf("testkit: connect: %v", err)
+	}
+	defer nc.Close()
+	js, err := nc.JetStream()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	msg := nats.NewMsg(subject)
+	msg.Data = data
+	msg.Header.Set("event_type", string(ev.ProtoReflect().Descriptor().FullName()))
+	if _, err := js.PublishMsg(msg); err != nil {
+		tb.Fatalf("testkit: publish %s: %v", subject, err)
+	}
+}
+
+// CounterValue sums the counter name over the series of g whose label has
+// value.
+func CounterValue(tb testing.TB, g prometheus.Gatherer, name, label, value string) float64 {
+	tb.Helper()
+	families, err := g.Gather()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	total := 0.0
+	for _, f := range families {
+		if f.GetName() != name {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == label && l.GetValue() == value {
+					total += m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return total
 }
 
 // Eventually polls cond every 20ms until it returns true or timeout passes,

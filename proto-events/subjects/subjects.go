@@ -5,13 +5,25 @@ package subjects
 
 import "time"
 
+// Subjects name the aggregate: "<context>.<aggregate>.changed.<aggregate id>".
+// A stream can then keep only the latest message per subject (the current
+// state of every aggregate), an operator can read one aggregate's history
+// with a subject filter, and consumers subscribe to every aggregate with
+// the wildcard (">" also matches ids that contain dots).
+
 // Subjects of the directory bounded context (stream DIRECTORY).
 const (
-	// ResellerChanged carries eventsv1.ResellerChanged.
-	ResellerChanged = "directory.reseller.changed"
-	// AccountChanged carries eventsv1.AccountChanged.
-	AccountChanged = "directory.account.changed"
+	// ResellersChanged matches every reseller's eventsv1.ResellerChanged.
+	ResellersChanged = "directory.reseller.changed.>"
+	// AccountsChanged matches every account's eventsv1.AccountChanged.
+	AccountsChanged = "directory.account.changed.>"
 )
+
+// ResellerChanged is the subject of the events of reseller id.
+func ResellerChanged(id string) string { return "directory.reseller.changed." + id }
+
+// AccountChanged is the subject of the events of account id.
+func AccountChanged(id string) string { return "directory.account.changed." + id }
 
 // DeadLetter returns the subject a consumer of service dead-letters the
 // events it can never process to, e.g. "deadletter.directory".

@@ -11,12 +11,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"time"
 	"unicode"
 
-	"github.com/resellerapi/platform/pkg/validate"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
+	"github.com/resellerapi/platform/proto-events/rules"
 )
 
 // Reseller is one reseller record as the back-office sends it.
@@ -35,20 +37,17 @@ type Reseller struct {
 	CreatedAt *time.Time `json:"created_at,omitempty"`
 }
 
-// Validate checks r the way the directory will, so bad input is refused
-// before it is published.
+// Validate checks r against the rules of its event, the same rules every
+// consumer applies, so bad input is refused before it is published.
 func (r Reseller) Validate() error {
-	return errors.Join(
-		validate.ID("reseller_id", r.ResellerID),
-		optionalID("parent_id", r.ParentID),
-		selfParent(r),
-		positive(r.Version),
-		validate.Text("name", r.Name, 200),
-		validate.OptionalText("domain", r.Domain, 253),
-		validate.Currency("currency", r.Currency),
-		validate.Country("country", r.Country),
-		validate.Email("email", r.Email),
-	)
+	return rules.ResellerChanged(r.event(checkMeta(r.ResellerID, r.Version)))
+}
+
+func (r Reseller) event(meta *eventsv1.EventMeta) *eventsv1.ResellerChanged {
+	return &eventsv1.ResellerChanged{Meta: meta, Reseller: &eventsv1.Reseller{
+		ResellerId: r.ResellerID, ParentId: r.ParentID, Name: r.Name, Domain: r.Domain,
+		Currency: r.Currency, Country: r.Country, Email: r.Email, CreatedAt: timestamp(r.CreatedAt),
+	}}
 }
 
 // Account is one end-customer account record as the back-office sends it.
@@ -67,46 +66,42 @@ type Account struct {
 	CreatedAt *time.Time `json:"created_at,omitempty"`
 }
 
-// AccountStatuses are the values Account.Status may take.
-func AccountStatuses() []string { return []string{"active", "suspended", "closed"} }
-
-// Validate checks a the way the directory will.
+// Validate checks a against the rules of its event.
 func (a Account) Validate() error {
-	var status error
-	if a.Status != "" && !slices.Contains(AccountStatuses(), a.Status) {
-		status = fmt.Errorf("status %q must be one of %s", a.Status, strings.Join(AccountStatuses(), ", "))
+	ev, statusErr := a.event(checkMeta(a.AccountID, a.Version))
+	if statusErr != nil {
+		ev.Account.Status = eventsv1.AccountStatus_ACCOUNT_STATUS_ACTIVE // reported once, by statusErr
 	}
-	return errors.Join(
-		validate.ID("account_id", a.AccountID),
-		validate.ID("reseller_id", a.ResellerID),
-		positive(a.Version),
-		validate.Text("name", a.Name, 200),
-		validate.Email("email", a.Email),
-		validate.Phone("phone", a.Phone),
-		validate.Country("country", a.Country),
-		status,
-	)
+	return errors.Join(statusErr, rules.AccountChanged(ev))
 }
 
-func optionalID(field, v string) error {
-	if v == "" {
+func (a Account) event(meta *eventsv1.EventMeta) (*eventsv1.AccountChanged, error) {
+	var err error
+	status := eventsv1.AccountStatus_ACCOUNT_STATUS_ACTIVE
+	if a.Status != "" {
+		v, ok := eventsv1.AccountStatus_value["ACCOUNT_STATUS_"+strings.ToUpper(a.Status)]
+		status = eventsv1.AccountStatus(v)
+		if !ok || a.Status != strings.ToLower(a.Status) || v == 0 {
+			err = fmt.Errorf("status %q must be one of active, suspended, closed", a.Status)
+		}
+	}
+	return &eventsv1.AccountChanged{Meta: meta, Account: &eventsv1.Account{
+		AccountId: a.AccountID, ResellerId: a.ResellerID, Name: a.Name, Email: a.Email,
+		Phone: a.Phone, Country: a.Country, Status: status, CreatedAt: timestamp(a.CreatedAt),
+	}}, err
+}
+
+// checkMeta is the envelope a record is checked with before publishing:
+// the record's id and version, as the published event will carry them.
+func checkMeta(aggregateID string, version int64) *eventsv1.EventMeta {
+	return &eventsv1.EventMeta{EventId: "unpublished", OccurredAt: timestamppb.Now(), AggregateId: aggregateID, Version: version}
+}
+
+func timestamp(t *time.Time) *timestamppb.Timestamp {
+	if t == nil {
 		return nil
 	}
-	return validate.ID(field, v)
-}
-
-func selfParent(r Reseller) error {
-	if r.ParentID != "" && r.ParentID == r.ResellerID {
-		return fmt.Errorf("parent_id %q is the reseller itself", r.ParentID)
-	}
-	return nil
-}
-
-func positive(version int64) error {
-	if version < 1 {
-		return fmt.Errorf("version must be 1 or more, got %d", version)
-	}
-	return nil
+	return timestamppb.New(*t)
 }
 
 // ParseResellers reads reseller records from r (see parseRecords for the

@@ -55,67 +55,41 @@ func batch(ctx context.Context) context.Context {
 	return logging.WithCorrelationID(ctx, "batch-"+uuid.NewString())
 }
 
-// PublishResellers validates and publishes one ResellerChanged event per
-// record, in order, stopping at the first failure. It returns how many
-// were published. The events share one correlation id.
+// PublishResellers publishes one ResellerChanged event per record, in
+// order, stopping at the first failure (an event that breaks its rules is
+// refused by the bus). It returns how many were published. The events
+// share one correlation id.
 func (p *Publisher) PublishResellers(ctx context.Context, resellers []Reseller) (int, error) {
 	ctx = batch(ctx)
 	for i, r := range resellers {
-		if err := r.Validate(); err != nil {
-			return i, fmt.Errorf("reseller %q: %w", r.ResellerID, err)
-		}
 		meta, err := p.meta(ctx, r.ResellerID, r.Version)
 		if err != nil {
 			return i, err
 		}
-		ev := &eventsv1.ResellerChanged{Meta: meta, Reseller: &eventsv1.Reseller{
-			ResellerId: r.ResellerID, ParentId: r.ParentID, Name: r.Name, Domain: r.Domain,
-			Currency: r.Currency, Country: r.Country, Email: r.Email, CreatedAt: timestamp(r.CreatedAt),
-		}}
-		if err := p.bus.Publish(ctx, subjects.ResellerChanged, ev); err != nil {
+		if err := p.bus.Publish(ctx, subjects.ResellerChanged(r.ResellerID), r.event(meta)); err != nil {
 			return i, fmt.Errorf("reseller %q: %w", r.ResellerID, err)
 		}
 	}
 	return len(resellers), nil
 }
 
-// PublishAccounts validates and publishes one AccountChanged event per
-// record, in order, stopping at the first failure. It returns how many
-// were published. The events share one correlation id.
+// PublishAccounts publishes one AccountChanged event per record, in order,
+// stopping at the first failure. It returns how many were published. The
+// events share one correlation id.
 func (p *Publisher) PublishAccounts(ctx context.Context, accounts []Account) (int, error) {
 	ctx = batch(ctx)
 	for i, a := range accounts {
-		if err := a.Validate(); err != nil {
-			return i, fmt.Errorf("account %q: %w", a.AccountID, err)
-		}
 		meta, err := p.meta(ctx, a.AccountID, a.Version)
 		if err != nil {
 			return i, err
 		}
-		ev := &eventsv1.AccountChanged{Meta: meta, Account: &eventsv1.Account{
-			AccountId: a.AccountID, ResellerId: a.ResellerID, Name: a.Name, Email: a.Email,
-			Phone: a.Phone, Country: a.Country, Status: accountStatus(a.Status), CreatedAt: timestamp(a.CreatedAt),
-		}}
-		if err := p.bus.Publish(ctx, subjects.AccountChanged, ev); err != nil {
+		ev, err := a.event(meta)
+		if err == nil {
+			err = p.bus.Publish(ctx, subjects.AccountChanged(a.AccountID), ev)
+		}
+		if err != nil {
 			return i, fmt.Errorf("account %q: %w", a.AccountID, err)
 		}
 	}
 	return len(accounts), nil
-}
-
-func accountStatus(s string) eventsv1.AccountStatus {
-	switch s {
-	case "suspended":
-		return eventsv1.AccountStatus_ACCOUNT_STATUS_SUSPENDED
-	case "closed":
-		return eventsv1.AccountStatus_ACCOUNT_STATUS_CLOSED
-	}
-	return eventsv1.AccountStatus_ACCOUNT_STATUS_ACTIVE
-}
-
-func timestamp(t *time.Time) *timestamppb.Timestamp {
-	if t == nil {
-		return nil
-	}
-	return timestamppb.New(*t)
 }

@@ -223,10 +223,7 @@ func TestResellerReadsItsAccountsEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = bus.Close() }()
-	bad, err := eventsWithBadEmail(bus)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bad := eventWithBadEmail(t, s.p.NATSURL)
 	pub := backoffice.NewPublisher(bus)
 	if _, err := pub.PublishAccounts(context.Background(), []backoffice.Account{
 		{AccountID: "acc-cn-001", ResellerID: "res-cloudnova", Version: 2, Name: "Acropolis Bakery & Cafe", Status: "suspended", Country: "GR"},
@@ -264,16 +261,17 @@ func TestResellerReadsItsAccountsEndToEnd(t *testing.T) {
 	}
 }
 
-// eventsWithBadEmail publishes an account event the directory must
-// refuse. The backoffice publisher validates, so it is built by hand, as a
-// buggy back-office would send it.
-func eventsWithBadEmail(bus *eventbus.Bus) (string, error) {
+// eventWithBadEmail publishes an account event the directory must refuse.
+// The event bus checks the rules before publishing, so it goes straight to
+// JetStream, as a buggy back-office would send it.
+func eventWithBadEmail(t *testing.T, natsURL string) string {
 	ev := &eventsv1.AccountChanged{
 		Meta: &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: "acc-bad", Version: 1},
 		Account: &eventsv1.Account{AccountId: "acc-bad", ResellerId: "res-cloudnova", Name: "Bad", Email: "x",
 			Status: eventsv1.AccountStatus_ACCOUNT_STATUS_ACTIVE},
 	}
-	return "acc-bad", bus.Publish(context.Background(), subjects.AccountChanged, ev)
+	(&testkit.Kit{NATSURL: natsURL}).PublishUnchecked(t, subjects.AccountChanged("acc-bad"), ev)
+	return "acc-bad"
 }
 
 func subscribe(t *testing.T, natsURL, subject string) func() []string {

@@ -74,7 +74,7 @@ func start(t *testing.T) env {
 	}
 	defer func() { _ = pub.Close() }()
 	for _, r := range [][2]string{{"r1", "CloudNova Solutions"}, {"r2", "ByteBridge IT"}} {
-		err := pub.Publish(context.Background(), subjects.ResellerChanged, &eventsv1.ResellerChanged{
+		err := pub.Publish(context.Background(), subjects.ResellerChanged(r[0]), &eventsv1.ResellerChanged{
 			Meta:     &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: r[0], Version: 1},
 			Reseller: &eventsv1.Reseller{ResellerId: r[0], Name: r[1]},
 		})

@@ -11,7 +11,7 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/resellerapi/platform/pkg/validate"
+	"github.com/resellerapi/platform/proto-events/rules"
 )
 
 // Errors the use cases return; ports map them to HTTP statuses.
@@ -41,24 +41,12 @@ type Credentials struct {
 // Reseller API.
 var ErrNoCredentials = fmt.Errorf("%w: the Reseller API client credentials have not been generated yet", ErrConflict)
 
-// Reseller is what auth knows of a reseller: enough to name it and to
-// refuse users for resellers that do not exist.
+// Reseller is what auth knows of a reseller, from the directory's events:
+// enough to name it and to refuse users for resellers that do not exist.
 type Reseller struct {
 	ID      string
 	Name    string
 	Version int64
-}
-
-// NewReseller validates a reseller learnt from the directory's events.
-func NewReseller(id, name string, version int64) (Reseller, error) {
-	var v error
-	if version < 1 {
-		v = fmt.Errorf("version must be 1 or more, got %d", version)
-	}
-	if err := errors.Join(validate.ID("reseller_id", id), validate.Text("name", name, 200), v); err != nil {
-		return Reseller{}, fmt.Errorf("%w reseller %q: %s", ErrInvalid, id, strings.ReplaceAll(err.Error(), "\n", "; "))
-	}
-	return Reseller{ID: id, Name: name, Version: version}, nil
 }
 
 // AppUser is an Application User: a login of one reseller's integration.
@@ -97,7 +85,7 @@ func (r NewUserRequest) Validate() error {
 	if r.Email == "" {
 		email = errors.New("email is required")
 	} else {
-		email = validate.Email("email", r.Email)
+		email = rules.Email("email", r.Email)
 	}
 	if r.Password != r.ConfirmPassword {
 		confirm = errors.New("password and confirmPassword do not match")

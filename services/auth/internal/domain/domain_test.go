@@ -34,13 +34,7 @@ func TestNewUserRequestValidate(t *testing.T) {
 	}
 }
 
-func TestNewReseller(t *testing.T) {
-	if _, err := NewReseller("r1", "One", 1); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := NewReseller("", "", 0); !errors.Is(err, ErrInvalid) {
-		t.Fatalf("err = %v", err)
-	}
+func TestUsernameKey(t *testing.T) {
 	if UsernameKey("Alice") != UsernameKey("alice") {
 		t.Error("usernames differ by case")
 	}

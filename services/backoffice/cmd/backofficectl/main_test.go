@@ -72,7 +72,7 @@ func TestPublishAccountsFromFile(t *testing.T) {
 		t.Errorf("output = %q", out.String())
 	}
 
-	msgs := published(t, kit.NATSURL, subjects.AccountChanged)
+	msgs := published(t, kit.NATSURL, subjects.AccountsChanged)
 	if len(msgs) != 2 {
 		t.Fatalf("%d events on the stream, want 2", len(msgs))
 	}
@@ -110,7 +110,7 @@ func TestPublishRefusesInvalidInputAndPublishesNothing(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "record 2") || !strings.Contains(err.Error(), "ISO 4217") || !strings.Contains(err.Error(), "nothing published") {
 		t.Fatalf("err = %v", err)
 	}
-	if msgs := published(t, kit.NATSURL, subjects.ResellerChanged); len(msgs) != 0 {
+	if msgs := published(t, kit.NATSURL, subjects.ResellersChanged); len(msgs) != 0 {
 		t.Fatalf("%d events published from invalid input", len(msgs))
 	}
 }
@@ -126,7 +126,7 @@ func TestPublishFromStdinAndSeedDemo(t *testing.T) {
 	if err := run(context.Background(), []string{"seed-demo"}, nil, &out); err != nil {
 		t.Fatal(err)
 	}
-	if msgs := published(t, kit.NATSURL, subjects.ResellerChanged); len(msgs) != 4 {
+	if msgs := published(t, kit.NATSURL, subjects.ResellersChanged); len(msgs) != 4 {
 		t.Errorf("%d reseller events, want 1 + 3 demo", len(msgs))
 	}
 }

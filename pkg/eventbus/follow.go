@@ -1,0 +1,82 @@
+package eventbus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/resellerapi/platform/pkg/logging"
+)
+
+// Follower is a per-replica subscription started by Follow.
+type Follower struct {
+	name     string
+	sub      *nats.Subscription
+	caughtUp atomic.Bool
+}
+
+// ErrNotCaughtUp is returned by Follower.Ready until the follower has
+// handled every event that was in the stream when it started.
+var ErrNotCaughtUp = errors.New("not caught up with the stream yet")
+
+// Follow feeds h every event of type E on subject, in stream order, in this
+// replica: unlike Handle's shared durable consumers, every replica receives
+// every event. It starts from the beginning of the stream, so in-memory
+// state is rebuilt on start; Ready reports when it has caught up. An event
+// that cannot be decoded, breaks its rules or that h refuses is logged,
+// counted (outcome "invalid") and skipped: the durable projection of the
+// same events dead-letters it. h runs on one goroutine, one event at a time.
+// The stream must exist (EnsureStreams).
+func Follow[E Event](b *Bus, name, subject string, h func(context.Context, E) error) (*Follower, error) {
+	f := &Follower{name: name}
+	handled := b.handled
+	sub, err := b.js.Subscribe(subject, func(m *nats.Msg) {
+		md, mdErr := m.Metadata()
+		ev, err := decode[E](m.Data, m.Header.Get(EventTypeHeader), m.Subject)
+		ctx := context.Background()
+		if err == nil {
+			ctx = logging.WithCorrelationID(ctx, ev.GetMeta().GetEventId())
+			err = call(ctx, h, ev)
+		}
+		switch {
+		case err == nil:
+			handled.WithLabelValues(name, "applied").Inc()
+		case errors.Is(err, ErrStale):
+			handled.WithLabelValues(name, "stale").Inc()
+		default:
+			handled.WithLabelValues(name, "invalid").Inc()
+			b.log.WarnContext(ctx, "followed event skipped", "follower", name, "subject", m.Subject, "reason", err.Error())
+		}
+		if mdErr == nil && md.NumPending == 0 {
+			f.caughtUp.Store(true)
+		}
+	}, nats.OrderedConsumer(), nats.DeliverAll())
+	if err != nil {
+		return nil, fmt.Errorf("follow %s: %w", subject, err)
+	}
+	f.sub = sub
+	info, err := sub.ConsumerInfo()
+	if err != nil {
+		_ = sub.Unsubscribe()
+		return nil, fmt.Errorf("follow %s: %w", subject, err)
+	}
+	if info.NumPending == 0 && info.Delivered.Consumer == 0 {
+		f.caughtUp.Store(true) // nothing to catch up with
+	}
+	return f, nil
+}
+
+// Ready returns nil once the follower has caught up with the stream, for
+// /readyz.
+func (f *Follower) Ready(context.Context) error {
+	if !f.caughtUp.Load() {
+		return fmt.Errorf("%s: %w", f.name, ErrNotCaughtUp)
+	}
+	return nil
+}
+
+// Stop ends the subscription.
+func (f *Follower) Stop() error { return f.sub.Unsubscribe() }

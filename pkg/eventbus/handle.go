@@ -1,0 +1,158 @@
+package eventbus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	wmnats "github.com/ThreeDotsLabs/watermill-nats/v2/pkg/nats"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/nats-io/nats.go"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/resellerapi/platform/proto-events/rules"
+
+	"github.com/resellerapi/platform/pkg/logging"
+)
+
+// Handle adds a handler named name for the events of type E published on
+// subject (usually a wildcard over every aggregate). Its durable consumer
+// is "<service>_<name>"; every replica of the service that adds the same
+// handler shares it. The payload is decoded and checked against its rules
+// before h is called; failures of either are dead-lettered.
+func Handle[E Event](b *Bus, name, subject string, h func(context.Context, E) error) error {
+	durable := b.cfg.Service + "_" + name
+	if strings.ContainsAny(durable, ".*> ") {
+		return fmt.Errorf("handler name %q makes an invalid durable name", name)
+	}
+	if err := b.ensureConsumer(durable, subject); err != nil {
+		return err
+	}
+	sub, err := wmnats.NewSubscriberWithNatsConn(b.conn, wmnats.SubscriberSubscriptionConfig{
+		Unmarshaler:       unmarshaler{},
+		QueueGroupPrefix:  durable,
+		SubjectCalculator: subjectCalculator,
+		AckWaitTimeout:    b.cfg.AckWait,
+		CloseTimeout:      30 * time.Second,
+		NakDelay:          backoff{base: b.cfg.RedeliveryDelay},
+		JetStream: wmnats.JetStreamConfig{
+			DurablePrefix: durable,
+			// The consumer exists (ensureConsumer): subscribing attaches
+			// to it, so no replica deletes it when it stops.
+			SubscribeOptions: []nats.SubOpt{nats.ManualAck()},
+		},
+	}, b.wmLog)
+	if err != nil {
+		return fmt.Errorf("subscriber for %s: %w", name, err)
+	}
+
+	handled := b.handled
+	maxDeliveries := b.cfg.MaxDeliveries
+	b.router.AddConsumerHandler(name, subject, sub, func(msg *message.Message) error {
+		ctx := msg.Context()
+		ev, err := decode[E](msg.Payload, msg.Metadata.Get(EventTypeHeader), msg.Metadata.Get(subjectKey))
+		if err == nil {
+			correlationID := msg.Metadata.Get(CorrelationIDHeader)
+			if correlationID == "" {
+				correlationID = ev.GetMeta().GetEventId()
+			}
+			ctx = logging.WithCorrelationID(ctx, correlationID)
+			err = call(ctx, h, ev)
+		}
+		deliveries, _ := strconv.Atoi(msg.Metadata.Get(deliveriesKey))
+		if err != nil && !errors.Is(err, ErrStale) && !IsPermanent(err) && deliveries >= maxDeliveries {
+			err = Permanent(fmt.Errorf("gave up after %d deliveries: %w", deliveries, err))
+		}
+		event := func() []any {
+			return []any{"handler", name, "event_id", msg.UUID, "subject", msg.Metadata.Get(subjectKey),
+				"aggregate_id", ev.GetMeta().GetAggregateId(), "version", ev.GetMeta().GetVersion(), "deliveries", deliveries}
+		}
+		switch {
+		case err == nil:
+			handled.WithLabelValues(name, "applied").Inc()
+			return nil
+		case errors.Is(err, ErrStale):
+			handled.WithLabelValues(name, "stale").Inc()
+			b.log.DebugContext(ctx, "stale event ignored", event()...)
+			return nil
+		case IsPermanent(err):
+			handled.WithLabelValues(name, "dead_lettered").Inc()
+			b.log.WarnContext(ctx, "event dead-lettered", append(event(), "reason", err.Error(),
+				"dead_letter_subject", b.deadLetterSubject())...)
+			return err
+		default:
+			handled.WithLabelValues(name, "failed").Inc()
+			b.log.WarnContext(ctx, "event handler failed, will retry", append(event(), "error", err.Error())...)
+			return err
+		}
+	})
+	return nil
+}
+
+// ensureConsumer creates the durable consumer shared by the replicas, or
+// updates it to this version's configuration. A consumer nats.go creates
+// on subscribing is deleted when that subscriber stops, which would strand
+// the other replicas and replay the whole stream to the next one; one
+// created here outlives every replica.
+func (b *Bus) ensureConsumer(durable, subject string) error {
+	stream, err := b.js.StreamNameBySubject(subject)
+	if err != nil {
+		return fmt.Errorf("stream of %s: %w", subject, err)
+	}
+	cfg := &nats.ConsumerConfig{
+		Durable:        durable,
+		DeliverSubject: "deliver." + durable,
+		DeliverGroup:   durable,
+		DeliverPolicy:  nats.DeliverAllPolicy,
+		AckPolicy:      nats.AckExplicitPolicy,
+		AckWait:        b.cfg.AckWait,
+		MaxAckPending:  256,
+		FilterSubject:  subject,
+	}
+	if info, err := b.js.ConsumerInfo(stream, durable); err == nil {
+		cfg.DeliverSubject = info.Config.DeliverSubject
+		_, err = b.js.UpdateConsumer(stream, cfg)
+		if err != nil {
+			return fmt.Errorf("update consumer %s: %w", durable, err)
+		}
+		return nil
+	} else if !errors.Is(err, nats.ErrConsumerNotFound) {
+		return fmt.Errorf("consumer %s: %w", durable, err)
+	}
+	if _, err := b.js.AddConsumer(stream, cfg); err != nil {
+		return fmt.Errorf("create consumer %s: %w", durable, err)
+	}
+	return nil
+}
+
+// decode decodes payload as an E and checks it against its rules; every
+// failure is permanent. typeHeader is the message's event_type header.
+func decode[E Event](payload []byte, typeHeader, subject string) (E, error) {
+	var zero E
+	eventType := zero.ProtoReflect().Descriptor().FullName()
+	ev := zero.ProtoReflect().Type().New().Interface().(E)
+	if err := proto.Unmarshal(payload, ev); err != nil {
+		return zero, Permanent(fmt.Errorf("decode %s: %w", eventType, err))
+	}
+	if typeHeader != "" && typeHeader != string(eventType) {
+		return zero, Permanent(fmt.Errorf("event type %q on %s, want %s", typeHeader, subject, eventType))
+	}
+	if err := rules.Check(ev); err != nil {
+		return zero, Permanent(err)
+	}
+	return ev, nil
+}
+
+// call runs h, turning a panic into a permanent error: the same event
+// would panic again on every retry.
+func call[E Event](ctx context.Context, h func(context.Context, E) error, ev E) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = Permanent(fmt.Errorf("handler panicked: %v", r))
+		}
+	}()
+	return h(ctx, ev)
+}

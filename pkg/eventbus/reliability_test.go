@@ -1,0 +1,253 @@
+package eventbus_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/nats-io/nats.go"
+	"github.com/prometheus/client_golang/prometheus"
+
+	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
+	"github.com/resellerapi/platform/proto-events/subjects"
+
+	"github.com/resellerapi/platform/pkg/eventbus"
+	"github.com/resellerapi/platform/pkg/testkit"
+)
+
+// storedDeadLetters reads what the DEADLETTER stream holds for service:
+// what an operator finds, unlike a plain subscription, which also sees
+// messages the stream dropped as duplicates.
+func storedDeadLetters(t *testing.T, service, accountID string, want int) []*nats.Msg {
+	t.Helper()
+	nc, err := nats.Connect(kit.NATSURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := nc.JetStream()
+	var got []*nats.Msg
+	testkit.Eventually(t, 20*time.Second, func() bool {
+		sub, err := js.SubscribeSync(subjects.DeadLetter(service), nats.DeliverAll(), nats.AckNone())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = sub.Unsubscribe() }()
+		got = got[:0]
+		for {
+			m, err := sub.NextMsg(200 * time.Millisecond)
+			if err != nil {
+				break
+			}
+			// Consumers start at the beginning of the shared stream, so
+			// they also refuse other tests' bad events.
+			if m.Header.Get(eventbus.SubjectHeader) == subjects.AccountChanged(accountID) {
+				got = append(got, m)
+			}
+		}
+		return len(got) >= want
+	}, "want %d dead letters of %s for account %s", want, service, accountID)
+	return got
+}
+
+func rejectAll(t *testing.T, accountID string) func(*eventbus.Bus) {
+	return func(b *eventbus.Bus) {
+		err := eventbus.Handle(b, "accounts", subjects.AccountChanged(accountID), func(_ context.Context, e *eventsv1.AccountChanged) error {
+			if e.GetAccount().GetAccountId() == accountID {
+				return eventbus.Permanent(errors.New("refused"))
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Two services refusing the same event must both leave a dead letter:
+// each dead letter has its own message id, so the DEADLETTER stream's
+// duplicate window does not drop the second.
+func TestTwoServicesDeadLetterTheSameEvent(t *testing.T) {
+	accountID := uuid.NewString()
+	bus, first := startBus(t, prometheus.NewRegistry(), rejectAll(t, accountID))
+	_, second := startBus(t, prometheus.NewRegistry(), rejectAll(t, accountID))
+	ev := accountEvent(accountID, 1)
+	if err := bus.Publish(context.Background(), subjects.AccountChanged(accountID), ev); err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]bool{}
+	for _, service := range []string{first, second} {
+		msgs := storedDeadLetters(t, service, accountID, 1)
+		m := msgs[0]
+		if got := m.Header.Get(eventbus.OriginalEventIDHeader); got != ev.GetMeta().GetEventId() {
+			t.Errorf("%s: original event id = %q, want %q", service, got, ev.GetMeta().GetEventId())
+		}
+		if got := m.Header.Get(eventbus.SubjectHeader); got != subjects.AccountChanged(accountID) {
+			t.Errorf("%s: subject header = %q, want the event's own subject", service, got)
+		}
+		if got := m.Header.Get(eventbus.EventTypeHeader); got != "resellerapi.events.v1.AccountChanged" {
+			t.Errorf("%s: event_type = %q", service, got)
+		}
+		ids[m.Header.Get(nats.MsgIdHdr)] = true
+	}
+	if len(ids) != 2 || ids[ev.GetMeta().GetEventId()] {
+		t.Errorf("dead letter message ids = %v: want two, neither the event's", ids)
+	}
+}
+
+// A message whose handler keeps failing with a non-permanent error is
+// redelivered a bounded number of times, then dead-lettered with the last
+// error, instead of holding an ack-pending slot forever.
+func TestEndlessFailureIsDeadLetteredAfterMaxDeliveries(t *testing.T) {
+	accountID := uuid.NewString()
+	var mu sync.Mutex
+	attempts := 0
+	reg := prometheus.NewRegistry()
+	bus, service := startBus(t, reg, func(b *eventbus.Bus) {
+		err := eventbus.Handle(b, "accounts", subjects.AccountChanged(accountID), func(_ context.Context, e *eventsv1.AccountChanged) error {
+			if e.GetAccount().GetAccountId() != accountID {
+				return nil
+			}
+			mu.Lock()
+			attempts++
+			mu.Unlock()
+			return errors.New("store unavailable")
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}, func(c *eventbus.Config) {
+		c.MaxRetries = 1
+		c.MaxDeliveries = 3
+		c.RedeliveryDelay = 10 * time.Millisecond
+	})
+	if err := bus.Publish(context.Background(), subjects.AccountChanged(accountID), accountEvent(accountID, 1)); err != nil {
+		t.Fatal(err)
+	}
+	msgs := storedDeadLetters(t, service, accountID, 1)
+	reason := msgs[0].Header.Get(eventbus.ReasonHeader)
+	if !strings.Contains(reason, "gave up after 3 deliveries") || !strings.Contains(reason, "store unavailable") {
+		t.Errorf("reason = %q, want the delivery count and the last error", reason)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	// Deliveries 1 and 2: one try and one retry each; delivery 3: one try.
+	if attempts != 5 {
+		t.Errorf("handler called %d times, want 5", attempts)
+	}
+}
+
+// Every replica following a subject sees every event, from the start of
+// the stream, and is ready once it has caught up.
+func TestFollowFeedsEveryReplicaEveryEvent(t *testing.T) {
+	accountID := uuid.NewString()
+	bus, service := startBus(t, prometheus.NewRegistry(), func(*eventbus.Bus) {})
+	for v := int64(1); v <= 3; v++ {
+		if err := bus.Publish(context.Background(), subjects.AccountChanged(accountID), accountEvent(accountID, v)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type replica struct {
+		mu       sync.Mutex
+		versions []int64
+		f        *eventbus.Follower
+	}
+	replicas := make([]*replica, 2)
+	for i := range replicas {
+		r := &replica{}
+		replicas[i] = r
+		b, err := eventbus.Connect(eventbus.Config{NATSURL: kit.NATSURL, Service: service})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = b.Close() })
+		r.f, err = eventbus.Follow(b, "accounts", subjects.AccountChanged(accountID), func(_ context.Context, e *eventsv1.AccountChanged) error {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			r.versions = append(r.versions, e.GetMeta().GetVersion())
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, r := range replicas {
+		testkit.Eventually(t, 10*time.Second, func() bool { return r.f.Ready(context.Background()) == nil }, "replica %d not caught up", i)
+		r.mu.Lock()
+		if len(r.versions) != 3 {
+			t.Errorf("replica %d caught up having seen %v, want versions 1-3", i, r.versions)
+		}
+		r.mu.Unlock()
+	}
+	if err := bus.Publish(context.Background(), subjects.AccountChanged(accountID), accountEvent(accountID, 4)); err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range replicas {
+		testkit.Eventually(t, 10*time.Second, func() bool {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			return len(r.versions) == 4 && r.versions[3] == 4
+		}, "replica %d did not receive the new event", i)
+	}
+}
+
+// A replica that stops must not take the shared durable consumer with it:
+// the other replicas go on receiving events.
+func TestStoppingAReplicaKeepsTheSharedConsumer(t *testing.T) {
+	accountID := uuid.NewString()
+	var mu sync.Mutex
+	var second []int64
+	service := "svc" + strings.ReplaceAll(uuid.NewString()[:8], "-", "")
+	named := func(c *eventbus.Config) { c.Service = service }
+	ignore := func(b *eventbus.Bus) {
+		if err := eventbus.Handle(b, "accounts", subjects.AccountChanged(accountID), func(context.Context, *eventsv1.AccountChanged) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The first replica creates the consumer, then stops.
+	first, err := eventbus.Connect(eventbus.Config{NATSURL: kit.NATSURL, Service: service})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := first.EnsureStreams(subjects.Streams()...); err != nil {
+		t.Fatal(err)
+	}
+	ignore(first)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = first.Run(ctx) }()
+	<-first.Running()
+
+	bus, _ := startBus(t, prometheus.NewRegistry(), func(b *eventbus.Bus) {
+		err := eventbus.Handle(b, "accounts", subjects.AccountChanged(accountID), func(_ context.Context, e *eventsv1.AccountChanged) error {
+			if e.GetAccount().GetAccountId() == accountID {
+				mu.Lock()
+				second = append(second, e.GetMeta().GetVersion())
+				mu.Unlock()
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}, named)
+	cancel()
+	<-done
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for v := int64(1); v <= 3; v++ {
+		if err := bus.Publish(context.Background(), subjects.AccountChanged(accountID), accountEvent(accountID, v)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	testkit.Eventually(t, 10*time.Second, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(second) == 3
+	}, "the remaining replica stopped receiving events when the first stopped")
+}

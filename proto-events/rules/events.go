@@ -1,0 +1,136 @@
+package rules
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
+)
+
+// ErrInvalid is wrapped by every error of Check: such an event can never
+// be processed, however often it is retried.
+var ErrInvalid = errors.New("invalid event")
+
+// Limits of free-text fields.
+const (
+	MaxNameLength   = 200
+	MaxDomainLength = 253
+)
+
+// Check applies the rules of ev's type: its envelope and its content. An
+// event type without rules is refused, so a new event cannot be published
+// or consumed before its rules are declared here.
+func Check(ev proto.Message) error {
+	switch e := ev.(type) {
+	case *eventsv1.ResellerChanged:
+		return ResellerChanged(e)
+	case *eventsv1.AccountChanged:
+		return AccountChanged(e)
+	case nil:
+		return fmt.Errorf("%w: no event", ErrInvalid)
+	}
+	return fmt.Errorf("%w: no rules are declared for %s", ErrInvalid, ev.ProtoReflect().Descriptor().FullName())
+}
+
+// Meta checks an event's envelope.
+func Meta(meta *eventsv1.EventMeta) error {
+	return join("event", meta.GetEventId(), metaProblems(meta)...)
+}
+
+func metaProblems(meta *eventsv1.EventMeta) []error {
+	if meta == nil {
+		return []error{errors.New("the event has no meta")}
+	}
+	var problems []error
+	if meta.GetEventId() == "" {
+		problems = append(problems, errors.New("meta.event_id is required"))
+	}
+	if meta.GetAggregateId() == "" {
+		problems = append(problems, errors.New("meta.aggregate_id is required"))
+	}
+	if meta.GetVersion() < 1 {
+		problems = append(problems, fmt.Errorf("meta.version must be 1 or more, got %d", meta.GetVersion()))
+	}
+	return append(problems, timestamp("meta.occurred_at", meta.GetOccurredAt(), true))
+}
+
+// ResellerChanged checks a reseller event.
+func ResellerChanged(e *eventsv1.ResellerChanged) error {
+	r := e.GetReseller()
+	if r == nil {
+		return join("event", e.GetMeta().GetEventId(), append(metaProblems(e.GetMeta()), errors.New("the event carries no reseller"))...)
+	}
+	var self error
+	if r.GetParentId() != "" && r.GetParentId() == r.GetResellerId() {
+		self = fmt.Errorf("parent_id %s is the reseller itself", quote(r.GetParentId()))
+	}
+	return join("reseller", r.GetResellerId(), append(metaProblems(e.GetMeta()),
+		ID("reseller_id", r.GetResellerId()),
+		sameAggregate(e.GetMeta(), r.GetResellerId()),
+		OptionalID("parent_id", r.GetParentId()),
+		self,
+		Text("name", r.GetName(), MaxNameLength),
+		OptionalText("domain", r.GetDomain(), MaxDomainLength),
+		Currency("currency", r.GetCurrency()),
+		Country("country", r.GetCountry()),
+		Email("email", r.GetEmail()),
+		timestamp("created_at", r.GetCreatedAt(), false),
+	)...)
+}
+
+// AccountChanged checks an end customer account event.
+func AccountChanged(e *eventsv1.AccountChanged) error {
+	a := e.GetAccount()
+	if a == nil {
+		return join("event", e.GetMeta().GetEventId(), append(metaProblems(e.GetMeta()), errors.New("the event carries no account"))...)
+	}
+	var status error
+	if a.GetStatus() == eventsv1.AccountStatus_ACCOUNT_STATUS_UNSPECIFIED || eventsv1.AccountStatus_name[int32(a.GetStatus())] == "" {
+		status = fmt.Errorf("status %v is not active, suspended or closed", a.GetStatus())
+	}
+	return join("account", a.GetAccountId(), append(metaProblems(e.GetMeta()),
+		ID("account_id", a.GetAccountId()),
+		sameAggregate(e.GetMeta(), a.GetAccountId()),
+		ID("reseller_id", a.GetResellerId()),
+		Text("name", a.GetName(), MaxNameLength),
+		Email("email", a.GetEmail()),
+		Phone("phone", a.GetPhone()),
+		Country("country", a.GetCountry()),
+		status,
+		timestamp("created_at", a.GetCreatedAt(), false),
+	)...)
+}
+
+func sameAggregate(meta *eventsv1.EventMeta, id string) error {
+	if meta.GetAggregateId() != id {
+		return fmt.Errorf("meta.aggregate_id %s differs from the id %s in the event", quote(meta.GetAggregateId()), quote(id))
+	}
+	return nil
+}
+
+func timestamp(field string, ts *timestamppb.Timestamp, required bool) error {
+	switch {
+	case ts == nil && required:
+		return fmt.Errorf("%s is required", field)
+	case ts == nil:
+		return nil
+	}
+	if err := ts.CheckValid(); err != nil {
+		return fmt.Errorf("%s is not a valid time: %w", field, err)
+	}
+	return nil
+}
+
+// join reports every problem of one record in one line:
+// `invalid event: account "a-1": email "x" is not ...; phone ...`.
+func join(kind, id string, problems ...error) error {
+	err := errors.Join(problems...)
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%w: %s %s: %s", ErrInvalid, kind, quote(id), strings.ReplaceAll(err.Error(), "\n", "; "))
+}

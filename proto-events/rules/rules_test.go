@@ -1,0 +1,152 @@
+package rules
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
+)
+
+func TestFormats(t *testing.T) {
+	for _, c := range []struct {
+		check func(string, string) error
+		value string
+		ok    bool
+	}{
+		{Country, "GR", true}, {Country, "CY", true}, {Country, "", true},
+		{Country, "ZZ", false}, {Country, "EU", false}, {Country, "QO", false}, {Country, "001", false},
+		{Country, "gr", false}, {Country, "Greece", false},
+		{Currency, "EUR", true}, {Currency, "JPY", true}, {Currency, "KWD", true}, {Currency, "", true},
+		{Currency, "XXQ", false}, {Currency, "XTS", false}, {Currency, "XXX", false}, {Currency, "eur", false}, {Currency, "euro", false},
+		{Email, "it@acme.example", true}, {Email, "", true}, {Email, "Acme <it@acme.example>", false}, {Email, "x", false},
+		{Phone, "+302101234567", true}, {Phone, "00302101234567", true}, {Phone, "2101234567", false}, {Phone, "+30 210", false},
+		{ID, "res-cloudnova", true}, {ID, "a.b:c_d-e", true}, {ID, "a-", true},
+		{ID, "", false}, {ID, "a..b", false}, {ID, "a.", false}, {ID, ".a", false}, {ID, "a*", false}, {ID, "a>", false},
+		{ID, "a b", false}, {ID, strings.Repeat("a", 65), false},
+		{OptionalID, "", true},
+	} {
+		if err := c.check("field", c.value); (err == nil) != c.ok {
+			t.Errorf("check(%q) = %v, want ok=%v", c.value, err, c.ok)
+		}
+	}
+	if err := Text("name", " ", 10); err == nil {
+		t.Error("Text accepted a blank value")
+	}
+	if err := Text("name", "Рога и копыта", 20); err != nil {
+		t.Errorf("Text refused Cyrillic: %v", err)
+	}
+	for _, bad := range []string{"a\x00b", "a\nb", "\xff", strings.Repeat("é", 11)} {
+		if err := OptionalText("name", bad, 10); err == nil {
+			t.Errorf("OptionalText(%q) accepted", bad)
+		}
+	}
+}
+
+func meta(id string) *eventsv1.EventMeta {
+	return &eventsv1.EventMeta{EventId: "e1", OccurredAt: timestamppb.New(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)), AggregateId: id, Version: 2}
+}
+
+func TestEventRules(t *testing.T) {
+	reseller := func(mutate func(*eventsv1.ResellerChanged)) proto.Message {
+		e := &eventsv1.ResellerChanged{Meta: meta("r1"), Reseller: &eventsv1.Reseller{
+			ResellerId: "r1", ParentId: "r0", Name: "CloudNova", Currency: "EUR", Country: "GR", Email: "a@b.example"}}
+		if mutate != nil {
+			mutate(e)
+		}
+		return e
+	}
+	account := func(mutate func(*eventsv1.AccountChanged)) proto.Message {
+		e := &eventsv1.AccountChanged{Meta: meta("a1"), Account: &eventsv1.Account{
+			AccountId: "a1", ResellerId: "r1", Name: "Acme", Phone: "+302101234567", Country: "CY",
+			Status: eventsv1.AccountStatus_ACCOUNT_STATUS_ACTIVE}}
+		if mutate != nil {
+			mutate(e)
+		}
+		return e
+	}
+	for _, ok := range []proto.Message{reseller(nil), account(nil)} {
+		if err := Check(ok); err != nil {
+			t.Errorf("Check(%v) = %v", ok, err)
+		}
+	}
+	for name, c := range map[string]struct {
+		ev   proto.Message
+		want string
+	}{
+		"no meta":          {reseller(func(e *eventsv1.ResellerChanged) { e.Meta = nil }), "no meta"},
+		"no version":       {account(func(e *eventsv1.AccountChanged) { e.Meta.Version = 0 }), "meta.version"},
+		"no time":          {account(func(e *eventsv1.AccountChanged) { e.Meta.OccurredAt = nil }), "meta.occurred_at is required"},
+		"bad time":         {account(func(e *eventsv1.AccountChanged) { e.Meta.OccurredAt = &timestamppb.Timestamp{Seconds: -1 << 62} }), "meta.occurred_at"},
+		"other aggregate":  {account(func(e *eventsv1.AccountChanged) { e.Meta.AggregateId = "a2" }), "differs"},
+		"no reseller":      {reseller(func(e *eventsv1.ResellerChanged) { e.Reseller = nil }), "carries no reseller"},
+		"own parent":       {reseller(func(e *eventsv1.ResellerChanged) { e.Reseller.ParentId = "r1" }), "the reseller itself"},
+		"ZZ country":       {reseller(func(e *eventsv1.ResellerChanged) { e.Reseller.Country = "ZZ" }), "ISO 3166-1"},
+		"unknown currency": {reseller(func(e *eventsv1.ResellerChanged) { e.Reseller.Currency = "XXQ" }), "ISO 4217"},
+		"no status":        {account(func(e *eventsv1.AccountChanged) { e.Account.Status = 0 }), "status"},
+		"unknown status":   {account(func(e *eventsv1.AccountChanged) { e.Account.Status = 42 }), "status"},
+		"bad phone":        {account(func(e *eventsv1.AccountChanged) { e.Account.Phone = "12" }), "phone"},
+		"no account":       {account(func(e *eventsv1.AccountChanged) { e.Account = nil }), "carries no account"},
+		"no rules":         {&eventsv1.EventMeta{}, "no rules are declared"},
+	} {
+		err := Check(c.ev)
+		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want ErrInvalid mentioning %q", name, err, c.want)
+		}
+	}
+	// Every problem of a record is reported at once, on one line.
+	err := Check(account(func(e *eventsv1.AccountChanged) { e.Account.Country = "ZZ"; e.Account.Email = "x"; e.Meta.Version = 0 }))
+	if err == nil || strings.Count(err.Error(), ";") != 2 || strings.Contains(err.Error(), "\n") {
+		t.Errorf("err = %v, want three problems on one line", err)
+	}
+}
+
+// Every event type (a message whose first field is the EventMeta envelope)
+// has rules: a new event cannot be published before they are declared.
+func TestEveryEventTypeHasRules(t *testing.T) {
+	n := 0
+	protoregistry.GlobalTypes.RangeMessages(func(mt protoreflect.MessageType) bool {
+		d := mt.Descriptor()
+		if d.ParentFile().Package() != "resellerapi.events.v1" {
+			return true
+		}
+		f := d.Fields().ByNumber(1)
+		if f == nil || f.Message() == nil || f.Message().FullName() != "resellerapi.events.v1.EventMeta" {
+			return true
+		}
+		n++
+		if err := Check(mt.New().Interface()); err != nil && strings.Contains(err.Error(), "no rules are declared") {
+			t.Errorf("%s has no rules", d.FullName())
+		}
+		return true
+	})
+	if n < 2 {
+		t.Errorf("found %d event types, want at least 2", n)
+	}
+}
+
+func FuzzCheck(f *testing.F) {
+	good, _ := proto.Marshal(&eventsv1.AccountChanged{Meta: meta("a1"), Account: &eventsv1.Account{AccountId: "a1", ResellerId: "r1", Name: "Acme", Status: 1}})
+	f.Add(good, true)
+	r, _ := proto.Marshal(&eventsv1.ResellerChanged{Meta: meta("r1"), Reseller: &eventsv1.Reseller{ResellerId: "r1", Name: "R"}})
+	f.Add(r, false)
+	f.Add([]byte{}, true)
+	f.Fuzz(func(t *testing.T, data []byte, asAccount bool) {
+		var ev proto.Message = &eventsv1.ResellerChanged{}
+		if asAccount {
+			ev = &eventsv1.AccountChanged{}
+		}
+		if proto.Unmarshal(data, ev) != nil {
+			return
+		}
+		if err := Check(ev); err != nil && !errors.Is(err, ErrInvalid) {
+			t.Fatalf("error not wrapping ErrInvalid: %v", err)
+		}
+	})
+}
