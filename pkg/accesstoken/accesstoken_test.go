@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -148,8 +149,18 @@ func TestRemovedKeyStopsVerifyingAfterMaxAge(t *testing.T) {
 		t.Errorf("retired key refused before the cache expired: %v", err)
 	}
 	clock = clock.Add(set.maxAge + time.Second)
-	if _, err := v.Verify(context.Background(), old.token(t, claims(nil))); !errors.Is(err, ErrInvalid) {
-		t.Errorf("token of a retired key: err = %v, want ErrInvalid", err)
+	// The stale cache is refreshed in the background: the retired key stops
+	// verifying once the refresh is in.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		_, err := v.Verify(context.Background(), old.token(t, claims(nil)))
+		if errors.Is(err, ErrInvalid) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("token of a retired key still accepted after the cache's max age: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	if _, err := v.Verify(context.Background(), next.token(t, claims(nil))); err != nil {
 		t.Errorf("token of the current key: %v", err)
@@ -198,3 +209,87 @@ func FuzzVerify(f *testing.F) {
 type keySetFunc func(context.Context, string) (any, error)
 
 func (f keySetFunc) Key(ctx context.Context, kid string) (any, error) { return f(ctx, kid) }
+
+// While auth is down, requests do not each try to fetch the JWKS: at most
+// one fetch per minimum interval, and the cached keys keep verifying.
+func TestUnreachableAuthIsAskedOncePerInterval(t *testing.T) {
+	s := newSigner(t)
+	var hits atomic.Int32
+	var down atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		hits.Add(1)
+		if down.Load() {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
+		_ = json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{s.jwk()}})
+	}))
+	t.Cleanup(srv.Close)
+	clock := time.Now()
+	var mu sync.Mutex
+	set := NewRemoteKeySet(srv.URL, nil)
+	set.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	v := NewVerifier(set, issuer, 5*time.Second)
+	if _, err := v.Verify(context.Background(), s.token(t, claims(nil))); err != nil {
+		t.Fatal(err)
+	}
+	down.Store(true)
+	mu.Lock()
+	clock = clock.Add(set.maxAge + time.Second)
+	mu.Unlock()
+	unknown := newSigner(t)
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			if _, err := v.Verify(context.Background(), s.token(t, claims(nil))); err != nil {
+				t.Errorf("cached key refused while auth is down: %v", err)
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			_, _ = v.Verify(context.Background(), unknown.token(t, claims(nil)))
+		}()
+	}
+	wg.Wait()
+	if n := hits.Load(); n != 2 {
+		t.Errorf("JWKS fetched %d times, want 2 (the first fetch, then one attempt while down)", n)
+	}
+}
+
+// A slow JWKS fetch does not hold up requests whose key is cached.
+func TestSlowFetchDoesNotBlockCachedKeys(t *testing.T) {
+	s := newSigner(t)
+	release := make(chan struct{})
+	var slow atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		if slow.Load() {
+			<-release
+		}
+		_ = json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{s.jwk()}})
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) })
+	set := NewRemoteKeySet(srv.URL, nil)
+	set.minRefresh = 0
+	v := NewVerifier(set, issuer, 5*time.Second)
+	if _, err := v.Verify(context.Background(), s.token(t, claims(nil))); err != nil {
+		t.Fatal(err)
+	}
+	slow.Store(true)
+	// A token with an unknown key id starts a fetch that hangs ...
+	go func() { _, _ = v.Verify(context.Background(), newSigner(t).token(t, claims(nil))) }()
+	time.Sleep(50 * time.Millisecond)
+	// ... while tokens of the cached key verify at once.
+	done := make(chan error, 1)
+	go func() { _, err := v.Verify(context.Background(), s.token(t, claims(nil))); done <- err }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("verification with a cached key waited for the JWKS fetch")
+	}
+}

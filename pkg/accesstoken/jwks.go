@@ -13,12 +13,15 @@ import (
 	"github.com/go-jose/go-jose/v4"
 )
 
-// RemoteKeySet is a KeySet read from a JWKS URL. Keys are cached; an
-// unknown key id triggers a refetch, at most once per minRefresh, so a
-// flood of tokens with made-up key ids cannot flood the auth service. The
-// cache is refreshed when older than maxAge, so a key auth stops
-// publishing stops verifying; if auth cannot be reached then, the cached
-// keys stay in use.
+// RemoteKeySet is a KeySet read from a JWKS URL. Keys are cached. An
+// unknown key id (a rotation) makes the caller wait for a fetch; a cache
+// older than maxAge is refreshed in the background while the cached keys
+// go on verifying, so a key auth stops publishing stops verifying. The
+// JWKS is fetched outside the lock, by one caller at a time (the others
+// wait for that fetch), and at most once per minRefresh whether it
+// succeeds or fails: neither made-up key ids nor an unreachable auth
+// service turn requests into a stream of fetches, and with auth down the
+// cached keys stay in use.
 type RemoteKeySet struct {
 	url        string
 	client     *http.Client
@@ -28,7 +31,14 @@ type RemoteKeySet struct {
 
 	mu        sync.Mutex
 	keys      map[string]any
-	fetchedAt time.Time
+	fetchedAt time.Time  // last successful fetch
+	attempted time.Time  // last fetch, successful or not
+	inflight  *fetchCall // the fetch under way, if any
+}
+
+type fetchCall struct {
+	done chan struct{}
+	err  error
 }
 
 // NewRemoteKeySet returns a KeySet over the JWKS at url.
@@ -45,46 +55,75 @@ var ErrUnknownKey = errors.New("unknown signing key")
 // Key returns the public key with id kid.
 func (s *RemoteKeySet) Key(ctx context.Context, kid string) (any, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.fetchedAt.IsZero() && s.now().Sub(s.fetchedAt) > s.maxAge {
-		// Best effort: on failure the cached keys stay in use.
-		_ = s.fetch(ctx)
-	}
+	now := s.now()
+	due := s.attempted.IsZero() || now.Sub(s.attempted) >= s.minRefresh
 	if k, ok := s.keys[kid]; ok {
+		if due && s.inflight == nil && now.Sub(s.fetchedAt) > s.maxAge {
+			s.startFetch(now) // refresh in the background; k verifies meanwhile
+		}
+		s.mu.Unlock()
 		return k, nil
 	}
-	if !s.fetchedAt.IsZero() && s.now().Sub(s.fetchedAt) < s.minRefresh {
-		return nil, fmt.Errorf("%w %q", ErrUnknownKey, kid)
+	call := s.inflight
+	if call == nil {
+		if !due {
+			s.mu.Unlock()
+			return nil, fmt.Errorf("%w %q", ErrUnknownKey, kid)
+		}
+		call = s.startFetch(now)
 	}
-	if err := s.fetch(ctx); err != nil {
-		return nil, err
+	s.mu.Unlock()
+
+	select {
+	case <-call.done:
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
-	if k, ok := s.keys[kid]; ok {
+	s.mu.Lock()
+	k, ok := s.keys[kid]
+	s.mu.Unlock()
+	switch {
+	case ok:
 		return k, nil
+	case call.err != nil:
+		return nil, call.err
 	}
 	return nil, fmt.Errorf("%w %q", ErrUnknownKey, kid)
 }
 
-func (s *RemoteKeySet) fetch(ctx context.Context) error {
+// startFetch fetches the JWKS on a goroutine of its own, so that no
+// request's cancellation aborts a fetch others wait for. s.mu is held.
+func (s *RemoteKeySet) startFetch(now time.Time) *fetchCall {
+	call := &fetchCall{done: make(chan struct{})}
+	s.inflight, s.attempted = call, now
+	go func() {
+		keys, err := s.fetch(context.Background())
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if err == nil {
+			s.keys, s.fetchedAt = keys, s.now()
+		}
+		call.err = err
+		s.inflight = nil
+		close(call.done)
+	}()
+	return call
+}
+
+func (s *RemoteKeySet) fetch(ctx context.Context) (map[string]any, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.url, nil)
 	if err != nil {
-		return fmt.Errorf("jwks request: %w", err)
+		return nil, fmt.Errorf("jwks request: %w", err)
 	}
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return fmt.Errorf("fetch jwks: %w", err)
+		return nil, fmt.Errorf("fetch jwks: %w", err)
 	}
 	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("fetch jwks: status %d", resp.StatusCode)
+		return nil, fmt.Errorf("fetch jwks: status %d", resp.StatusCode)
 	}
-	keys, err := ParseJWKS(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return err
-	}
-	s.keys = keys
-	s.fetchedAt = s.now()
-	return nil
+	return ParseJWKS(io.LimitReader(resp.Body, 1<<20))
 }
 
 // ParseJWKS decodes a JWKS document into public keys by key id. Private
