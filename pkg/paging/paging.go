@@ -13,8 +13,13 @@ import (
 const (
 	DefaultPageSize = 10
 	MaxPageSize     = 100
-	// MaxPageIndex bounds how deep a caller may page (skip) in one list.
-	MaxPageIndex = 100_000
+	// MaxSkip bounds how deep a caller may page with pageIndex: the items
+	// before a page are skipped by the store one by one, so a deep page
+	// costs as much as all the pages before it. Beyond it, callers narrow
+	// the list (updatedSince, filters) instead.
+	MaxSkip = 10_000
+	// MaxPageIndex is the largest pageIndex at all (MaxSkip with pageSize 1).
+	MaxPageIndex = MaxSkip + 1
 )
 
 // Request is a validated page request.
@@ -47,6 +52,11 @@ func Parse(q url.Values) (Request, error) {
 	if r.Size, err = intParam(q, "pageSize", DefaultPageSize, 1, MaxPageSize); err != nil {
 		return Request{}, err
 	}
+	if r.Skip() > MaxSkip {
+		return Request{}, &ParamError{"pageIndex", fmt.Sprintf(
+			"page %d of size %d starts after item %d; pages may start at most %d items deep (pageIndex up to %d at this pageSize): narrow the list with updatedSince or a filter to go further",
+			r.Index, r.Size, r.Skip(), MaxSkip, LastReachable(r.Size))}
+	}
 	return r, nil
 }
 
@@ -67,6 +77,9 @@ func intParam(q url.Values, name string, def, lo, hi int) (int, error) {
 	}
 	return n, nil
 }
+
+// LastReachable is the deepest pageIndex allowed for pages of size.
+func LastReachable(size int) int64 { return int64(MaxSkip/size) + 1 }
 
 // Pagination is the "pagination" member of a list response.
 type Pagination struct {
@@ -92,7 +105,8 @@ func NewEnvelope[T any](r Request, items []T, total int64) Envelope[T] {
 }
 
 // Link returns the RFC 8288 Link header value for the page (first, prev,
-// next, last), keeping the request's other query parameters.
+// next, last), keeping the request's other query parameters. "last" is
+// the last page pageIndex can reach (see MaxSkip).
 func (p Pagination) Link(u *url.URL) string {
 	link := func(index int64, rel string) string {
 		q := u.Query()
@@ -101,7 +115,7 @@ func (p Pagination) Link(u *url.URL) string {
 		v := url.URL{Path: u.Path, RawQuery: q.Encode()}
 		return fmt.Sprintf("<%s>; rel=%q", v.String(), rel)
 	}
-	last := max(p.TotalPages, 1)
+	last := min(max(p.TotalPages, 1), LastReachable(p.PageSize))
 	out := link(1, "first")
 	if p.PageIndex > 1 {
 		out += ", " + link(min(int64(p.PageIndex-1), last), "prev")

@@ -19,12 +19,28 @@ func TestParse(t *testing.T) {
 	for _, q := range []url.Values{
 		{"pageIndex": {"0"}}, {"pageIndex": {"-1"}}, {"pageIndex": {"x"}}, {"pageIndex": {"1", "2"}},
 		{"pageSize": {"0"}}, {"pageSize": {"101"}}, {"pageSize": {"99999999999999999999"}}, {"pageIndex": {"100001"}},
+		{"pageIndex": {"1002"}}, {"pageIndex": {"102"}, "pageSize": {"100"}},
 	} {
 		_, err := Parse(q)
 		var pe *ParamError
 		if !errors.As(err, &pe) {
 			t.Errorf("Parse(%v) = %v, want a ParamError", q, err)
 		}
+	}
+}
+
+func TestSkipDepthIsBounded(t *testing.T) {
+	if r, err := Parse(url.Values{"pageIndex": {"101"}, "pageSize": {"100"}}); err != nil || r.Skip() != MaxSkip {
+		t.Fatalf("the deepest page: %+v, %v", r, err)
+	}
+	_, err := Parse(url.Values{"pageIndex": {"102"}, "pageSize": {"100"}})
+	if err == nil || !strings.Contains(err.Error(), "updatedSince") || !strings.Contains(err.Error(), "up to 101") {
+		t.Errorf("err = %v, want a pointer to updatedSince and the deepest page", err)
+	}
+	e := NewEnvelope(Request{Index: 1, Size: 100}, []int{1}, 50_000)
+	u, _ := url.Parse("/api/accounts")
+	if link := e.Pagination.Link(u); !strings.Contains(link, `pageIndex=101&pageSize=100>; rel="last"`) {
+		t.Errorf("Link %q: last should be the deepest reachable page", link)
 	}
 }
 

@@ -4,7 +4,11 @@
 // role. Changing a field here is changing that contract.
 package readmodel
 
-import "time"
+import (
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
 
 // Directory read models, written by the directory service.
 const (
@@ -15,6 +19,27 @@ const (
 	// ResellersCollection holds Reseller documents.
 	ResellersCollection = "resellers"
 )
+
+// AccountSortFields are the fields account lists may be sorted by (the
+// edge maps its sort parameter onto them). Every list is scoped to one
+// reseller and may filter on status; AccountIndexes serves each
+// combination from an index, so no sort happens in memory.
+func AccountSortFields() []string { return []string{"name", "created_at", "updated_at"} }
+
+// AccountIndexes are the key patterns of the accounts collection's
+// indexes: for every sort field, {reseller_id, field, _id} and
+// {reseller_id, status, field, _id}. The name search and the updatedSince
+// range are checked while walking them (equality, sort, range).
+func AccountIndexes() []bson.D {
+	var out []bson.D
+	for _, f := range AccountSortFields() {
+		out = append(out,
+			bson.D{{Key: "reseller_id", Value: 1}, {Key: f, Value: 1}, {Key: "_id", Value: 1}},
+			bson.D{{Key: "reseller_id", Value: 1}, {Key: "status", Value: 1}, {Key: f, Value: 1}, {Key: "_id", Value: 1}},
+		)
+	}
+	return out
+}
 
 // Account is an end customer of a reseller, as of Version.
 type Account struct {

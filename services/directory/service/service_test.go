@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -173,5 +174,36 @@ func TestReplicasShareTheWorkAndProjectEachEventOnce(t *testing.T) {
 	}
 	if total != n {
 		t.Errorf("replicas applied %v events together, want %d (each once)", total, n)
+	}
+}
+
+// Every account list the edge offers (scope, optional status, any sort) is
+// served by an index ending with the sort key and _id.
+func TestAccountIndexesServeEveryListQuery(t *testing.T) {
+	e := start(t, 1)
+	e.publish(t, accountChanged("idx", "Index", 1)) // creates the collection
+	coll := e.kit.Mongo.Database(e.db).Collection(readmodel.AccountsCollection)
+	testkit.Eventually(t, 10*time.Second, func() bool { _, err := e.account(t, "idx"); return err == nil }, "not projected")
+	specs, err := coll.Indexes().ListSpecifications(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, field := range readmodel.AccountSortFields() {
+		for _, prefix := range [][]string{{"reseller_id"}, {"reseller_id", "status"}} {
+			want := append(append(slices.Clone(prefix), field), "_id")
+			found := false
+			for _, s := range specs {
+				var keys bson.D
+				_ = bson.Unmarshal(s.KeysDocument, &keys)
+				var names []string
+				for _, k := range keys {
+					names = append(names, k.Key)
+				}
+				found = found || slices.Equal(names, want)
+			}
+			if !found {
+				t.Errorf("no index %v", want)
+			}
+		}
 	}
 }

@@ -23,10 +23,11 @@ func NewAccountRepository(db *mongo.Database) *AccountRepository {
 
 // EnsureIndexes creates the indexes the edge's account queries use.
 func (r *AccountRepository) EnsureIndexes(ctx context.Context) error {
-	return mongodb.EnsureIndexes(ctx, r.coll,
-		mongo.IndexModel{Keys: bson.D{{Key: "reseller_id", Value: 1}, {Key: "name", Value: 1}}},
-		mongo.IndexModel{Keys: bson.D{{Key: "reseller_id", Value: 1}, {Key: "updated_at", Value: 1}}},
-	)
+	var models []mongo.IndexModel
+	for _, keys := range readmodel.AccountIndexes() {
+		models = append(models, mongo.IndexModel{Keys: keys})
+	}
+	return mongodb.EnsureIndexes(ctx, r.coll, models...)
 }
 
 // Save stores a unless a newer or equal version is stored.
