@@ -3,7 +3,6 @@ package mongodb_test
 import (
 	"context"
 	"errors"
-	"os"
 	"testing"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -15,15 +14,7 @@ import (
 
 var kit *testkit.Kit
 
-func TestMain(m *testing.M) {
-	var err error
-	if kit, err = testkit.New(""); err != nil {
-		panic(err)
-	}
-	code := m.Run()
-	kit.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testkit.Main(m, &kit) }
 
 type doc struct {
 	ID      string `bson:"_id"`
@@ -119,5 +110,40 @@ func TestEnsureIndexesTwice(t *testing.T) {
 	}
 	if len(specs) != 3 { // _id + 2
 		t.Errorf("%d indexes, want 3", len(specs))
+	}
+}
+
+func TestScopedReadsOnlyTheirScope(t *testing.T) {
+	ctx := context.Background()
+	coll := kit.Mongo.Database(kit.DatabaseName(t)).Collection("things")
+	if _, err := coll.InsertMany(ctx, []any{
+		doc{ID: "a1", Version: 1, Name: "A1", Owner: "a"}, doc{ID: "a2", Version: 1, Name: "A2", Owner: "a"},
+		doc{ID: "b1", Version: 1, Name: "B1", Owner: "b"}, doc{ID: "c1", Version: 1, Name: "C1", Owner: "c"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s := mongodb.NewScoped(coll, "owner")
+	page := mongodb.Page{Sort: bson.D{{Key: "_id", Value: 1}}, Limit: 10}
+	docs, total, err := mongodb.ScopedFindPage[doc](ctx, s, []string{"a"}, page)
+	if err != nil || total != 2 || len(docs) != 2 || docs[0].ID != "a1" {
+		t.Errorf("scope a: %v, %d, %v", docs, total, err)
+	}
+	page.Filter = bson.D{{Key: "name", Value: "B1"}}
+	if docs, total, err := mongodb.ScopedFindPage[doc](ctx, s, []string{"a", "b"}, page); err != nil || total != 1 || docs[0].ID != "b1" {
+		t.Errorf("scope a,b with a filter: %v, %d, %v", docs, total, err)
+	}
+	if _, err := mongodb.ScopedFindOne[doc](ctx, s, []string{"a"}, bson.D{{Key: "_id", Value: "b1"}}); !errors.Is(err, mongodb.ErrNotFound) {
+		t.Errorf("another scope's document: err = %v, want ErrNotFound", err)
+	}
+	if d, err := mongodb.ScopedFindOne[doc](ctx, s, []string{"b"}, bson.D{{Key: "_id", Value: "b1"}}); err != nil || d.Name != "B1" {
+		t.Errorf("own document: %v, %v", d, err)
+	}
+	for _, scope := range [][]string{nil, {}, {""}, {"a", ""}} {
+		if _, _, err := mongodb.ScopedFindPage[doc](ctx, s, scope, page); !errors.Is(err, mongodb.ErrNoScope) {
+			t.Errorf("page with scope %q: err = %v, want ErrNoScope", scope, err)
+		}
+		if _, err := mongodb.ScopedFindOne[doc](ctx, s, scope, nil); !errors.Is(err, mongodb.ErrNoScope) {
+			t.Errorf("find with scope %q: err = %v, want ErrNoScope", scope, err)
+		}
 	}
 }

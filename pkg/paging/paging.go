@@ -44,13 +44,32 @@ func (e *ParamError) Error() string { return fmt.Sprintf("query parameter %s: %s
 
 // Parse reads pageIndex and pageSize from q, applying the defaults.
 func Parse(q url.Values) (Request, error) {
-	r := Request{Index: 1, Size: DefaultPageSize}
-	var err error
-	if r.Index, err = intParam(q, "pageIndex", 1, 1, MaxPageIndex); err != nil {
+	index, err := intParam(q, "pageIndex", 1, 1, MaxPageIndex)
+	if err != nil {
 		return Request{}, err
 	}
-	if r.Size, err = intParam(q, "pageSize", DefaultPageSize, 1, MaxPageSize); err != nil {
+	size, err := intParam(q, "pageSize", DefaultPageSize, 1, MaxPageSize)
+	if err != nil {
 		return Request{}, err
+	}
+	return New(&index, &size)
+}
+
+// New checks a page request whose parameters were parsed elsewhere (e.g.
+// by code generated from the OpenAPI document); nil means the default.
+func New(index, size *int) (Request, error) {
+	r := Request{Index: 1, Size: DefaultPageSize}
+	if index != nil {
+		r.Index = *index
+	}
+	if size != nil {
+		r.Size = *size
+	}
+	if r.Index < 1 || r.Index > MaxPageIndex {
+		return Request{}, &ParamError{"pageIndex", fmt.Sprintf("%d is out of range 1..%d", r.Index, MaxPageIndex)}
+	}
+	if r.Size < 1 || r.Size > MaxPageSize {
+		return Request{}, &ParamError{"pageSize", fmt.Sprintf("%d is out of range 1..%d", r.Size, MaxPageSize)}
 	}
 	if r.Skip() > MaxSkip {
 		return Request{}, &ParamError{"pageIndex", fmt.Sprintf(
@@ -100,8 +119,13 @@ func NewEnvelope[T any](r Request, items []T, total int64) Envelope[T] {
 	if items == nil {
 		items = []T{}
 	}
+	return Envelope[T]{Data: items, Pagination: NewPagination(r, total)}
+}
+
+// NewPagination describes page r of a list of total items.
+func NewPagination(r Request, total int64) Pagination {
 	pages := (total + int64(r.Size) - 1) / int64(r.Size)
-	return Envelope[T]{Data: items, Pagination: Pagination{PageIndex: r.Index, PageSize: r.Size, TotalCount: total, TotalPages: pages}}
+	return Pagination{PageIndex: r.Index, PageSize: r.Size, TotalCount: total, TotalPages: pages}
 }
 
 // Link returns the RFC 8288 Link header value for the page (first, prev,

@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
@@ -36,9 +35,11 @@ import (
 type Config struct {
 	// DataDir holds NATS's and FerretDB's files and the generated secrets.
 	DataDir string
-	// HTTPAddr serves the public and admin API, the docs and /healthz,
-	// /readyz, /metrics.
+	// HTTPAddr serves the public and admin API and the docs.
 	HTTPAddr string
+	// OpsAddr serves /healthz, /readyz and /metrics, off the public port
+	// as the separate binaries do.
+	OpsAddr string
 	// NATSAddr and MongoAddr are where the embedded servers listen, so
 	// that backofficectl and mongosh can reach them.
 	NATSAddr  string
@@ -58,7 +59,9 @@ type Config struct {
 // Platform is the running platform.
 type Platform struct {
 	// URL is the public base URL.
-	URL        string
+	URL string
+	// OpsURL is the base URL of /healthz, /readyz and /metrics.
+	OpsURL     string
 	AdminToken string
 	NATSURL    string
 	MongoURI   string
@@ -71,6 +74,8 @@ type Platform struct {
 	services []named
 	srv      *http.Server
 	ln       net.Listener
+	opsSrv   *http.Server
+	opsLn    net.Listener
 }
 
 type component interface {
@@ -166,7 +171,7 @@ func Start(ctx context.Context, cfg Config) (p *Platform, err error) {
 		return nil, fmt.Errorf("auth: %w", err)
 	}
 	p.services = append(p.services, named{"auth", auth})
-	edge, err := edgeservice.New(ctx, edgeservice.Config{MongoURI: p.MongoURI, DirectoryDatabase: "directory", Issuer: p.URL, JWKSURL: p.URL + "/.well-known/jwks.json"},
+	edge, err := edgeservice.New(ctx, edgeservice.Config{NATSURL: p.NATSURL, MongoURI: p.MongoURI, DirectoryDatabase: "directory", Issuer: p.URL, JWKSURL: p.URL + "/.well-known/jwks.json"},
 		log.With("component", "edge"), reg)
 	if err != nil {
 		return nil, fmt.Errorf("edge: %w", err)
@@ -175,10 +180,11 @@ func Start(ctx context.Context, cfg Config) (p *Platform, err error) {
 
 	auth.Register(engine)
 	edge.Register(engine)
-	ops := gin.WrapH(httpserver.Ops(reg, p.checks()))
-	for _, path := range []string{"/healthz", "/readyz", "/metrics"} {
-		engine.GET(path, ops)
+	p.opsSrv = httpserver.New(cfg.OpsAddr, httpserver.Ops(reg, p.checks()))
+	if p.opsLn, err = httpserver.Listen(p.opsSrv); err != nil {
+		return nil, err
 	}
+	p.OpsURL = "http://" + p.opsLn.Addr().String()
 
 	if cfg.SeedDemo {
 		if p.Seeded, err = seedOnce(ctx, cfg.DataDir, p.NATSURL); err != nil {
@@ -224,13 +230,14 @@ func seedOnce(ctx context.Context, dataDir, natsURL string) (bool, error) {
 func (p *Platform) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	errc := make(chan error, len(p.services)+1)
+	errc := make(chan error, len(p.services)+2)
 	for _, s := range p.services {
 		go func() { errc <- s.Run(ctx) }()
 	}
 	go func() { errc <- httpserver.Serve(ctx, p.srv, p.ln, p.log) }()
+	go func() { errc <- httpserver.Serve(ctx, p.opsSrv, p.opsLn, p.log) }()
 	var errs []error
-	for range len(p.services) + 1 {
+	for range len(p.services) + 2 {
 		if err := <-errc; err != nil {
 			errs = append(errs, err)
 		}
@@ -243,6 +250,9 @@ func (p *Platform) Run(ctx context.Context) error {
 func (p *Platform) Close() {
 	if p.ln != nil && p.srv != nil {
 		_ = p.srv.Close()
+	}
+	if p.opsLn != nil && p.opsSrv != nil {
+		_ = p.opsSrv.Close()
 	}
 	for i := len(p.services) - 1; i >= 0; i-- {
 		if err := p.services[i].Close(); err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -37,7 +38,7 @@ type system struct {
 func startSystem(t *testing.T, dataDir string) *system {
 	t.Helper()
 	p, err := platform.Start(context.Background(), platform.Config{
-		DataDir: dataDir, HTTPAddr: "127.0.0.1:0", NATSAddr: "127.0.0.1:0", MongoAddr: "127.0.0.1:0",
+		DataDir: dataDir, HTTPAddr: "127.0.0.1:0", OpsAddr: "127.0.0.1:0", NATSAddr: "127.0.0.1:0", MongoAddr: "127.0.0.1:0",
 		SeedDemo: true, BcryptCost: 4,
 	})
 	if err != nil {
@@ -70,6 +71,9 @@ func (s *system) admin(t *testing.T, method, path string, body any) (int, map[st
 		req.Header.Set("Content-Type", "application/json")
 	}
 	resp, raw := s.contract.Do(t, http.DefaultClient, req)
+	if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("%s %s: Cache-Control %q, want no-store on admin answers", method, path, cc)
+	}
 	var out map[string]any
 	_ = json.Unmarshal(raw, &out)
 	return resp.StatusCode, out
@@ -118,6 +122,14 @@ func (s *system) login(t *testing.T, username, password string) *http.Client {
 	tok, err := oc.PasswordCredentialsToken(context.Background(), username, password)
 	if err != nil {
 		t.Fatalf("password grant for %s: %v", username, err)
+	}
+	// Token answers must not be cached (RFC 6749 section 5.1).
+	req, _ := http.NewRequest("POST", creds["requestTokenUrl"].(string), strings.NewReader(url.Values{
+		"grant_type": {"password"}, "username": {username}, "password": {password}}.Encode()))
+	req.SetBasicAuth(oc.ClientID, oc.ClientSecret)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if resp, _ := s.contract.Do(t, http.DefaultClient, req); resp.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("token answer: Cache-Control %q, want no-store", resp.Header.Get("Cache-Control"))
 	}
 	return oc.Client(context.Background(), tok)
 }
@@ -236,12 +248,17 @@ func TestResellerReadsItsAccountsEndToEnd(t *testing.T) {
 	}, "account change did not reach the API")
 	testkit.Eventually(t, 10*time.Second, func() bool { return len(deadLetters()) >= 1 }, "bad event %s not dead-lettered", bad)
 
-	// Readiness and metrics.
-	resp, err := http.Get(s.p.URL + "/readyz")
+	// Readiness and metrics, on the ops port only.
+	resp, err := http.Get(s.p.OpsURL + "/readyz")
 	if err != nil || resp.StatusCode != 200 {
 		t.Errorf("readyz: %v %v", resp, err)
 	}
-	metrics := get(t, s.p.URL+"/metrics")
+	for _, path := range []string{"/readyz", "/metrics", "/healthz"} {
+		if resp, err := http.Get(s.p.URL + path); err != nil || resp.StatusCode != 404 {
+			t.Errorf("%s on the public port: %v %v, want 404", path, resp, err)
+		}
+	}
+	metrics := get(t, s.p.OpsURL+"/metrics")
 	for _, want := range []string{`events_handled_total{handler="accounts",outcome="applied",service="directory"}`, `http_requests_total{`} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("metrics lack %s", want)

@@ -23,7 +23,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/resellerapi/platform/pkg/config"
+	"github.com/resellerapi/platform/pkg/contract"
 	"github.com/resellerapi/platform/pkg/infra"
+	"github.com/resellerapi/platform/services/auth/api"
 	"github.com/resellerapi/platform/services/auth/internal/adapters"
 	"github.com/resellerapi/platform/services/auth/internal/app"
 	"github.com/resellerapi/platform/services/auth/internal/ports"
@@ -101,8 +103,7 @@ func (c Config) validate() error {
 // Service is a started auth service.
 type Service struct {
 	*infra.Infra
-	oauth *ports.OAuth
-	admin *ports.Admin
+	server *ports.Server
 }
 
 // New connects to MongoDB and NATS, prepares indexes and streams, composes
@@ -154,8 +155,15 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		_ = s.Close()
 		return nil, err
 	}
-	s.oauth = ports.NewOAuth(provider, application, keys, issuer, log)
-	s.admin = ports.NewAdmin(application, cfg.AdminToken, issuer+"/oauth/token", log)
+	doc, err := contract.Load(api.OpenAPI())
+	if err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	s.server = ports.NewServer(
+		ports.NewOAuth(provider, application, keys, issuer, log),
+		ports.NewAdmin(application, cfg.AdminToken, issuer+"/oauth/token", log),
+		doc)
 	return s, nil
 }
 
@@ -186,10 +194,7 @@ func newProvider(cfg Config, issuer string, store *adapters.FositeStore, keys *a
 }
 
 // Register mounts the OAuth endpoints and the admin API on r.
-func (s *Service) Register(r gin.IRouter) {
-	s.oauth.Register(r)
-	s.admin.Register(r)
-}
+func (s *Service) Register(r gin.IRouter) { s.server.Register(r) }
 
 // ParseSigningKey reads an ECDSA P-256 private key in PEM form, as given
 // in SIGNING_KEY_FILES.

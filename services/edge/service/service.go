@@ -1,24 +1,32 @@
-// Package service wires the edge: the read-only MongoDB readers, local
-// token verification over the auth service's JWKS, the public API routes
-// and the API documentation. cmd/edge runs it as its own process; the
-// all-in-one binary mounts its routes beside auth's.
+// Package service wires the edge: the read-only MongoDB readers, the
+// reseller tree it holds in memory (followed from the directory's events),
+// local token verification over the auth service's JWKS, the public API
+// routes generated from the OpenAPI document and the API documentation.
+// cmd/edge runs it as its own process; the all-in-one binary mounts its
+// routes beside auth's.
 package service
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
-	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/resellerapi/platform/proto-events/subjects"
 
 	"github.com/resellerapi/platform/pkg/accesstoken"
 	"github.com/resellerapi/platform/pkg/config"
+	"github.com/resellerapi/platform/pkg/contract"
+	"github.com/resellerapi/platform/pkg/eventbus"
 	"github.com/resellerapi/platform/pkg/httpserver"
-	"github.com/resellerapi/platform/pkg/mongodb"
+	"github.com/resellerapi/platform/pkg/infra"
 	"github.com/resellerapi/platform/pkg/readmodel"
+	authapi "github.com/resellerapi/platform/services/auth/api"
 	"github.com/resellerapi/platform/services/edge/api"
 	"github.com/resellerapi/platform/services/edge/internal/adapters"
 	"github.com/resellerapi/platform/services/edge/internal/app"
@@ -27,6 +35,7 @@ import (
 
 // Config configures the edge.
 type Config struct {
+	NATSURL string
 	// MongoURI should name a user with a read-only role.
 	MongoURI          string
 	DirectoryDatabase string
@@ -36,10 +45,12 @@ type Config struct {
 	JWKSURL string
 }
 
-// ConfigFromEnv reads MONGODB_URI, DIRECTORY_DATABASE (directory),
-// ISSUER_URL and AUTH_JWKS_URL (ISSUER_URL + /.well-known/jwks.json).
+// ConfigFromEnv reads NATS_URL (nats://127.0.0.1:4222), MONGODB_URI,
+// DIRECTORY_DATABASE (directory), ISSUER_URL and AUTH_JWKS_URL
+// (ISSUER_URL + /.well-known/jwks.json).
 func ConfigFromEnv(env *config.Reader) Config {
 	cfg := Config{
+		NATSURL:           env.String("NATS_URL", "nats://127.0.0.1:4222"),
 		MongoURI:          env.Required("MONGODB_URI"),
 		DirectoryDatabase: env.String("DIRECTORY_DATABASE", readmodel.DirectoryDatabase),
 		Issuer:            strings.TrimRight(env.Required("ISSUER_URL"), "/"),
@@ -50,40 +61,64 @@ func ConfigFromEnv(env *config.Reader) Config {
 
 // Service is a started edge.
 type Service struct {
-	mongo *mongo.Client
-	http  *ports.HTTP
+	infra     *infra.Infra
+	resellers *eventbus.Follower
+	http      *ports.HTTP
+	docs      []ports.Doc
 }
 
-// New connects to MongoDB and prepares the routes.
+// New connects to MongoDB and NATS, starts following the reseller tree and
+// prepares the routes.
 func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Registerer) (*Service, error) {
-	client, err := mongodb.Connect(ctx, cfg.MongoURI)
+	doc, err := contract.Load(api.OpenAPI())
 	if err != nil {
 		return nil, err
 	}
+	docs, err := ports.Docs(api.OpenAPI(), authapi.OpenAPI())
+	if err != nil {
+		return nil, err
+	}
+	in, err := infra.Open(ctx, "edge", infra.Config{NATSURL: cfg.NATSURL, MongoURI: cfg.MongoURI, Database: cfg.DirectoryDatabase}, log, reg)
+	if err != nil {
+		return nil, err
+	}
+	tree := adapters.NewResellerTree()
+	follower, err := eventbus.Follow(in.Bus, "reseller_tree", subjects.ResellersChanged, tree.Apply)
+	if err != nil {
+		_ = in.Close()
+		return nil, fmt.Errorf("follow the reseller tree: %w", err)
+	}
 	verifier := accesstoken.NewVerifier(accesstoken.NewRemoteKeySet(cfg.JWKSURL, nil), strings.TrimRight(cfg.Issuer, "/"), 30*time.Second)
-	application := app.New(adapters.NewAccountReader(client.Database(cfg.DirectoryDatabase)))
-	return &Service{mongo: client, http: ports.NewHTTP(application, verifier, log)}, nil
+	application := app.New(adapters.NewAccountReader(in.DB))
+	authn := ports.Authenticators{ports.BearerTokens{Verifier: verifier}}
+	return &Service{
+		infra: in, resellers: follower, docs: docs,
+		http: ports.NewHTTP(application, authn, tree, doc, log),
+	}, nil
 }
 
 // Register mounts the public API and the documentation on r.
 func (s *Service) Register(r gin.IRouter) {
 	s.http.Register(r)
-	ports.RegisterDocs(r, api.OpenAPI())
+	ports.RegisterDocs(r, s.docs)
 }
 
-// Run has nothing to consume: the edge only serves HTTP. It returns when
-// ctx is cancelled.
+// Run has nothing to consume on a shared consumer (the reseller tree is
+// fed by its own subscription): it returns when ctx is cancelled.
 func (s *Service) Run(ctx context.Context) error {
 	<-ctx.Done()
 	return nil
 }
 
-// Checks are the readiness checks: MongoDB reachable.
+// Checks are the readiness checks: MongoDB and NATS reachable, the
+// reseller tree caught up with the stream.
 func (s *Service) Checks() map[string]httpserver.Check {
-	return map[string]httpserver.Check{
-		"mongodb": func(ctx context.Context) error { return s.mongo.Ping(ctx, nil) },
-	}
+	checks := s.infra.Checks()
+	checks["reseller_tree"] = s.resellers.Ready
+	return checks
 }
 
-// Close disconnects.
-func (s *Service) Close() error { return s.mongo.Disconnect(context.Background()) }
+// Close stops following and disconnects.
+func (s *Service) Close() error {
+	return errors.Join(s.resellers.Stop(), s.infra.Close())
+}

@@ -22,9 +22,18 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/google/uuid"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
+	"github.com/resellerapi/platform/proto-events/subjects"
+
+	"github.com/resellerapi/platform/pkg/contract"
+	"github.com/resellerapi/platform/pkg/eventbus"
 	"github.com/resellerapi/platform/pkg/httpserver"
 	"github.com/resellerapi/platform/pkg/readmodel"
 	"github.com/resellerapi/platform/pkg/testkit"
+	"github.com/resellerapi/platform/services/edge/api"
 	"github.com/resellerapi/platform/services/edge/api/apitest"
 	"github.com/resellerapi/platform/services/edge/service"
 )
@@ -65,15 +74,43 @@ func (tk *tokens) mint(t *testing.T, reseller, scope string, ttl time.Duration) 
 	return s
 }
 
+var kit *testkit.Kit
+
+func TestMain(m *testing.M) { testkit.Main(m, &kit) }
+
 type env struct {
 	srv      *httptest.Server
 	contract *apitest.Contract
 	tokens   *tokens
+	svc      *service.Service
+}
+
+// publishResellers publishes the resellers the tests' tokens belong to:
+// r1 with its downstream r1-child, and r2. (The edge knows resellers
+// from the directory's events; replays are stale and change nothing.)
+func publishResellers(t *testing.T) {
+	bus, err := eventbus.Connect(eventbus.Config{NATSURL: kit.NATSURL, Service: "test-backoffice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = bus.Close() }()
+	if err := bus.EnsureStreams(subjects.Streams()...); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range [][2]string{{"r1", ""}, {"r1-child", "r1"}, {"r2", ""}} {
+		err := bus.Publish(context.Background(), subjects.ResellerChanged(r[0]), &eventsv1.ResellerChanged{
+			Meta:     &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: r[0], Version: 1},
+			Reseller: &eventsv1.Reseller{ResellerId: r[0], ParentId: r[1], Name: "Reseller " + r[0]},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 func start(t *testing.T) env {
 	t.Helper()
-	kit := testkit.Start(t)
+	publishResellers(t)
 	db := kit.DatabaseName(t)
 	// The read model as the directory writes it: 12 accounts of r1, 3 of r2.
 	coll := kit.Mongo.Database(db).Collection(readmodel.AccountsCollection)
@@ -92,22 +129,32 @@ func start(t *testing.T) env {
 		docs = append(docs, readmodel.Account{ID: fmt.Sprintf("r2-acc-%02d", i), ResellerID: "r2", Name: fmt.Sprintf("Other %02d", i),
 			Status: "active", CreatedAt: base, UpdatedAt: base, Version: 1})
 	}
+	docs = append(docs, readmodel.Account{ID: "r1-child-acc-00", ResellerID: "r1-child", Name: "Downstream", Status: "active", CreatedAt: base, UpdatedAt: base, Version: 1})
 	if _, err := coll.InsertMany(context.Background(), docs); err != nil {
 		t.Fatal(err)
 	}
 
 	tk := newTokens(t)
-	svc, err := service.New(context.Background(), service.Config{MongoURI: kit.MongoURI, DirectoryDatabase: db, Issuer: issuer, JWKSURL: tk.url},
+	svc, err := service.New(context.Background(), service.Config{NATSURL: kit.NATSURL, MongoURI: kit.MongoURI, DirectoryDatabase: db, Issuer: issuer, JWKSURL: tk.url},
 		slog.New(slog.DiscardHandler), prometheus.NewRegistry())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = svc.Close() })
+	// Ready only once the reseller tree has caught up with the stream.
+	testkit.Eventually(t, 10*time.Second, func() bool {
+		for _, check := range svc.Checks() {
+			if check(context.Background()) != nil {
+				return false
+			}
+		}
+		return true
+	}, "edge not ready")
 	engine := httpserver.NewEngine(slog.New(slog.DiscardHandler), nil)
 	svc.Register(engine)
 	srv := httptest.NewServer(engine)
 	t.Cleanup(srv.Close)
-	return env{srv: srv, contract: apitest.Load(t), tokens: tk}
+	return env{srv: srv, contract: apitest.Load(t), tokens: tk, svc: svc}
 }
 
 func (e env) get(t *testing.T, path, token string, header ...string) (*http.Response, map[string]any) {
@@ -226,6 +273,13 @@ func TestErrorsAreProblemDocuments(t *testing.T) {
 		{"expired", "/api/accounts", e.tokens.mint(t, "r1", "accounts:read", -2*time.Minute), nil, 401, "unauthorized"},
 		{"forged signature", "/api/accounts", forgedToken, nil, 401, "unauthorized"},
 		{"missing scope", "/api/accounts", e.tokens.mint(t, "r1", "products:read", time.Minute), nil, 403, "forbidden"},
+		{"unknown reseller", "/api/accounts", e.tokens.mint(t, "r9", "accounts:read", time.Minute), nil, 403, "forbidden"},
+		{"repeated param", "/api/accounts?pageSize=5&pageSize=6", good, nil, 400, "invalid-parameter"},
+		{"control character", "/api/accounts?search=a%0Ab", good, nil, 400, "invalid-parameter"},
+		{"bad status", "/api/accounts?status=gone", good, nil, 400, "invalid-parameter"},
+		{"bad time", "/api/accounts?updatedSince=yesterday", good, nil, 400, "invalid-parameter"},
+		{"bad sort", "/api/accounts?sort=email", good, nil, 400, "invalid-parameter"},
+		{"too deep", "/api/accounts?pageIndex=1002&pageSize=10", good, nil, 400, "invalid-parameter"},
 		{"version 2", "/api/accounts", good, []string{"X-api-version", "2"}, 400, "unsupported-api-version"},
 		{"page size", "/api/accounts?pageSize=101", good, nil, 400, "invalid-parameter"},
 		{"page index", "/api/accounts?pageIndex=0", good, nil, 400, "invalid-parameter"},
@@ -259,8 +313,20 @@ func TestAPIDocs(t *testing.T) {
 	}
 	doc, err := openapi3.NewLoader().LoadFromIoReader(resp.Body)
 	_ = resp.Body.Close()
-	if err != nil || doc.Paths.Find("/api/accounts") == nil {
+	if err != nil || doc.Paths.Find("/api/accounts") == nil || doc.Paths.Find("/oauth/token") == nil {
 		t.Fatalf("served document: %v", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Errorf("served document is invalid: %v", err)
+	}
+	resp, err = http.Get(e.srv.URL + "/apidocs/admin.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := openapi3.NewLoader().LoadFromIoReader(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil || admin.Paths.Find("/admin/v1/api-users") == nil {
+		t.Fatalf("admin document: %v", err)
 	}
 	resp, err = http.Get(e.srv.URL + "/apidocs/?urls.primaryName=API%20Version%203%20for%20Resellers")
 	if err != nil {
@@ -268,13 +334,71 @@ func TestAPIDocs(t *testing.T) {
 	}
 	page, _ := io.ReadAll(resp.Body)
 	_ = resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.Contains(string(page), `name: "API Version 3 for Resellers"`) || !strings.Contains(string(page), "/apidocs/openapi.yaml") {
-		t.Errorf("swagger ui: %d %s", resp.StatusCode, page)
+	if resp.StatusCode != 200 || !strings.Contains(string(page), `name: "API Version 3 for Resellers"`) || !strings.Contains(string(page), "/apidocs/openapi.yaml") ||
+		!strings.Contains(string(page), `name: "Admin API"`) || resp.Header.Get("X-Frame-Options") != "DENY" {
+		t.Errorf("swagger ui: %d %v %s", resp.StatusCode, resp.Header, page)
 	}
 	// The UI's assets are embedded, not fetched from a CDN.
 	if resp, err := http.Get(e.srv.URL + "/apidocs/swagger-ui-bundle.js"); err != nil || resp.StatusCode != 200 {
 		t.Errorf("swagger ui bundle: %v %v", resp, err)
 	} else {
 		_ = resp.Body.Close()
+	}
+}
+
+// isolationCases is the isolation table: every route of the edge's document
+// joins it with a row, and a test fails for a route without one. Each row
+// reads, as reseller r1, an object of another reseller (r2) and of its own
+// downstream reseller (r1-child), which must both be 404 exactly like a
+// missing object, and lists, which must hold only r1's objects.
+var isolationCases = map[string]struct {
+	scope string
+	// foreign are paths naming objects r1 may not see.
+	foreign []string
+	// list, if set, is a list path whose items must all be r1's.
+	list string
+	// own is a path naming an object of r1, to show the route works.
+	own string
+}{
+	"GET /api/accounts":      {scope: "accounts:read", list: "/api/accounts?pageSize=100"},
+	"GET /api/accounts/{id}": {scope: "accounts:read", foreign: []string{"/api/accounts/r2-acc-00", "/api/accounts/r1-child-acc-00"}, own: "/api/accounts/r1-acc-00"},
+}
+
+func TestIsolation(t *testing.T) {
+	e := start(t)
+	doc, err := contract.Load(api.OpenAPI())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range doc.Operations() {
+		key := op.Method + " " + op.Path
+		c, ok := isolationCases[key]
+		if !ok {
+			t.Errorf("%s has no row in the isolation table", key)
+			continue
+		}
+		token := e.tokens.mint(t, "r1", c.scope, time.Minute)
+		for _, path := range c.foreign {
+			if resp, p := e.get(t, path, token); resp.StatusCode != 404 || p["type"] != "urn:resellerapi:problem:not-found" {
+				t.Errorf("%s: r1 reading %s: %d %v, want 404", key, path, resp.StatusCode, p)
+			}
+		}
+		if c.own != "" {
+			if resp, _ := e.get(t, c.own, token); resp.StatusCode != 200 {
+				t.Errorf("%s: r1 reading its own %s: %d", key, c.own, resp.StatusCode)
+			}
+		}
+		if c.list != "" {
+			resp, body := e.get(t, c.list, token)
+			items, _ := body["data"].([]any)
+			if resp.StatusCode != 200 || len(items) == 0 {
+				t.Errorf("%s: %d with %d items", key, resp.StatusCode, len(items))
+			}
+			for _, it := range items {
+				if rid := it.(map[string]any)["resellerId"]; rid != "r1" {
+					t.Errorf("%s: r1's list holds an item of %v", key, rid)
+				}
+			}
+		}
 	}
 }

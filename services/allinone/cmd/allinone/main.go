@@ -34,6 +34,7 @@ func run() error {
 	cfg := platform.Config{
 		DataDir:               env.String("DATA_DIR", ".data"),
 		HTTPAddr:              env.String("HTTP_ADDR", "127.0.0.1:8080"),
+		OpsAddr:               env.String("OPS_ADDR", "127.0.0.1:9090"),
 		NATSAddr:              env.String("NATS_ADDR", "127.0.0.1:4222"),
 		MongoAddr:             env.String("MONGODB_ADDR", "127.0.0.1:27017"),
 		FerretDBPostgreSQLURL: env.String("FERRETDB_POSTGRESQL_URL", ""),
@@ -92,5 +93,5 @@ Try the seed's flow (copy and paste):
   # 4. and reads the reseller's accounts
   curl -X GET "$API/api/accounts?pageIndex=1&pageSize=10" -H "accept: application/json" -H "authorization: Bearer $TOKEN" -H "X-api-version: 3"
 
-`, dataDir, seeded, p.URL, p.NATSURL, p.MongoURI, p.URL, p.URL, p.URL, p.AdminToken)
+`, dataDir, seeded, p.URL, p.NATSURL, p.MongoURI, p.OpsURL, p.OpsURL, p.URL, p.AdminToken)
 }

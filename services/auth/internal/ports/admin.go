@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -40,67 +39,52 @@ func NewAdmin(application app.Application, adminToken, tokenURL string, log *slo
 	return &Admin{app: application, tokenDigest: sha256.Sum256([]byte(adminToken)), tokenURL: tokenURL, log: log}
 }
 
-// Register adds the admin routes under /admin/v1.
-func (a *Admin) Register(r gin.IRouter) {
-	g := r.Group("/admin/v1", a.authenticate)
-	g.POST("/reseller-api/credentials", a.activateCredentials)
-	g.GET("/reseller-api/credentials", a.showCredentials)
-	g.GET("/resellers/:reseller_id/api-credentials", a.resellerCredentials)
-	g.POST("/resellers/:reseller_id/api-users", a.createUser)
-	g.GET("/resellers/:reseller_id/api-users", a.listUsers)
-	g.GET("/api-users", a.listUsers)
-}
-
-func (a *Admin) authenticate(c *gin.Context) {
+// authenticated checks the admin credential; on failure it answers 401
+// and returns false.
+func (a *Admin) authenticated(c *gin.Context) bool {
 	token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
 	digest := sha256.Sum256([]byte(strings.TrimSpace(token)))
 	if !ok || subtle.ConstantTimeCompare(digest[:], a.tokenDigest[:]) != 1 {
 		c.Header("WWW-Authenticate", `Bearer realm="admin"`)
-		httpserver.Problem(c, problem.New(http.StatusUnauthorized, problem.TypeUnauthorized,
+		httpserver.Fail(c, problem.New(http.StatusUnauthorized, problem.TypeUnauthorized,
 			"The admin API needs the header Authorization: Bearer <admin token>."))
-		return
+		return false
 	}
-	c.Next()
+	return true
 }
 
-// CredentialsResponse shows the Reseller API credentials.
-type CredentialsResponse struct {
-	ClientKey       string     `json:"clientKey"`
-	ClientSecret    string     `json:"clientSecret"`
-	RequestTokenURL string     `json:"requestTokenUrl"`
-	CreatedAt       *time.Time `json:"createdAt,omitempty"`
-}
-
-func (a *Admin) credentialsResponse(c app.PlainCredentials, found bool) CredentialsResponse {
+func (a *Admin) credentialsResponse(c app.PlainCredentials, found bool) Credentials {
 	if !found {
-		return CredentialsResponse{ClientKey: NotGenerated, ClientSecret: NotGenerated, RequestTokenURL: a.tokenURL}
+		return Credentials{ClientKey: NotGenerated, ClientSecret: NotGenerated, RequestTokenUrl: a.tokenURL}
 	}
-	return CredentialsResponse{ClientKey: c.ClientID, ClientSecret: c.ClientSecret, RequestTokenURL: a.tokenURL, CreatedAt: &c.CreatedAt}
+	return Credentials{ClientKey: c.ClientID, ClientSecret: c.ClientSecret, RequestTokenUrl: a.tokenURL, CreatedAt: &c.CreatedAt}
 }
 
-func (a *Admin) activateCredentials(c *gin.Context) {
+// ActivateCredentials serves POST /admin/v1/reseller-api/credentials.
+func (a *Admin) ActivateCredentials(c *gin.Context) {
 	creds, err := a.app.Commands.ActivateCredentials.Handle(c.Request.Context())
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	noStore(c)
 	c.JSON(http.StatusCreated, a.credentialsResponse(creds, true))
 }
 
-func (a *Admin) showCredentials(c *gin.Context) {
+// ShowCredentials serves GET /admin/v1/reseller-api/credentials.
+func (a *Admin) ShowCredentials(c *gin.Context) {
 	creds, found, err := a.app.Queries.Credentials.Handle(c.Request.Context())
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	noStore(c)
 	c.JSON(http.StatusOK, a.credentialsResponse(creds, found))
 }
 
-func (a *Admin) resellerCredentials(c *gin.Context) {
+// ShowResellerCredentials serves GET
+// /admin/v1/resellers/{reseller_id}/api-credentials.
+func (a *Admin) ShowResellerCredentials(c *gin.Context, resellerID ResellerId) {
 	ctx := c.Request.Context()
-	if _, err := a.app.Queries.Reseller.Handle(ctx, c.Param("reseller_id")); err != nil {
+	if _, err := a.app.Queries.Reseller.Handle(ctx, resellerID); err != nil {
 		a.fail(c, err)
 		return
 	}
@@ -109,43 +93,25 @@ func (a *Admin) resellerCredentials(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	noStore(c)
 	c.JSON(http.StatusOK, a.credentialsResponse(creds, found))
 }
 
-// CreateUserRequest is the body of POST .../api-users.
-type CreateUserRequest struct {
-	Username        string `json:"username"`
-	Email           string `json:"email"`
-	Password        string `json:"password"`
-	ConfirmPassword string `json:"confirmPassword"`
-}
-
-// UserResponse is an Application User as the admin API shows it; the
+// userResponse is an Application User as the admin API shows it; the
 // password hash never leaves the service.
-type UserResponse struct {
-	ID         string    `json:"id"`
-	Account    string    `json:"account"`
-	ResellerID string    `json:"resellerId"`
-	Username   string    `json:"username"`
-	Email      string    `json:"email"`
-	Disabled   bool      `json:"disabled"`
-	CreatedAt  time.Time `json:"createdAt"`
-}
-
-func userResponse(u domain.AppUser, account string) UserResponse {
-	return UserResponse{ID: u.ID, Account: account, ResellerID: u.ResellerID, Username: u.Username,
+func userResponse(u domain.AppUser, account string) User {
+	return User{Id: u.ID, Account: account, ResellerId: u.ResellerID, Username: u.Username,
 		Email: u.Email, Disabled: u.Disabled, CreatedAt: u.CreatedAt}
 }
 
-func (a *Admin) createUser(c *gin.Context) {
-	var body CreateUserRequest
+// CreateAppUser serves POST /admin/v1/resellers/{reseller_id}/api-users.
+func (a *Admin) CreateAppUser(c *gin.Context, resellerID ResellerId) {
+	var body CreateAppUserJSONRequestBody
 	if err := decodeJSON(c.Request.Body, &body); err != nil {
-		httpserver.Problem(c, problem.New(http.StatusBadRequest, problem.TypeInvalidBody, err.Error()))
+		httpserver.Fail(c, problem.New(http.StatusBadRequest, problem.TypeInvalidBody, err.Error()))
 		return
 	}
 	u, err := a.app.Commands.CreateAppUser.Handle(c.Request.Context(), domain.NewUserRequest{
-		ResellerID: c.Param("reseller_id"), Username: body.Username, Email: body.Email,
+		ResellerID: resellerID, Username: body.Username, Email: body.Email,
 		Password: body.Password, ConfirmPassword: body.ConfirmPassword,
 	})
 	if err != nil {
@@ -156,38 +122,49 @@ func (a *Admin) createUser(c *gin.Context) {
 	c.JSON(http.StatusCreated, userResponse(u.AppUser, u.Account))
 }
 
-func (a *Admin) listUsers(c *gin.Context) {
-	page, err := paging.Parse(c.Request.URL.Query())
+// ListResellerAppUsers serves GET /admin/v1/resellers/{reseller_id}/api-users.
+func (a *Admin) ListResellerAppUsers(c *gin.Context, resellerID ResellerId, params ListResellerAppUsersParams) {
+	a.listUsers(c, resellerID, params.PageIndex, params.PageSize)
+}
+
+// ListAppUsers serves GET /admin/v1/api-users: every reseller's users.
+func (a *Admin) ListAppUsers(c *gin.Context, params ListAppUsersParams) {
+	a.listUsers(c, "", params.PageIndex, params.PageSize)
+}
+
+func (a *Admin) listUsers(c *gin.Context, resellerID string, index, size *int) {
+	page, err := paging.New(index, size)
 	if err != nil {
-		httpserver.Problem(c, problem.New(http.StatusBadRequest, problem.TypeInvalidParameter, err.Error()))
+		httpserver.Fail(c, problem.New(http.StatusBadRequest, problem.TypeInvalidParameter, err.Error()))
 		return
 	}
-	users, total, err := a.app.Queries.ListAppUsers.Handle(c.Request.Context(), c.Param("reseller_id"), page)
+	users, total, err := a.app.Queries.ListAppUsers.Handle(c.Request.Context(), resellerID, page)
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	out := make([]UserResponse, len(users))
+	list := UserList{Data: make([]User, len(users))}
 	for i, u := range users {
-		out[i] = userResponse(u.AppUser, u.Account)
+		list.Data[i] = userResponse(u.AppUser, u.Account)
 	}
-	env := paging.NewEnvelope(page, out, total)
-	c.Header("Link", env.Pagination.Link(c.Request.URL))
-	c.JSON(http.StatusOK, env)
+	p := paging.NewPagination(page, total)
+	list.Pagination = Pagination{PageIndex: p.PageIndex, PageSize: p.PageSize, TotalCount: p.TotalCount, TotalPages: p.TotalPages}
+	c.Header("Link", p.Link(c.Request.URL))
+	c.JSON(http.StatusOK, list)
 }
 
 // fail maps a use-case error to a problem document.
 func (a *Admin) fail(c *gin.Context, err error) {
 	switch {
 	case errors.Is(err, domain.ErrInvalid):
-		httpserver.Problem(c, problem.New(http.StatusBadRequest, problem.TypeInvalidBody, detail(err, domain.ErrInvalid)))
+		httpserver.Fail(c, problem.New(http.StatusBadRequest, problem.TypeInvalidBody, detail(err, domain.ErrInvalid)))
 	case errors.Is(err, domain.ErrNotFound):
-		httpserver.Problem(c, problem.New(http.StatusNotFound, problem.TypeNotFound, detail(err, domain.ErrNotFound)))
+		httpserver.Fail(c, problem.New(http.StatusNotFound, problem.TypeNotFound, detail(err, domain.ErrNotFound)))
 	case errors.Is(err, domain.ErrConflict):
-		httpserver.Problem(c, problem.New(http.StatusConflict, problem.TypeConflict, detail(err, domain.ErrConflict)))
+		httpserver.Fail(c, problem.New(http.StatusConflict, problem.TypeConflict, detail(err, domain.ErrConflict)))
 	default:
 		a.log.ErrorContext(c.Request.Context(), "admin request failed", "error", err.Error(), "route", c.FullPath())
-		httpserver.Problem(c, problem.New(http.StatusInternalServerError, problem.TypeInternal, "An unexpected error occurred."))
+		httpserver.Fail(c, problem.New(http.StatusInternalServerError, problem.TypeInternal, "An unexpected error occurred."))
 	}
 }
 
@@ -213,5 +190,3 @@ func decodeJSON(body io.Reader, v any) error {
 	}
 	return nil
 }
-
-func noStore(c *gin.Context) { c.Header("Cache-Control", "no-store") }

@@ -36,13 +36,6 @@ func NewOAuth(provider fosite.OAuth2Provider, application app.Application, keys 
 	return &OAuth{provider: provider, app: application, keys: keys, issuer: strings.TrimRight(issuer, "/"), log: log}
 }
 
-// Register adds the endpoints to r.
-func (o *OAuth) Register(r gin.IRouter) {
-	r.POST("/oauth/token", o.Token)
-	r.GET("/.well-known/jwks.json", o.JWKS)
-	r.GET("/.well-known/oauth-authorization-server", o.Metadata)
-}
-
 // maxTokenRequest bounds the body of a token request.
 const maxTokenRequest = 16 << 10
 
@@ -54,9 +47,9 @@ func NewSession() *oauth2.JWTSession {
 	}
 }
 
-// Token is POST /oauth/token (RFC 6749). Errors are written by fosite in
+// RequestToken is POST /oauth/token (RFC 6749). Errors are written by fosite in
 // RFC 6749 form: invalid_client, invalid_grant, unsupported_grant_type...
-func (o *OAuth) Token(c *gin.Context) {
+func (o *OAuth) RequestToken(c *gin.Context) {
 	ctx := c.Request.Context()
 	session := NewSession()
 	// A token request is a few hundred bytes of form fields.
@@ -114,14 +107,14 @@ func (o *OAuth) logError(c *gin.Context, msg string, err error) {
 		"hint", rfc.HintField, "grant_type", c.Request.PostFormValue("grant_type"))
 }
 
-// JWKS is GET /.well-known/jwks.json: the keys tokens are verified with.
-func (o *OAuth) JWKS(c *gin.Context) {
+// GetJwks is GET /.well-known/jwks.json: the keys tokens are verified with.
+func (o *OAuth) GetJwks(c *gin.Context) {
 	c.Header("Cache-Control", "public, max-age=300")
 	c.JSON(http.StatusOK, o.keys.JWKS())
 }
 
-// Metadata is GET /.well-known/oauth-authorization-server (RFC 8414).
-func (o *OAuth) Metadata(c *gin.Context) {
+// GetServerMetadata is GET /.well-known/oauth-authorization-server (RFC 8414).
+func (o *OAuth) GetServerMetadata(c *gin.Context) {
 	c.Header("Cache-Control", "public, max-age=3600")
 	c.JSON(http.StatusOK, gin.H{
 		"issuer":                                o.issuer,

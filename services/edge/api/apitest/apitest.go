@@ -1,5 +1,6 @@
-// Package apitest checks HTTP exchanges against the OpenAPI document, for
-// the tests of every service whose routes the document describes.
+// Package apitest checks HTTP exchanges against the platform's OpenAPI
+// documents (the edge's and auth's), for the tests of every service whose
+// routes they describe.
 package apitest
 
 import (
@@ -14,32 +15,50 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
 
+	authapi "github.com/resellerapi/platform/services/auth/api"
 	"github.com/resellerapi/platform/services/edge/api"
 )
 
-// Contract validates requests and responses against the OpenAPI document.
+// Contract validates requests and responses against the documents.
 type Contract struct {
-	router routers.Router
+	routers []routers.Router
 }
 
-// Load parses and validates the OpenAPI document.
+// Load parses and validates the edge's and auth's documents.
 func Load(tb testing.TB) *Contract {
 	tb.Helper()
-	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPI())
-	if err != nil {
-		tb.Fatalf("load openapi: %v", err)
-	}
-	if err := doc.Validate(context.Background()); err != nil {
-		tb.Fatalf("openapi document is invalid: %v", err)
-	}
-	// Match on paths only: tests run on random hosts and ports.
-	doc.Servers = nil
-	router, err := legacy.NewRouter(doc)
-	if err != nil {
-		tb.Fatalf("openapi router: %v", err)
+	c := &Contract{}
+	for _, spec := range [][]byte{api.OpenAPI(), authapi.OpenAPI()} {
+		doc, err := openapi3.NewLoader().LoadFromData(spec)
+		if err != nil {
+			tb.Fatalf("load openapi: %v", err)
+		}
+		if err := doc.Validate(context.Background()); err != nil {
+			tb.Fatalf("openapi document is invalid: %v", err)
+		}
+		// Match on paths only: tests run on random hosts and ports.
+		doc.Servers = nil
+		router, err := legacy.NewRouter(doc)
+		if err != nil {
+			tb.Fatalf("openapi router: %v", err)
+		}
+		c.routers = append(c.routers, router)
 	}
 	openapi3filter.RegisterBodyDecoder("application/problem+json", openapi3filter.JSONBodyDecoder)
-	return &Contract{router: router}
+	return c
+}
+
+// findRoute finds req's operation in the first document describing it.
+func (c *Contract) findRoute(req *http.Request) (*routers.Route, map[string]string, error) {
+	var err error
+	for _, r := range c.routers {
+		route, params, findErr := r.FindRoute(req)
+		if findErr == nil {
+			return route, params, nil
+		}
+		err = findErr
+	}
+	return nil, nil, err
 }
 
 // Do sends req with client, checks the request and the response against
@@ -63,7 +82,7 @@ func (c *Contract) Do(tb testing.TB, client *http.Client, req *http.Request) (*h
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 
-	route, params, err := c.router.FindRoute(req)
+	route, params, err := c.findRoute(req)
 	if err != nil {
 		tb.Errorf("%s %s is not in the OpenAPI document: %v", req.Method, req.URL.Path, err)
 		return resp, body

@@ -1,5 +1,6 @@
 // Package adapters reads the read models the edge serves from MongoDB,
-// with a read-only role: the edge never writes.
+// with a read-only role (the edge never writes), and holds the reseller
+// tree in memory, fed by the directory's events.
 package adapters
 
 import (
@@ -16,29 +17,29 @@ import (
 	"github.com/resellerapi/platform/services/edge/internal/app"
 )
 
-// AccountReader reads the directory's accounts collection.
-type AccountReader struct{ coll *mongo.Collection }
+// AccountReader reads the directory's accounts collection, every read
+// scoped to the caller's resellers.
+type AccountReader struct{ accounts mongodb.Scoped }
 
 // NewAccountReader returns a reader over the directory database.
 func NewAccountReader(directory *mongo.Database) *AccountReader {
-	return &AccountReader{coll: directory.Collection(readmodel.AccountsCollection)}
+	return &AccountReader{accounts: mongodb.NewScoped(directory.Collection(readmodel.AccountsCollection), "reseller_id")}
 }
 
+// sortFields maps the API's sort keys onto readmodel.AccountSortFields,
+// each of which the directory indexes after the scope.
 var sortFields = map[string]string{"name": "name", "createdAt": "created_at", "updatedAt": "updated_at"}
 
 // List returns one page of accounts: one find and one count.
-func (r *AccountReader) List(ctx context.Context, f app.AccountFilter, page paging.Request) ([]app.Account, int64, error) {
-	if f.ResellerID == "" {
-		return nil, 0, errors.New("account list without a reseller scope")
+func (r *AccountReader) List(ctx context.Context, scope app.Scope, f app.AccountFilter, page paging.Request) ([]app.Account, int64, error) {
+	var filter bson.D
+	if f.Status != "" {
+		filter = append(filter, bson.E{Key: "status", Value: f.Status})
 	}
-	filter := bson.D{{Key: "reseller_id", Value: f.ResellerID}}
 	if f.Search != "" {
 		filter = append(filter, bson.E{Key: "name", Value: bson.D{
 			{Key: "$regex", Value: regexp.QuoteMeta(f.Search)}, {Key: "$options", Value: "i"},
 		}})
-	}
-	if f.Status != "" {
-		filter = append(filter, bson.E{Key: "status", Value: f.Status})
 	}
 	if !f.UpdatedSince.IsZero() {
 		filter = append(filter, bson.E{Key: "updated_at", Value: bson.D{{Key: "$gte", Value: f.UpdatedSince.UTC()}}})
@@ -51,7 +52,7 @@ func (r *AccountReader) List(ctx context.Context, f app.AccountFilter, page pagi
 	if f.Sort.Desc {
 		dir = -1
 	}
-	docs, total, err := mongodb.FindPage[readmodel.Account](ctx, r.coll, mongodb.Page{
+	docs, total, err := mongodb.ScopedFindPage[readmodel.Account](ctx, r.accounts, scope.ResellerIDs(), mongodb.Page{
 		Filter: filter,
 		// _id breaks ties so pages never overlap or skip an account.
 		Sort: bson.D{{Key: field, Value: dir}, {Key: "_id", Value: dir}},
@@ -67,10 +68,10 @@ func (r *AccountReader) List(ctx context.Context, f app.AccountFilter, page pagi
 	return out, total, nil
 }
 
-// Get returns the account id of resellerID; any other reseller's account
-// is app.ErrNotFound, exactly as a missing one.
-func (r *AccountReader) Get(ctx context.Context, resellerID, id string) (app.Account, error) {
-	d, err := mongodb.FindOne[readmodel.Account](ctx, r.coll, bson.D{{Key: "_id", Value: id}, {Key: "reseller_id", Value: resellerID}})
+// Get returns the account id if it is within scope; any other is
+// app.ErrNotFound, exactly as a missing one.
+func (r *AccountReader) Get(ctx context.Context, scope app.Scope, id string) (app.Account, error) {
+	d, err := mongodb.ScopedFindOne[readmodel.Account](ctx, r.accounts, scope.ResellerIDs(), bson.D{{Key: "_id", Value: id}})
 	if errors.Is(err, mongodb.ErrNotFound) {
 		return app.Account{}, app.ErrNotFound
 	}

@@ -1,10 +1,11 @@
 // Package app holds the edge's use cases: reading the read models other
-// services project, always scoped to the caller's reseller.
+// services project, always scoped to what the caller may see.
 package app
 
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/resellerapi/platform/pkg/paging"
@@ -14,10 +15,33 @@ import (
 // caller may not see: the two are indistinguishable on purpose.
 var ErrNotFound = errors.New("not found")
 
-// Caller is who makes a request, from a verified access token.
+// Caller is who makes a request, from verified credentials.
 type Caller struct {
 	ResellerID string
 	Subject    string
+	// Scopes are the OAuth scopes the credentials grant.
+	Scopes []string
+}
+
+// Allows reports whether the caller was granted scope.
+func (c Caller) Allows(scope string) bool { return slices.Contains(c.Scopes, scope) }
+
+// Scope is the set of resellers whose data a query may read. Only the use
+// cases make one, from a caller; the zero Scope reads nothing (the
+// store's scoped reads refuse it).
+type Scope struct{ resellers []string }
+
+// ResellerIDs returns the resellers of the scope.
+func (s Scope) ResellerIDs() []string { return s.resellers }
+
+// ownScope is the caller's own reseller: end customers, invoices and
+// prices belong to one reseller and are not shared with its parent or its
+// downstream resellers.
+func ownScope(c Caller) Scope {
+	if c.ResellerID == "" {
+		return Scope{}
+	}
+	return Scope{resellers: []string{c.ResellerID}}
 }
 
 // Account is an end customer as the API shows it.
@@ -39,21 +63,19 @@ type AccountSort struct {
 	Desc  bool
 }
 
-// AccountFilter narrows an account list. ResellerID is always set by the
-// use case from the caller, never from request input.
+// AccountFilter narrows an account list.
 type AccountFilter struct {
-	ResellerID   string
 	Search       string
 	Status       string
 	UpdatedSince time.Time
 	Sort         AccountSort
 }
 
-// AccountReader reads the accounts read model.
+// AccountReader reads the accounts read model within a scope.
 type AccountReader interface {
-	List(ctx context.Context, f AccountFilter, page paging.Request) ([]Account, int64, error)
-	// Get returns ErrNotFound unless the account id belongs to resellerID.
-	Get(ctx context.Context, resellerID, id string) (Account, error)
+	List(ctx context.Context, scope Scope, f AccountFilter, page paging.Request) ([]Account, int64, error)
+	// Get returns ErrNotFound unless the account id is within scope.
+	Get(ctx context.Context, scope Scope, id string) (Account, error)
 }
 
 // Application is the edge's set of use cases.
@@ -80,8 +102,7 @@ type ListAccountsHandler struct{ accounts AccountReader }
 
 // Handle returns one page of the caller's accounts matching f.
 func (h ListAccountsHandler) Handle(ctx context.Context, caller Caller, f AccountFilter, page paging.Request) ([]Account, int64, error) {
-	f.ResellerID = caller.ResellerID
-	return h.accounts.List(ctx, f, page)
+	return h.accounts.List(ctx, ownScope(caller), f, page)
 }
 
 // GetAccountHandler reads one of the caller's accounts.
@@ -89,5 +110,5 @@ type GetAccountHandler struct{ accounts AccountReader }
 
 // Handle returns the account id if it belongs to the caller's reseller.
 func (h GetAccountHandler) Handle(ctx context.Context, caller Caller, id string) (Account, error) {
-	return h.accounts.Get(ctx, caller.ResellerID, id)
+	return h.accounts.Get(ctx, ownScope(caller), id)
 }

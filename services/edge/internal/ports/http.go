@@ -1,20 +1,21 @@
-// Package ports serves the edge's public HTTP API: authentication with
-// locally verified JWTs, API-version negotiation, paging, scoping to the
-// caller's reseller and RFC 9457 errors.
+// Package ports serves the edge's public HTTP API. Its types and server
+// interface are generated from the OpenAPI document (openapi.gen.go, `make
+// api`); this file implements that interface. Around it: API-version
+// negotiation, the authenticator chain, request validation against the
+// document, and errors in the style of each route group (problem
+// documents for the BSS routes, JSON:API errors for /api/v3).
 package ports
 
 import (
-	"context"
 	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/resellerapi/platform/pkg/accesstoken"
+	"github.com/resellerapi/platform/pkg/contract"
 	"github.com/resellerapi/platform/pkg/httpserver"
 	"github.com/resellerapi/platform/pkg/paging"
 	"github.com/resellerapi/platform/pkg/problem"
@@ -27,35 +28,35 @@ const (
 	CurrentVersion   = "3"
 )
 
-// TokenVerifier verifies access tokens.
-type TokenVerifier interface {
-	Verify(ctx context.Context, raw string) (*accesstoken.Claims, error)
+// HTTP serves the public API; it implements the generated ServerInterface.
+type HTTP struct {
+	app       app.Application
+	authn     Authenticator
+	resellers Resellers
+	contract  *contract.Document
+	log       *slog.Logger
 }
 
-// HTTP serves the public API.
-type HTTP struct {
-	app      app.Application
-	verifier TokenVerifier
-	log      *slog.Logger
-}
+var _ ServerInterface = (*HTTP)(nil)
 
 // NewHTTP returns the public API handlers.
-func NewHTTP(application app.Application, verifier TokenVerifier, log *slog.Logger) *HTTP {
-	return &HTTP{app: application, verifier: verifier, log: log}
+func NewHTTP(application app.Application, authn Authenticator, resellers Resellers, doc *contract.Document, log *slog.Logger) *HTTP {
+	return &HTTP{app: application, authn: authn, resellers: resellers, contract: doc, log: log}
 }
 
-// Register adds the /api routes to r.
+// Register adds the /api routes to r. Each route group chooses its error
+// style; the BSS routes answer problem documents.
 func (h *HTTP) Register(r gin.IRouter) {
-	api := r.Group("/api", apiVersion)
-	api.GET("/accounts", h.authenticate(accesstoken.ScopeAccountsRead), h.listAccounts)
-	api.GET("/accounts/:id", h.authenticate(accesstoken.ScopeAccountsRead), h.getAccount)
+	refuse := func(c *gin.Context, inv contract.Invalid) { httpserver.Fail(c, inv.Problem()) }
+	bss := r.Group("", httpserver.Errors(httpserver.Problem), apiVersion, h.authenticate, h.contract.Validate(refuse))
+	RegisterHandlersWithOptions(bss, h, GinServerOptions{ErrorHandler: httpserver.BadParameter})
 }
 
 // apiVersion negotiates X-api-version: absent means 3; anything else is
 // refused naming the supported versions.
 func apiVersion(c *gin.Context) {
 	if v := c.GetHeader(APIVersionHeader); v != "" && v != CurrentVersion {
-		httpserver.Problem(c, problem.New(http.StatusBadRequest, problem.TypeUnsupportedVer,
+		httpserver.Fail(c, problem.New(http.StatusBadRequest, problem.TypeUnsupportedVer,
 			"X-api-version "+quote(v)+" is not supported; supported versions: 3."))
 		return
 	}
@@ -72,94 +73,46 @@ func quote(s string) string {
 	return strconv.Quote(s)
 }
 
-const callerKey = "caller"
-
-// authenticate verifies the Bearer token locally and requires scope.
-func (h *HTTP) authenticate(scope string) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		raw, ok := bearer(c.GetHeader("Authorization"))
-		if !ok {
-			c.Header("WWW-Authenticate", `Bearer realm="reseller-api"`)
-			httpserver.Problem(c, problem.New(http.StatusUnauthorized, problem.TypeUnauthorized,
-				"Send an access token from /oauth/token as Authorization: Bearer <token>."))
-			return
-		}
-		claims, err := h.verifier.Verify(c.Request.Context(), raw)
-		if err != nil {
-			h.log.InfoContext(c.Request.Context(), "access token refused", "reason", err.Error())
-			c.Header("WWW-Authenticate", `Bearer realm="reseller-api", error="invalid_token"`)
-			httpserver.Problem(c, problem.New(http.StatusUnauthorized, problem.TypeUnauthorized,
-				"The access token is invalid or has expired; request a new one."))
-			return
-		}
-		if !claims.HasScope(scope) {
-			c.Header("WWW-Authenticate", `Bearer realm="reseller-api", error="insufficient_scope", scope="`+scope+`"`)
-			httpserver.Problem(c, problem.New(http.StatusForbidden, problem.TypeForbidden,
-				"The access token lacks the scope "+scope+"."))
-			return
-		}
-		c.Set(callerKey, app.Caller{ResellerID: claims.ResellerID, Subject: claims.Subject})
-		c.Next()
-	}
-}
-
-// bearer takes the token from an Authorization header; the scheme name
-// is case-insensitive (RFC 9110).
-func bearer(header string) (string, bool) {
-	const prefix = "bearer "
-	if len(header) <= len(prefix) || !strings.EqualFold(header[:len(prefix)], prefix) {
-		return "", false
-	}
-	return header[len(prefix):], true
-}
-
-func caller(c *gin.Context) app.Caller {
-	v, _ := c.Get(callerKey)
-	caller, _ := v.(app.Caller)
-	return caller
-}
-
-// AccountResponse is an account in the API.
-type AccountResponse struct {
-	ID         string    `json:"id"`
-	ResellerID string    `json:"resellerId"`
-	Name       string    `json:"name"`
-	Email      string    `json:"email,omitempty"`
-	Phone      string    `json:"phone,omitempty"`
-	Country    string    `json:"country,omitempty"`
-	Status     string    `json:"status"`
-	CreatedAt  time.Time `json:"createdAt"`
-	UpdatedAt  time.Time `json:"updatedAt"`
-}
-
-func accountResponse(a app.Account) AccountResponse {
-	return AccountResponse{ID: a.ID, ResellerID: a.ResellerID, Name: a.Name, Email: a.Email, Phone: a.Phone,
-		Country: a.Country, Status: a.Status, CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC()}
-}
-
-func (h *HTTP) listAccounts(c *gin.Context) {
-	filter, page, err := ParseAccountQuery(c.Request.URL.Query())
+// ListAccounts serves GET /api/accounts.
+func (h *HTTP) ListAccounts(c *gin.Context, params ListAccountsParams) {
+	page, err := paging.New(params.PageIndex, params.PageSize)
 	if err != nil {
-		httpserver.Problem(c, problem.New(http.StatusBadRequest, problem.TypeInvalidParameter, err.Error()+"."))
+		httpserver.Fail(c, problem.New(http.StatusBadRequest, problem.TypeInvalidParameter, err.Error()+"."))
 		return
 	}
-	accounts, total, err := h.app.Queries.ListAccounts.Handle(c.Request.Context(), caller(c), filter, page)
+	f := app.AccountFilter{Sort: app.AccountSort{Field: "name"}}
+	if params.Search != nil {
+		f.Search = *params.Search
+	}
+	if params.Status != nil {
+		f.Status = string(*params.Status)
+	}
+	if params.UpdatedSince != nil {
+		f.UpdatedSince = *params.UpdatedSince
+	}
+	if params.Sort != nil {
+		field, desc := strings.CutPrefix(string(*params.Sort), "-")
+		f.Sort = app.AccountSort{Field: field, Desc: desc}
+	}
+	accounts, total, err := h.app.Queries.ListAccounts.Handle(c.Request.Context(), caller(c), f, page)
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
-	items := make([]AccountResponse, len(accounts))
+	list := AccountList{Data: make([]Account, len(accounts))}
 	for i, a := range accounts {
-		items[i] = accountResponse(a)
+		list.Data[i] = accountResponse(a)
 	}
-	env := paging.NewEnvelope(page, items, total)
-	c.Header("Link", env.Pagination.Link(c.Request.URL))
+	p := paging.NewPagination(page, total)
+	list.Pagination = Pagination{PageIndex: p.PageIndex, PageSize: p.PageSize, TotalCount: p.TotalCount, TotalPages: p.TotalPages}
+	c.Header("Link", p.Link(c.Request.URL))
 	c.Header("Cache-Control", "private, no-store")
-	c.JSON(http.StatusOK, env)
+	c.JSON(http.StatusOK, list)
 }
 
-func (h *HTTP) getAccount(c *gin.Context) {
-	a, err := h.app.Queries.GetAccount.Handle(c.Request.Context(), caller(c), c.Param("id"))
+// GetAccount serves GET /api/accounts/{id}.
+func (h *HTTP) GetAccount(c *gin.Context, id string, _ GetAccountParams) {
+	a, err := h.app.Queries.GetAccount.Handle(c.Request.Context(), caller(c), id)
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -168,11 +121,26 @@ func (h *HTTP) getAccount(c *gin.Context) {
 	c.JSON(http.StatusOK, accountResponse(a))
 }
 
+func accountResponse(a app.Account) Account {
+	return Account{Id: a.ID, ResellerId: a.ResellerID, Name: a.Name, Email: optional(a.Email), Phone: optional(a.Phone),
+		Country: optional(a.Country), Status: AccountStatus(a.Status), CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC()}
+}
+
+// optional leaves an empty value out of a response.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// fail maps a use case's error: not found (or not the caller's) is a 404,
+// anything else a logged 500.
 func (h *HTTP) fail(c *gin.Context, err error) {
 	if errors.Is(err, app.ErrNotFound) {
-		httpserver.Problem(c, problem.New(http.StatusNotFound, problem.TypeNotFound, "No account with this id."))
+		httpserver.Fail(c, problem.New(http.StatusNotFound, problem.TypeNotFound, "No such object, or not one of yours."))
 		return
 	}
 	h.log.ErrorContext(c.Request.Context(), "request failed", "error", err.Error(), "route", c.FullPath())
-	httpserver.Problem(c, problem.New(http.StatusInternalServerError, problem.TypeInternal, "An unexpected error occurred."))
+	httpserver.Fail(c, problem.New(http.StatusInternalServerError, problem.TypeInternal, "An unexpected error occurred."))
 }

@@ -1,0 +1,54 @@
+package ports
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"github.com/resellerapi/platform/pkg/contract"
+	"github.com/resellerapi/platform/pkg/httpserver"
+)
+
+// Server is the auth service's HTTP API: it implements the interface
+// generated from api/openapi.yaml (openapi.gen.go, `make api`) with the
+// OAuth endpoints and the admin API.
+type Server struct {
+	*OAuth
+	*Admin
+	contract *contract.Document
+}
+
+var _ ServerInterface = (*Server)(nil)
+
+// NewServer returns the API over its two halves and the document.
+func NewServer(oauth *OAuth, admin *Admin, doc *contract.Document) *Server {
+	return &Server{OAuth: oauth, Admin: admin, contract: doc}
+}
+
+// Register mounts every route of the document on r.
+func (s *Server) Register(r gin.IRouter) {
+	RegisterHandlersWithOptions(r.Group("", s.guard), s, GinServerOptions{ErrorHandler: httpserver.BadParameter})
+}
+
+// adminScheme is the security scheme of the admin API in the document.
+const adminScheme = "adminToken"
+
+// guard applies what the document says of a route before its handler:
+// admin operations need the admin credential, are validated against the
+// document (problem documents for what does not conform) and are never
+// cached. The OAuth endpoints answer errors in RFC 6749 form, which fosite
+// writes, so the document describes them without the middleware checking.
+func (s *Server) guard(c *gin.Context) {
+	op, ok := s.contract.Operation(c)
+	if !ok || !op.Requires(adminScheme) {
+		c.Next()
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	if !s.authenticated(c) {
+		return
+	}
+	if inv := op.Check(c); inv != nil {
+		httpserver.Fail(c, inv.Problem())
+		return
+	}
+	c.Next()
+}

@@ -1,0 +1,17 @@
+package adapters
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/resellerapi/platform/pkg/readmodel"
+)
+
+// Every sort the API offers is one the directory indexes.
+func TestSortFieldsAreIndexed(t *testing.T) {
+	for api, field := range sortFields {
+		if !slices.Contains(readmodel.AccountSortFields(), field) {
+			t.Errorf("sort %s maps to %s, which readmodel.AccountIndexes does not cover", api, field)
+		}
+	}
+}

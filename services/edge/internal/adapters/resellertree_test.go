@@ -1,0 +1,58 @@
+package adapters
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+
+	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
+
+	"github.com/resellerapi/platform/pkg/eventbus"
+)
+
+func changed(id, parent string, version int64) *eventsv1.ResellerChanged {
+	return &eventsv1.ResellerChanged{
+		Meta:     &eventsv1.EventMeta{AggregateId: id, Version: version},
+		Reseller: &eventsv1.Reseller{ResellerId: id, ParentId: parent},
+	}
+}
+
+func TestResellerTree(t *testing.T) {
+	tree := NewResellerTree()
+	apply := func(e *eventsv1.ResellerChanged) error { return tree.Apply(context.Background(), e) }
+	for _, e := range []*eventsv1.ResellerChanged{
+		changed("top", "", 1), changed("mid", "top", 1), changed("leaf", "mid", 1), changed("other", "", 1),
+	} {
+		if err := apply(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !tree.Known("leaf") || tree.Known("nobody") {
+		t.Error("Known is wrong")
+	}
+	if !tree.Within("leaf", "top") || !tree.Within("top", "top") || tree.Within("top", "leaf") || tree.Within("other", "top") {
+		t.Error("Within is wrong")
+	}
+	sub := tree.Subtree("top")
+	slices.Sort(sub)
+	if !slices.Equal(sub, []string{"leaf", "mid", "top"}) {
+		t.Errorf("Subtree(top) = %v", sub)
+	}
+	// An older version changes nothing; a newer one moves the reseller.
+	if err := apply(changed("mid", "other", 1)); !errors.Is(err, eventbus.ErrStale) {
+		t.Errorf("replayed version: err = %v, want ErrStale", err)
+	}
+	if err := apply(changed("mid", "other", 2)); err != nil {
+		t.Fatal(err)
+	}
+	if tree.Within("leaf", "top") || !tree.Within("leaf", "other") || len(tree.Subtree("top")) != 1 {
+		t.Errorf("after the move: Subtree(top) = %v, Subtree(other) = %v", tree.Subtree("top"), tree.Subtree("other"))
+	}
+	// A cycle in bad data does not hang.
+	_ = apply(changed("top", "leaf", 2))
+	_ = apply(changed("leaf", "top", 2))
+	if tree.Within("top", "nobody") {
+		t.Error("cycle: Within found an unknown ancestor")
+	}
+}
