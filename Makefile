@@ -74,12 +74,14 @@ fuzz:
 	go test ./pkg/paging/ -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
 	go test ./pkg/accesstoken/ -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME)
 
-## bench: edge and projection against the raw driver, ratios from one run
+## bench: the edge's own cost against a bare gin handler, then the edge and
+##        the projection against the raw driver; ratios from one run
 ##        (ACCOUNTS=2000 REQUESTS=100 EVENTS=200; FERRETDB_POSTGRESQL_URL for the PostgreSQL handler)
 ACCOUNTS ?= 2000
 REQUESTS ?= 100
 EVENTS   ?= 200
 bench:
+	go run ./services/edge/cmd/edgebench
 	go run ./services/allinone/cmd/bench -accounts $(ACCOUNTS) -requests $(REQUESTS) -events $(EVENTS)
 
 clean:

@@ -293,3 +293,59 @@ func TestSlowFetchDoesNotBlockCachedKeys(t *testing.T) {
 		t.Fatal("verification with a cached key waited for the JWKS fetch")
 	}
 }
+
+type countingVerifier struct {
+	v     *Verifier
+	calls atomic.Int32
+}
+
+func (c *countingVerifier) Verify(ctx context.Context, raw string) (*Claims, error) {
+	c.calls.Add(1)
+	return c.v.Verify(ctx, raw)
+}
+
+func TestCacheVerifiesATokenOnceUntilItExpires(t *testing.T) {
+	s := newSigner(t)
+	var keys atomic.Pointer[[]jose.JSONWebKey]
+	keys.Store(&[]jose.JSONWebKey{s.jwk()})
+	var hits atomic.Int32
+	next := &countingVerifier{v: NewVerifier(NewRemoteKeySet(jwksServer(t, &keys, &hits), nil), issuer, 0)}
+	cache := NewCache(next, 4)
+	clock := time.Now()
+	cache.now = func() time.Time { return clock }
+
+	token := s.token(t, claims(nil)) // expires in a minute
+	for range 5 {
+		c, err := cache.Verify(context.Background(), token)
+		if err != nil || c.ResellerID != "r1" {
+			t.Fatalf("cached verify: %v %v", c, err)
+		}
+	}
+	if n := next.calls.Load(); n != 1 {
+		t.Errorf("verified %d times, want 1", n)
+	}
+	// Refused tokens are not kept, and are refused every time.
+	for range 3 {
+		if _, err := cache.Verify(context.Background(), tamper(token)); !errors.Is(err, ErrInvalid) {
+			t.Errorf("tampered token: err = %v", err)
+		}
+	}
+	if cache.Len() != 1 {
+		t.Errorf("cache holds %d tokens, want 1", cache.Len())
+	}
+	// Past its expiry (by the cache's clock) the token is not taken from
+	// the cache: it goes to the verifier again.
+	clock = clock.Add(2 * time.Minute)
+	_, _ = cache.Verify(context.Background(), token)
+	if n := next.calls.Load(); n != 5 {
+		t.Errorf("verifier calls = %d, want 5 (1 + 3 refused + 1 after expiry)", n)
+	}
+	// The cache stays bounded.
+	clock = time.Now()
+	for i := range 20 {
+		_, _ = cache.Verify(context.Background(), s.token(t, claims(func(c jwt.MapClaims) { c["jti"] = i })))
+	}
+	if n := cache.Len(); n > 4 {
+		t.Errorf("cache holds %d tokens, bound is 4", n)
+	}
+}

@@ -12,9 +12,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -42,7 +44,16 @@ type Operation struct {
 	schemes []string
 	route   *routers.Route
 	query   map[string]*openapi3.Parameter
+	headers []string
+	// conforming remembers requests without a body that conformed, by
+	// everything validation looks at: integrations repeat the same
+	// requests, and validating one costs more than serving it.
+	mu         sync.Mutex
+	conforming map[string]struct{}
 }
+
+// maxConforming bounds Operation.conforming; when full it starts over.
+const maxConforming = 4096
 
 // Load parses and validates spec (YAML or JSON).
 func Load(spec []byte) (*Document, error) {
@@ -72,9 +83,14 @@ func Load(spec []byte) (*Document, error) {
 					o.Scopes = append(o.Scopes, scopes...)
 				}
 			}
+			o.conforming = map[string]struct{}{}
 			for _, ref := range append(slices.Clone(item.Parameters), op.Parameters...) {
-				if p := ref.Value; p != nil && p.In == openapi3.ParameterInQuery {
+				switch p := ref.Value; {
+				case p == nil:
+				case p.In == openapi3.ParameterInQuery:
 					o.query[p.Name] = p
+				case p.In == openapi3.ParameterInHeader:
+					o.headers = append(o.headers, p.Name)
 				}
 			}
 			d.ops[method+" "+ginPath(path)] = o
@@ -151,7 +167,55 @@ var validationOptions = &openapi3filter.Options{
 
 // Check validates the request of c against o; nil means it conforms.
 func (o *Operation) Check(c *gin.Context) *Invalid {
-	if detail := o.checkQuery(c.Request); detail != "" {
+	key, cacheable := o.cacheKey(c)
+	if cacheable {
+		o.mu.Lock()
+		_, ok := o.conforming[key]
+		o.mu.Unlock()
+		if ok {
+			return nil
+		}
+	}
+	if inv := o.check(c); inv != nil {
+		return inv
+	}
+	if cacheable {
+		o.mu.Lock()
+		if len(o.conforming) >= maxConforming {
+			clear(o.conforming)
+		}
+		o.conforming[key] = struct{}{}
+		o.mu.Unlock()
+	}
+	return nil
+}
+
+// cacheKey is what validation of a request without a body depends on:
+// its query, path parameters and declared headers.
+func (o *Operation) cacheKey(c *gin.Context) (string, bool) {
+	r := c.Request
+	if r.Body != nil && r.Body != http.NoBody || r.ContentLength != 0 {
+		return "", false
+	}
+	var b strings.Builder
+	b.WriteString(r.URL.RawQuery)
+	for _, p := range c.Params {
+		b.WriteByte(0)
+		b.WriteString(p.Value)
+	}
+	for _, h := range o.headers {
+		b.WriteByte(0)
+		for _, v := range r.Header.Values(h) {
+			b.WriteString(v)
+			b.WriteByte(1)
+		}
+	}
+	return b.String(), true
+}
+
+func (o *Operation) check(c *gin.Context) *Invalid {
+	query := c.Request.URL.Query() // parsed once for both checks
+	if detail := o.checkQuery(query); detail != "" {
 		return &Invalid{Detail: detail}
 	}
 	params := make(map[string]string, len(c.Params))
@@ -159,7 +223,7 @@ func (o *Operation) Check(c *gin.Context) *Invalid {
 		params[p.Key] = p.Value
 	}
 	err := openapi3filter.ValidateRequest(c.Request.Context(), &openapi3filter.RequestValidationInput{
-		Request: c.Request, PathParams: params, Route: o.route, Options: validationOptions,
+		Request: c.Request, PathParams: params, QueryParams: query, Route: o.route, Options: validationOptions,
 	})
 	if err != nil {
 		inv := describe(err)
@@ -174,11 +238,7 @@ func (o *Operation) Requires(scheme string) bool { return slices.Contains(o.sche
 // checkQuery refuses what the document's parameter rules do not say:
 // parameters it does not declare (a misspelt filter must not be silently
 // ignored), a parameter given twice, and control characters.
-func (o *Operation) checkQuery(r *http.Request) string {
-	if r.URL.RawQuery == "" {
-		return ""
-	}
-	q := r.URL.Query()
+func (o *Operation) checkQuery(q url.Values) string {
 	var unknown []string
 	for name, values := range q {
 		p, ok := o.query[name]

@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -144,4 +145,50 @@ func FuzzValidate(f *testing.F) {
 			t.Fatalf("query %q: status %d", query, w.Code)
 		}
 	})
+}
+
+// Conforming requests are remembered, within a bound; what is remembered
+// is exactly what validation looked at, so a request differing in any of
+// it is validated again.
+func TestConformingRequestsAreRemembered(t *testing.T) {
+	doc, err := Load([]byte(spec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.Use(doc.Validate(func(c *gin.Context, inv Invalid) { c.String(http.StatusBadRequest, inv.Detail) }))
+	r.GET("/things/:id", func(c *gin.Context) { c.String(http.StatusOK, "ok") })
+	r.GET("/things", func(c *gin.Context) { c.String(http.StatusOK, "ok") })
+	status := func(target string) int {
+		w := httptest.NewRecorder()
+		r.ServeHTTP(w, httptest.NewRequest("GET", target, nil))
+		return w.Code
+	}
+	for range 3 {
+		if s := status("/things/abcd"); s != 200 {
+			t.Fatalf("conforming request: %d", s)
+		}
+	}
+	if s := status("/things/abcde"); s != 400 {
+		t.Errorf("another path parameter, too long: %d, want 400", s)
+	}
+	for i := range maxConforming + 10 {
+		if s := status(fmt.Sprintf("/things?size=%d", i%100+1)); s != 200 {
+			t.Fatalf("size=%d: %d", i%100+1, s)
+		}
+		status(fmt.Sprintf("/things?since=2026-01-01T00:00:%02dZ&tag=%d", i%60, i))
+	}
+	var op *Operation
+	for _, o := range doc.Operations() {
+		if o.ID == "listThings" {
+			op = o
+		}
+	}
+	op.mu.Lock()
+	n := len(op.conforming)
+	op.mu.Unlock()
+	if n == 0 || n > maxConforming {
+		t.Errorf("%d conforming requests remembered, bound %d", n, maxConforming)
+	}
 }

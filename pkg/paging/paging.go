@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 )
 
 // Limits of the page parameters.
@@ -132,20 +133,40 @@ func NewPagination(r Request, total int64) Pagination {
 // next, last), keeping the request's other query parameters. "last" is
 // the last page pageIndex can reach (see MaxSkip).
 func (p Pagination) Link(u *url.URL) string {
-	link := func(index int64, rel string) string {
-		q := u.Query()
-		q.Set("pageIndex", strconv.FormatInt(index, 10))
-		q.Set("pageSize", strconv.Itoa(p.PageSize))
-		v := url.URL{Path: u.Path, RawQuery: q.Encode()}
-		return fmt.Sprintf("<%s>; rel=%q", v.String(), rel)
+	// The other parameters are encoded once; each link only adds its page.
+	q := u.Query()
+	delete(q, "pageIndex")
+	delete(q, "pageSize")
+	rest := q.Encode()
+	size := strconv.Itoa(p.PageSize)
+	var b strings.Builder
+	b.Grow(4 * (len(u.Path) + len(rest) + 48))
+	link := func(index int64, rel string) {
+		if b.Len() > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('<')
+		b.WriteString(u.EscapedPath())
+		b.WriteString("?pageIndex=")
+		b.WriteString(strconv.FormatInt(index, 10))
+		b.WriteString("&pageSize=")
+		b.WriteString(size)
+		if rest != "" {
+			b.WriteByte('&')
+			b.WriteString(rest)
+		}
+		b.WriteString(`>; rel="`)
+		b.WriteString(rel)
+		b.WriteByte('"')
 	}
 	last := min(max(p.TotalPages, 1), LastReachable(p.PageSize))
-	out := link(1, "first")
+	link(1, "first")
 	if p.PageIndex > 1 {
-		out += ", " + link(min(int64(p.PageIndex-1), last), "prev")
+		link(min(int64(p.PageIndex-1), last), "prev")
 	}
 	if int64(p.PageIndex) < last {
-		out += ", " + link(int64(p.PageIndex+1), "next")
+		link(int64(p.PageIndex+1), "next")
 	}
-	return out + ", " + link(last, "last")
+	link(last, "last")
+	return b.String()
 }

@@ -39,15 +39,19 @@ const (
 	adminToken = "test-admin-token-0123456789"
 )
 
+var kit *testkit.Kit
+
+func TestMain(m *testing.M) { testkit.Main(m, &kit) }
+
 type env struct {
 	kit *testkit.Kit
 	db  string
 	srv *httptest.Server
 }
 
+// start runs auth over the package's kit with a database of the test's own.
 func start(t *testing.T) env {
 	t.Helper()
-	kit := testkit.Start(t)
 	key, err := adapters.GenerateSigningKey()
 	if err != nil {
 		t.Fatal(err)

@@ -59,6 +59,10 @@ func ConfigFromEnv(env *config.Reader) Config {
 	return cfg
 }
 
+// tokenCacheSize bounds the verified-token cache (a few hundred bytes a
+// token).
+const tokenCacheSize = 50_000
+
 // Service is a started edge.
 type Service struct {
 	infra     *infra.Infra
@@ -88,7 +92,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		_ = in.Close()
 		return nil, fmt.Errorf("follow the reseller tree: %w", err)
 	}
-	verifier := accesstoken.NewVerifier(accesstoken.NewRemoteKeySet(cfg.JWKSURL, nil), strings.TrimRight(cfg.Issuer, "/"), 30*time.Second)
+	// Integrations reuse a token for its whole lifetime: its ES256
+	// verification is cached until it expires.
+	verifier := accesstoken.NewCache(
+		accesstoken.NewVerifier(accesstoken.NewRemoteKeySet(cfg.JWKSURL, nil), strings.TrimRight(cfg.Issuer, "/"), 30*time.Second),
+		tokenCacheSize)
 	application := app.New(adapters.NewAccountReader(in.DB))
 	authn := ports.Authenticators{ports.BearerTokens{Verifier: verifier}}
 	return &Service{

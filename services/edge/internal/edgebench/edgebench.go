@@ -1,0 +1,242 @@
+// Package edgebench measures what the edge itself costs per request: the
+// real engine (middleware, authentication, request validation, scoping,
+// paging, JSON) over an in-memory account reader, against a bare gin
+// handler writing the same JSON. No store is involved: the store's own
+// cost is measured by `make bench` against the raw driver.
+package edgebench
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/prometheus/client_golang/prometheus"
+
+	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
+
+	"github.com/resellerapi/platform/pkg/accesstoken"
+	"github.com/resellerapi/platform/pkg/contract"
+	"github.com/resellerapi/platform/pkg/httpserver"
+	"github.com/resellerapi/platform/pkg/paging"
+	"github.com/resellerapi/platform/services/edge/api"
+	"github.com/resellerapi/platform/services/edge/internal/adapters"
+	"github.com/resellerapi/platform/services/edge/internal/app"
+	"github.com/resellerapi/platform/services/edge/internal/ports"
+)
+
+const (
+	issuer = "https://api.bench.test"
+	kid    = "bench-key"
+	// Path is the request measured: a 10-item page with two filters.
+	Path = "/api/accounts?pageIndex=1&pageSize=10&status=active&sort=name"
+	// TokenCacheSize is the edge's verified-token cache bound.
+	TokenCacheSize = 50_000 // as the edge service
+)
+
+// Fixture is an edge and a bare handler ready to serve Path.
+type Fixture struct {
+	// Edge is the real engine with the edge's routes.
+	Edge http.Handler
+	// Bare is a gin handler writing the same JSON, nothing else.
+	Bare http.Handler
+	// Token is one access token, for the reused-token case.
+	Token string
+
+	key *ecdsa.PrivateKey
+	seq atomic.Int64
+}
+
+// New builds the fixture.
+func New() (*Fixture, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	f := &Fixture{key: key}
+	doc, err := contract.Load(api.OpenAPI())
+	if err != nil {
+		return nil, err
+	}
+	tree := adapters.NewResellerTree()
+	if err := tree.Apply(context.Background(), &eventsv1.ResellerChanged{
+		Meta: &eventsv1.EventMeta{AggregateId: "r1", Version: 1}, Reseller: &eventsv1.Reseller{ResellerId: "r1"},
+	}); err != nil {
+		return nil, err
+	}
+	verifier := accesstoken.NewCache(accesstoken.NewVerifier(staticKeys{kid: &key.PublicKey}, issuer, 30*time.Second), TokenCacheSize)
+	log := slog.New(slog.NewJSONHandler(io.Discard, nil)) // the access log is formatted, as in production
+	metrics, err := httpserver.NewMetrics(prometheus.NewRegistry(), "edge")
+	if err != nil {
+		return nil, err
+	}
+	engine := httpserver.NewEngine(log, metrics)
+	h := ports.NewHTTP(app.New(newMemoryAccounts(10)), ports.Authenticators{ports.BearerTokens{Verifier: verifier}}, tree, doc, log)
+	h.Register(engine)
+	f.Edge = engine
+
+	gin.SetMode(gin.ReleaseMode)
+	bare := gin.New()
+	page := samplePage(10)
+	bare.GET("/api/accounts", func(c *gin.Context) { c.JSON(http.StatusOK, page) })
+	f.Bare = bare
+
+	if f.Token, err = f.NewToken(); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// NewToken mints a token the edge has not seen.
+func (f *Fixture) NewToken() (string, error) {
+	now := time.Now()
+	tok := jwt.NewWithClaims(jwt.SigningMethodES256, jwt.MapClaims{
+		"iss": issuer, "sub": "user-1", "rid": "r1", "client_id": "bench", "scope": "accounts:read",
+		"iat": now.Unix(), "exp": now.Add(15 * time.Minute).Unix(), "jti": strconv.FormatInt(f.seq.Add(1), 10),
+	})
+	tok.Header["kid"] = kid
+	return tok.SignedString(f.key)
+}
+
+// Serve sends one request for Path with token to h and checks the answer.
+func Serve(h http.Handler, token string) error {
+	req := httptest.NewRequest(http.MethodGet, Path, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("X-api-version", "3")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	if w.Code != http.StatusOK {
+		return fmt.Errorf("status %d: %s", w.Code, w.Body)
+	}
+	return nil
+}
+
+// Result is one measurement.
+type Result struct {
+	Name    string
+	NsPerOp int64
+	Allocs  int64
+	BytesOp int64
+	// Ratio is NsPerOp over the bare handler's.
+	Ratio float64
+}
+
+// Measure runs the three cases with testing.Benchmark and returns them
+// with their ratio to the bare handler.
+func Measure() ([]Result, error) {
+	f, err := New()
+	if err != nil {
+		return nil, err
+	}
+	var failed error
+	run := func(name string, fn func(b *testing.B)) Result {
+		r := testing.Benchmark(func(b *testing.B) { b.ReportAllocs(); fn(b) })
+		return Result{Name: name, NsPerOp: r.NsPerOp(), Allocs: r.AllocsPerOp(), BytesOp: r.AllocedBytesPerOp()}
+	}
+	bare := run("bare gin handler, same JSON", func(b *testing.B) {
+		for range b.N {
+			if err := Serve(f.Bare, f.Token); err != nil {
+				failed = err
+			}
+		}
+	})
+	reused := run("edge, reused token", func(b *testing.B) { BenchReused(b, f, &failed) })
+	fresh := run("edge, first-seen token", func(b *testing.B) { BenchFirstSeen(b, f, &failed) })
+	if failed != nil {
+		return nil, failed
+	}
+	out := []Result{bare, reused, fresh}
+	for i := range out {
+		out[i].Ratio = float64(out[i].NsPerOp) / float64(bare.NsPerOp)
+	}
+	return out, nil
+}
+
+// BenchReused serves Path b.N times with the same token.
+func BenchReused(b *testing.B, f *Fixture, failed *error) {
+	for range b.N {
+		if err := Serve(f.Edge, f.Token); err != nil {
+			*failed = err
+		}
+	}
+}
+
+// BenchFirstSeen serves Path b.N times, each with a token not seen before
+// (minted before the clock starts).
+func BenchFirstSeen(b *testing.B, f *Fixture, failed *error) {
+	b.StopTimer()
+	tokens := make([]string, b.N)
+	for i := range tokens {
+		t, err := f.NewToken()
+		if err != nil {
+			*failed = err
+			return
+		}
+		tokens[i] = t
+	}
+	b.StartTimer()
+	for _, t := range tokens {
+		if err := Serve(f.Edge, t); err != nil {
+			*failed = err
+		}
+	}
+}
+
+type staticKeys map[string]any
+
+func (k staticKeys) Key(_ context.Context, id string) (any, error) {
+	if key, ok := k[id]; ok {
+		return key, nil
+	}
+	return nil, errors.New("unknown key")
+}
+
+var created = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// memoryAccounts answers every list with the same page, built once (the
+// bare handler's JSON is built once too).
+type memoryAccounts []app.Account
+
+func newMemoryAccounts(n int) memoryAccounts {
+	out := make(memoryAccounts, n)
+	for i := range out {
+		out[i] = account(i)
+	}
+	return out
+}
+
+func (m memoryAccounts) List(_ context.Context, _ app.Scope, _ app.AccountFilter, _ paging.Request) ([]app.Account, int64, error) {
+	return m, 48, nil
+}
+
+func (m memoryAccounts) Get(context.Context, app.Scope, string) (app.Account, error) {
+	return m[0], nil
+}
+
+func account(i int) app.Account {
+	return app.Account{ID: fmt.Sprintf("acc-%03d", i), ResellerID: "r1", Name: fmt.Sprintf("Customer %03d", i),
+		Email: "it@customer.example", Phone: "+302101234567", Country: "GR", Status: "active", CreatedAt: created, UpdatedAt: created}
+}
+
+// samplePage is the JSON body the edge answers, for the bare handler.
+func samplePage(n int) ports.AccountList {
+	list := ports.AccountList{Pagination: ports.Pagination{PageIndex: 1, PageSize: 10, TotalCount: 48, TotalPages: 5}}
+	for i := range n {
+		a := account(i)
+		list.Data = append(list.Data, ports.Account{Id: a.ID, ResellerId: a.ResellerID, Name: a.Name, Email: &a.Email,
+			Phone: &a.Phone, Country: &a.Country, Status: ports.AccountStatus(a.Status), CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt})
+	}
+	return list
+}
