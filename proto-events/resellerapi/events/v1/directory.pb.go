@@ -179,7 +179,7 @@ func (x *Reseller) GetCreatedAt() *timestamppb.Timestamp {
 	return nil
 }
 
-// ResellerChanged is published on subject "directory.reseller.changed" when a
+// ResellerChanged is published on subject "directory.reseller.changed.<reseller_id>" when a
 // reseller is registered or its profile changes. It carries the whole state
 // (state-carried transfer), so the newest version is all a consumer needs.
 type ResellerChanged struct {
@@ -337,7 +337,7 @@ func (x *Account) GetCreatedAt() *timestamppb.Timestamp {
 	return nil
 }
 
-// AccountChanged is published on subject "directory.account.changed" when an
+// AccountChanged is published on subject "directory.account.changed.<account_id>" when an
 // account is created or changes. It carries the whole state.
 type AccountChanged struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
