@@ -6,6 +6,7 @@
 package edgebench
 
 import (
+	"cmp"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -16,6 +17,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -133,33 +135,46 @@ type Result struct {
 	Ratio float64
 }
 
-// Measure runs the three cases with testing.Benchmark and returns them
-// with their ratio to the bare handler.
-func Measure() ([]Result, error) {
+// Measure runs the three cases with testing.Benchmark, rounds times in
+// turn so that they share the machine's ups and downs, and returns each
+// case's median round with its ratio to the bare handler's median.
+func Measure(rounds int) ([]Result, error) {
 	f, err := New()
 	if err != nil {
 		return nil, err
 	}
 	var failed error
-	run := func(name string, fn func(b *testing.B)) Result {
-		r := testing.Benchmark(func(b *testing.B) { b.ReportAllocs(); fn(b) })
-		return Result{Name: name, NsPerOp: r.NsPerOp(), Allocs: r.AllocsPerOp(), BytesOp: r.AllocedBytesPerOp()}
-	}
-	bare := run("bare gin handler, same JSON", func(b *testing.B) {
-		for range b.N {
-			if err := Serve(f.Bare, f.Token); err != nil {
-				failed = err
+	cases := []struct {
+		name string
+		fn   func(b *testing.B)
+	}{
+		{"bare gin handler, same JSON", func(b *testing.B) {
+			for range b.N {
+				if err := Serve(f.Bare, f.Token); err != nil {
+					failed = err
+				}
 			}
+		}},
+		{"edge, reused token", func(b *testing.B) { BenchReused(b, f, &failed) }},
+		{"edge, first-seen token", func(b *testing.B) { BenchFirstSeen(b, f, &failed) }},
+	}
+	runs := make([][]Result, len(cases))
+	for range max(rounds, 1) {
+		for i, c := range cases {
+			r := testing.Benchmark(func(b *testing.B) { b.ReportAllocs(); c.fn(b) })
+			runs[i] = append(runs[i], Result{Name: c.name, NsPerOp: r.NsPerOp(), Allocs: r.AllocsPerOp(), BytesOp: r.AllocedBytesPerOp()})
 		}
-	})
-	reused := run("edge, reused token", func(b *testing.B) { BenchReused(b, f, &failed) })
-	fresh := run("edge, first-seen token", func(b *testing.B) { BenchFirstSeen(b, f, &failed) })
+	}
 	if failed != nil {
 		return nil, failed
 	}
-	out := []Result{bare, reused, fresh}
+	out := make([]Result, len(cases))
+	for i, rs := range runs {
+		slices.SortFunc(rs, func(a, b Result) int { return cmp.Compare(a.NsPerOp, b.NsPerOp) })
+		out[i] = rs[len(rs)/2]
+	}
 	for i := range out {
-		out[i].Ratio = float64(out[i].NsPerOp) / float64(bare.NsPerOp)
+		out[i].Ratio = float64(out[i].NsPerOp) / float64(out[0].NsPerOp)
 	}
 	return out, nil
 }
