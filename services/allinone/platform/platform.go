@@ -206,7 +206,11 @@ func (p *Platform) checks() map[string]httpserver.Check {
 
 // seedOnce publishes the demo data unless an earlier start did.
 func seedOnce(ctx context.Context, dataDir, natsURL string) (bool, error) {
-	marker := filepath.Join(dataDir, "demo-seeded")
+	// v2: events moved to per-aggregate subjects (directory.reseller.changed.<id>);
+	// a data directory seeded before is seeded again so that the edge's
+	// reseller tree, which follows the new subjects, learns the demo
+	// resellers. Same versions: the projections take it as a replay.
+	marker := filepath.Join(dataDir, "demo-seeded-v2")
 	if _, err := os.Stat(marker); err == nil {
 		return false, nil
 	}
