@@ -402,3 +402,31 @@ func TestIsolation(t *testing.T) {
 		}
 	}
 }
+
+// A reseller registered after the edge started is known to it as soon as
+// its event arrives: the tree is followed, not loaded once.
+func TestNewResellerReachesTheEdge(t *testing.T) {
+	e := start(t)
+	id := "r-" + uuid.NewString()[:8]
+	token := e.tokens.mint(t, id, "accounts:read", time.Minute)
+	if resp, _ := e.get(t, "/api/accounts", token); resp.StatusCode != 403 {
+		t.Fatalf("unknown reseller: %d, want 403", resp.StatusCode)
+	}
+	bus, err := eventbus.Connect(eventbus.Config{NATSURL: kit.NATSURL, Service: "test-backoffice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = bus.Close() }()
+	published := time.Now()
+	if err := bus.Publish(context.Background(), subjects.ResellerChanged(id), &eventsv1.ResellerChanged{
+		Meta:     &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: id, Version: 1},
+		Reseller: &eventsv1.Reseller{ResellerId: id, Name: "Newcomer"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	testkit.Eventually(t, 5*time.Second, func() bool {
+		resp, _ := e.get(t, "/api/accounts", token)
+		return resp.StatusCode == 200
+	}, "the edge did not learn the new reseller")
+	t.Logf("new reseller served %v after its event", time.Since(published).Round(time.Millisecond))
+}
