@@ -82,8 +82,8 @@ func Middleware(log *slog.Logger, m *Metrics) gin.HandlerFunc {
 				m.requests.WithLabelValues(route, c.Request.Method, strconv.Itoa(status)).Inc()
 				m.duration.WithLabelValues(route, c.Request.Method).Observe(elapsed.Seconds())
 			}
-			log.InfoContext(ctx, "http request", "method", c.Request.Method, "route", route,
-				"path", c.Request.URL.Path, "status", status, "duration_ms", elapsed.Milliseconds())
+			log.LogAttrs(ctx, slog.LevelInfo, "http request", slog.String("method", c.Request.Method), slog.String("route", route),
+				slog.String("path", c.Request.URL.Path), slog.Int("status", status), slog.Int64("duration_ms", elapsed.Milliseconds()))
 		}()
 		c.Next()
 	}

@@ -98,6 +98,30 @@ func intParam(q url.Values, name string, def, lo, hi int) (int, error) {
 	return n, nil
 }
 
+// withoutPaging returns the raw query without its pageIndex and pageSize
+// parameters, the others as they were sent (already escaped).
+func withoutPaging(raw string) string {
+	var b strings.Builder
+	for raw != "" {
+		var part string
+		part, raw, _ = strings.Cut(raw, "&")
+		key, _, _ := strings.Cut(part, "=")
+		if strings.ContainsAny(key, "%+") {
+			if k, err := url.QueryUnescape(key); err == nil {
+				key = k
+			}
+		}
+		if part == "" || key == "pageIndex" || key == "pageSize" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(part)
+	}
+	return b.String()
+}
+
 // LastReachable is the deepest pageIndex allowed for pages of size.
 func LastReachable(size int) int64 { return int64(MaxSkip/size) + 1 }
 
@@ -133,11 +157,8 @@ func NewPagination(r Request, total int64) Pagination {
 // next, last), keeping the request's other query parameters. "last" is
 // the last page pageIndex can reach (see MaxSkip).
 func (p Pagination) Link(u *url.URL) string {
-	// The other parameters are encoded once; each link only adds its page.
-	q := u.Query()
-	delete(q, "pageIndex")
-	delete(q, "pageSize")
-	rest := q.Encode()
+	// The other parameters are kept as sent; each link only adds its page.
+	rest := withoutPaging(u.RawQuery)
 	size := strconv.Itoa(p.PageSize)
 	var b strings.Builder
 	b.Grow(4 * (len(u.Path) + len(rest) + 48))

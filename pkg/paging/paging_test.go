@@ -29,6 +29,16 @@ func TestParse(t *testing.T) {
 	}
 }
 
+func TestLinksKeepTheOtherParametersAsSent(t *testing.T) {
+	p := NewPagination(Request{Index: 1, Size: 10}, 25)
+	u, _ := url.Parse("/api/accounts?search=caf%C3%A9+bar&page%49ndex=3&pageSize=10&status=active&&sort=-name")
+	link := p.Link(u)
+	want := `</api/accounts?pageIndex=2&pageSize=10&search=caf%C3%A9+bar&status=active&sort=-name>; rel="next"`
+	if !strings.Contains(link, want) || strings.Contains(link, "page%49ndex") {
+		t.Errorf("Link = %q, want it to contain %q", link, want)
+	}
+}
+
 func TestSkipDepthIsBounded(t *testing.T) {
 	if r, err := Parse(url.Values{"pageIndex": {"101"}, "pageSize": {"100"}}); err != nil || r.Skip() != MaxSkip {
 		t.Fatalf("the deepest page: %+v, %v", r, err)
