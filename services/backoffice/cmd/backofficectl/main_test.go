@@ -20,6 +20,13 @@ import (
 	"github.com/resellerapi/platform/pkg/testkit"
 )
 
+var kit *testkit.Kit
+
+func TestMain(m *testing.M) { testkit.Main(m, &kit) }
+
+// unique makes an id no other test (or earlier run) has published.
+func unique(id string) string { return id + "-" + uuid.NewString()[:8] }
+
 func writeFile(t *testing.T, content string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "input.json")
@@ -59,10 +66,10 @@ func published(t *testing.T, natsURL, subject string) []*nats.Msg {
 }
 
 func TestPublishAccountsFromFile(t *testing.T) {
-	kit := testkit.Start(t)
 	t.Setenv("NATS_URL", kit.NATSURL)
-	path := writeFile(t, `{"accountId":"a1","resellerId":"r1","version":2,"name":"Acme","email":"it@acme.example","phone":"+302101234567","country":"GR","status":"suspended","createdAt":"2025-01-02T03:04:05Z"}
-{"account_id":"a2","reseller_id":"r1","version":1,"name":"Beta"}`)
+	a1, a2 := unique("a1"), unique("a2")
+	path := writeFile(t, `{"accountId":"`+a1+`","resellerId":"r1","version":2,"name":"Acme","email":"it@acme.example","phone":"+302101234567","country":"GR","status":"suspended","createdAt":"2025-01-02T03:04:05Z"}
+{"account_id":"`+a2+`","reseller_id":"r1","version":1,"name":"Beta"}`)
 
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"publish", "account", "--file", path}, nil, &out); err != nil {
@@ -72,7 +79,7 @@ func TestPublishAccountsFromFile(t *testing.T) {
 		t.Errorf("output = %q", out.String())
 	}
 
-	msgs := published(t, kit.NATSURL, subjects.AccountsChanged)
+	msgs := append(published(t, kit.NATSURL, subjects.AccountChanged(a1)), published(t, kit.NATSURL, subjects.AccountChanged(a2))...)
 	if len(msgs) != 2 {
 		t.Fatalf("%d events on the stream, want 2", len(msgs))
 	}
@@ -81,11 +88,11 @@ func TestPublishAccountsFromFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	a, m := ev.GetAccount(), ev.GetMeta()
-	if a.GetAccountId() != "a1" || a.GetResellerId() != "r1" || a.GetName() != "Acme" || a.GetPhone() != "+302101234567" ||
+	if a.GetAccountId() != a1 || a.GetResellerId() != "r1" || a.GetName() != "Acme" || a.GetPhone() != "+302101234567" ||
 		a.GetStatus() != eventsv1.AccountStatus_ACCOUNT_STATUS_SUSPENDED || a.GetCreatedAt().AsTime().Year() != 2025 {
 		t.Errorf("account = %v", a)
 	}
-	if m.GetAggregateId() != "a1" || m.GetVersion() != 2 || m.GetOccurredAt() == nil {
+	if m.GetAggregateId() != a1 || m.GetVersion() != 2 || m.GetOccurredAt() == nil {
 		t.Errorf("meta = %v", m)
 	}
 	if id, err := uuid.Parse(m.GetEventId()); err != nil || id.Version() != 7 {
@@ -102,23 +109,25 @@ func TestPublishAccountsFromFile(t *testing.T) {
 }
 
 func TestPublishRefusesInvalidInputAndPublishesNothing(t *testing.T) {
-	kit := testkit.Start(t)
 	t.Setenv("NATS_URL", kit.NATSURL)
-	path := writeFile(t, `[{"reseller_id":"r1","version":1,"name":"Good"},{"reseller_id":"r2","version":1,"name":"Bad","currency":"euro"}]`)
+	good, bad := unique("r1"), unique("r2")
+	path := writeFile(t, `[{"reseller_id":"`+good+`","version":1,"name":"Good"},{"reseller_id":"`+bad+`","version":1,"name":"Bad","currency":"euro"}]`)
 
 	err := run(context.Background(), []string{"publish", "reseller", "--file", path}, nil, &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "record 2") || !strings.Contains(err.Error(), "ISO 4217") || !strings.Contains(err.Error(), "nothing published") {
 		t.Fatalf("err = %v", err)
 	}
-	if msgs := published(t, kit.NATSURL, subjects.ResellersChanged); len(msgs) != 0 {
-		t.Fatalf("%d events published from invalid input", len(msgs))
+	for _, id := range []string{good, bad} {
+		if msgs := published(t, kit.NATSURL, subjects.ResellerChanged(id)); len(msgs) != 0 {
+			t.Fatalf("%d events of %s published from invalid input", len(msgs), id)
+		}
 	}
 }
 
 func TestPublishFromStdinAndSeedDemo(t *testing.T) {
-	kit := testkit.Start(t)
 	t.Setenv("NATS_URL", kit.NATSURL)
-	in := strings.NewReader(`{"reseller_id":"r9","version":1,"name":"Nine"}`)
+	r9 := unique("r9")
+	in := strings.NewReader(`{"reseller_id":"` + r9 + `","version":1,"name":"Nine"}`)
 	if err := run(context.Background(), []string{"publish", "reseller", "--file", "-"}, in, &bytes.Buffer{}); err != nil {
 		t.Fatal(err)
 	}
@@ -126,8 +135,13 @@ func TestPublishFromStdinAndSeedDemo(t *testing.T) {
 	if err := run(context.Background(), []string{"seed-demo"}, nil, &out); err != nil {
 		t.Fatal(err)
 	}
-	if msgs := published(t, kit.NATSURL, subjects.ResellersChanged); len(msgs) != 4 {
-		t.Errorf("%d reseller events, want 1 + 3 demo", len(msgs))
+	if msgs := published(t, kit.NATSURL, subjects.ResellerChanged(r9)); len(msgs) != 1 {
+		t.Errorf("%d events of %s, want 1", len(msgs), r9)
+	}
+	for _, id := range []string{"res-cloudnova", "res-bytebridge", "res-cloudnova-cy"} {
+		if msgs := published(t, kit.NATSURL, subjects.ResellerChanged(id)); len(msgs) == 0 {
+			t.Errorf("demo reseller %s not published", id)
+		}
 	}
 }
 
