@@ -29,7 +29,7 @@ import (
 // Document is a loaded, valid OpenAPI document.
 type Document struct {
 	spec *openapi3.T
-	ops  map[string]*Operation // by method + " " + gin route
+	ops  map[string]map[string]*Operation // by gin route, then method
 }
 
 // Operation is one method on one path of the document.
@@ -65,7 +65,7 @@ func Load(spec []byte) (*Document, error) {
 	if err := doc.Validate(context.Background()); err != nil {
 		return nil, fmt.Errorf("openapi document is invalid: %w", err)
 	}
-	d := &Document{spec: doc, ops: map[string]*Operation{}}
+	d := &Document{spec: doc, ops: map[string]map[string]*Operation{}}
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
 			o := &Operation{
@@ -90,10 +90,14 @@ func Load(spec []byte) (*Document, error) {
 				case p.In == openapi3.ParameterInQuery:
 					o.query[p.Name] = p
 				case p.In == openapi3.ParameterInHeader:
-					o.headers = append(o.headers, p.Name)
+					o.headers = append(o.headers, http.CanonicalHeaderKey(p.Name))
 				}
 			}
-			d.ops[method+" "+ginPath(path)] = o
+			route := ginPath(path)
+			if d.ops[route] == nil {
+				d.ops[route] = map[string]*Operation{}
+			}
+			d.ops[route][method] = o
 		}
 	}
 	return d, nil
@@ -107,9 +111,11 @@ func ginPath(path string) string {
 // Operations lists every operation of the document, sorted by path and
 // method.
 func (d *Document) Operations() []*Operation {
-	out := make([]*Operation, 0, len(d.ops))
-	for _, o := range d.ops {
-		out = append(out, o)
+	var out []*Operation
+	for _, byMethod := range d.ops {
+		for _, o := range byMethod {
+			out = append(out, o)
+		}
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Path != out[j].Path {
@@ -123,7 +129,7 @@ func (d *Document) Operations() []*Operation {
 // Operation returns the operation gin matched for c, if the document
 // describes it.
 func (d *Document) Operation(c *gin.Context) (*Operation, bool) {
-	o, ok := d.ops[c.Request.Method+" "+c.FullPath()]
+	o, ok := d.ops[c.FullPath()][c.Request.Method]
 	return o, ok
 }
 
@@ -167,10 +173,11 @@ var validationOptions = &openapi3filter.Options{
 
 // Check validates the request of c against o; nil means it conforms.
 func (o *Operation) Check(c *gin.Context) *Invalid {
-	key, cacheable := o.cacheKey(c)
+	var buf [512]byte
+	key, cacheable := o.cacheKey(c, buf[:0])
 	if cacheable {
 		o.mu.Lock()
-		_, ok := o.conforming[key]
+		_, ok := o.conforming[string(key)] // no allocation for the lookup
 		o.mu.Unlock()
 		if ok {
 			return nil
@@ -184,33 +191,32 @@ func (o *Operation) Check(c *gin.Context) *Invalid {
 		if len(o.conforming) >= maxConforming {
 			clear(o.conforming)
 		}
-		o.conforming[key] = struct{}{}
+		o.conforming[string(key)] = struct{}{}
 		o.mu.Unlock()
 	}
 	return nil
 }
 
-// cacheKey is what validation of a request without a body depends on:
-// its query, path parameters and declared headers.
-func (o *Operation) cacheKey(c *gin.Context) (string, bool) {
+// cacheKey appends to b what validation of a request without a body
+// depends on: its query, path parameters and declared headers.
+func (o *Operation) cacheKey(c *gin.Context, b []byte) ([]byte, bool) {
 	r := c.Request
 	if r.Body != nil && r.Body != http.NoBody || r.ContentLength != 0 {
-		return "", false
+		return nil, false
 	}
-	var b strings.Builder
-	b.WriteString(r.URL.RawQuery)
+	b = append(b, r.URL.RawQuery...)
 	for _, p := range c.Params {
-		b.WriteByte(0)
-		b.WriteString(p.Value)
+		b = append(b, 0)
+		b = append(b, p.Value...)
 	}
 	for _, h := range o.headers {
-		b.WriteByte(0)
-		for _, v := range r.Header.Values(h) {
-			b.WriteString(v)
-			b.WriteByte(1)
+		b = append(b, 0)
+		for _, v := range r.Header[h] { // h is canonical
+			b = append(b, v...)
+			b = append(b, 1)
 		}
 	}
-	return b.String(), true
+	return b, true
 }
 
 func (o *Operation) check(c *gin.Context) *Invalid {

@@ -20,6 +20,17 @@ import (
 // on the response and generated when the caller sent none (or a bad one).
 const CorrelationHeader = "X-Correlation-ID"
 
+// correlationKey is CorrelationHeader in canonical form, to index headers
+// without canonicalising on every request.
+var correlationKey = http.CanonicalHeaderKey(CorrelationHeader)
+
+func firstValue(h http.Header, canonicalKey string) string {
+	if v := h[canonicalKey]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
 var correlationPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
 
 // Metrics are the HTTP metrics of one service.
@@ -55,11 +66,11 @@ func NewMetrics(reg prometheus.Registerer, service string) (*Metrics, error) {
 func Middleware(log *slog.Logger, m *Metrics) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
-		id := c.GetHeader(CorrelationHeader)
+		id := firstValue(c.Request.Header, correlationKey)
 		if !correlationPattern.MatchString(id) {
 			id = uuid.NewString()
 		}
-		c.Header(CorrelationHeader, id)
+		c.Writer.Header()[correlationKey] = []string{id}
 		securityHeaders(c.Writer.Header())
 		ctx := logging.WithCorrelationID(c.Request.Context(), id)
 		c.Request = c.Request.WithContext(ctx)

@@ -52,15 +52,26 @@ func (h *HTTP) Register(r gin.IRouter) {
 	RegisterHandlersWithOptions(bss, h, GinServerOptions{ErrorHandler: httpserver.BadParameter})
 }
 
+// The version header in canonical form and its value, set on every answer
+// without canonicalising or allocating (net/http never changes the slice).
+var (
+	apiVersionKey       = http.CanonicalHeaderKey(APIVersionHeader)
+	currentVersionValue = []string{CurrentVersion}
+)
+
 // apiVersion negotiates X-api-version: absent means 3; anything else is
 // refused naming the supported versions.
 func apiVersion(c *gin.Context) {
-	if v := c.GetHeader(APIVersionHeader); v != "" && v != CurrentVersion {
+	var v string
+	if values := c.Request.Header[apiVersionKey]; len(values) > 0 {
+		v = values[0]
+	}
+	if v != "" && v != CurrentVersion {
 		httpserver.Fail(c, problem.New(http.StatusBadRequest, problem.TypeUnsupportedVer,
 			"X-api-version "+quote(v)+" is not supported; supported versions: 3."))
 		return
 	}
-	c.Header(APIVersionHeader, CurrentVersion)
+	c.Writer.Header()[apiVersionKey] = currentVersionValue
 	c.Next()
 }
 
