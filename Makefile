@@ -67,6 +67,9 @@ FUZZTIME ?= 20s
 fuzz:
 	go test ./services/backoffice/ -run '^$$' -fuzz FuzzParseResellers -fuzztime $(FUZZTIME)
 	go test ./services/backoffice/ -run '^$$' -fuzz FuzzParseAccounts -fuzztime $(FUZZTIME)
+	go test ./services/backoffice/ -run '^$$' -fuzz FuzzParseProducts -fuzztime $(FUZZTIME)
+	go test ./services/backoffice/ -run '^$$' -fuzz FuzzParsePriceLists -fuzztime $(FUZZTIME)
+	go test ./pkg/money/ -run '^$$' -fuzz FuzzFormat -fuzztime $(FUZZTIME)
 	go test ./services/directory/internal/ports/ -run '^$$' -fuzz FuzzAccountEvent -fuzztime $(FUZZTIME)
 	go test ./services/directory/internal/ports/ -run '^$$' -fuzz FuzzResellerEvent -fuzztime $(FUZZTIME)
 	go test ./pkg/contract/ -run '^$$' -fuzz FuzzValidate -fuzztime $(FUZZTIME)

@@ -57,14 +57,17 @@ type Account struct {
 
 // Reseller is a reseller of the distributor, as of Version.
 type Reseller struct {
-	ID        string    `bson:"_id"`
-	ParentID  string    `bson:"parent_id"`
-	Name      string    `bson:"name"`
-	Domain    string    `bson:"domain"`
-	Currency  string    `bson:"currency"`
-	Country   string    `bson:"country"`
-	Email     string    `bson:"email"`
-	CreatedAt time.Time `bson:"created_at"`
-	UpdatedAt time.Time `bson:"updated_at"`
-	Version   int64     `bson:"version"`
+	ID       string `bson:"_id"`
+	ParentID string `bson:"parent_id"`
+	Name     string `bson:"name"`
+	Domain   string `bson:"domain"`
+	Currency string `bson:"currency"`
+	Country  string `bson:"country"`
+	Email    string `bson:"email"`
+	// PriceListID is the reseller's own price list; empty inherits the
+	// nearest ancestor's.
+	PriceListID string    `bson:"price_list_id"`
+	CreatedAt   time.Time `bson:"created_at"`
+	UpdatedAt   time.Time `bson:"updated_at"`
+	Version     int64     `bson:"version"`
 }

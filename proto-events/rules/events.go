@@ -30,6 +30,10 @@ func Check(ev proto.Message) error {
 		return ResellerChanged(e)
 	case *eventsv1.AccountChanged:
 		return AccountChanged(e)
+	case *eventsv1.ProductChanged:
+		return ProductChanged(e)
+	case *eventsv1.PriceListChanged:
+		return PriceListChanged(e)
 	case nil:
 		return fmt.Errorf("%w: no event", ErrInvalid)
 	}
@@ -78,6 +82,7 @@ func ResellerChanged(e *eventsv1.ResellerChanged) error {
 		Currency("currency", r.GetCurrency()),
 		Country("country", r.GetCountry()),
 		Email("email", r.GetEmail()),
+		OptionalID("price_list_id", r.GetPriceListId()),
 		timestamp("created_at", r.GetCreatedAt(), false),
 	)...)
 }
@@ -124,6 +129,10 @@ func timestamp(field string, ts *timestamppb.Timestamp, required bool) error {
 	}
 	return nil
 }
+
+// enumName is an enum value's name without its prefix, in lower case:
+// "BILLING_PERIOD_MONTHLY" -> "monthly".
+func enumName(name, prefix string) string { return strings.ToLower(strings.TrimPrefix(name, prefix)) }
 
 // join reports every problem of one record in one line:
 // `invalid event: account "a-1": email "x" is not ...; phone ...`.

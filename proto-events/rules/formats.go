@@ -139,3 +139,18 @@ func quote(s string) string {
 	}
 	return fmt.Sprintf("%q", s)
 }
+
+// MinorDigits is the number of digits after the decimal point of a
+// currency's minor unit, from the ISO 4217 table of golang.org/x/text:
+// EUR 2, JPY 0, KWD 3. Amounts in events are integers of that unit.
+func MinorDigits(code string) (int, error) {
+	if err := Currency("currency", code); err != nil || code == "" {
+		return 0, fmt.Errorf("%w: currency %s", ErrInvalid, quote(code))
+	}
+	unit, err := currency.ParseISO(code)
+	if err != nil {
+		return 0, fmt.Errorf("%w: currency %s: %w", ErrInvalid, quote(code), err)
+	}
+	scale, _ := currency.Standard.Rounding(unit)
+	return scale, nil
+}

@@ -126,22 +126,24 @@ func TestEveryEventTypeHasRules(t *testing.T) {
 		}
 		return true
 	})
-	if n < 2 {
-		t.Errorf("found %d event types, want at least 2", n)
+	if n < 4 {
+		t.Errorf("found %d event types, want at least 4", n)
 	}
 }
 
 func FuzzCheck(f *testing.F) {
 	good, _ := proto.Marshal(&eventsv1.AccountChanged{Meta: meta("a1"), Account: &eventsv1.Account{AccountId: "a1", ResellerId: "r1", Name: "Acme", Status: 1}})
-	f.Add(good, true)
+	f.Add(good, uint8(0))
 	r, _ := proto.Marshal(&eventsv1.ResellerChanged{Meta: meta("r1"), Reseller: &eventsv1.Reseller{ResellerId: "r1", Name: "R"}})
-	f.Add(r, false)
-	f.Add([]byte{}, true)
-	f.Fuzz(func(t *testing.T, data []byte, asAccount bool) {
-		var ev proto.Message = &eventsv1.ResellerChanged{}
-		if asAccount {
-			ev = &eventsv1.AccountChanged{}
-		}
+	f.Add(r, uint8(1))
+	p, _ := proto.Marshal(product(nil))
+	f.Add(p, uint8(2))
+	l, _ := proto.Marshal(priceList(nil))
+	f.Add(l, uint8(3))
+	f.Add([]byte{}, uint8(0))
+	f.Fuzz(func(t *testing.T, data []byte, kind uint8) {
+		events := []proto.Message{&eventsv1.AccountChanged{}, &eventsv1.ResellerChanged{}, &eventsv1.ProductChanged{}, &eventsv1.PriceListChanged{}}
+		ev := events[int(kind)%len(events)]
 		if proto.Unmarshal(data, ev) != nil {
 			return
 		}

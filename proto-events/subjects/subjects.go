@@ -25,6 +25,20 @@ func ResellerChanged(id string) string { return "directory.reseller.changed." + 
 // AccountChanged is the subject of the events of account id.
 func AccountChanged(id string) string { return "directory.account.changed." + id }
 
+// Subjects of the catalog bounded context (stream CATALOG).
+const (
+	// ProductsChanged matches every product's eventsv1.ProductChanged.
+	ProductsChanged = "catalog.product.changed.>"
+	// PriceListsChanged matches every price list's eventsv1.PriceListChanged.
+	PriceListsChanged = "catalog.price_list.changed.>"
+)
+
+// ProductChanged is the subject of the events of product id.
+func ProductChanged(id string) string { return "catalog.product.changed." + id }
+
+// PriceListChanged is the subject of the events of price list id.
+func PriceListChanged(id string) string { return "catalog.price_list.changed." + id }
+
 // DeadLetter returns the subject a consumer of service dead-letters the
 // events it can never process to, e.g. "deadletter.directory".
 func DeadLetter(service string) string { return "deadletter." + service }

@@ -1,21 +1,28 @@
 package backoffice
 
-import "fmt"
+import (
+	"context"
+	"fmt"
+)
 
 // DemoData is a small data set that shows the API at work: two top-level
 // resellers and one downstream reseller, with enough accounts under the
-// first one to page through.
+// first one to page through, and a small catalog on two price lists in
+// two currencies (the downstream reseller inherits its parent's).
 type DemoData struct {
-	Resellers []Reseller
-	Accounts  []Account
+	Resellers  []Reseller
+	Accounts   []Account
+	Products   []Product
+	PriceLists []PriceList
 }
 
 // Demo returns the demo data set. Its ids are fixed so that seeding twice
 // changes nothing (same versions: the projections ignore them).
 func Demo() DemoData {
 	d := DemoData{Resellers: []Reseller{
-		{ResellerID: "res-cloudnova", Version: 1, Name: "CloudNova Solutions", Domain: "cloudnova.example", Currency: "EUR", Country: "GR", Email: "admin@cloudnova.example"},
-		{ResellerID: "res-bytebridge", Version: 1, Name: "ByteBridge IT", Domain: "bytebridge.example", Currency: "USD", Country: "US", Email: "ops@bytebridge.example"},
+		// Version 2: the price list assignments came after the first release.
+		{ResellerID: "res-cloudnova", Version: 2, Name: "CloudNova Solutions", Domain: "cloudnova.example", Currency: "EUR", Country: "GR", Email: "admin@cloudnova.example", PriceListID: "pl-eu-partners"},
+		{ResellerID: "res-bytebridge", Version: 2, Name: "ByteBridge IT", Domain: "bytebridge.example", Currency: "USD", Country: "US", Email: "ops@bytebridge.example", PriceListID: "pl-us-partners"},
 		{ResellerID: "res-cloudnova-cy", ParentID: "res-cloudnova", Version: 1, Name: "CloudNova Cyprus", Domain: "cy.cloudnova.example", Currency: "EUR", Country: "CY", Email: "cy@cloudnova.example"},
 	}}
 	names := []string{"Acropolis Bakery", "Blue Aegean Travel", "Cycladic Design", "Delphi Analytics", "Elafonisi Resorts",
@@ -38,5 +45,74 @@ func Demo() DemoData {
 		AccountID: "acc-cy-001", ResellerID: "res-cloudnova-cy", Version: 1, Name: "Limassol Shipping",
 		Email: "it@limassol-shipping.example", Phone: "+35725123456", Country: "CY", Status: "active",
 	})
+	d.Products, d.PriceLists = demoCatalog()
 	return d
+}
+
+// demoCatalog is a few vendors' products, monthly and annual, priced on a
+// euro and a dollar list. Amounts are in cents.
+func demoCatalog() ([]Product, []PriceList) {
+	type offer struct {
+		product                     Product
+		eurMonth, eurYear, usdMonth int64 // cost; retail is derived below
+	}
+	recurring := func(id, sku, name, category, vendor, unit string) Product {
+		return Product{ProductID: id, Version: 1, SKU: sku, Name: name, Category: category, Vendor: vendor,
+			BillingType: "recurring", BillingPeriod: "monthly", Unit: unit, Status: "active",
+			Description: name + ", billed per " + unit + "."}
+	}
+	offers := []offer{
+		{recurring("prd-m365-basic", "MS-M365-BB", "Microsoft 365 Business Basic", "Productivity", "Microsoft", "user"), 480, 5400, 500},
+		{recurring("prd-m365-standard", "MS-M365-BS", "Microsoft 365 Business Standard", "Productivity", "Microsoft", "user"), 1000, 11400, 1050},
+		{recurring("prd-m365-premium", "MS-M365-BP", "Microsoft 365 Business Premium", "Productivity", "Microsoft", "user"), 1760, 19800, 1850},
+		{recurring("prd-acronis-backup", "ACR-CPC-BK", "Acronis Cyber Protect Cloud Backup", "Backup", "Acronis", "workstation"), 290, 3200, 310},
+		{recurring("prd-bitdefender-gz", "BD-GZ-BUS", "Bitdefender GravityZone Business Security", "Security", "Bitdefender", "device"), 210, 2300, 0},
+		{recurring("prd-dropbox-std", "DBX-BUS-STD", "Dropbox Business Standard", "Storage", "Dropbox", "user"), 1250, 13500, 1300},
+	}
+	onboarding := Product{ProductID: "prd-onboarding", Version: 1, SKU: "SRV-ONB", Name: "Microsoft 365 onboarding service",
+		Category: "Services", Vendor: "CloudNova Services", BillingType: "one_time", BillingPeriod: "none", Unit: "tenant",
+		Status: "active", Description: "Tenant set-up and migration of up to 25 mailboxes."}
+	legacy := recurring("prd-exchange-p1", "MS-EXO-P1", "Exchange Online (Plan 1)", "Email", "Microsoft", "user")
+	legacy.Status = "withdrawn"
+
+	eu := PriceList{PriceListID: "pl-eu-partners", Version: 1, Name: "EU partners", Currency: "EUR"}
+	us := PriceList{PriceListID: "pl-us-partners", Version: 1, Name: "US partners", Currency: "USD"}
+	retail := func(cost int64) int64 { return cost * 125 / 100 } // a 25% margin, in whole cents
+	var products []Product
+	for _, o := range offers {
+		products = append(products, o.product)
+		id := o.product.ProductID
+		eu.Items = append(eu.Items,
+			PriceListItem{ProductID: id, BillingPeriod: "monthly", CostMinor: o.eurMonth, RetailMinor: retail(o.eurMonth)},
+			PriceListItem{ProductID: id, BillingPeriod: "annual", CostMinor: o.eurYear, RetailMinor: retail(o.eurYear)})
+		if o.usdMonth > 0 { // not every product is sold in the US
+			us.Items = append(us.Items, PriceListItem{ProductID: id, BillingPeriod: "monthly", CostMinor: o.usdMonth, RetailMinor: retail(o.usdMonth)})
+		}
+	}
+	products = append(products, onboarding, legacy)
+	eu.Items = append(eu.Items,
+		PriceListItem{ProductID: onboarding.ProductID, BillingPeriod: "none", CostMinor: 15000, RetailMinor: 24900},
+		PriceListItem{ProductID: legacy.ProductID, BillingPeriod: "monthly", CostMinor: 320, RetailMinor: 400})
+	return products, []PriceList{eu, us}
+}
+
+// PublishDemo publishes the demo data set: price lists and products
+// first, then resellers (which name their price lists) and accounts. It
+// returns how many events were published.
+func PublishDemo(ctx context.Context, p *Publisher) (int, error) {
+	d := Demo()
+	total := 0
+	for _, step := range []func() (int, error){
+		func() (int, error) { return p.PublishProducts(ctx, d.Products) },
+		func() (int, error) { return p.PublishPriceLists(ctx, d.PriceLists) },
+		func() (int, error) { return p.PublishResellers(ctx, d.Resellers) },
+		func() (int, error) { return p.PublishAccounts(ctx, d.Accounts) },
+	} {
+		n, err := step()
+		total += n
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
 }

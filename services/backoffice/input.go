@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -19,6 +20,9 @@ import (
 
 	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
 	"github.com/resellerapi/platform/proto-events/rules"
+	"github.com/resellerapi/platform/proto-events/subjects"
+
+	"github.com/resellerapi/platform/pkg/eventbus"
 )
 
 // Reseller is one reseller record as the back-office sends it.
@@ -35,19 +39,23 @@ type Reseller struct {
 	// CreatedAt is when the back-office created the reseller (RFC 3339);
 	// when absent, consumers use the event's time.
 	CreatedAt *time.Time `json:"created_at,omitempty"`
+	// PriceListID is the price list the reseller buys at; empty inherits
+	// the nearest ancestor's.
+	PriceListID string `json:"price_list_id"`
 }
 
 // Validate checks r against the rules of its event, the same rules every
 // consumer applies, so bad input is refused before it is published.
-func (r Reseller) Validate() error {
-	return rules.ResellerChanged(r.event(checkMeta(r.ResellerID, r.Version)))
-}
+func (r Reseller) Validate() error { return validate(r) }
 
-func (r Reseller) event(meta *eventsv1.EventMeta) *eventsv1.ResellerChanged {
+func (r Reseller) id() string     { return r.ResellerID }
+func (r Reseller) version() int64 { return r.Version }
+func (r Reseller) event(meta *eventsv1.EventMeta) (eventbus.Event, string, error) {
 	return &eventsv1.ResellerChanged{Meta: meta, Reseller: &eventsv1.Reseller{
 		ResellerId: r.ResellerID, ParentId: r.ParentID, Name: r.Name, Domain: r.Domain,
 		Currency: r.Currency, Country: r.Country, Email: r.Email, CreatedAt: timestamp(r.CreatedAt),
-	}}
+		PriceListId: r.PriceListID,
+	}}, subjects.ResellerChanged(r.ResellerID), nil
 }
 
 // Account is one end-customer account record as the back-office sends it.
@@ -67,34 +75,48 @@ type Account struct {
 }
 
 // Validate checks a against the rules of its event.
-func (a Account) Validate() error {
-	ev, statusErr := a.event(checkMeta(a.AccountID, a.Version))
-	if statusErr != nil {
-		ev.Account.Status = eventsv1.AccountStatus_ACCOUNT_STATUS_ACTIVE // reported once, by statusErr
-	}
-	return errors.Join(statusErr, rules.AccountChanged(ev))
-}
+func (a Account) Validate() error { return validate(a) }
 
-func (a Account) event(meta *eventsv1.EventMeta) (*eventsv1.AccountChanged, error) {
-	var err error
-	status := eventsv1.AccountStatus_ACCOUNT_STATUS_ACTIVE
-	if a.Status != "" {
-		v, ok := eventsv1.AccountStatus_value["ACCOUNT_STATUS_"+strings.ToUpper(a.Status)]
-		status = eventsv1.AccountStatus(v)
-		if !ok || a.Status != strings.ToLower(a.Status) || v == 0 {
-			err = fmt.Errorf("status %q must be one of active, suspended, closed", a.Status)
-		}
-	}
+func (a Account) id() string     { return a.AccountID }
+func (a Account) version() int64 { return a.Version }
+func (a Account) event(meta *eventsv1.EventMeta) (eventbus.Event, string, error) {
+	status, err := enumValue("status", a.Status, "ACCOUNT_STATUS_", eventsv1.AccountStatus_value, int32(eventsv1.AccountStatus_ACCOUNT_STATUS_ACTIVE))
 	return &eventsv1.AccountChanged{Meta: meta, Account: &eventsv1.Account{
 		AccountId: a.AccountID, ResellerId: a.ResellerID, Name: a.Name, Email: a.Email,
-		Phone: a.Phone, Country: a.Country, Status: status, CreatedAt: timestamp(a.CreatedAt),
-	}}, err
+		Phone: a.Phone, Country: a.Country, Status: eventsv1.AccountStatus(status), CreatedAt: timestamp(a.CreatedAt),
+	}}, subjects.AccountChanged(a.AccountID), err
 }
 
-// checkMeta is the envelope a record is checked with before publishing:
-// the record's id and version, as the published event will carry them.
-func checkMeta(aggregateID string, version int64) *eventsv1.EventMeta {
-	return &eventsv1.EventMeta{EventId: "unpublished", OccurredAt: timestamppb.Now(), AggregateId: aggregateID, Version: version}
+// validate checks a record the way its consumers will: it builds the
+// event (with the record's id and version in its envelope) and applies
+// the event's rules (proto-events/rules). A value outside its list is
+// reported with the value; the event's rules are then checked with that
+// field set to its first valid value, so each problem is reported once.
+func validate(r record) error {
+	meta := &eventsv1.EventMeta{EventId: "unpublished", OccurredAt: timestamppb.Now(), AggregateId: r.id(), Version: r.version()}
+	ev, _, err := r.event(meta)
+	return errors.Join(err, rules.Check(ev))
+}
+
+// enumValue maps a record's value ("one_time") onto the protobuf enum
+// value named prefix + "ONE_TIME"; empty means def. A value outside the
+// enum is an error naming the allowed values, and def is returned so that
+// the event's rules do not report the field a second time.
+func enumValue(field, s, prefix string, values map[string]int32, def int32) (int32, error) {
+	if s == "" {
+		return def, nil
+	}
+	if v, ok := values[prefix+strings.ToUpper(s)]; ok && v != 0 && s == strings.ToLower(s) {
+		return v, nil
+	}
+	var allowed []string
+	for name, v := range values {
+		if v != 0 {
+			allowed = append(allowed, strings.ToLower(strings.TrimPrefix(name, prefix)))
+		}
+	}
+	slices.Sort(allowed)
+	return def, fmt.Errorf("%s %q must be one of %s", field, s, strings.Join(allowed, ", "))
 }
 
 func timestamp(t *time.Time) *timestamppb.Timestamp {
@@ -206,13 +228,9 @@ func decodeRecord[T any](raw json.RawMessage) (T, error) {
 	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
 		return rec, errors.New("not a JSON object")
 	}
-	normalized := make(map[string]json.RawMessage, len(fields))
-	for k, v := range fields {
-		snake := toSnake(k)
-		if _, dup := normalized[snake]; dup {
-			return rec, fmt.Errorf("field %q is given twice (as %s and in another spelling)", snake, k)
-		}
-		normalized[snake] = v
+	normalized, err := snakeKeys(raw, 0)
+	if err != nil {
+		return rec, err
 	}
 	body, err := json.Marshal(normalized)
 	if err != nil {
@@ -224,6 +242,55 @@ func decodeRecord[T any](raw json.RawMessage) (T, error) {
 		return rec, fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "json: "))
 	}
 	return rec, nil
+}
+
+// maxDepth bounds the nesting snakeKeys follows (records nest two levels).
+const maxDepth = 8
+
+// snakeKeys renames the keys of every object in raw, at any depth, from
+// camelCase to snake_case, refusing a key given twice in two spellings.
+// Values other than objects and arrays are kept as they were sent, so
+// large integers keep every digit.
+func snakeKeys(raw json.RawMessage, depth int) (any, error) {
+	if depth > maxDepth {
+		return nil, errors.New("nested too deeply")
+	}
+	trimmed := bytes.TrimLeft(raw, " \t\r\n")
+	switch {
+	case len(trimmed) > 0 && trimmed[0] == '{':
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &fields); err != nil {
+			return nil, err
+		}
+		out := make(map[string]any, len(fields))
+		for k, v := range fields {
+			snake := toSnake(k)
+			if _, dup := out[snake]; dup {
+				return nil, fmt.Errorf("field %q is given twice (as %s and in another spelling)", snake, k)
+			}
+			nv, err := snakeKeys(v, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out[snake] = nv
+		}
+		return out, nil
+	case len(trimmed) > 0 && trimmed[0] == '[':
+		var elems []json.RawMessage
+		if err := json.Unmarshal(raw, &elems); err != nil {
+			return nil, err
+		}
+		out := make([]any, len(elems))
+		for i, e := range elems {
+			v, err := snakeKeys(e, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = v
+		}
+		return out, nil
+	}
+	return raw, nil
 }
 
 // toSnake turns "resellerId" into "reseller_id"; snake_case is unchanged.

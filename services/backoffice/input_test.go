@@ -76,6 +76,19 @@ func TestDemoDataIsValid(t *testing.T) {
 			t.Errorf("demo account %s: %v", a.AccountID, err)
 		}
 	}
+	for _, p := range d.Products {
+		if err := p.Validate(); err != nil {
+			t.Errorf("demo product %s: %v", p.ProductID, err)
+		}
+	}
+	for _, l := range d.PriceLists {
+		if err := l.Validate(); err != nil {
+			t.Errorf("demo price list %s: %v", l.PriceListID, err)
+		}
+	}
+	if len(d.Products) < 6 || len(d.PriceLists) != 2 || d.PriceLists[0].Currency == d.PriceLists[1].Currency {
+		t.Errorf("demo catalog: %d products, %d lists", len(d.Products), len(d.PriceLists))
+	}
 }
 
 func FuzzParseResellers(f *testing.F) {

@@ -9,7 +9,6 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
-	"github.com/resellerapi/platform/proto-events/subjects"
 
 	"github.com/resellerapi/platform/pkg/eventbus"
 	"github.com/resellerapi/platform/pkg/logging"
@@ -55,41 +54,52 @@ func batch(ctx context.Context) context.Context {
 	return logging.WithCorrelationID(ctx, "batch-"+uuid.NewString())
 }
 
-// PublishResellers publishes one ResellerChanged event per record, in
-// order, stopping at the first failure (an event that breaks its rules is
-// refused by the bus). It returns how many were published. The events
-// share one correlation id.
-func (p *Publisher) PublishResellers(ctx context.Context, resellers []Reseller) (int, error) {
-	ctx = batch(ctx)
-	for i, r := range resellers {
-		meta, err := p.meta(ctx, r.ResellerID, r.Version)
-		if err != nil {
-			return i, err
-		}
-		if err := p.bus.Publish(ctx, subjects.ResellerChanged(r.ResellerID), r.event(meta)); err != nil {
-			return i, fmt.Errorf("reseller %q: %w", r.ResellerID, err)
-		}
-	}
-	return len(resellers), nil
+// record is a back-office record that becomes one event.
+type record interface {
+	id() string
+	version() int64
+	// event builds the record's event with meta and names its subject;
+	// an error says the record cannot become one (a value out of a list).
+	event(meta *eventsv1.EventMeta) (eventbus.Event, string, error)
 }
 
-// PublishAccounts publishes one AccountChanged event per record, in order,
-// stopping at the first failure. It returns how many were published. The
-// events share one correlation id.
-func (p *Publisher) PublishAccounts(ctx context.Context, accounts []Account) (int, error) {
+// publish publishes one event per record, in order, stopping at the
+// first failure (an event that breaks its rules is refused by the bus).
+// It returns how many were published. The events share one correlation id.
+func publish[R record](ctx context.Context, p *Publisher, kind string, records []R) (int, error) {
 	ctx = batch(ctx)
-	for i, a := range accounts {
-		meta, err := p.meta(ctx, a.AccountID, a.Version)
+	for i, r := range records {
+		meta, err := p.meta(ctx, r.id(), r.version())
 		if err != nil {
 			return i, err
 		}
-		ev, err := a.event(meta)
+		ev, subject, err := r.event(meta)
 		if err == nil {
-			err = p.bus.Publish(ctx, subjects.AccountChanged(a.AccountID), ev)
+			err = p.bus.Publish(ctx, subject, ev)
 		}
 		if err != nil {
-			return i, fmt.Errorf("account %q: %w", a.AccountID, err)
+			return i, fmt.Errorf("%s %q: %w", kind, r.id(), err)
 		}
 	}
-	return len(accounts), nil
+	return len(records), nil
+}
+
+// PublishResellers publishes one ResellerChanged event per record.
+func (p *Publisher) PublishResellers(ctx context.Context, resellers []Reseller) (int, error) {
+	return publish(ctx, p, "reseller", resellers)
+}
+
+// PublishAccounts publishes one AccountChanged event per record.
+func (p *Publisher) PublishAccounts(ctx context.Context, accounts []Account) (int, error) {
+	return publish(ctx, p, "account", accounts)
+}
+
+// PublishProducts publishes one ProductChanged event per record.
+func (p *Publisher) PublishProducts(ctx context.Context, products []Product) (int, error) {
+	return publish(ctx, p, "product", products)
+}
+
+// PublishPriceLists publishes one PriceListChanged event per record.
+func (p *Publisher) PublishPriceLists(ctx context.Context, lists []PriceList) (int, error) {
+	return publish(ctx, p, "price list", lists)
 }

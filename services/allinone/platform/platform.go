@@ -219,12 +219,7 @@ func seedOnce(ctx context.Context, dataDir, natsURL string) (bool, error) {
 		return false, err
 	}
 	defer func() { _ = bus.Close() }()
-	pub := backoffice.NewPublisher(bus)
-	demo := backoffice.Demo()
-	if _, err := pub.PublishResellers(ctx, demo.Resellers); err != nil {
-		return false, err
-	}
-	if _, err := pub.PublishAccounts(ctx, demo.Accounts); err != nil {
+	if _, err := backoffice.PublishDemo(ctx, backoffice.NewPublisher(bus)); err != nil {
 		return false, err
 	}
 	return true, os.WriteFile(marker, []byte("demo data published\n"), 0o600)

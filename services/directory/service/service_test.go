@@ -138,7 +138,7 @@ func TestResellerProjection(t *testing.T) {
 	e := start(t, 1)
 	e.publish(t, &eventsv1.ResellerChanged{
 		Meta:     &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: "r2", Version: 1},
-		Reseller: &eventsv1.Reseller{ResellerId: "r2", ParentId: "r1", Name: "Two", Currency: "EUR", Country: "GR"},
+		Reseller: &eventsv1.Reseller{ResellerId: "r2", ParentId: "r1", Name: "Two", Currency: "EUR", Country: "GR", PriceListId: "pl-eu"},
 	})
 	coll := e.kit.Mongo.Database(e.db).Collection(readmodel.ResellersCollection)
 	var got readmodel.Reseller
@@ -147,7 +147,7 @@ func TestResellerProjection(t *testing.T) {
 		got, err = mongodb.FindOne[readmodel.Reseller](context.Background(), coll, bson.D{{Key: "_id", Value: "r2"}})
 		return err == nil
 	}, "reseller not projected")
-	if got.ParentID != "r1" || got.Name != "Two" || got.Currency != "EUR" {
+	if got.ParentID != "r1" || got.Name != "Two" || got.Currency != "EUR" || got.PriceListID != "pl-eu" {
 		t.Errorf("reseller = %+v", got)
 	}
 }

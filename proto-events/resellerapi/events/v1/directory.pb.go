@@ -86,9 +86,12 @@ type Reseller struct {
 	// ISO 4217 alpha-3 code, e.g. "EUR".
 	Currency string `protobuf:"bytes,5,opt,name=currency,proto3" json:"currency,omitempty"`
 	// ISO 3166-1 alpha-2 code, e.g. "GR".
-	Country       string                 `protobuf:"bytes,6,opt,name=country,proto3" json:"country,omitempty"`
-	Email         string                 `protobuf:"bytes,7,opt,name=email,proto3" json:"email,omitempty"`
-	CreatedAt     *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	Country   string                 `protobuf:"bytes,6,opt,name=country,proto3" json:"country,omitempty"`
+	Email     string                 `protobuf:"bytes,7,opt,name=email,proto3" json:"email,omitempty"`
+	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	// The price list the reseller buys at; empty means it inherits its
+	// nearest ancestor's (resellerapi.events.v1.PriceList).
+	PriceListId   string `protobuf:"bytes,9,opt,name=price_list_id,json=priceListId,proto3" json:"price_list_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -177,6 +180,13 @@ func (x *Reseller) GetCreatedAt() *timestamppb.Timestamp {
 		return x.CreatedAt
 	}
 	return nil
+}
+
+func (x *Reseller) GetPriceListId() string {
+	if x != nil {
+		return x.PriceListId
+	}
+	return ""
 }
 
 // ResellerChanged is published on subject "directory.reseller.changed.<reseller_id>" when a
@@ -395,7 +405,7 @@ var File_resellerapi_events_v1_directory_proto protoreflect.FileDescriptor
 
 const file_resellerapi_events_v1_directory_proto_rawDesc = "" +
 	"\n" +
-	"%resellerapi/events/v1/directory.proto\x12\x15resellerapi.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a resellerapi/events/v1/meta.proto\"\xfb\x01\n" +
+	"%resellerapi/events/v1/directory.proto\x12\x15resellerapi.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a resellerapi/events/v1/meta.proto\"\x9f\x02\n" +
 	"\bReseller\x12\x1f\n" +
 	"\vreseller_id\x18\x01 \x01(\tR\n" +
 	"resellerId\x12\x1b\n" +
@@ -406,7 +416,8 @@ const file_resellerapi_events_v1_directory_proto_rawDesc = "" +
 	"\acountry\x18\x06 \x01(\tR\acountry\x12\x14\n" +
 	"\x05email\x18\a \x01(\tR\x05email\x129\n" +
 	"\n" +
-	"created_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\"\x84\x01\n" +
+	"created_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x12\"\n" +
+	"\rprice_list_id\x18\t \x01(\tR\vpriceListId\"\x84\x01\n" +
 	"\x0fResellerChanged\x124\n" +
 	"\x04meta\x18\x01 \x01(\v2 .resellerapi.events.v1.EventMetaR\x04meta\x12;\n" +
 	"\breseller\x18\x02 \x01(\v2\x1f.resellerapi.events.v1.ResellerR\breseller\"\x9c\x02\n" +

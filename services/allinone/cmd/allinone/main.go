@@ -62,7 +62,7 @@ func run() error {
 func printWelcome(w io.Writer, p *platform.Platform, dataDir string) {
 	seeded := "demo data from an earlier start"
 	if p.Seeded {
-		seeded = "demo data published: resellers res-cloudnova (12 accounts), res-bytebridge (3), res-cloudnova-cy (1)"
+		seeded = "demo data published: resellers res-cloudnova (12 accounts), res-bytebridge (3), res-cloudnova-cy (1); 8 products on 2 price lists"
 	}
 	fmt.Fprintf(w, `
 Reseller API platform is running (data in %s; %s)

@@ -1,9 +1,11 @@
 // Command backofficectl is the distributor back-office's command line: it
-// publishes resellers and accounts as events to the platform.
+// publishes resellers, accounts, products and price lists as events to the
+// platform.
 //
 //	backofficectl publish reseller --file resellers.json
 //	backofficectl publish account --file accounts.ndjson
-//	backofficectl publish account --file -          (standard input)
+//	backofficectl publish product --file products.json
+//	backofficectl publish pricelist --file -        (standard input)
 //	backofficectl seed-demo
 //
 // A file holds one JSON object, a JSON array of objects, or one object per
@@ -20,6 +22,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/resellerapi/platform/proto-events/subjects"
@@ -29,14 +32,47 @@ import (
 )
 
 const usage = `usage:
-  backofficectl publish reseller|account --file FILE   (FILE "-" is standard input)
+  backofficectl publish reseller|account|product|pricelist --file FILE   (FILE "-" is standard input)
   backofficectl seed-demo
 
-FILE holds one JSON object, a JSON array of objects, or one object per line.
-reseller fields: reseller_id, parent_id, version, name, domain, currency, country, email, created_at
-account fields:  account_id, reseller_id, version, name, email, phone, country, status, created_at
+FILE holds one JSON object, a JSON array of objects, or one object per line;
+field names in snake_case or camelCase.
+reseller fields:  reseller_id, parent_id, version, name, domain, currency, country, email, price_list_id, created_at
+account fields:   account_id, reseller_id, version, name, email, phone, country, status, created_at
+product fields:   product_id, version, sku, name, description, category, vendor,
+                  billing_type (recurring|one_time|usage), billing_period (monthly|annual|none),
+                  unit, status (active|withdrawn), created_at
+pricelist fields: price_list_id, version, name, currency, created_at,
+                  items[]{product_id, billing_period, cost_minor, retail_minor, effective_from, effective_to}
+                  (amounts are integers in the currency's minor unit: 1499 is EUR 14.99)
 Environment: NATS_URL (default nats://127.0.0.1:4222)
 `
+
+// kind is one kind of record backofficectl publishes.
+type kind struct {
+	plural string
+	// load parses and validates the records of in and returns how many
+	// there are and how to publish them.
+	load func(in io.Reader) (int, func(context.Context, *backoffice.Publisher) (int, error), error)
+}
+
+// loader builds a kind's load from its parser and its publisher method.
+func loader[R any](parse func(io.Reader) ([]R, error), publish func(*backoffice.Publisher, context.Context, []R) (int, error)) func(io.Reader) (int, func(context.Context, *backoffice.Publisher) (int, error), error) {
+	return func(in io.Reader) (int, func(context.Context, *backoffice.Publisher) (int, error), error) {
+		records, err := parse(in)
+		if err != nil {
+			return 0, nil, err
+		}
+		return len(records), func(ctx context.Context, p *backoffice.Publisher) (int, error) { return publish(p, ctx, records) }, nil
+	}
+}
+
+var kinds = map[string]kind{
+	"reseller":  {"reseller", loader(backoffice.ParseResellers, (*backoffice.Publisher).PublishResellers)},
+	"account":   {"account", loader(backoffice.ParseAccounts, (*backoffice.Publisher).PublishAccounts)},
+	"product":   {"product", loader(backoffice.ParseProducts, (*backoffice.Publisher).PublishProducts)},
+	"pricelist": {"price list", loader(backoffice.ParsePriceLists, (*backoffice.Publisher).PublishPriceLists)},
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -66,17 +102,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		return publish(ctx, natsURL, args[1:], stdin, stdout)
 	case "seed-demo":
 		return withPublisher(natsURL, func(p *backoffice.Publisher) error {
-			d := backoffice.Demo()
-			nr, err := p.PublishResellers(ctx, d.Resellers)
-			if err != nil {
-				return err
-			}
-			na, err := p.PublishAccounts(ctx, d.Accounts)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(stdout, "published %d reseller and %d account events\n", nr, na)
-			return nil
+			n, err := backoffice.PublishDemo(ctx, p)
+			fmt.Fprintf(stdout, "published %d demo events (resellers, accounts, products, price lists)\n", n)
+			return err
 		})
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
@@ -87,13 +115,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 
 func publish(ctx context.Context, natsURL string, args []string, stdin io.Reader, stdout io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: publish needs reseller or account", errUsage)
+		return fmt.Errorf("%w: publish needs reseller, account, product or pricelist", errUsage)
 	}
-	kind := args[0]
-	switch kind {
-	case "reseller", "resellers", "account", "accounts":
-	default:
-		return fmt.Errorf("%w: publish %q: want reseller or account", errUsage, kind)
+	k, ok := kinds[strings.TrimSuffix(args[0], "s")]
+	if !ok {
+		return fmt.Errorf("%w: publish %q: want reseller, account, product or pricelist", errUsage, args[0])
 	}
 	fs := flag.NewFlagSet("publish", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -102,7 +128,7 @@ func publish(ctx context.Context, natsURL string, args []string, stdin io.Reader
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	if *file == "" || fs.NArg() > 0 {
-		return fmt.Errorf("%w: publish %s needs --file FILE and nothing else", errUsage, kind)
+		return fmt.Errorf("%w: publish %s needs --file FILE and nothing else", errUsage, args[0])
 	}
 	in := stdin
 	if *file != "-" {
@@ -113,29 +139,15 @@ func publish(ctx context.Context, natsURL string, args []string, stdin io.Reader
 		defer func() { _ = f.Close() }()
 		in = f
 	}
-
-	switch kind {
-	case "reseller", "resellers":
-		records, err := backoffice.ParseResellers(in)
-		if err != nil {
-			return fmt.Errorf("%s: nothing published:\n%w", *file, err)
-		}
-		return withPublisher(natsURL, func(p *backoffice.Publisher) error {
-			n, err := p.PublishResellers(ctx, records)
-			fmt.Fprintf(stdout, "published %d of %d reseller events\n", n, len(records))
-			return err
-		})
-	default:
-		records, err := backoffice.ParseAccounts(in)
-		if err != nil {
-			return fmt.Errorf("%s: nothing published:\n%w", *file, err)
-		}
-		return withPublisher(natsURL, func(p *backoffice.Publisher) error {
-			n, err := p.PublishAccounts(ctx, records)
-			fmt.Fprintf(stdout, "published %d of %d account events\n", n, len(records))
-			return err
-		})
+	total, publishAll, err := k.load(in)
+	if err != nil {
+		return fmt.Errorf("%s: nothing published:\n%w", *file, err)
 	}
+	return withPublisher(natsURL, func(p *backoffice.Publisher) error {
+		n, err := publishAll(ctx, p)
+		fmt.Fprintf(stdout, "published %d of %d %s events\n", n, total, k.plural)
+		return err
+	})
 }
 
 func withPublisher(natsURL string, f func(*backoffice.Publisher) error) error {

@@ -146,7 +146,7 @@ func TestPublishFromStdinAndSeedDemo(t *testing.T) {
 }
 
 func TestUsageErrors(t *testing.T) {
-	for _, args := range [][]string{nil, {"frobnicate"}, {"publish"}, {"publish", "invoice", "--file", "x"}, {"publish", "account"}, {"publish", "account", "--bogus"}} {
+	for _, args := range [][]string{nil, {"frobnicate"}, {"publish"}, {"publish", "invoice", "--file", "x"}, {"publish", "account"}, {"publish", "account", "--bogus"}, {"publish", "pricelist", "--file"}} {
 		err := run(context.Background(), args, nil, &bytes.Buffer{})
 		if !errors.Is(err, errUsage) {
 			t.Errorf("run(%q) = %v, want a usage error", args, err)
@@ -156,5 +156,43 @@ func TestUsageErrors(t *testing.T) {
 	err := run(context.Background(), []string{"publish", "account", "--file", "/does/not/exist"}, nil, &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "no such file") {
 		t.Errorf("missing file: err = %v", err)
+	}
+}
+
+func TestPublishCatalog(t *testing.T) {
+	t.Setenv("NATS_URL", kit.NATSURL)
+	p, l := unique("p"), unique("pl")
+	products := writeFile(t, `{"productId":"`+p+`","version":1,"sku":"S-1","name":"Backup","category":"Backup","vendor":"Acronis","billingType":"recurring","billingPeriod":"monthly","unit":"device"}`)
+	lists := writeFile(t, `{"priceListId":"`+l+`","version":1,"name":"JP partners","currency":"JPY","items":[{"productId":"`+p+`","billingPeriod":"monthly","costMinor":1500,"retailMinor":1980}]}`)
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"publish", "product", "--file", products}, nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(context.Background(), []string{"publish", "pricelists", "--file", lists}, nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "published 1 of 1 product events") || !strings.Contains(out.String(), "published 1 of 1 price list events") {
+		t.Errorf("output = %q", out.String())
+	}
+	msgs := published(t, kit.NATSURL, subjects.PriceListChanged(l))
+	if len(msgs) != 1 {
+		t.Fatalf("%d price list events, want 1", len(msgs))
+	}
+	var ev eventsv1.PriceListChanged
+	if err := proto.Unmarshal(msgs[0].Data, &ev); err != nil {
+		t.Fatal(err)
+	}
+	if it := ev.GetPriceList().GetItems(); ev.GetPriceList().GetCurrency() != "JPY" || len(it) != 1 || it[0].GetCostMinor() != 1500 ||
+		it[0].GetBillingPeriod() != eventsv1.BillingPeriod_BILLING_PERIOD_MONTHLY {
+		t.Errorf("price list event = %v", ev.GetPriceList())
+	}
+	if n := len(published(t, kit.NATSURL, subjects.ProductChanged(p))); n != 1 {
+		t.Errorf("%d product events, want 1", n)
+	}
+
+	bad := writeFile(t, `{"priceListId":"`+unique("pl")+`","version":1,"name":"X","currency":"EUR","items":[{"productId":"p","billingPeriod":"monthly","costMinor":-1}]}`)
+	err := run(context.Background(), []string{"publish", "pricelist", "--file", bad}, nil, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "a price cannot be negative") || !strings.Contains(err.Error(), "nothing published") {
+		t.Errorf("negative price: err = %v", err)
 	}
 }

@@ -35,13 +35,16 @@ type Account struct {
 type Reseller struct {
 	ID string
 	// ParentID is empty for a top-level reseller.
-	ParentID  string
-	Name      string
-	Domain    string
-	Currency  string
-	Country   string
-	Email     string
-	CreatedAt time.Time
-	UpdatedAt time.Time
-	Version   int64
+	ParentID string
+	Name     string
+	Domain   string
+	Currency string
+	Country  string
+	Email    string
+	// PriceListID is the reseller's own price list; empty inherits the
+	// nearest ancestor's.
+	PriceListID string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	Version     int64
 }

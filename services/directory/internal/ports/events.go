@@ -62,7 +62,7 @@ func ResellerFromEvent(e *eventsv1.ResellerChanged) domain.Reseller {
 	updated := e.GetMeta().GetOccurredAt()
 	return domain.Reseller{
 		ID: r.GetResellerId(), ParentID: r.GetParentId(), Name: r.GetName(), Domain: r.GetDomain(),
-		Currency: r.GetCurrency(), Country: r.GetCountry(), Email: r.GetEmail(),
+		Currency: r.GetCurrency(), Country: r.GetCountry(), Email: r.GetEmail(), PriceListID: r.GetPriceListId(),
 		CreatedAt: createdAt(r.GetCreatedAt(), updated).AsTime(), UpdatedAt: updated.AsTime(),
 		Version: e.GetMeta().GetVersion(),
 	}

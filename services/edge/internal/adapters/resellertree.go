@@ -20,8 +20,9 @@ type ResellerTree struct {
 }
 
 type treeNode struct {
-	parent  string
-	version int64
+	parent    string
+	priceList string
+	version   int64
 }
 
 // NewResellerTree returns an empty tree.
@@ -29,10 +30,11 @@ func NewResellerTree() *ResellerTree {
 	return &ResellerTree{nodes: map[string]treeNode{}, children: map[string]map[string]struct{}{}}
 }
 
-// Apply records a reseller's parent as of the event's version; an older or
-// repeated version changes nothing (eventbus.ErrStale).
+// Apply records a reseller's parent and price list as of the event's
+// version; an older or repeated version changes nothing (eventbus.ErrStale).
 func (t *ResellerTree) Apply(_ context.Context, e *eventsv1.ResellerChanged) error {
 	id, parent, version := e.GetReseller().GetResellerId(), e.GetReseller().GetParentId(), e.GetMeta().GetVersion()
+	priceList := e.GetReseller().GetPriceListId()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	old, seen := t.nodes[id]
@@ -42,7 +44,7 @@ func (t *ResellerTree) Apply(_ context.Context, e *eventsv1.ResellerChanged) err
 	if seen && old.parent != parent {
 		delete(t.children[old.parent], id)
 	}
-	t.nodes[id] = treeNode{parent: parent, version: version}
+	t.nodes[id] = treeNode{parent: parent, priceList: priceList, version: version}
 	if parent != "" {
 		if t.children[parent] == nil {
 			t.children[parent] = map[string]struct{}{}
@@ -58,6 +60,24 @@ func (t *ResellerTree) Known(id string) bool {
 	defer t.mu.RUnlock()
 	_, ok := t.nodes[id]
 	return ok
+}
+
+// PriceList returns the price list reseller id buys at: its own, or its
+// nearest ancestor's, at any depth; "" when none up the tree has one.
+func (t *ResellerTree) PriceList(id string) string {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	for range len(t.nodes) + 1 { // a parent cycle in bad data ends here
+		n, ok := t.nodes[id]
+		if !ok {
+			return ""
+		}
+		if n.priceList != "" {
+			return n.priceList
+		}
+		id = n.parent
+	}
+	return ""
 }
 
 // Within reports whether id is ancestor itself or one of its downstream

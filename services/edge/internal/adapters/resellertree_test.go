@@ -18,6 +18,33 @@ func changed(id, parent string, version int64) *eventsv1.ResellerChanged {
 	}
 }
 
+func TestPriceListIsInheritedAtAnyDepth(t *testing.T) {
+	tree := NewResellerTree()
+	apply := func(id, parent, list string, version int64) {
+		e := changed(id, parent, version)
+		e.Reseller.PriceListId = list
+		if err := tree.Apply(context.Background(), e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	apply("top", "", "pl-eu", 1)
+	apply("mid", "top", "", 1)
+	apply("leaf", "mid", "", 1)
+	apply("other", "", "pl-us", 1)
+	for id, want := range map[string]string{"top": "pl-eu", "mid": "pl-eu", "leaf": "pl-eu", "other": "pl-us", "nobody": ""} {
+		if got := tree.PriceList(id); got != want {
+			t.Errorf("PriceList(%s) = %q, want %q", id, got, want)
+		}
+	}
+	apply("mid", "top", "pl-special", 2) // a list of its own for mid and its subtree
+	apply("leaf", "other", "", 2)        // leaf moves under other
+	for id, want := range map[string]string{"mid": "pl-special", "leaf": "pl-us", "top": "pl-eu"} {
+		if got := tree.PriceList(id); got != want {
+			t.Errorf("after the changes, PriceList(%s) = %q, want %q", id, got, want)
+		}
+	}
+}
+
 func TestResellerTree(t *testing.T) {
 	tree := NewResellerTree()
 	apply := func(e *eventsv1.ResellerChanged) error { return tree.Apply(context.Background(), e) }
