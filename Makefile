@@ -70,6 +70,8 @@ fuzz:
 	go test ./services/backoffice/ -run '^$$' -fuzz FuzzParseProducts -fuzztime $(FUZZTIME)
 	go test ./services/backoffice/ -run '^$$' -fuzz FuzzParsePriceLists -fuzztime $(FUZZTIME)
 	go test ./pkg/money/ -run '^$$' -fuzz FuzzFormat -fuzztime $(FUZZTIME)
+	go test ./services/catalog/internal/ports/ -run '^$$' -fuzz FuzzProductEvent -fuzztime $(FUZZTIME)
+	go test ./services/catalog/internal/ports/ -run '^$$' -fuzz FuzzPriceListEvent -fuzztime $(FUZZTIME)
 	go test ./services/directory/internal/ports/ -run '^$$' -fuzz FuzzAccountEvent -fuzztime $(FUZZTIME)
 	go test ./services/directory/internal/ports/ -run '^$$' -fuzz FuzzResellerEvent -fuzztime $(FUZZTIME)
 	go test ./pkg/contract/ -run '^$$' -fuzz FuzzValidate -fuzztime $(FUZZTIME)

@@ -71,3 +71,87 @@ type Reseller struct {
 	UpdatedAt   time.Time `bson:"updated_at"`
 	Version     int64     `bson:"version"`
 }
+
+// Catalog read models, written by the catalog service.
+const (
+	// CatalogDatabase is the default database of the catalog service.
+	CatalogDatabase = "catalog"
+	// ProductsCollection holds Product documents: every product, priced or
+	// not yet.
+	ProductsCollection = "products"
+	// PriceListsCollection holds PriceList documents (the lists' own
+	// fields and versions; their items live in the offers).
+	PriceListsCollection = "price_lists"
+	// OffersCollection holds Offer documents: one per price list and
+	// product the list prices, so a list's priced products are one indexed
+	// query and the collection grows as lists x their items, never as
+	// resellers x products.
+	OffersCollection = "offers"
+)
+
+// Product is a product of the catalog, as of Version.
+type Product struct {
+	ID            string    `bson:"_id"`
+	SKU           string    `bson:"sku"`
+	Name          string    `bson:"name"`
+	Description   string    `bson:"description"`
+	Category      string    `bson:"category"`
+	Vendor        string    `bson:"vendor"`
+	BillingType   string    `bson:"billing_type"`
+	BillingPeriod string    `bson:"billing_period"`
+	Unit          string    `bson:"unit"`
+	Status        string    `bson:"status"`
+	CreatedAt     time.Time `bson:"created_at"`
+	UpdatedAt     time.Time `bson:"updated_at"`
+	Version       int64     `bson:"version"`
+}
+
+// PriceList is a price list's own fields, as of Version.
+type PriceList struct {
+	ID        string    `bson:"_id"`
+	Name      string    `bson:"name"`
+	Currency  string    `bson:"currency"`
+	Items     int       `bson:"items"`
+	CreatedAt time.Time `bson:"created_at"`
+	UpdatedAt time.Time `bson:"updated_at"`
+	Version   int64     `bson:"version"`
+}
+
+// OfferPrice is one price of an offer: a billing period's cost and retail
+// price in the list currency's minor units, for [EffectiveFrom,
+// EffectiveTo) (a zero time is an open bound).
+type OfferPrice struct {
+	BillingPeriod string    `bson:"billing_period"`
+	CostMinor     int64     `bson:"cost_minor"`
+	RetailMinor   int64     `bson:"retail_minor"`
+	EffectiveFrom time.Time `bson:"effective_from,omitempty"`
+	EffectiveTo   time.Time `bson:"effective_to,omitempty"`
+}
+
+// Offer is a product as one price list prices it. Its prices follow the
+// list's events (ListVersion), its product fields the product's events
+// (ProductVersion; 0 while the product has not been published).
+type Offer struct {
+	ID          string       `bson:"_id"` // OfferID(list, product)
+	PriceListID string       `bson:"price_list_id"`
+	ProductID   string       `bson:"product_id"`
+	Currency    string       `bson:"currency"`
+	Prices      []OfferPrice `bson:"prices"`
+	ListVersion int64        `bson:"list_version"`
+
+	SKU            string `bson:"sku"`
+	Name           string `bson:"name"`
+	Description    string `bson:"description"`
+	Category       string `bson:"category"`
+	Vendor         string `bson:"vendor"`
+	BillingType    string `bson:"billing_type"`
+	Unit           string `bson:"unit"`
+	Status         string `bson:"status"`
+	ProductVersion int64  `bson:"product_version"`
+
+	// UpdatedAt is the later of the list's and the product's last change.
+	UpdatedAt time.Time `bson:"updated_at"`
+}
+
+// OfferID is the id of the offer of product in price list.
+func OfferID(priceList, product string) string { return priceList + "/" + product }
