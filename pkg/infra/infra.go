@@ -68,6 +68,10 @@ func Open(ctx context.Context, service string, cfg Config, log *slog.Logger, reg
 	return in, nil
 }
 
+// Database returns another database on the same MongoDB connection (the
+// edge reads several services' read models).
+func (in *Infra) Database(name string) *mongo.Database { return in.client.Database(name) }
+
 // Run consumes events until ctx is cancelled.
 func (in *Infra) Run(ctx context.Context) error { return in.Bus.Run(ctx) }
 

@@ -137,7 +137,14 @@ type Offer struct {
 	ProductID   string       `bson:"product_id"`
 	Currency    string       `bson:"currency"`
 	Prices      []OfferPrice `bson:"prices"`
-	ListVersion int64        `bson:"list_version"`
+	// BillingPeriods are the periods Prices cover, for filtering.
+	BillingPeriods []string `bson:"billing_periods"`
+	// AvailableFrom and AvailableTo bound the times any price applies
+	// (the earliest start, the latest end; open bounds are the zero time
+	// and AvailableForever), so "priced now" is one range condition.
+	AvailableFrom time.Time `bson:"available_from"`
+	AvailableTo   time.Time `bson:"available_to"`
+	ListVersion   int64     `bson:"list_version"`
 
 	SKU            string `bson:"sku"`
 	Name           string `bson:"name"`
@@ -151,6 +158,26 @@ type Offer struct {
 
 	// UpdatedAt is the later of the list's and the product's last change.
 	UpdatedAt time.Time `bson:"updated_at"`
+}
+
+// AvailableForever is the AvailableTo of an offer with a price that never
+// ends.
+var AvailableForever = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+
+// OfferSortFields are the fields product lists may be sorted by. Every
+// list is scoped to one price list; OfferIndexes serves each sort from an
+// index {price_list_id, field, _id}, the other filters being checked while
+// walking it.
+func OfferSortFields() []string { return []string{"name", "vendor", "category", "updated_at"} }
+
+// OfferIndexes are the key patterns of the offers collection's read
+// indexes.
+func OfferIndexes() []bson.D {
+	var out []bson.D
+	for _, f := range OfferSortFields() {
+		out = append(out, bson.D{{Key: "price_list_id", Value: 1}, {Key: f, Value: 1}, {Key: "_id", Value: 1}})
+	}
+	return out
 }
 
 // OfferID is the id of the offer of product in price list.

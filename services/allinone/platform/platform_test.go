@@ -210,6 +210,38 @@ func TestResellerReadsItsAccountsEndToEnd(t *testing.T) {
 		return list["pagination"].(map[string]any)["totalCount"] == 3.0
 	}, "bytebridge does not see exactly its 3 accounts")
 
+	// Products: each reseller sees its price list's active products at its
+	// prices; another list's product is a 404.
+	var products map[string]any
+	testkit.Eventually(t, 15*time.Second, func() bool {
+		_, products = s.api(t, cloudnova, "/api/products?pageSize=100")
+		return products["pagination"].(map[string]any)["totalCount"] == 7.0
+	}, "cloudnova does not see the 7 active products of the EU list: %v", products)
+	if resp, p := s.api(t, cloudnova, "/api/products/prd-m365-basic"); resp.StatusCode != 200 ||
+		p["prices"].([]any)[0].(map[string]any)["cost"] != "4.80" || p["prices"].([]any)[0].(map[string]any)["currency"] != "EUR" {
+		t.Errorf("cloudnova reading Business Basic: %d %v", resp.StatusCode, p)
+	}
+	if resp, _ := s.api(t, cloudnova, "/api/products/prd-exchange-p1"); resp.StatusCode != 404 {
+		t.Errorf("a withdrawn product: %d, want 404", resp.StatusCode)
+	}
+	testkit.Eventually(t, 10*time.Second, func() bool {
+		_, list := s.api(t, bytebridge, "/api/products")
+		return list["pagination"].(map[string]any)["totalCount"] == 5.0
+	}, "bytebridge does not see the 5 products of the US list")
+	if resp, p := s.api(t, bytebridge, "/api/products/prd-m365-basic"); resp.StatusCode != 200 ||
+		p["prices"].([]any)[0].(map[string]any)["cost"] != "5.00" || p["prices"].([]any)[0].(map[string]any)["currency"] != "USD" {
+		t.Errorf("bytebridge reading Business Basic: %d %v", resp.StatusCode, p)
+	}
+	if resp, _ := s.api(t, bytebridge, "/api/products/prd-onboarding"); resp.StatusCode != 404 {
+		t.Errorf("bytebridge reading a product only the EU list prices: %d, want 404", resp.StatusCode)
+	}
+	// The downstream reseller has no list of its own: it inherits its parent's.
+	s.createUser(t, "res-cloudnova-cy", "cloudnova-cy-dev", "Cyprus-Secret-2026")
+	cyprus := s.login(t, "cloudnova-cy-dev", "Cyprus-Secret-2026")
+	if _, list := s.api(t, cyprus, "/api/products?pageSize=100"); list["pagination"].(map[string]any)["totalCount"] != 7.0 {
+		t.Errorf("res-cloudnova-cy does not inherit the EU list: %v", list["pagination"])
+	}
+
 	// Error cases: no token, wrong version, bad paging.
 	for _, tt := range []struct {
 		client *http.Client

@@ -39,6 +39,7 @@ type Config struct {
 	// MongoURI should name a user with a read-only role.
 	MongoURI          string
 	DirectoryDatabase string
+	CatalogDatabase   string
 	// Issuer is the "iss" tokens must carry (the platform's public URL).
 	Issuer string
 	// JWKSURL is where auth publishes the verification keys.
@@ -46,13 +47,14 @@ type Config struct {
 }
 
 // ConfigFromEnv reads NATS_URL (nats://127.0.0.1:4222), MONGODB_URI,
-// DIRECTORY_DATABASE (directory), ISSUER_URL and AUTH_JWKS_URL
-// (ISSUER_URL + /.well-known/jwks.json).
+// DIRECTORY_DATABASE (directory), CATALOG_DATABASE (catalog), ISSUER_URL
+// and AUTH_JWKS_URL (ISSUER_URL + /.well-known/jwks.json).
 func ConfigFromEnv(env *config.Reader) Config {
 	cfg := Config{
 		NATSURL:           env.String("NATS_URL", "nats://127.0.0.1:4222"),
 		MongoURI:          env.Required("MONGODB_URI"),
 		DirectoryDatabase: env.String("DIRECTORY_DATABASE", readmodel.DirectoryDatabase),
+		CatalogDatabase:   env.String("CATALOG_DATABASE", readmodel.CatalogDatabase),
 		Issuer:            strings.TrimRight(env.Required("ISSUER_URL"), "/"),
 	}
 	cfg.JWKSURL = env.String("AUTH_JWKS_URL", cfg.Issuer+"/.well-known/jwks.json")
@@ -97,7 +99,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 	verifier := accesstoken.NewCache(
 		accesstoken.NewVerifier(accesstoken.NewRemoteKeySet(cfg.JWKSURL, nil), strings.TrimRight(cfg.Issuer, "/"), 30*time.Second),
 		tokenCacheSize)
-	application := app.New(adapters.NewAccountReader(in.DB))
+	catalog := cfg.CatalogDatabase
+	if catalog == "" {
+		catalog = readmodel.CatalogDatabase
+	}
+	application := app.New(adapters.NewAccountReader(in.DB), adapters.NewProductReader(in.Database(catalog)), tree)
 	authn := ports.Authenticators{ports.BearerTokens{Verifier: verifier}}
 	return &Service{
 		infra: in, resellers: follower, docs: docs,

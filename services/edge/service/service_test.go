@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -86,8 +87,9 @@ type env struct {
 }
 
 // publishResellers publishes the resellers the tests' tokens belong to:
-// r1 with its downstream r1-child, and r2. (The edge knows resellers
-// from the directory's events; replays are stale and change nothing.)
+// r1 (price list pl-1) with its downstream r1-child (inheriting pl-1),
+// and r2 (pl-2). (The edge knows resellers from the directory's events;
+// replays are stale and change nothing.)
 func publishResellers(t *testing.T) {
 	bus, err := eventbus.Connect(eventbus.Config{NATSURL: kit.NATSURL, Service: "test-backoffice"})
 	if err != nil {
@@ -97,10 +99,10 @@ func publishResellers(t *testing.T) {
 	if err := bus.EnsureStreams(subjects.Streams()...); err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range [][2]string{{"r1", ""}, {"r1-child", "r1"}, {"r2", ""}} {
+	for _, r := range [][3]string{{"r1", "", "pl-1"}, {"r1-child", "r1", ""}, {"r2", "", "pl-2"}} {
 		err := bus.Publish(context.Background(), subjects.ResellerChanged(r[0]), &eventsv1.ResellerChanged{
 			Meta:     &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: r[0], Version: 1},
-			Reseller: &eventsv1.Reseller{ResellerId: r[0], ParentId: r[1], Name: "Reseller " + r[0]},
+			Reseller: &eventsv1.Reseller{ResellerId: r[0], ParentId: r[1], Name: "Reseller " + r[0], PriceListId: r[2]},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -134,8 +136,12 @@ func start(t *testing.T) env {
 		t.Fatal(err)
 	}
 
+	catalog := kit.DatabaseName(t)
+	seedOffers(t, catalog)
+
 	tk := newTokens(t)
-	svc, err := service.New(context.Background(), service.Config{NATSURL: kit.NATSURL, MongoURI: kit.MongoURI, DirectoryDatabase: db, Issuer: issuer, JWKSURL: tk.url},
+	svc, err := service.New(context.Background(), service.Config{NATSURL: kit.NATSURL, MongoURI: kit.MongoURI, DirectoryDatabase: db,
+		CatalogDatabase: catalog, Issuer: issuer, JWKSURL: tk.url},
 		slog.New(slog.DiscardHandler), prometheus.NewRegistry())
 	if err != nil {
 		t.Fatal(err)
@@ -155,6 +161,45 @@ func start(t *testing.T) env {
 	srv := httptest.NewServer(engine)
 	t.Cleanup(srv.Close)
 	return env{srv: srv, contract: apitest.Load(t), tokens: tk, svc: svc}
+}
+
+// seedOffers writes the catalog's read model as the catalog service does:
+// on pl-1 prod-a (active, priced now, monthly and annual, plus a future
+// monthly price), prod-b (withdrawn), prod-c (priced only from next
+// year), prod-x (priced, product not published yet), prod-k (KWD, 3
+// digits) and prod-j (JPY, none); on pl-2 prod-z.
+func seedOffers(t *testing.T, db string) {
+	now := time.Now().UTC()
+	past, future := now.AddDate(-1, 0, 0), now.AddDate(1, 0, 0)
+	offer := func(list, id, name, status, currency string, version int64, prices ...readmodel.OfferPrice) readmodel.Offer {
+		o := readmodel.Offer{ID: readmodel.OfferID(list, id), PriceListID: list, ProductID: id, Currency: currency, Prices: prices,
+			ListVersion: 1, SKU: "SKU-" + id, Name: name, Category: "Productivity", Vendor: "Microsoft", BillingType: "recurring",
+			Unit: "user", Status: status, ProductVersion: version, UpdatedAt: past, AvailableFrom: time.Time{}, AvailableTo: readmodel.AvailableForever}
+		for _, p := range prices {
+			o.BillingPeriods = append(o.BillingPeriods, p.BillingPeriod)
+		}
+		return o
+	}
+	monthly := func(cost int64) readmodel.OfferPrice {
+		return readmodel.OfferPrice{BillingPeriod: "monthly", CostMinor: cost, RetailMinor: cost + cost/4}
+	}
+	a := offer("pl-1", "prod-a", "Alpha Suite", "active", "EUR", 2, monthly(1499),
+		readmodel.OfferPrice{BillingPeriod: "annual", CostMinor: 15000, RetailMinor: 18750, EffectiveTo: future},
+		readmodel.OfferPrice{BillingPeriod: "monthly", CostMinor: 9999, RetailMinor: 9999, EffectiveFrom: future})
+	a.Prices[0].EffectiveTo = future
+	c := offer("pl-1", "prod-c", "Coming Soon", "active", "EUR", 1, readmodel.OfferPrice{BillingPeriod: "monthly", CostMinor: 100, EffectiveFrom: future})
+	c.AvailableFrom = future
+	docs := []any{
+		a, c,
+		offer("pl-1", "prod-b", "Beta Legacy", "withdrawn", "EUR", 1, monthly(500)),
+		offer("pl-1", "prod-x", "Unpublished", "", "EUR", 0, monthly(500)),
+		offer("pl-1", "prod-k", "Kuwait Edition", "active", "KWD", 1, monthly(12345)),
+		offer("pl-1", "prod-j", "Japan Edition", "active", "JPY", 1, monthly(1500)),
+		offer("pl-2", "prod-z", "Zeta Other List", "active", "USD", 1, monthly(700)),
+	}
+	if _, err := kit.Mongo.Database(db).Collection(readmodel.OffersCollection).InsertMany(context.Background(), docs); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func (e env) get(t *testing.T, path, token string, header ...string) (*http.Response, map[string]any) {
@@ -357,11 +402,24 @@ var isolationCases = map[string]struct {
 	foreign []string
 	// list, if set, is a list path whose items must all be r1's.
 	list string
+	// mine says whether a list item is r1's (default: its resellerId is r1).
+	mine func(item map[string]any) bool
 	// own is a path naming an object of r1, to show the route works.
 	own string
 }{
 	"GET /api/accounts":      {scope: "accounts:read", list: "/api/accounts?pageSize=100"},
 	"GET /api/accounts/{id}": {scope: "accounts:read", foreign: []string{"/api/accounts/r2-acc-00", "/api/accounts/r1-child-acc-00"}, own: "/api/accounts/r1-acc-00"},
+	"GET /api/products": {scope: "products:read", list: "/api/products?pageSize=100",
+		mine: func(p map[string]any) bool {
+			return slices.Contains([]string{"prod-a", "prod-k", "prod-j"}, p["id"].(string))
+		}},
+	"GET /api/products/{id}": {scope: "products:read", own: "/api/products/prod-a", foreign: []string{
+		"/api/products/prod-z", // another list's
+		"/api/products/prod-b", // withdrawn
+		"/api/products/prod-c", // not priced yet
+		"/api/products/prod-x", // product not published
+		"/api/products/nope",
+	}},
 }
 
 func TestIsolation(t *testing.T) {
@@ -394,9 +452,13 @@ func TestIsolation(t *testing.T) {
 			if resp.StatusCode != 200 || len(items) == 0 {
 				t.Errorf("%s: %d with %d items", key, resp.StatusCode, len(items))
 			}
+			mine := c.mine
+			if mine == nil {
+				mine = func(item map[string]any) bool { return item["resellerId"] == "r1" }
+			}
 			for _, it := range items {
-				if rid := it.(map[string]any)["resellerId"]; rid != "r1" {
-					t.Errorf("%s: r1's list holds an item of %v", key, rid)
+				if !mine(it.(map[string]any)) {
+					t.Errorf("%s: r1's list holds %v", key, it)
 				}
 			}
 		}
@@ -429,4 +491,72 @@ func TestNewResellerReachesTheEdge(t *testing.T) {
 		return resp.StatusCode == 200
 	}, "the edge did not learn the new reseller")
 	t.Logf("new reseller served %v after its event", time.Since(published).Round(time.Millisecond))
+}
+
+func TestProductsAtTheCallersPrices(t *testing.T) {
+	e := start(t)
+	// r1-child has no list of its own: it inherits r1's.
+	for _, reseller := range []string{"r1", "r1-child"} {
+		token := e.tokens.mint(t, reseller, "products:read", time.Minute)
+		resp, body := e.get(t, "/api/products", token)
+		if got := strings.Join(ids(body), ","); resp.StatusCode != 200 || got != "prod-a,prod-j,prod-k" {
+			t.Errorf("%s: %d %s, want prod-a,prod-j,prod-k (sorted by name)", reseller, resp.StatusCode, got)
+		}
+	}
+	token := e.tokens.mint(t, "r1", "products:read", time.Minute)
+	_, a := e.get(t, "/api/products/prod-a", token)
+	prices, _ := a["prices"].([]any)
+	// Only the prices in effect now: monthly and annual, not the future one.
+	if len(prices) != 2 {
+		t.Fatalf("prod-a prices = %v", a["prices"])
+	}
+	m := prices[0].(map[string]any)
+	if m["billingPeriod"] != "monthly" || m["cost"] != "14.99" || m["retail"] != "18.73" || m["currency"] != "EUR" || m["effectiveTo"] == nil {
+		t.Errorf("monthly price = %v", m)
+	}
+	for id, want := range map[string]string{"prod-k": "12.345", "prod-j": "1500"} {
+		_, p := e.get(t, "/api/products/"+id, token)
+		if cost := p["prices"].([]any)[0].(map[string]any)["cost"]; cost != want {
+			t.Errorf("%s cost = %v, want %s", id, cost, want)
+		}
+	}
+	for query, want := range map[string]string{
+		"billingPeriod=annual":        "prod-a",
+		"search=edition&sort=-name":   "prod-k,prod-j",
+		"vendor=Microsoft&pageSize=1": "prod-a",
+		"category=Security":           "",
+		"billingType=usage":           "",
+	} {
+		_, body := e.get(t, "/api/products?"+query, token)
+		if got := strings.Join(ids(body), ","); got != want {
+			t.Errorf("%s: %s, want %s", query, got, want)
+		}
+	}
+	// A reseller without any list up its tree may resell nothing.
+	e.publishReseller(t, "r-nolist")
+	none := e.tokens.mint(t, "r-nolist", "products:read", time.Minute)
+	testkit.Eventually(t, 5*time.Second, func() bool { resp, _ := e.get(t, "/api/products", none); return resp.StatusCode == 200 }, "r-nolist unknown")
+	if _, body := e.get(t, "/api/products", none); len(ids(body)) != 0 {
+		t.Errorf("a reseller without a price list sees %v", ids(body))
+	}
+	if resp, _ := e.get(t, "/api/products/prod-a", none); resp.StatusCode != 404 {
+		t.Errorf("a reseller without a price list reading prod-a: %d", resp.StatusCode)
+	}
+	if resp, _ := e.get(t, "/api/products", e.tokens.mint(t, "r1", "accounts:read", time.Minute)); resp.StatusCode != 403 {
+		t.Errorf("without products:read: %d", resp.StatusCode)
+	}
+}
+
+func (e env) publishReseller(t *testing.T, id string) {
+	bus, err := eventbus.Connect(eventbus.Config{NATSURL: kit.NATSURL, Service: "test-backoffice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = bus.Close() }()
+	if err := bus.Publish(context.Background(), subjects.ResellerChanged(id), &eventsv1.ResellerChanged{
+		Meta:     &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: id, Version: 1},
+		Reseller: &eventsv1.Reseller{ResellerId: id, Name: "No list"},
+	}); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -31,13 +32,17 @@ func NewRepository(db *mongo.Database) *Repository {
 	}
 }
 
-// EnsureIndexes creates the indexes the projection's writes use; the
-// edge's list queries add theirs with its product endpoints.
+// EnsureIndexes creates the indexes the projection's writes use and
+// those the edge's product queries use (readmodel.OfferIndexes).
 func (r *Repository) EnsureIndexes(ctx context.Context) error {
-	return mongodb.EnsureIndexes(ctx, r.offers,
-		mongo.IndexModel{Keys: bson.D{{Key: "product_id", Value: 1}, {Key: "product_version", Value: 1}}},
-		mongo.IndexModel{Keys: bson.D{{Key: "price_list_id", Value: 1}, {Key: "list_version", Value: 1}}},
-	)
+	models := []mongo.IndexModel{
+		{Keys: bson.D{{Key: "product_id", Value: 1}, {Key: "product_version", Value: 1}}},
+		{Keys: bson.D{{Key: "price_list_id", Value: 1}, {Key: "list_version", Value: 1}}},
+	}
+	for _, keys := range readmodel.OfferIndexes() {
+		models = append(models, mongo.IndexModel{Keys: keys})
+	}
+	return mongodb.EnsureIndexes(ctx, r.offers, models...)
 }
 
 // SaveProduct stores p unless a newer or equal version is stored.
@@ -95,9 +100,20 @@ func (r *Repository) PricesOnOffers(ctx context.Context, l domain.PriceList) (in
 	var changed int64
 	for _, productID := range order {
 		prices := make([]readmodel.OfferPrice, len(items[productID]))
+		var periods []string
+		from, to := readmodel.AvailableForever, time.Time{}
 		for i, it := range items[productID] {
 			prices[i] = readmodel.OfferPrice{BillingPeriod: it.BillingPeriod, CostMinor: it.CostMinor, RetailMinor: it.RetailMinor,
 				EffectiveFrom: utc(it.EffectiveFrom), EffectiveTo: utc(it.EffectiveTo)}
+			if !slices.Contains(periods, it.BillingPeriod) {
+				periods = append(periods, it.BillingPeriod)
+			}
+			from = minTime(from, it.EffectiveFrom)
+			end := it.EffectiveTo
+			if end.IsZero() {
+				end = readmodel.AvailableForever
+			}
+			to = maxTime(to, end)
 		}
 		id := readmodel.OfferID(l.ID, productID)
 		res, err := r.offers.UpdateOne(ctx,
@@ -105,7 +121,8 @@ func (r *Repository) PricesOnOffers(ctx context.Context, l domain.PriceList) (in
 			bson.D{
 				{Key: "$set", Value: bson.D{
 					{Key: "price_list_id", Value: l.ID}, {Key: "product_id", Value: productID},
-					{Key: "currency", Value: l.Currency}, {Key: "prices", Value: prices}, {Key: "list_version", Value: l.Version},
+					{Key: "currency", Value: l.Currency}, {Key: "prices", Value: prices}, {Key: "billing_periods", Value: periods},
+					{Key: "available_from", Value: from.UTC()}, {Key: "available_to", Value: to.UTC()}, {Key: "list_version", Value: l.Version},
 				}},
 				{Key: "$max", Value: bson.D{{Key: "updated_at", Value: l.UpdatedAt.UTC()}}},
 				// A new offer waits for its product (version 0): the product's
@@ -150,6 +167,20 @@ func (r *Repository) Products(ctx context.Context, ids []string) ([]domain.Produ
 			CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, Version: d.Version}
 	}
 	return out, nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 func utc(t time.Time) time.Time {

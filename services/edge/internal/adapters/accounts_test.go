@@ -15,3 +15,12 @@ func TestSortFieldsAreIndexed(t *testing.T) {
 		}
 	}
 }
+
+// Every product sort the API offers is one the catalog indexes.
+func TestProductSortFieldsAreIndexed(t *testing.T) {
+	for api, field := range productSortFields {
+		if !slices.Contains(readmodel.OfferSortFields(), field) {
+			t.Errorf("sort %s maps to %s, which readmodel.OfferIndexes does not cover", api, field)
+		}
+	}
+}

@@ -11,6 +11,9 @@ import (
 	"github.com/resellerapi/platform/pkg/paging"
 )
 
+// PageRequest is a validated page request.
+type PageRequest = paging.Request
+
 // ErrNotFound is returned for an object that does not exist or that the
 // caller may not see: the two are indistinguishable on purpose.
 var ErrNotFound = errors.New("not found")
@@ -87,13 +90,18 @@ type Application struct {
 type Queries struct {
 	ListAccounts ListAccountsHandler
 	GetAccount   GetAccountHandler
+	ListProducts ListProductsHandler
+	GetProduct   GetProductHandler
 }
 
 // New wires the use cases.
-func New(accounts AccountReader) Application {
+func New(accounts AccountReader, products ProductReader, lists PriceLists) Application {
+	listProducts := ListProductsHandler{products: products, lists: lists, now: time.Now}
 	return Application{Queries: Queries{
 		ListAccounts: ListAccountsHandler{accounts: accounts},
 		GetAccount:   GetAccountHandler{accounts: accounts},
+		ListProducts: listProducts,
+		GetProduct:   GetProductHandler{listProducts},
 	}}
 }
 

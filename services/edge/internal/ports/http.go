@@ -8,15 +8,18 @@ package ports
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/resellerapi/platform/pkg/contract"
 	"github.com/resellerapi/platform/pkg/httpserver"
+	"github.com/resellerapi/platform/pkg/money"
 	"github.com/resellerapi/platform/pkg/paging"
 	"github.com/resellerapi/platform/pkg/problem"
 	"github.com/resellerapi/platform/services/edge/internal/app"
@@ -131,6 +134,91 @@ func (h *HTTP) GetAccount(c *gin.Context, id string, _ GetAccountParams) {
 	}
 	c.Header("Cache-Control", "private, no-store")
 	c.JSON(http.StatusOK, accountResponse(a, nil))
+}
+
+// ListProducts serves GET /api/products.
+func (h *HTTP) ListProducts(c *gin.Context, params ListProductsParams) {
+	page, err := paging.New(params.PageIndex, params.PageSize)
+	if err != nil {
+		httpserver.Fail(c, problem.New(http.StatusBadRequest, problem.TypeInvalidParameter, err.Error()+"."))
+		return
+	}
+	f := app.ProductFilter{Sort: app.ProductSort{Field: "name"}}
+	for dst, src := range map[*string]*string{&f.Search: params.Search, &f.Category: params.Category, &f.Vendor: params.Vendor} {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	if params.BillingType != nil {
+		f.BillingType = string(*params.BillingType)
+	}
+	if params.BillingPeriod != nil {
+		f.BillingPeriod = string(*params.BillingPeriod)
+	}
+	if params.UpdatedSince != nil {
+		f.UpdatedSince = *params.UpdatedSince
+	}
+	if params.Sort != nil {
+		field, desc := strings.CutPrefix(string(*params.Sort), "-")
+		f.Sort = app.ProductSort{Field: field, Desc: desc}
+	}
+	products, total, err := h.app.Queries.ListProducts.Handle(c.Request.Context(), caller(c), f, page)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	list := ProductList{Data: make([]Product, len(products))}
+	for i, p := range products {
+		if list.Data[i], err = productResponse(p); err != nil {
+			h.fail(c, err)
+			return
+		}
+	}
+	p := paging.NewPagination(page, total)
+	list.Pagination = Pagination{PageIndex: p.PageIndex, PageSize: p.PageSize, TotalCount: p.TotalCount, TotalPages: p.TotalPages}
+	c.Header("Link", p.Link(c.Request.URL))
+	c.Header("Cache-Control", "private, no-store")
+	c.JSON(http.StatusOK, list)
+}
+
+// GetProduct serves GET /api/products/{id}.
+func (h *HTTP) GetProduct(c *gin.Context, id string, _ GetProductParams) {
+	p, err := h.app.Queries.GetProduct.Handle(c.Request.Context(), caller(c), id)
+	if err == nil {
+		var resp Product
+		if resp, err = productResponse(p); err == nil {
+			c.Header("Cache-Control", "private, no-store")
+			c.JSON(http.StatusOK, resp)
+			return
+		}
+	}
+	h.fail(c, err)
+}
+
+// productResponse maps a product; amounts become decimal strings in their
+// currency's minor-unit precision, never floats.
+func productResponse(p app.Product) (Product, error) {
+	resp := Product{Id: p.ID, Sku: p.SKU, Name: p.Name, Description: optional(p.Description, nil), Category: p.Category,
+		Vendor: p.Vendor, BillingType: BillingType(p.BillingType), Unit: optional(p.Unit, nil),
+		Prices: make([]Price, len(p.Prices)), UpdatedAt: p.UpdatedAt.UTC()}
+	for i, pr := range p.Prices {
+		cost, err := money.FormatIn(pr.CostMinor, pr.Currency)
+		if err != nil {
+			return Product{}, fmt.Errorf("product %s: %w", p.ID, err)
+		}
+		retail, _ := money.FormatIn(pr.RetailMinor, pr.Currency)
+		resp.Prices[i] = Price{BillingPeriod: BillingPeriod(pr.BillingPeriod), Cost: cost, Retail: retail, Currency: pr.Currency,
+			EffectiveFrom: optionalTime(pr.EffectiveFrom), EffectiveTo: optionalTime(pr.EffectiveTo)}
+	}
+	return resp, nil
+}
+
+func optionalTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
 }
 
 // accountResponse maps an account; its optional fields point into

@@ -33,6 +33,48 @@ func (e AccountStatus) Valid() bool {
 	}
 }
 
+// Defines values for BillingPeriod.
+const (
+	Annual  BillingPeriod = "annual"
+	Monthly BillingPeriod = "monthly"
+	None    BillingPeriod = "none"
+)
+
+// Valid indicates whether the value is a known member of the BillingPeriod enum.
+func (e BillingPeriod) Valid() bool {
+	switch e {
+	case Annual:
+		return true
+	case Monthly:
+		return true
+	case None:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BillingType.
+const (
+	OneTime   BillingType = "one_time"
+	Recurring BillingType = "recurring"
+	Usage     BillingType = "usage"
+)
+
+// Valid indicates whether the value is a known member of the BillingType enum.
+func (e BillingType) Valid() bool {
+	switch e {
+	case OneTime:
+		return true
+	case Recurring:
+		return true
+	case Usage:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ApiVersion.
 const (
 	ApiVersionN3 ApiVersion = "3"
@@ -50,28 +92,28 @@ func (e ApiVersion) Valid() bool {
 
 // Defines values for ListAccountsParamsSort.
 const (
-	CreatedAt      ListAccountsParamsSort = "createdAt"
-	MinusCreatedAt ListAccountsParamsSort = "-createdAt"
-	MinusName      ListAccountsParamsSort = "-name"
-	MinusUpdatedAt ListAccountsParamsSort = "-updatedAt"
-	Name           ListAccountsParamsSort = "name"
-	UpdatedAt      ListAccountsParamsSort = "updatedAt"
+	ListAccountsParamsSortCreatedAt      ListAccountsParamsSort = "createdAt"
+	ListAccountsParamsSortMinusCreatedAt ListAccountsParamsSort = "-createdAt"
+	ListAccountsParamsSortMinusName      ListAccountsParamsSort = "-name"
+	ListAccountsParamsSortMinusUpdatedAt ListAccountsParamsSort = "-updatedAt"
+	ListAccountsParamsSortName           ListAccountsParamsSort = "name"
+	ListAccountsParamsSortUpdatedAt      ListAccountsParamsSort = "updatedAt"
 )
 
 // Valid indicates whether the value is a known member of the ListAccountsParamsSort enum.
 func (e ListAccountsParamsSort) Valid() bool {
 	switch e {
-	case CreatedAt:
+	case ListAccountsParamsSortCreatedAt:
 		return true
-	case MinusCreatedAt:
+	case ListAccountsParamsSortMinusCreatedAt:
 		return true
-	case MinusName:
+	case ListAccountsParamsSortMinusName:
 		return true
-	case MinusUpdatedAt:
+	case ListAccountsParamsSortMinusUpdatedAt:
 		return true
-	case Name:
+	case ListAccountsParamsSortName:
 		return true
-	case UpdatedAt:
+	case ListAccountsParamsSortUpdatedAt:
 		return true
 	default:
 		return false
@@ -108,6 +150,72 @@ func (e GetAccountParamsXApiVersion) Valid() bool {
 	}
 }
 
+// Defines values for ListProductsParamsSort.
+const (
+	ListProductsParamsSortCategory       ListProductsParamsSort = "category"
+	ListProductsParamsSortMinusCategory  ListProductsParamsSort = "-category"
+	ListProductsParamsSortMinusName      ListProductsParamsSort = "-name"
+	ListProductsParamsSortMinusUpdatedAt ListProductsParamsSort = "-updatedAt"
+	ListProductsParamsSortMinusVendor    ListProductsParamsSort = "-vendor"
+	ListProductsParamsSortName           ListProductsParamsSort = "name"
+	ListProductsParamsSortUpdatedAt      ListProductsParamsSort = "updatedAt"
+	ListProductsParamsSortVendor         ListProductsParamsSort = "vendor"
+)
+
+// Valid indicates whether the value is a known member of the ListProductsParamsSort enum.
+func (e ListProductsParamsSort) Valid() bool {
+	switch e {
+	case ListProductsParamsSortCategory:
+		return true
+	case ListProductsParamsSortMinusCategory:
+		return true
+	case ListProductsParamsSortMinusName:
+		return true
+	case ListProductsParamsSortMinusUpdatedAt:
+		return true
+	case ListProductsParamsSortMinusVendor:
+		return true
+	case ListProductsParamsSortName:
+		return true
+	case ListProductsParamsSortUpdatedAt:
+		return true
+	case ListProductsParamsSortVendor:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListProductsParamsXApiVersion.
+const (
+	ListProductsParamsXApiVersionN3 ListProductsParamsXApiVersion = "3"
+)
+
+// Valid indicates whether the value is a known member of the ListProductsParamsXApiVersion enum.
+func (e ListProductsParamsXApiVersion) Valid() bool {
+	switch e {
+	case ListProductsParamsXApiVersionN3:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetProductParamsXApiVersion.
+const (
+	GetProductParamsXApiVersionN3 GetProductParamsXApiVersion = "3"
+)
+
+// Valid indicates whether the value is a known member of the GetProductParamsXApiVersion enum.
+func (e GetProductParamsXApiVersion) Valid() bool {
+	switch e {
+	case GetProductParamsXApiVersionN3:
+		return true
+	default:
+		return false
+	}
+}
+
 // Account defines model for Account.
 type Account struct {
 	// Country ISO 3166-1 alpha-2
@@ -133,12 +241,40 @@ type AccountList struct {
 // AccountStatus defines model for AccountStatus.
 type AccountStatus string
 
+// BillingPeriod defines model for BillingPeriod.
+type BillingPeriod string
+
+// BillingType defines model for BillingType.
+type BillingType string
+
 // Pagination defines model for Pagination.
 type Pagination struct {
 	PageIndex  int   `json:"pageIndex"`
 	PageSize   int   `json:"pageSize"`
 	TotalCount int64 `json:"totalCount"`
 	TotalPages int64 `json:"totalPages"`
+}
+
+// Price defines model for Price.
+type Price struct {
+	BillingPeriod BillingPeriod `json:"billingPeriod"`
+
+	// Cost What the caller pays, a decimal string in the currency's minor-unit precision ("14.99", "1500" for JPY).
+	//
+	// Example: 14.99
+	Cost string `json:"cost"`
+
+	// Currency ISO 4217 alpha-3
+	//
+	// Example: EUR
+	Currency      string     `json:"currency"`
+	EffectiveFrom *time.Time `json:"effectiveFrom,omitempty"`
+	EffectiveTo   *time.Time `json:"effectiveTo,omitempty"`
+
+	// Retail The recommended retail price, a decimal string.
+	//
+	// Example: 18.73
+	Retail string `json:"retail"`
 }
 
 // Problem defines model for Problem.
@@ -151,6 +287,30 @@ type Problem struct {
 
 	// Type Stable URI, e.g. urn:resellerapi:problem:not-found
 	Type string `json:"type"`
+}
+
+// Product defines model for Product.
+type Product struct {
+	BillingType BillingType `json:"billingType"`
+	Category    string      `json:"category"`
+	Description *string     `json:"description,omitempty"`
+	Id          string      `json:"id"`
+	Name        string      `json:"name"`
+
+	// Prices The prices in effect now, one per billing period.
+	Prices []Price `json:"prices"`
+	Sku    string  `json:"sku"`
+
+	// Unit What one unit is: user, device, GB, ...
+	Unit      *string   `json:"unit,omitempty"`
+	UpdatedAt time.Time `json:"updatedAt"`
+	Vendor    string    `json:"vendor"`
+}
+
+// ProductList defines model for ProductList.
+type ProductList struct {
+	Data       []Product  `json:"data"`
+	Pagination Pagination `json:"pagination"`
 }
 
 // ApiVersion defines model for ApiVersion.
@@ -197,6 +357,46 @@ type GetAccountParams struct {
 // GetAccountParamsXApiVersion defines parameters for GetAccount.
 type GetAccountParamsXApiVersion string
 
+// ListProductsParams defines parameters for ListProducts.
+type ListProductsParams struct {
+	// PageIndex 1-based page number. A page may start at most 10,000 items deep (pageIndex × pageSize); narrow the list with updatedSince or a filter to go further.
+	PageIndex *PageIndex `form:"pageIndex,omitempty" json:"pageIndex,omitempty"`
+	PageSize  *PageSize  `form:"pageSize,omitempty" json:"pageSize,omitempty"`
+
+	// Search Case-insensitive substring of the product name (at most 100 characters).
+	Search      *string      `form:"search,omitempty" json:"search,omitempty"`
+	Category    *string      `form:"category,omitempty" json:"category,omitempty"`
+	Vendor      *string      `form:"vendor,omitempty" json:"vendor,omitempty"`
+	BillingType *BillingType `form:"billingType,omitempty" json:"billingType,omitempty"`
+
+	// BillingPeriod Only products with a price for this period.
+	BillingPeriod *BillingPeriod `form:"billingPeriod,omitempty" json:"billingPeriod,omitempty"`
+
+	// UpdatedSince Only products whose product or prices changed at or after this time (RFC 3339).
+	UpdatedSince *time.Time `form:"updatedSince,omitempty" json:"updatedSince,omitempty"`
+
+	// Sort Sort field, descending with a leading '-'. Default name.
+	Sort *ListProductsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// XApiVersion API version; absent means 3, any other value is a 400.
+	XApiVersion *ListProductsParamsXApiVersion `json:"X-api-version,omitempty"`
+}
+
+// ListProductsParamsSort defines parameters for ListProducts.
+type ListProductsParamsSort string
+
+// ListProductsParamsXApiVersion defines parameters for ListProducts.
+type ListProductsParamsXApiVersion string
+
+// GetProductParams defines parameters for GetProduct.
+type GetProductParams struct {
+	// XApiVersion API version; absent means 3, any other value is a 400.
+	XApiVersion *GetProductParamsXApiVersion `json:"X-api-version,omitempty"`
+}
+
+// GetProductParamsXApiVersion defines parameters for GetProduct.
+type GetProductParamsXApiVersion string
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 	// ListAccounts List the caller's end customers
@@ -205,6 +405,12 @@ type ServerInterface interface {
 	// GetAccount One of the caller's end customers
 	// (GET /api/accounts/{id})
 	GetAccount(c *gin.Context, id string, params GetAccountParams)
+	// ListProducts The products the caller may resell, at the caller's prices
+	// (GET /api/products)
+	ListProducts(c *gin.Context, params ListProductsParams)
+	// GetProduct One product the caller may resell, at the caller's prices
+	// (GET /api/products/{id})
+	GetProduct(c *gin.Context, id string, params GetProductParams)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -353,6 +559,167 @@ func (siw *ServerInterfaceWrapper) GetAccount(c *gin.Context) {
 	siw.Handler.GetAccount(c, id, params)
 }
 
+// ListProducts operation middleware
+func (siw *ServerInterfaceWrapper) ListProducts(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListProductsParams
+
+	// ------------- Optional query parameter "pageIndex" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageIndex", c.Request.URL.Query(), &params.PageIndex, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "pageSize" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageSize", c.Request.URL.Query(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "search" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "search", c.Request.URL.Query(), &params.Search, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter search: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "category" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "category", c.Request.URL.Query(), &params.Category, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter category: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "vendor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "vendor", c.Request.URL.Query(), &params.Vendor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter vendor: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "billingType" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "billingType", c.Request.URL.Query(), &params.BillingType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter billingType: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "billingPeriod" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "billingPeriod", c.Request.URL.Query(), &params.BillingPeriod, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter billingPeriod: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "updatedSince" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updatedSince", c.Request.URL.Query(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter updatedSince: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", c.Request.URL.Query(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter sort: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	headers := c.Request.Header
+
+	// ------------- Optional header parameter "X-api-version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-api-version")]; found {
+		var XApiVersion ListProductsParamsXApiVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for X-api-version, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-api-version", valueList[0], &XApiVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter X-api-version: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.XApiVersion = &XApiVersion
+
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ListProducts(c, params)
+}
+
+// GetProduct operation middleware
+func (siw *ServerInterfaceWrapper) GetProduct(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetProductParams
+
+	headers := c.Request.Header
+
+	// ------------- Optional header parameter "X-api-version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-api-version")]; found {
+		var XApiVersion GetProductParamsXApiVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for X-api-version, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-api-version", valueList[0], &XApiVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter X-api-version: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.XApiVersion = &XApiVersion
+
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetProduct(c, id, params)
+}
+
 // GinServerOptions provides options for the Gin server.
 type GinServerOptions struct {
 	BaseURL      string
@@ -382,4 +749,6 @@ func RegisterHandlersWithOptions(router gin.IRouter, si ServerInterface, options
 
 	router.GET(options.BaseURL+"/api/accounts", wrapper.ListAccounts)
 	router.GET(options.BaseURL+"/api/accounts/:id", wrapper.GetAccount)
+	router.GET(options.BaseURL+"/api/products", wrapper.ListProducts)
+	router.GET(options.BaseURL+"/api/products/:id", wrapper.GetProduct)
 }

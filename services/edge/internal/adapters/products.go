@@ -1,0 +1,112 @@
+package adapters
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/resellerapi/platform/pkg/mongodb"
+	"github.com/resellerapi/platform/pkg/paging"
+	"github.com/resellerapi/platform/pkg/readmodel"
+	"github.com/resellerapi/platform/services/edge/internal/app"
+)
+
+// ProductReader reads the catalog's offers collection, every read scoped
+// to the caller's price list.
+type ProductReader struct{ offers mongodb.Scoped }
+
+// NewProductReader returns a reader over the catalog database.
+func NewProductReader(catalog *mongo.Database) *ProductReader {
+	return &ProductReader{offers: mongodb.NewScoped(catalog.Collection(readmodel.OffersCollection), "price_list_id")}
+}
+
+// productSortFields maps the API's sort keys onto readmodel.OfferSortFields.
+var productSortFields = map[string]string{"name": "name", "vendor": "vendor", "category": "category", "updatedAt": "updated_at"}
+
+// resellable is the condition of an offer that may be sold at now: an
+// active product (published: version > 0) with a price in effect.
+func resellable(now time.Time) bson.D {
+	return bson.D{
+		{Key: "status", Value: "active"},
+		{Key: "product_version", Value: bson.D{{Key: "$gt", Value: 0}}},
+		{Key: "available_from", Value: bson.D{{Key: "$lte", Value: now.UTC()}}},
+		{Key: "available_to", Value: bson.D{{Key: "$gt", Value: now.UTC()}}},
+	}
+}
+
+// List returns one page of resellable products: one find and one count.
+func (r *ProductReader) List(ctx context.Context, scope app.ListScope, now time.Time, f app.ProductFilter, page paging.Request) ([]app.Product, int64, error) {
+	filter := resellable(now)
+	for _, eq := range []struct{ field, value string }{
+		{"category", f.Category}, {"vendor", f.Vendor}, {"billing_type", f.BillingType}, {"billing_periods", f.BillingPeriod},
+	} {
+		if eq.value != "" {
+			filter = append(filter, bson.E{Key: eq.field, Value: eq.value})
+		}
+	}
+	if f.Search != "" {
+		filter = append(filter, bson.E{Key: "name", Value: bson.D{
+			{Key: "$regex", Value: regexp.QuoteMeta(f.Search)}, {Key: "$options", Value: "i"},
+		}})
+	}
+	if !f.UpdatedSince.IsZero() {
+		filter = append(filter, bson.E{Key: "updated_at", Value: bson.D{{Key: "$gte", Value: f.UpdatedSince.UTC()}}})
+	}
+	field, ok := productSortFields[f.Sort.Field]
+	if !ok {
+		field = "name"
+	}
+	dir := 1
+	if f.Sort.Desc {
+		dir = -1
+	}
+	docs, total, err := mongodb.ScopedFindPage[readmodel.Offer](ctx, r.offers, scope.PriceListIDs(), mongodb.Page{
+		Filter: filter,
+		Sort:   bson.D{{Key: field, Value: dir}, {Key: "_id", Value: dir}},
+		Skip:   page.Skip(), Limit: page.Limit(),
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]app.Product, len(docs))
+	for i, d := range docs {
+		out[i] = product(d, now)
+	}
+	return out, total, nil
+}
+
+// Get returns product id if it is resellable in scope at now; anything
+// else is app.ErrNotFound. One find.
+func (r *ProductReader) Get(ctx context.Context, scope app.ListScope, now time.Time, id string) (app.Product, error) {
+	lists := scope.PriceListIDs()
+	if len(lists) != 1 {
+		return app.Product{}, app.ErrNotFound
+	}
+	filter := append(bson.D{{Key: "_id", Value: readmodel.OfferID(lists[0], id)}}, resellable(now)...)
+	d, err := mongodb.ScopedFindOne[readmodel.Offer](ctx, r.offers, lists, filter)
+	if errors.Is(err, mongodb.ErrNotFound) {
+		return app.Product{}, app.ErrNotFound
+	}
+	if err != nil {
+		return app.Product{}, err
+	}
+	return product(d, now), nil
+}
+
+// product maps an offer with the prices in effect at now (an offer's
+// prices may also hold past and future ones).
+func product(d readmodel.Offer, now time.Time) app.Product {
+	p := app.Product{ID: d.ProductID, SKU: d.SKU, Name: d.Name, Description: d.Description, Category: d.Category,
+		Vendor: d.Vendor, BillingType: d.BillingType, Unit: d.Unit, UpdatedAt: d.UpdatedAt}
+	for _, pr := range d.Prices {
+		if (pr.EffectiveFrom.IsZero() || !now.Before(pr.EffectiveFrom)) && (pr.EffectiveTo.IsZero() || now.Before(pr.EffectiveTo)) {
+			p.Prices = append(p.Prices, app.Price{BillingPeriod: pr.BillingPeriod, CostMinor: pr.CostMinor, RetailMinor: pr.RetailMinor,
+				Currency: d.Currency, EffectiveFrom: pr.EffectiveFrom, EffectiveTo: pr.EffectiveTo})
+		}
+	}
+	return p
+}
