@@ -86,11 +86,12 @@ type env struct {
 	svc      *service.Service
 }
 
-// publishResellers publishes the resellers the tests' tokens belong to:
+// publishResellers publishes resellers ({id, parent, price list}); by
+// default those the tests' tokens belong to:
 // r1 (price list pl-1) with its downstream r1-child (inheriting pl-1),
 // and r2 (pl-2). (The edge knows resellers from the directory's events;
 // replays are stale and change nothing.)
-func publishResellers(t *testing.T) {
+func publishResellers(t *testing.T, resellers ...[3]string) {
 	bus, err := eventbus.Connect(eventbus.Config{NATSURL: kit.NATSURL, Service: "test-backoffice"})
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +100,10 @@ func publishResellers(t *testing.T) {
 	if err := bus.EnsureStreams(subjects.Streams()...); err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range [][3]string{{"r1", "", "pl-1"}, {"r1-child", "r1", ""}, {"r2", "", "pl-2"}} {
+	if len(resellers) == 0 {
+		resellers = [][3]string{{"r1", "", "pl-1"}, {"r1-child", "r1", ""}, {"r2", "", "pl-2"}}
+	}
+	for _, r := range resellers {
 		err := bus.Publish(context.Background(), subjects.ResellerChanged(r[0]), &eventsv1.ResellerChanged{
 			Meta:     &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: r[0], Version: 1},
 			Reseller: &eventsv1.Reseller{ResellerId: r[0], ParentId: r[1], Name: "Reseller " + r[0], PriceListId: r[2]},
@@ -547,16 +551,4 @@ func TestProductsAtTheCallersPrices(t *testing.T) {
 	}
 }
 
-func (e env) publishReseller(t *testing.T, id string) {
-	bus, err := eventbus.Connect(eventbus.Config{NATSURL: kit.NATSURL, Service: "test-backoffice"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = bus.Close() }()
-	if err := bus.Publish(context.Background(), subjects.ResellerChanged(id), &eventsv1.ResellerChanged{
-		Meta:     &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: id, Version: 1},
-		Reseller: &eventsv1.Reseller{ResellerId: id, Name: "No list"},
-	}); err != nil {
-		t.Fatal(err)
-	}
-}
+func (e env) publishReseller(t *testing.T, id string) { publishResellers(t, [3]string{id, "", ""}) }

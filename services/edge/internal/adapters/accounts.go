@@ -6,7 +6,6 @@ package adapters
 import (
 	"context"
 	"errors"
-	"regexp"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -36,27 +35,10 @@ func (r *AccountReader) List(ctx context.Context, scope app.Scope, f app.Account
 	if f.Status != "" {
 		filter = append(filter, bson.E{Key: "status", Value: f.Status})
 	}
-	if f.Search != "" {
-		filter = append(filter, bson.E{Key: "name", Value: bson.D{
-			{Key: "$regex", Value: regexp.QuoteMeta(f.Search)}, {Key: "$options", Value: "i"},
-		}})
-	}
-	if !f.UpdatedSince.IsZero() {
-		filter = append(filter, bson.E{Key: "updated_at", Value: bson.D{{Key: "$gte", Value: f.UpdatedSince.UTC()}}})
-	}
-	field, ok := sortFields[f.Sort.Field]
-	if !ok {
-		field = "name"
-	}
-	dir := 1
-	if f.Sort.Desc {
-		dir = -1
-	}
 	docs, total, err := mongodb.ScopedFindPage[readmodel.Account](ctx, r.accounts, scope.ResellerIDs(), mongodb.Page{
-		Filter: filter,
-		// _id breaks ties so pages never overlap or skip an account.
-		Sort: bson.D{{Key: field, Value: dir}, {Key: "_id", Value: dir}},
-		Skip: page.Skip(), Limit: page.Limit(),
+		Filter: listFilter(filter, f.Search, f.UpdatedSince),
+		Sort:   sortBy(sortFields, f.Sort.Field, f.Sort.Desc),
+		Skip:   page.Skip(), Limit: page.Limit(),
 	})
 	if err != nil {
 		return nil, 0, err

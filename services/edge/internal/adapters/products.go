@@ -3,7 +3,6 @@ package adapters
 import (
 	"context"
 	"errors"
-	"regexp"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -48,25 +47,9 @@ func (r *ProductReader) List(ctx context.Context, scope app.ListScope, now time.
 			filter = append(filter, bson.E{Key: eq.field, Value: eq.value})
 		}
 	}
-	if f.Search != "" {
-		filter = append(filter, bson.E{Key: "name", Value: bson.D{
-			{Key: "$regex", Value: regexp.QuoteMeta(f.Search)}, {Key: "$options", Value: "i"},
-		}})
-	}
-	if !f.UpdatedSince.IsZero() {
-		filter = append(filter, bson.E{Key: "updated_at", Value: bson.D{{Key: "$gte", Value: f.UpdatedSince.UTC()}}})
-	}
-	field, ok := productSortFields[f.Sort.Field]
-	if !ok {
-		field = "name"
-	}
-	dir := 1
-	if f.Sort.Desc {
-		dir = -1
-	}
 	docs, total, err := mongodb.ScopedFindPage[readmodel.Offer](ctx, r.offers, scope.PriceListIDs(), mongodb.Page{
-		Filter: filter,
-		Sort:   bson.D{{Key: field, Value: dir}, {Key: "_id", Value: dir}},
+		Filter: listFilter(filter, f.Search, f.UpdatedSince),
+		Sort:   sortBy(productSortFields, f.Sort.Field, f.Sort.Desc),
 		Skip:   page.Skip(), Limit: page.Limit(),
 	})
 	if err != nil {
