@@ -280,6 +280,28 @@ func TestResellerReadsItsAccountsEndToEnd(t *testing.T) {
 	}, "account change did not reach the API")
 	testkit.Eventually(t, 10*time.Second, func() bool { return len(deadLetters()) >= 1 }, "bad event %s not dead-lettered", bad)
 
+	// Catalog changes are live: a product withdrawn disappears, and a
+	// reseller reassigned to another list sees that list's products.
+	demo := backoffice.Demo()
+	dropbox := demo.Products[5]
+	dropbox.Version, dropbox.Status = 2, "withdrawn"
+	if _, err := pub.PublishProducts(context.Background(), []backoffice.Product{dropbox}); err != nil {
+		t.Fatal(err)
+	}
+	testkit.Eventually(t, 10*time.Second, func() bool {
+		resp, _ := s.api(t, cloudnova, "/api/products/"+dropbox.ProductID)
+		return resp.StatusCode == 404
+	}, "withdrawn product %s still offered", dropbox.ProductID)
+	moved := demo.Resellers[1] // res-bytebridge, on the US list
+	moved.Version, moved.PriceListID = 3, "pl-eu-partners"
+	if _, err := pub.PublishResellers(context.Background(), []backoffice.Reseller{moved}); err != nil {
+		t.Fatal(err)
+	}
+	testkit.Eventually(t, 10*time.Second, func() bool {
+		_, p := s.api(t, bytebridge, "/api/products/prd-onboarding")
+		return p["id"] == "prd-onboarding"
+	}, "bytebridge does not see the EU list after its reassignment")
+
 	// Readiness and metrics, on the ops port only.
 	resp, err := http.Get(s.p.OpsURL + "/readyz")
 	if err != nil || resp.StatusCode != 200 {

@@ -170,7 +170,8 @@ func start(t *testing.T) env {
 // seedOffers writes the catalog's read model as the catalog service does:
 // on pl-1 prod-a (active, priced now, monthly and annual, plus a future
 // monthly price), prod-b (withdrawn), prod-c (priced only from next
-// year), prod-x (priced, product not published yet), prod-k (KWD, 3
+// year), prod-e (priced until an hour ago), prod-x (priced, product not
+// published yet), prod-k (KWD, 3
 // digits) and prod-j (JPY, none); on pl-2 prod-z.
 func seedOffers(t *testing.T, db string) {
 	now := time.Now().UTC()
@@ -193,8 +194,11 @@ func seedOffers(t *testing.T, db string) {
 	a.Prices[0].EffectiveTo = future
 	c := offer("pl-1", "prod-c", "Coming Soon", "active", "EUR", 1, readmodel.OfferPrice{BillingPeriod: "monthly", CostMinor: 100, EffectiveFrom: future})
 	c.AvailableFrom = future
+	expired := offer("pl-1", "prod-e", "Expired Deal", "active", "EUR", 1,
+		readmodel.OfferPrice{BillingPeriod: "monthly", CostMinor: 100, EffectiveFrom: past, EffectiveTo: now.Add(-time.Hour)})
+	expired.AvailableFrom, expired.AvailableTo = past, now.Add(-time.Hour)
 	docs := []any{
-		a, c,
+		a, c, expired,
 		offer("pl-1", "prod-b", "Beta Legacy", "withdrawn", "EUR", 1, monthly(500)),
 		offer("pl-1", "prod-x", "Unpublished", "", "EUR", 0, monthly(500)),
 		offer("pl-1", "prod-k", "Kuwait Edition", "active", "KWD", 1, monthly(12345)),
@@ -421,6 +425,7 @@ var isolationCases = map[string]struct {
 		"/api/products/prod-z", // another list's
 		"/api/products/prod-b", // withdrawn
 		"/api/products/prod-c", // not priced yet
+		"/api/products/prod-e", // no longer priced
 		"/api/products/prod-x", // product not published
 		"/api/products/nope",
 	}},
