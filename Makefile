@@ -85,9 +85,11 @@ fuzz:
 ACCOUNTS ?= 2000
 REQUESTS ?= 100
 EVENTS   ?= 200
+PRODUCTS ?= 500
+LISTS    ?= 4
 bench:
 	go run ./services/edge/cmd/edgebench
-	go run ./services/allinone/cmd/bench -accounts $(ACCOUNTS) -requests $(REQUESTS) -events $(EVENTS)
+	go run ./services/allinone/cmd/bench -accounts $(ACCOUNTS) -requests $(REQUESTS) -events $(EVENTS) -products $(PRODUCTS) -lists $(LISTS)
 
 clean:
 	rm -rf bin .data

@@ -1,7 +1,8 @@
 // Command bench measures the platform against the same work done straight
 // through the MongoDB driver, in one run, and prints the ratios: the edge's
-// list and get endpoints against the raw find+count and find, and the
-// directory's projection of events against raw version-guarded writes.
+// account and product list and get endpoints against the raw find+count
+// and find, and the directory's projection of events against raw
+// version-guarded writes.
 // It names the store, the collection size and the concurrency; it runs
 // on loopback only and stops by itself. `make bench` runs it.
 package main
@@ -33,6 +34,7 @@ import (
 
 type settings struct {
 	accounts, resellers, requests, events int
+	products, lists                       int
 	concurrency                           []int
 }
 
@@ -42,6 +44,8 @@ func main() {
 	flag.IntVar(&o.resellers, "resellers", 10, "resellers the accounts are spread over")
 	flag.IntVar(&o.requests, "requests", 100, "requests per measurement")
 	flag.IntVar(&o.events, "events", 200, "events for the projection measurement")
+	flag.IntVar(&o.products, "products", 500, "products each price list prices (offers per list)")
+	flag.IntVar(&o.lists, "lists", 4, "price lists")
 	flag.Parse()
 	o.concurrency = []int{1, 4}
 	if err := run(o); err != nil {
@@ -83,13 +87,17 @@ func run(o settings) error {
 	if err := fill(ctx, accounts, o); err != nil {
 		return err
 	}
+	offers := client.Database(readmodel.CatalogDatabase).Collection(readmodel.OffersCollection)
+	if err := fillOffers(ctx, offers, o); err != nil {
+		return err
+	}
 	api, err := login(ctx, p)
 	if err != nil {
 		return err
 	}
 
-	fmt.Printf("store: %s; accounts collection: %d documents over %d resellers; %d requests per row; loopback, 2 cores shared by client and server\n\n",
-		store, o.accounts, o.resellers, o.requests)
+	fmt.Printf("store: %s; accounts collection: %d documents over %d resellers; offers collection: %d products on each of %d price lists (%d documents); %d requests per row; loopback, 2 cores shared by client and server\n\n",
+		store, o.accounts, o.resellers, o.products, o.lists, o.products*o.lists, o.requests)
 	fmt.Printf("%-44s %11s %11s %11s %8s\n", "measurement", "concurrency", "ours ms/op", "raw ms/op", "ratio")
 
 	listFilter := bson.D{{Key: "reseller_id", Value: "res-0"}}
@@ -129,6 +137,52 @@ func run(o settings) error {
 			return err
 		}
 		row("GET /api/accounts/{id} vs findOne", c, ours, raw)
+	}
+
+	// Products: the caller's list (res-0 buys at pl-0) is resolved in
+	// memory; the store work is the same scoped, "priced now" query.
+	resellable := func() bson.D {
+		now := time.Now().UTC()
+		return bson.D{{Key: "price_list_id", Value: "pl-0"}, {Key: "status", Value: "active"},
+			{Key: "product_version", Value: bson.D{{Key: "$gt", Value: 0}}},
+			{Key: "available_from", Value: bson.D{{Key: "$lte", Value: now}}}, {Key: "available_to", Value: bson.D{{Key: "$gt", Value: now}}}}
+	}
+	for _, c := range o.concurrency {
+		ours, err := measure(o.requests, c, func() error { return getOK(api, p.URL+"/api/products?pageIndex=3&pageSize=10") })
+		if err != nil {
+			return err
+		}
+		raw, err := measure(o.requests, c, func() error {
+			filter := resellable()
+			cur, err := offers.Find(ctx, filter, listOpts)
+			if err != nil {
+				return err
+			}
+			var docs []readmodel.Offer
+			if err := cur.All(ctx, &docs); err != nil {
+				return err
+			}
+			_, err = offers.CountDocuments(ctx, filter)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		row("GET /api/products page 3 vs find+count", c, ours, raw)
+	}
+	for _, c := range o.concurrency {
+		ours, err := measure(o.requests, c, func() error { return getOK(api, p.URL+"/api/products/prd-00007") })
+		if err != nil {
+			return err
+		}
+		raw, err := measure(o.requests, c, func() error {
+			_, err := mongodb.FindOne[readmodel.Offer](ctx, offers, append(bson.D{{Key: "_id", Value: readmodel.OfferID("pl-0", "prd-00007")}}, resellable()...))
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		row("GET /api/products/{id} vs findOne", c, ours, raw)
 	}
 
 	ours, raw, err := projection(ctx, p, accounts, o.events)
@@ -203,6 +257,35 @@ func fill(ctx context.Context, coll *mongo.Collection, o settings) error {
 	return nil
 }
 
+// fillOffers writes o.lists price lists of o.products offers each, as the
+// catalog service would project them.
+func fillOffers(ctx context.Context, coll *mongo.Collection, o settings) error {
+	now := time.Now().UTC()
+	batch := make([]any, 0, 500)
+	for l := range o.lists {
+		for i := range o.products {
+			list, product := fmt.Sprintf("pl-%d", l), fmt.Sprintf("prd-%05d", i)
+			batch = append(batch, readmodel.Offer{ID: readmodel.OfferID(list, product), PriceListID: list, ProductID: product,
+				Currency: "EUR", Prices: []readmodel.OfferPrice{{BillingPeriod: "monthly", CostMinor: int64(100 + i), RetailMinor: int64(125 + i)}},
+				BillingPeriods: []string{"monthly"}, AvailableTo: readmodel.AvailableForever, ListVersion: 1,
+				SKU: "SKU-" + product, Name: fmt.Sprintf("Product %05d", i), Category: "Productivity", Vendor: "Vendor",
+				BillingType: "recurring", Unit: "user", Status: "active", ProductVersion: 1, UpdatedAt: now})
+			if len(batch) == cap(batch) {
+				if _, err := coll.InsertMany(ctx, batch); err != nil {
+					return fmt.Errorf("fill offers: %w", err)
+				}
+				batch = batch[:0]
+			}
+		}
+	}
+	if len(batch) > 0 {
+		if _, err := coll.InsertMany(ctx, batch); err != nil {
+			return fmt.Errorf("fill offers: %w", err)
+		}
+	}
+	return nil
+}
+
 // login activates the credentials, creates a user of res-0 and returns an
 // HTTP client that sends its token.
 func login(ctx context.Context, p *platform.Platform) (*http.Client, error) {
@@ -211,7 +294,7 @@ func login(ctx context.Context, p *platform.Platform) (*http.Client, error) {
 		return nil, err
 	}
 	defer func() { _ = bus.Close() }()
-	if _, err := backoffice.NewPublisher(bus).PublishResellers(ctx, []backoffice.Reseller{{ResellerID: "res-0", Version: 1, Name: "Bench Reseller"}}); err != nil {
+	if _, err := backoffice.NewPublisher(bus).PublishResellers(ctx, []backoffice.Reseller{{ResellerID: "res-0", Version: 1, Name: "Bench Reseller", PriceListID: "pl-0"}}); err != nil {
 		return nil, err
 	}
 	admin := func(method, path, body string) (int, error) {
