@@ -66,10 +66,42 @@ type Reseller struct {
 	Email    string `bson:"email"`
 	// PriceListID is the reseller's own price list; empty inherits the
 	// nearest ancestor's.
-	PriceListID string    `bson:"price_list_id"`
-	CreatedAt   time.Time `bson:"created_at"`
-	UpdatedAt   time.Time `bson:"updated_at"`
-	Version     int64     `bson:"version"`
+	PriceListID string `bson:"price_list_id"`
+	// Manager is the distributor's account manager (general.manager).
+	Manager          string            `bson:"manager"`
+	Company          ResellerCompany   `bson:"company"`
+	Contacts         ResellerContacts  `bson:"contacts"`
+	CustomAttributes map[string]string `bson:"custom_attributes"`
+	// Status is active, suspended or closed; Edition standard or free.
+	Status    string    `bson:"status"`
+	Edition   string    `bson:"edition"`
+	CreatedAt time.Time `bson:"created_at"`
+	UpdatedAt time.Time `bson:"updated_at"`
+	Version   int64     `bson:"version"`
+}
+
+// ResellerCompany is the company of a reseller's profile.
+type ResellerCompany struct {
+	Name         string `bson:"name"`
+	AddressLine1 string `bson:"address_line_1"`
+	AddressLine2 string `bson:"address_line_2"`
+	City         string `bson:"city"`
+	State        string `bson:"state"`
+	Zip          string `bson:"zip"`
+	Country      string `bson:"country"`
+	Phone        string `bson:"phone"`
+	Fax          string `bson:"fax"`
+	Email        string `bson:"email"`
+}
+
+// ResellerContacts is the contact person of a reseller's profile.
+type ResellerContacts struct {
+	FirstName  string `bson:"first_name"`
+	LastName   string `bson:"last_name"`
+	MiddleName string `bson:"middle_name"`
+	Position   string `bson:"position"`
+	Phone      string `bson:"phone"`
+	Email      string `bson:"email"`
 }
 
 // Catalog read models, written by the catalog service.

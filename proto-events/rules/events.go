@@ -84,7 +84,81 @@ func ResellerChanged(e *eventsv1.ResellerChanged) error {
 		Email("email", r.GetEmail()),
 		OptionalID("price_list_id", r.GetPriceListId()),
 		timestamp("created_at", r.GetCreatedAt(), false),
+		profile(r),
 	)...)
+}
+
+// Limits of the reseller profile.
+const (
+	MaxProfileText       = 200
+	MaxCustomAttributes  = 100
+	MaxCustomValueLength = 1000
+)
+
+// profile checks the reseller's profile: the company and contact person
+// (every field optional, empty strings allowed, phones and fax in the
+// seed's two forms), custom attributes, status and edition, and that the
+// flat country and email shorthands agree with the company's.
+func profile(r *eventsv1.Reseller) error {
+	c, p := r.GetCompany(), r.GetContacts()
+	problems := []error{
+		OptionalText("manager", r.GetManager(), MaxProfileText),
+		OptionalText("company.name", c.GetName(), MaxProfileText),
+		OptionalText("company.address_line_1", c.GetAddressLine_1(), MaxProfileText),
+		OptionalText("company.address_line_2", c.GetAddressLine_2(), MaxProfileText),
+		OptionalText("company.city", c.GetCity(), MaxProfileText),
+		OptionalText("company.state", c.GetState(), MaxProfileText),
+		OptionalText("company.zip", c.GetZip(), 20),
+		Country("company.country", c.GetCountry()),
+		Phone("company.phone", c.GetPhone()),
+		Phone("company.fax", c.GetFax()),
+		Email("company.email", c.GetEmail()),
+		OptionalText("contacts.first_name", p.GetFirstName(), MaxProfileText),
+		OptionalText("contacts.last_name", p.GetLastName(), MaxProfileText),
+		OptionalText("contacts.middle_name", p.GetMiddleName(), MaxProfileText),
+		OptionalText("contacts.position", p.GetPosition(), MaxProfileText),
+		Phone("contacts.phone", p.GetPhone()),
+		Email("contacts.email", p.GetEmail()),
+		optionalEnum("status", eventsv1.ResellerStatus_name, int32(r.GetStatus()), "active, suspended or closed"),
+		optionalEnum("edition", eventsv1.ResellerEdition_name, int32(r.GetEdition()), "standard or free"),
+		shorthand("country", r.GetCountry(), c.GetCountry()),
+		shorthand("email", r.GetEmail(), c.GetEmail()),
+	}
+	if n := len(r.GetCustomAttributes()); n > MaxCustomAttributes {
+		problems = append(problems, fmt.Errorf("%d custom_attributes, at most %d allowed", n, MaxCustomAttributes))
+	}
+	for k, v := range r.GetCustomAttributes() {
+		problems = append(problems, customKey(k), OptionalText("custom_attributes["+quote(k)+"]", v, MaxCustomValueLength))
+	}
+	return errors.Join(problems...)
+}
+
+// shorthand refuses a flat field that contradicts the company's.
+func shorthand(field, flat, company string) error {
+	if flat != "" && company != "" && flat != company {
+		return fmt.Errorf("%s %s differs from company.%s %s: give one, or the same", field, quote(flat), field, quote(company))
+	}
+	return nil
+}
+
+// customKey checks a custom attribute's name: 1-64 letters, digits, '_',
+// '-' or '.', no control characters.
+func customKey(k string) error {
+	if k == "" || len(k) > 64 || strings.IndexFunc(k, func(r rune) bool {
+		return !(r == '_' || r == '-' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	}) >= 0 {
+		return fmt.Errorf("custom attribute name %s must be 1-64 letters, digits, '_', '-' or '.'", quote(k))
+	}
+	return nil
+}
+
+// optionalEnum checks that v is a named value of an enum; 0 (absent) is
+// allowed and means the documented default.
+func optionalEnum(field string, names map[int32]string, v int32, allowed string) error {
+	if names[v] == "" {
+		return fmt.Errorf("%s must be %s", field, allowed)
+	}
+	return nil
 }
 
 // AccountChanged checks an end customer account event.

@@ -152,3 +152,48 @@ func FuzzCheck(f *testing.F) {
 		}
 	})
 }
+
+func TestResellerProfileRules(t *testing.T) {
+	seed := func(mutate func(*eventsv1.Reseller)) proto.Message {
+		r := &eventsv1.Reseller{ResellerId: "r1", Name: "SL SP Root", Domain: "test.activeplatform.com", Currency: "BYN", Manager: "Alena Rataeva",
+			Company: &eventsv1.ResellerCompany{Name: "SL SP Root", AddressLine_1: "Гаяяяя", AddressLine_2: "Гаяяяяя", City: "Минск", State: "Минская",
+				Zip: "220053", Country: "BY", Phone: "+375252222060", Fax: "", Email: "example@gmail.com"},
+			Contacts:         &eventsv1.ResellerContacts{FirstName: "Ivan", LastName: "Ivanov", Phone: "+375252222060", Email: "aaaa@example.ru"},
+			CustomAttributes: map[string]string{"inn": "", "email": "", "l": ""},
+			Status:           eventsv1.ResellerStatus_RESELLER_STATUS_ACTIVE, Edition: eventsv1.ResellerEdition_RESELLER_EDITION_STANDARD}
+		if mutate != nil {
+			mutate(r)
+		}
+		return &eventsv1.ResellerChanged{Meta: meta("r1"), Reseller: r}
+	}
+	for name, ev := range map[string]proto.Message{
+		"the seed's example": seed(nil),
+		"matching shorthand": seed(func(r *eventsv1.Reseller) { r.Country, r.Email = "BY", "example@gmail.com" }),
+		"no profile": seed(func(r *eventsv1.Reseller) {
+			r.Company, r.Contacts, r.CustomAttributes, r.Status, r.Edition = nil, nil, nil, 0, 0
+		}),
+		"00 phone": seed(func(r *eventsv1.Reseller) { r.Company.Fax = "00375252222061" }),
+	} {
+		if err := Check(ev); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	for name, c := range map[string]struct {
+		ev   proto.Message
+		want string
+	}{
+		"bad fax":            {seed(func(r *eventsv1.Reseller) { r.Company.Fax = "12-34" }), "company.fax"},
+		"bad country":        {seed(func(r *eventsv1.Reseller) { r.Company.Country = "ZZ" }), "company.country"},
+		"bad contact email":  {seed(func(r *eventsv1.Reseller) { r.Contacts.Email = "nope" }), "contacts.email"},
+		"other country":      {seed(func(r *eventsv1.Reseller) { r.Country = "GR" }), `country "GR" differs from company.country "BY"`},
+		"unknown status":     {seed(func(r *eventsv1.Reseller) { r.Status = 9 }), "status must be active, suspended or closed"},
+		"unknown edition":    {seed(func(r *eventsv1.Reseller) { r.Edition = 7 }), "edition must be standard or free"},
+		"bad attribute name": {seed(func(r *eventsv1.Reseller) { r.CustomAttributes["a b"] = "x" }), `custom attribute name "a b"`},
+		"control character":  {seed(func(r *eventsv1.Reseller) { r.Company.City = "Min\x00sk" }), "company.city contains control characters"},
+	} {
+		err := Check(c.ev)
+		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want ErrInvalid mentioning %q", name, err, c.want)
+		}
+	}
+}

@@ -5,10 +5,10 @@ import (
 	"fmt"
 )
 
-// DemoData is a small data set that shows the API at work: two top-level
-// resellers and one downstream reseller, with enough accounts under the
-// first one to page through, and a small catalog on two price lists in
-// two currencies (the downstream reseller inherits its parent's).
+// DemoData is a small data set that shows the API at work: a reseller
+// tree three levels deep with full profiles (one in Cyrillic), enough
+// accounts under the first reseller to page through, and a small catalog
+// on two price lists in two currencies (downstream resellers inherit).
 type DemoData struct {
 	Resellers  []Reseller
 	Accounts   []Account
@@ -19,11 +19,39 @@ type DemoData struct {
 // Demo returns the demo data set. Its ids are fixed so that seeding twice
 // changes nothing (same versions: the projections ignore them).
 func Demo() DemoData {
+	// Versions above 1: price lists and profiles came after the first
+	// release of the demo data.
 	d := DemoData{Resellers: []Reseller{
-		// Version 2: the price list assignments came after the first release.
-		{ResellerID: "res-cloudnova", Version: 2, Name: "CloudNova Solutions", Domain: "cloudnova.example", Currency: "EUR", Country: "GR", Email: "admin@cloudnova.example", PriceListID: "pl-eu-partners"},
-		{ResellerID: "res-bytebridge", Version: 2, Name: "ByteBridge IT", Domain: "bytebridge.example", Currency: "USD", Country: "US", Email: "ops@bytebridge.example", PriceListID: "pl-us-partners"},
-		{ResellerID: "res-cloudnova-cy", ParentID: "res-cloudnova", Version: 1, Name: "CloudNova Cyprus", Domain: "cy.cloudnova.example", Currency: "EUR", Country: "CY", Email: "cy@cloudnova.example"},
+		{ResellerID: "res-cloudnova", Version: 3, PriceListID: "pl-eu-partners",
+			General: &ResellerGeneral{Name: "CloudNova Solutions", Domain: "cloudnova.example", Currency: "EUR", Manager: "Eleni Papadopoulou"},
+			Company: &ResellerCompany{Name: "CloudNova Solutions S.A.", AddressLine1: "Leoforos Kifisias 44", City: "Athens", State: "Attica",
+				Zip: "15125", Country: "GR", Phone: "+302106801234", Email: "admin@cloudnova.example"},
+			Contacts:         &ResellerContacts{FirstName: "Nikos", LastName: "Georgiou", Position: "CTO", Phone: "+302106801235", Email: "nikos@cloudnova.example"},
+			CustomAttributes: map[string]string{"vat_number": "EL094019245", "partner_tier": "gold"}},
+		{ResellerID: "res-bytebridge", Version: 3, PriceListID: "pl-us-partners",
+			General: &ResellerGeneral{Name: "ByteBridge IT", Domain: "bytebridge.example", Currency: "USD", Manager: "Mark Collins"},
+			Company: &ResellerCompany{Name: "ByteBridge IT LLC", AddressLine1: "500 Howard Street", AddressLine2: "Suite 300", City: "San Francisco",
+				State: "CA", Zip: "94105", Country: "US", Phone: "+14155550100", Email: "ops@bytebridge.example"},
+			Contacts:         &ResellerContacts{FirstName: "Dana", LastName: "Whitfield", Position: "Operations lead", Phone: "+14155550101", Email: "dana@bytebridge.example"},
+			CustomAttributes: map[string]string{"partner_tier": "silver"}},
+		{ResellerID: "res-cloudnova-cy", ParentID: "res-cloudnova", Version: 2,
+			General: &ResellerGeneral{Name: "CloudNova Cyprus", Domain: "cy.cloudnova.example", Currency: "EUR", Manager: "Eleni Papadopoulou"},
+			Company: &ResellerCompany{Name: "CloudNova Cyprus Ltd", AddressLine1: "Archbishop Makarios III Avenue 15", City: "Nicosia",
+				Zip: "1065", Country: "CY", Phone: "+35722123456", Fax: "+35722123457", Email: "cy@cloudnova.example"},
+			Contacts: &ResellerContacts{FirstName: "Andreas", LastName: "Christodoulou", Phone: "+35799123456", Email: "andreas@cy.cloudnova.example"}},
+		// The third level: a reseller of CloudNova Cyprus.
+		{ResellerID: "res-limassol-it", ParentID: "res-cloudnova-cy", Version: 1,
+			General: &ResellerGeneral{Name: "Limassol IT Partners", Domain: "limassol-it.example", Currency: "EUR", Manager: "Eleni Papadopoulou"},
+			Company: &ResellerCompany{Name: "Limassol IT Partners Ltd", AddressLine1: "Anexartisias 120", City: "Limassol", Zip: "3040",
+				Country: "CY", Phone: "0035725555123", Email: "hello@limassol-it.example"},
+			Contacts: &ResellerContacts{FirstName: "Maria", LastName: "Ioannou", Position: "Director", Phone: "+35799555123", Email: "maria@limassol-it.example"}},
+		// A profile in Cyrillic, as in the seed's example; on the free edition.
+		{ResellerID: "res-belsoft", ParentID: "res-bytebridge", Version: 1, Edition: "free",
+			General: &ResellerGeneral{Name: "БелСофт Дистрибуция", Domain: "belsoft.example", Currency: "BYN", Manager: "Алена Ратаева"},
+			Company: &ResellerCompany{Name: "ООО «БелСофт»", AddressLine1: "ул. Гикало, 9", AddressLine2: "офис 402", City: "Минск",
+				State: "Минская", Zip: "220071", Country: "BY", Phone: "+375172222060", Fax: "", Email: "info@belsoft.example"},
+			Contacts:         &ResellerContacts{FirstName: "Иван", LastName: "Иванов", MiddleName: "Петрович", Position: "", Phone: "+375252222060", Email: "ivan@belsoft.example"},
+			CustomAttributes: map[string]string{"inn": "191234567", "email": "", "l": ""}},
 	}}
 	names := []string{"Acropolis Bakery", "Blue Aegean Travel", "Cycladic Design", "Delphi Analytics", "Elafonisi Resorts",
 		"Filoxenia Hotels", "Gaia Organics", "Hermes Logistics", "Ionian Marine", "Kalamata Foods", "Lefkada Sailing", "Meteora Media"}

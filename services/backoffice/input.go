@@ -25,7 +25,10 @@ import (
 	"github.com/resellerapi/platform/pkg/eventbus"
 )
 
-// Reseller is one reseller record as the back-office sends it.
+// Reseller is one reseller record as the back-office sends it: the seed's
+// nested profile (general, company, contacts, custom_attributes), with
+// today's flat fields (name, domain, currency, country, email, manager)
+// still taken as shorthands.
 type Reseller struct {
 	ResellerID string `json:"reseller_id"`
 	// ParentID is empty for a top-level reseller.
@@ -34,14 +37,58 @@ type Reseller struct {
 	Name     string `json:"name"`
 	Domain   string `json:"domain"`
 	Currency string `json:"currency"`
-	Country  string `json:"country"`
-	Email    string `json:"email"`
+	Manager  string `json:"manager"`
+	// Country and Email are shorthands of company.country and
+	// company.email.
+	Country string           `json:"country"`
+	Email   string           `json:"email"`
+	General *ResellerGeneral `json:"general,omitempty"`
+	Company *ResellerCompany `json:"company,omitempty"`
+	// Contacts is the reseller's contact person.
+	Contacts         *ResellerContacts `json:"contacts,omitempty"`
+	CustomAttributes map[string]string `json:"custom_attributes,omitempty"`
+	// Status is active (the default), suspended or closed.
+	Status string `json:"status"`
+	// Edition is standard (the default) or free.
+	Edition string `json:"edition"`
 	// CreatedAt is when the back-office created the reseller (RFC 3339);
 	// when absent, consumers use the event's time.
 	CreatedAt *time.Time `json:"created_at,omitempty"`
 	// PriceListID is the price list the reseller buys at; empty inherits
 	// the nearest ancestor's.
 	PriceListID string `json:"price_list_id"`
+}
+
+// ResellerGeneral is the general part of a reseller's profile.
+type ResellerGeneral struct {
+	Name     string `json:"name"`
+	Domain   string `json:"domain"`
+	Currency string `json:"currency"`
+	Manager  string `json:"manager"`
+}
+
+// ResellerCompany is the company part of a reseller's profile.
+type ResellerCompany struct {
+	Name         string `json:"name"`
+	AddressLine1 string `json:"address_line_1"`
+	AddressLine2 string `json:"address_line_2"`
+	City         string `json:"city"`
+	State        string `json:"state"`
+	Zip          string `json:"zip"`
+	Country      string `json:"country"`
+	Phone        string `json:"phone"`
+	Fax          string `json:"fax"`
+	Email        string `json:"email"`
+}
+
+// ResellerContacts is the contact person of a reseller's profile.
+type ResellerContacts struct {
+	FirstName  string `json:"first_name"`
+	LastName   string `json:"last_name"`
+	MiddleName string `json:"middle_name"`
+	Position   string `json:"position"`
+	Phone      string `json:"phone"`
+	Email      string `json:"email"`
 }
 
 // Validate checks r against the rules of its event, the same rules every
@@ -51,11 +98,40 @@ func (r Reseller) Validate() error { return validate(r) }
 func (r Reseller) id() string     { return r.ResellerID }
 func (r Reseller) version() int64 { return r.Version }
 func (r Reseller) event(meta *eventsv1.EventMeta) (eventbus.Event, string, error) {
-	return &eventsv1.ResellerChanged{Meta: meta, Reseller: &eventsv1.Reseller{
-		ResellerId: r.ResellerID, ParentId: r.ParentID, Name: r.Name, Domain: r.Domain,
-		Currency: r.Currency, Country: r.Country, Email: r.Email, CreatedAt: timestamp(r.CreatedAt),
-		PriceListId: r.PriceListID,
-	}}, subjects.ResellerChanged(r.ResellerID), nil
+	var g ResellerGeneral
+	if r.General != nil {
+		g = *r.General
+	}
+	var errs []error
+	field := func(name, flat, nested string) string {
+		if flat != "" && nested != "" && flat != nested {
+			errs = append(errs, fmt.Errorf("%s %q and general.%s %q differ: give one, or the same", name, flat, name, nested))
+		}
+		if nested != "" {
+			return nested
+		}
+		return flat
+	}
+	status, statusErr := enumValue("status", r.Status, "RESELLER_STATUS_", eventsv1.ResellerStatus_value, int32(eventsv1.ResellerStatus_RESELLER_STATUS_ACTIVE))
+	edition, editionErr := enumValue("edition", r.Edition, "RESELLER_EDITION_", eventsv1.ResellerEdition_value, int32(eventsv1.ResellerEdition_RESELLER_EDITION_STANDARD))
+	ev := &eventsv1.Reseller{
+		ResellerId: r.ResellerID, ParentId: r.ParentID,
+		Name: field("name", r.Name, g.Name), Domain: field("domain", r.Domain, g.Domain),
+		Currency: field("currency", r.Currency, g.Currency), Manager: field("manager", r.Manager, g.Manager),
+		Country: r.Country, Email: r.Email, CreatedAt: timestamp(r.CreatedAt), PriceListId: r.PriceListID,
+		CustomAttributes: r.CustomAttributes,
+		Status:           eventsv1.ResellerStatus(status), Edition: eventsv1.ResellerEdition(edition),
+	}
+	if c := r.Company; c != nil {
+		ev.Company = &eventsv1.ResellerCompany{Name: c.Name, AddressLine_1: c.AddressLine1, AddressLine_2: c.AddressLine2,
+			City: c.City, State: c.State, Zip: c.Zip, Country: c.Country, Phone: c.Phone, Fax: c.Fax, Email: c.Email}
+	}
+	if c := r.Contacts; c != nil {
+		ev.Contacts = &eventsv1.ResellerContacts{FirstName: c.FirstName, LastName: c.LastName, MiddleName: c.MiddleName,
+			Position: c.Position, Phone: c.Phone, Email: c.Email}
+	}
+	errs = append(errs, statusErr, editionErr)
+	return &eventsv1.ResellerChanged{Meta: meta, Reseller: ev}, subjects.ResellerChanged(r.ResellerID), errors.Join(errs...)
 }
 
 // Account is one end-customer account record as the back-office sends it.
@@ -228,7 +304,7 @@ func decodeRecord[T any](raw json.RawMessage) (T, error) {
 	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
 		return rec, errors.New("not a JSON object")
 	}
-	normalized, err := snakeKeys(raw, 0)
+	normalized, err := snakeKeys(raw, 0, false)
 	if err != nil {
 		return rec, err
 	}
@@ -251,7 +327,9 @@ const maxDepth = 8
 // camelCase to snake_case, refusing a key given twice in two spellings.
 // Values other than objects and arrays are kept as they were sent, so
 // large integers keep every digit.
-func snakeKeys(raw json.RawMessage, depth int) (any, error) {
+// The keys of a custom_attributes object are the distributor's own names:
+// they are kept as sent (verbatim).
+func snakeKeys(raw json.RawMessage, depth int, verbatim bool) (any, error) {
 	if depth > maxDepth {
 		return nil, errors.New("nested too deeply")
 	}
@@ -264,11 +342,14 @@ func snakeKeys(raw json.RawMessage, depth int) (any, error) {
 		}
 		out := make(map[string]any, len(fields))
 		for k, v := range fields {
-			snake := toSnake(k)
+			snake := k
+			if !verbatim {
+				snake = toSnake(k)
+			}
 			if _, dup := out[snake]; dup {
 				return nil, fmt.Errorf("field %q is given twice (as %s and in another spelling)", snake, k)
 			}
-			nv, err := snakeKeys(v, depth+1)
+			nv, err := snakeKeys(v, depth+1, snake == "custom_attributes")
 			if err != nil {
 				return nil, err
 			}
@@ -282,7 +363,7 @@ func snakeKeys(raw json.RawMessage, depth int) (any, error) {
 		}
 		out := make([]any, len(elems))
 		for i, e := range elems {
-			v, err := snakeKeys(e, depth+1)
+			v, err := snakeKeys(e, depth+1, false)
 			if err != nil {
 				return nil, err
 			}
@@ -293,10 +374,15 @@ func snakeKeys(raw json.RawMessage, depth int) (any, error) {
 	return raw, nil
 }
 
-// toSnake turns "resellerId" into "reseller_id"; snake_case is unchanged.
+// toSnake turns "resellerId" and "first-name" into "reseller_id" and
+// "first_name"; snake_case is unchanged.
 func toSnake(s string) string {
 	var b strings.Builder
 	for i, r := range s {
+		if r == '-' {
+			b.WriteByte('_')
+			continue
+		}
 		if unicode.IsUpper(r) {
 			if i > 0 {
 				b.WriteByte('_')

@@ -131,3 +131,31 @@ func FuzzParseAccounts(f *testing.F) {
 		}
 	})
 }
+
+// The seed's nested profile, with today's flat fields as shorthands.
+func TestParseResellerProfile(t *testing.T) {
+	got, err := ParseResellers(strings.NewReader(`{"reseller_id":"r1","version":2,"parent_id":"r0","status":"suspended",
+	 "general":{"name":"SL SP Root","domain":"test.activeplatform.com","manager":"Alena Rataeva","currency":"BYN"},
+	 "company":{"city":"Минск","zip":"220053","country":"BY","fax":"","name":"SL SP Root","address_line_1":"Гаяяяя","address_line_2":"Гаяяяяя","state":"Минская","phone":"+375252222060","email":"example@gmail.com"},
+	 "contacts":{"first-name":"Ivan","lastName":"Ivanov","middle_name":"","position":"","phone":"+375252222060","email":"aaaa@example.ru"},
+	 "custom_attributes":{"inn":"","myKey":"kept as sent"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := got[0]
+	if r.General.Name != "SL SP Root" || r.Company.City != "Минск" || r.Contacts.FirstName != "Ivan" || r.Contacts.LastName != "Ivanov" ||
+		r.CustomAttributes["myKey"] != "kept as sent" || r.Status != "suspended" {
+		t.Errorf("record = %+v", r)
+	}
+	for name, c := range map[string]struct{ in, want string }{
+		"contradicting shorthand": {`{"reseller_id":"r1","version":1,"name":"A","general":{"name":"B"}}`, `name "A" and general.name "B" differ`},
+		"bad fax":                 {`{"reseller_id":"r1","version":1,"name":"A","company":{"fax":"12-34"}}`, "company.fax"},
+		"bad edition":             {`{"reseller_id":"r1","version":1,"name":"A","edition":"gold"}`, `edition "gold" must be one of free, standard`},
+		"bad status":              {`{"reseller_id":"r1","version":1,"name":"A","status":"gone"}`, `status "gone"`},
+		"unknown nested field":    {`{"reseller_id":"r1","version":1,"name":"A","company":{"town":"X"}}`, `unknown field "town"`},
+	} {
+		if _, err := ParseResellers(strings.NewReader(c.in)); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want it to mention %q", name, err, c.want)
+		}
+	}
+}

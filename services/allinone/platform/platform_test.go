@@ -293,7 +293,7 @@ func TestResellerReadsItsAccountsEndToEnd(t *testing.T) {
 		return resp.StatusCode == 404
 	}, "withdrawn product %s still offered", dropbox.ProductID)
 	moved := demo.Resellers[1] // res-bytebridge, on the US list
-	moved.Version, moved.PriceListID = 3, "pl-eu-partners"
+	moved.Version, moved.PriceListID = moved.Version+1, "pl-eu-partners"
 	if _, err := pub.PublishResellers(context.Background(), []backoffice.Reseller{moved}); err != nil {
 		t.Fatal(err)
 	}

@@ -137,8 +137,11 @@ func TestInvalidEventIsDeadLetteredAndTheStreamMovesOn(t *testing.T) {
 func TestResellerProjection(t *testing.T) {
 	e := start(t, 1)
 	e.publish(t, &eventsv1.ResellerChanged{
-		Meta:     &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: "r2", Version: 1},
-		Reseller: &eventsv1.Reseller{ResellerId: "r2", ParentId: "r1", Name: "Two", Currency: "EUR", Country: "GR", PriceListId: "pl-eu"},
+		Meta: &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: "r2", Version: 1},
+		Reseller: &eventsv1.Reseller{ResellerId: "r2", ParentId: "r1", Name: "Two", Currency: "EUR", Country: "BY", PriceListId: "pl-eu",
+			Manager: "Алена Ратаева", Company: &eventsv1.ResellerCompany{Name: "ООО «БелСофт»", City: "Минск", Phone: "+375172222060", Fax: ""},
+			Contacts:         &eventsv1.ResellerContacts{FirstName: "Иван", Email: "ivan@belsoft.example"},
+			CustomAttributes: map[string]string{"inn": "191234567"}, Status: eventsv1.ResellerStatus_RESELLER_STATUS_SUSPENDED},
 	})
 	coll := e.kit.Mongo.Database(e.db).Collection(readmodel.ResellersCollection)
 	var got readmodel.Reseller
@@ -147,7 +150,9 @@ func TestResellerProjection(t *testing.T) {
 		got, err = mongodb.FindOne[readmodel.Reseller](context.Background(), coll, bson.D{{Key: "_id", Value: "r2"}})
 		return err == nil
 	}, "reseller not projected")
-	if got.ParentID != "r1" || got.Name != "Two" || got.Currency != "EUR" || got.PriceListID != "pl-eu" {
+	if got.ParentID != "r1" || got.Name != "Two" || got.Currency != "EUR" || got.PriceListID != "pl-eu" || got.Manager != "Алена Ратаева" ||
+		got.Company.City != "Минск" || got.Company.Country != "BY" || got.Contacts.FirstName != "Иван" || got.CustomAttributes["inn"] != "191234567" ||
+		got.Status != "suspended" || got.Edition != "standard" {
 		t.Errorf("reseller = %+v", got)
 	}
 }

@@ -557,3 +557,42 @@ func TestProductsAtTheCallersPrices(t *testing.T) {
 }
 
 func (e env) publishReseller(t *testing.T, id string) { publishResellers(t, [3]string{id, "", ""}) }
+
+// A suspended reseller's credentials are refused with the reason, and let
+// in again as soon as it is active: the tree is followed, not cached.
+func TestResellerStatusAndEditionReachTheEdge(t *testing.T) {
+	e := start(t)
+	id := "r-" + uuid.NewString()[:8]
+	bus, err := eventbus.Connect(eventbus.Config{NATSURL: kit.NATSURL, Service: "test-backoffice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = bus.Close() }()
+	publish := func(version int64, status eventsv1.ResellerStatus, edition eventsv1.ResellerEdition) {
+		t.Helper()
+		if err := bus.Publish(context.Background(), subjects.ResellerChanged(id), &eventsv1.ResellerChanged{
+			Meta:     &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: id, Version: version},
+			Reseller: &eventsv1.Reseller{ResellerId: id, Name: "Changing", Status: status, Edition: edition},
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	token := e.tokens.mint(t, id, "accounts:read", time.Minute)
+	refused := func(reason string) func() bool {
+		return func() bool {
+			resp, p := e.get(t, "/api/accounts", token)
+			return resp.StatusCode == 403 && strings.Contains(fmt.Sprint(p["detail"]), reason)
+		}
+	}
+	publish(1, eventsv1.ResellerStatus_RESELLER_STATUS_SUSPENDED, 0)
+	testkit.Eventually(t, 5*time.Second, refused("suspended"), "a suspended reseller is not refused")
+	publish(2, eventsv1.ResellerStatus_RESELLER_STATUS_ACTIVE, eventsv1.ResellerEdition_RESELLER_EDITION_FREE)
+	testkit.Eventually(t, 5*time.Second, refused("Free edition"), "a Free-edition reseller is not refused")
+	publish(3, eventsv1.ResellerStatus_RESELLER_STATUS_ACTIVE, eventsv1.ResellerEdition_RESELLER_EDITION_STANDARD)
+	opened := time.Now()
+	testkit.Eventually(t, 5*time.Second, func() bool { resp, _ := e.get(t, "/api/accounts", token); return resp.StatusCode == 200 },
+		"moving to Standard does not open the API")
+	t.Logf("the move to Standard reached the edge in %v", time.Since(opened).Round(time.Millisecond))
+	publish(4, eventsv1.ResellerStatus_RESELLER_STATUS_CLOSED, eventsv1.ResellerEdition_RESELLER_EDITION_STANDARD)
+	testkit.Eventually(t, 5*time.Second, refused("closed"), "a closed reseller is not refused")
+}

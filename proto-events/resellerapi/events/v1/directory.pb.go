@@ -22,6 +22,114 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// ResellerStatus is the lifecycle state of a reseller. Unspecified (events
+// from before the field existed) means active.
+type ResellerStatus int32
+
+const (
+	ResellerStatus_RESELLER_STATUS_UNSPECIFIED ResellerStatus = 0
+	ResellerStatus_RESELLER_STATUS_ACTIVE      ResellerStatus = 1
+	// Temporarily barred: its credentials are refused.
+	ResellerStatus_RESELLER_STATUS_SUSPENDED ResellerStatus = 2
+	// No longer a reseller: its credentials are refused.
+	ResellerStatus_RESELLER_STATUS_CLOSED ResellerStatus = 3
+)
+
+// Enum value maps for ResellerStatus.
+var (
+	ResellerStatus_name = map[int32]string{
+		0: "RESELLER_STATUS_UNSPECIFIED",
+		1: "RESELLER_STATUS_ACTIVE",
+		2: "RESELLER_STATUS_SUSPENDED",
+		3: "RESELLER_STATUS_CLOSED",
+	}
+	ResellerStatus_value = map[string]int32{
+		"RESELLER_STATUS_UNSPECIFIED": 0,
+		"RESELLER_STATUS_ACTIVE":      1,
+		"RESELLER_STATUS_SUSPENDED":   2,
+		"RESELLER_STATUS_CLOSED":      3,
+	}
+)
+
+func (x ResellerStatus) Enum() *ResellerStatus {
+	p := new(ResellerStatus)
+	*p = x
+	return p
+}
+
+func (x ResellerStatus) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ResellerStatus) Descriptor() protoreflect.EnumDescriptor {
+	return file_resellerapi_events_v1_directory_proto_enumTypes[0].Descriptor()
+}
+
+func (ResellerStatus) Type() protoreflect.EnumType {
+	return &file_resellerapi_events_v1_directory_proto_enumTypes[0]
+}
+
+func (x ResellerStatus) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ResellerStatus.Descriptor instead.
+func (ResellerStatus) EnumDescriptor() ([]byte, []int) {
+	return file_resellerapi_events_v1_directory_proto_rawDescGZIP(), []int{0}
+}
+
+// ResellerEdition is the platform edition a reseller is on. Only the
+// Standard edition may call the Reseller API. Unspecified (events from
+// before the field existed) means standard.
+type ResellerEdition int32
+
+const (
+	ResellerEdition_RESELLER_EDITION_UNSPECIFIED ResellerEdition = 0
+	ResellerEdition_RESELLER_EDITION_STANDARD    ResellerEdition = 1
+	ResellerEdition_RESELLER_EDITION_FREE        ResellerEdition = 2
+)
+
+// Enum value maps for ResellerEdition.
+var (
+	ResellerEdition_name = map[int32]string{
+		0: "RESELLER_EDITION_UNSPECIFIED",
+		1: "RESELLER_EDITION_STANDARD",
+		2: "RESELLER_EDITION_FREE",
+	}
+	ResellerEdition_value = map[string]int32{
+		"RESELLER_EDITION_UNSPECIFIED": 0,
+		"RESELLER_EDITION_STANDARD":    1,
+		"RESELLER_EDITION_FREE":        2,
+	}
+)
+
+func (x ResellerEdition) Enum() *ResellerEdition {
+	p := new(ResellerEdition)
+	*p = x
+	return p
+}
+
+func (x ResellerEdition) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ResellerEdition) Descriptor() protoreflect.EnumDescriptor {
+	return file_resellerapi_events_v1_directory_proto_enumTypes[1].Descriptor()
+}
+
+func (ResellerEdition) Type() protoreflect.EnumType {
+	return &file_resellerapi_events_v1_directory_proto_enumTypes[1]
+}
+
+func (x ResellerEdition) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ResellerEdition.Descriptor instead.
+func (ResellerEdition) EnumDescriptor() ([]byte, []int) {
+	return file_resellerapi_events_v1_directory_proto_rawDescGZIP(), []int{1}
+}
+
 // AccountStatus is the lifecycle state of an end customer account.
 type AccountStatus int32
 
@@ -59,11 +167,11 @@ func (x AccountStatus) String() string {
 }
 
 func (AccountStatus) Descriptor() protoreflect.EnumDescriptor {
-	return file_resellerapi_events_v1_directory_proto_enumTypes[0].Descriptor()
+	return file_resellerapi_events_v1_directory_proto_enumTypes[2].Descriptor()
 }
 
 func (AccountStatus) Type() protoreflect.EnumType {
-	return &file_resellerapi_events_v1_directory_proto_enumTypes[0]
+	return &file_resellerapi_events_v1_directory_proto_enumTypes[2]
 }
 
 func (x AccountStatus) Number() protoreflect.EnumNumber {
@@ -72,7 +180,211 @@ func (x AccountStatus) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use AccountStatus.Descriptor instead.
 func (AccountStatus) EnumDescriptor() ([]byte, []int) {
+	return file_resellerapi_events_v1_directory_proto_rawDescGZIP(), []int{2}
+}
+
+// ResellerCompany is the reseller's company, as its profile shows it.
+type ResellerCompany struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	AddressLine_1 string                 `protobuf:"bytes,2,opt,name=address_line_1,json=addressLine1,proto3" json:"address_line_1,omitempty"`
+	AddressLine_2 string                 `protobuf:"bytes,3,opt,name=address_line_2,json=addressLine2,proto3" json:"address_line_2,omitempty"`
+	City          string                 `protobuf:"bytes,4,opt,name=city,proto3" json:"city,omitempty"`
+	State         string                 `protobuf:"bytes,5,opt,name=state,proto3" json:"state,omitempty"`
+	Zip           string                 `protobuf:"bytes,6,opt,name=zip,proto3" json:"zip,omitempty"`
+	// ISO 3166-1 alpha-2 code.
+	Country string `protobuf:"bytes,7,opt,name=country,proto3" json:"country,omitempty"`
+	// +<country><area><number> or 00<country><area><number>.
+	Phone         string `protobuf:"bytes,8,opt,name=phone,proto3" json:"phone,omitempty"`
+	Fax           string `protobuf:"bytes,9,opt,name=fax,proto3" json:"fax,omitempty"`
+	Email         string `protobuf:"bytes,10,opt,name=email,proto3" json:"email,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResellerCompany) Reset() {
+	*x = ResellerCompany{}
+	mi := &file_resellerapi_events_v1_directory_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResellerCompany) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResellerCompany) ProtoMessage() {}
+
+func (x *ResellerCompany) ProtoReflect() protoreflect.Message {
+	mi := &file_resellerapi_events_v1_directory_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResellerCompany.ProtoReflect.Descriptor instead.
+func (*ResellerCompany) Descriptor() ([]byte, []int) {
 	return file_resellerapi_events_v1_directory_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *ResellerCompany) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ResellerCompany) GetAddressLine_1() string {
+	if x != nil {
+		return x.AddressLine_1
+	}
+	return ""
+}
+
+func (x *ResellerCompany) GetAddressLine_2() string {
+	if x != nil {
+		return x.AddressLine_2
+	}
+	return ""
+}
+
+func (x *ResellerCompany) GetCity() string {
+	if x != nil {
+		return x.City
+	}
+	return ""
+}
+
+func (x *ResellerCompany) GetState() string {
+	if x != nil {
+		return x.State
+	}
+	return ""
+}
+
+func (x *ResellerCompany) GetZip() string {
+	if x != nil {
+		return x.Zip
+	}
+	return ""
+}
+
+func (x *ResellerCompany) GetCountry() string {
+	if x != nil {
+		return x.Country
+	}
+	return ""
+}
+
+func (x *ResellerCompany) GetPhone() string {
+	if x != nil {
+		return x.Phone
+	}
+	return ""
+}
+
+func (x *ResellerCompany) GetFax() string {
+	if x != nil {
+		return x.Fax
+	}
+	return ""
+}
+
+func (x *ResellerCompany) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
+}
+
+// ResellerContacts is the reseller's contact person.
+type ResellerContacts struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	FirstName     string                 `protobuf:"bytes,1,opt,name=first_name,json=firstName,proto3" json:"first_name,omitempty"`
+	LastName      string                 `protobuf:"bytes,2,opt,name=last_name,json=lastName,proto3" json:"last_name,omitempty"`
+	MiddleName    string                 `protobuf:"bytes,3,opt,name=middle_name,json=middleName,proto3" json:"middle_name,omitempty"`
+	Position      string                 `protobuf:"bytes,4,opt,name=position,proto3" json:"position,omitempty"`
+	Phone         string                 `protobuf:"bytes,5,opt,name=phone,proto3" json:"phone,omitempty"`
+	Email         string                 `protobuf:"bytes,6,opt,name=email,proto3" json:"email,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResellerContacts) Reset() {
+	*x = ResellerContacts{}
+	mi := &file_resellerapi_events_v1_directory_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResellerContacts) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResellerContacts) ProtoMessage() {}
+
+func (x *ResellerContacts) ProtoReflect() protoreflect.Message {
+	mi := &file_resellerapi_events_v1_directory_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResellerContacts.ProtoReflect.Descriptor instead.
+func (*ResellerContacts) Descriptor() ([]byte, []int) {
+	return file_resellerapi_events_v1_directory_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *ResellerContacts) GetFirstName() string {
+	if x != nil {
+		return x.FirstName
+	}
+	return ""
+}
+
+func (x *ResellerContacts) GetLastName() string {
+	if x != nil {
+		return x.LastName
+	}
+	return ""
+}
+
+func (x *ResellerContacts) GetMiddleName() string {
+	if x != nil {
+		return x.MiddleName
+	}
+	return ""
+}
+
+func (x *ResellerContacts) GetPosition() string {
+	if x != nil {
+		return x.Position
+	}
+	return ""
+}
+
+func (x *ResellerContacts) GetPhone() string {
+	if x != nil {
+		return x.Phone
+	}
+	return ""
+}
+
+func (x *ResellerContacts) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
 }
 
 // Reseller is the whole state of a reseller at one version.
@@ -81,24 +393,35 @@ type Reseller struct {
 	ResellerId string                 `protobuf:"bytes,1,opt,name=reseller_id,json=resellerId,proto3" json:"reseller_id,omitempty"`
 	// Empty for a top-level reseller (one that buys straight from the distributor).
 	ParentId string `protobuf:"bytes,2,opt,name=parent_id,json=parentId,proto3" json:"parent_id,omitempty"`
-	Name     string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
-	Domain   string `protobuf:"bytes,4,opt,name=domain,proto3" json:"domain,omitempty"`
+	// The reseller's name (the profile's general.name).
+	Name   string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	Domain string `protobuf:"bytes,4,opt,name=domain,proto3" json:"domain,omitempty"`
 	// ISO 4217 alpha-3 code, e.g. "EUR".
 	Currency string `protobuf:"bytes,5,opt,name=currency,proto3" json:"currency,omitempty"`
-	// ISO 3166-1 alpha-2 code, e.g. "GR".
-	Country   string                 `protobuf:"bytes,6,opt,name=country,proto3" json:"country,omitempty"`
+	// Shorthand of company.country from before the profile existed: equal to
+	// it when both are given, used as it when company is absent.
+	Country string `protobuf:"bytes,6,opt,name=country,proto3" json:"country,omitempty"`
+	// Shorthand of company.email, in the same way.
 	Email     string                 `protobuf:"bytes,7,opt,name=email,proto3" json:"email,omitempty"`
 	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
 	// The price list the reseller buys at; empty means it inherits its
 	// nearest ancestor's (resellerapi.events.v1.PriceList).
-	PriceListId   string `protobuf:"bytes,9,opt,name=price_list_id,json=priceListId,proto3" json:"price_list_id,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	PriceListId string `protobuf:"bytes,9,opt,name=price_list_id,json=priceListId,proto3" json:"price_list_id,omitempty"`
+	// The distributor's account manager of the reseller (general.manager).
+	Manager  string            `protobuf:"bytes,10,opt,name=manager,proto3" json:"manager,omitempty"`
+	Company  *ResellerCompany  `protobuf:"bytes,11,opt,name=company,proto3" json:"company,omitempty"`
+	Contacts *ResellerContacts `protobuf:"bytes,12,opt,name=contacts,proto3" json:"contacts,omitempty"`
+	// Free-form attributes the distributor keeps about the reseller.
+	CustomAttributes map[string]string `protobuf:"bytes,13,rep,name=custom_attributes,json=customAttributes,proto3" json:"custom_attributes,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Status           ResellerStatus    `protobuf:"varint,14,opt,name=status,proto3,enum=resellerapi.events.v1.ResellerStatus" json:"status,omitempty"`
+	Edition          ResellerEdition   `protobuf:"varint,15,opt,name=edition,proto3,enum=resellerapi.events.v1.ResellerEdition" json:"edition,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *Reseller) Reset() {
 	*x = Reseller{}
-	mi := &file_resellerapi_events_v1_directory_proto_msgTypes[0]
+	mi := &file_resellerapi_events_v1_directory_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -110,7 +433,7 @@ func (x *Reseller) String() string {
 func (*Reseller) ProtoMessage() {}
 
 func (x *Reseller) ProtoReflect() protoreflect.Message {
-	mi := &file_resellerapi_events_v1_directory_proto_msgTypes[0]
+	mi := &file_resellerapi_events_v1_directory_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -123,7 +446,7 @@ func (x *Reseller) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Reseller.ProtoReflect.Descriptor instead.
 func (*Reseller) Descriptor() ([]byte, []int) {
-	return file_resellerapi_events_v1_directory_proto_rawDescGZIP(), []int{0}
+	return file_resellerapi_events_v1_directory_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *Reseller) GetResellerId() string {
@@ -189,6 +512,48 @@ func (x *Reseller) GetPriceListId() string {
 	return ""
 }
 
+func (x *Reseller) GetManager() string {
+	if x != nil {
+		return x.Manager
+	}
+	return ""
+}
+
+func (x *Reseller) GetCompany() *ResellerCompany {
+	if x != nil {
+		return x.Company
+	}
+	return nil
+}
+
+func (x *Reseller) GetContacts() *ResellerContacts {
+	if x != nil {
+		return x.Contacts
+	}
+	return nil
+}
+
+func (x *Reseller) GetCustomAttributes() map[string]string {
+	if x != nil {
+		return x.CustomAttributes
+	}
+	return nil
+}
+
+func (x *Reseller) GetStatus() ResellerStatus {
+	if x != nil {
+		return x.Status
+	}
+	return ResellerStatus_RESELLER_STATUS_UNSPECIFIED
+}
+
+func (x *Reseller) GetEdition() ResellerEdition {
+	if x != nil {
+		return x.Edition
+	}
+	return ResellerEdition_RESELLER_EDITION_UNSPECIFIED
+}
+
 // ResellerChanged is published on subject "directory.reseller.changed.<reseller_id>" when a
 // reseller is registered or its profile changes. It carries the whole state
 // (state-carried transfer), so the newest version is all a consumer needs.
@@ -202,7 +567,7 @@ type ResellerChanged struct {
 
 func (x *ResellerChanged) Reset() {
 	*x = ResellerChanged{}
-	mi := &file_resellerapi_events_v1_directory_proto_msgTypes[1]
+	mi := &file_resellerapi_events_v1_directory_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -214,7 +579,7 @@ func (x *ResellerChanged) String() string {
 func (*ResellerChanged) ProtoMessage() {}
 
 func (x *ResellerChanged) ProtoReflect() protoreflect.Message {
-	mi := &file_resellerapi_events_v1_directory_proto_msgTypes[1]
+	mi := &file_resellerapi_events_v1_directory_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -227,7 +592,7 @@ func (x *ResellerChanged) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResellerChanged.ProtoReflect.Descriptor instead.
 func (*ResellerChanged) Descriptor() ([]byte, []int) {
-	return file_resellerapi_events_v1_directory_proto_rawDescGZIP(), []int{1}
+	return file_resellerapi_events_v1_directory_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *ResellerChanged) GetMeta() *EventMeta {
@@ -263,7 +628,7 @@ type Account struct {
 
 func (x *Account) Reset() {
 	*x = Account{}
-	mi := &file_resellerapi_events_v1_directory_proto_msgTypes[2]
+	mi := &file_resellerapi_events_v1_directory_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -275,7 +640,7 @@ func (x *Account) String() string {
 func (*Account) ProtoMessage() {}
 
 func (x *Account) ProtoReflect() protoreflect.Message {
-	mi := &file_resellerapi_events_v1_directory_proto_msgTypes[2]
+	mi := &file_resellerapi_events_v1_directory_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -288,7 +653,7 @@ func (x *Account) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Account.ProtoReflect.Descriptor instead.
 func (*Account) Descriptor() ([]byte, []int) {
-	return file_resellerapi_events_v1_directory_proto_rawDescGZIP(), []int{2}
+	return file_resellerapi_events_v1_directory_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Account) GetAccountId() string {
@@ -359,7 +724,7 @@ type AccountChanged struct {
 
 func (x *AccountChanged) Reset() {
 	*x = AccountChanged{}
-	mi := &file_resellerapi_events_v1_directory_proto_msgTypes[3]
+	mi := &file_resellerapi_events_v1_directory_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -371,7 +736,7 @@ func (x *AccountChanged) String() string {
 func (*AccountChanged) ProtoMessage() {}
 
 func (x *AccountChanged) ProtoReflect() protoreflect.Message {
-	mi := &file_resellerapi_events_v1_directory_proto_msgTypes[3]
+	mi := &file_resellerapi_events_v1_directory_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -384,7 +749,7 @@ func (x *AccountChanged) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AccountChanged.ProtoReflect.Descriptor instead.
 func (*AccountChanged) Descriptor() ([]byte, []int) {
-	return file_resellerapi_events_v1_directory_proto_rawDescGZIP(), []int{3}
+	return file_resellerapi_events_v1_directory_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *AccountChanged) GetMeta() *EventMeta {
@@ -405,7 +770,28 @@ var File_resellerapi_events_v1_directory_proto protoreflect.FileDescriptor
 
 const file_resellerapi_events_v1_directory_proto_rawDesc = "" +
 	"\n" +
-	"%resellerapi/events/v1/directory.proto\x12\x15resellerapi.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a resellerapi/events/v1/meta.proto\"\x9f\x02\n" +
+	"%resellerapi/events/v1/directory.proto\x12\x15resellerapi.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a resellerapi/events/v1/meta.proto\"\x85\x02\n" +
+	"\x0fResellerCompany\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12$\n" +
+	"\x0eaddress_line_1\x18\x02 \x01(\tR\faddressLine1\x12$\n" +
+	"\x0eaddress_line_2\x18\x03 \x01(\tR\faddressLine2\x12\x12\n" +
+	"\x04city\x18\x04 \x01(\tR\x04city\x12\x14\n" +
+	"\x05state\x18\x05 \x01(\tR\x05state\x12\x10\n" +
+	"\x03zip\x18\x06 \x01(\tR\x03zip\x12\x18\n" +
+	"\acountry\x18\a \x01(\tR\acountry\x12\x14\n" +
+	"\x05phone\x18\b \x01(\tR\x05phone\x12\x10\n" +
+	"\x03fax\x18\t \x01(\tR\x03fax\x12\x14\n" +
+	"\x05email\x18\n" +
+	" \x01(\tR\x05email\"\xb7\x01\n" +
+	"\x10ResellerContacts\x12\x1d\n" +
+	"\n" +
+	"first_name\x18\x01 \x01(\tR\tfirstName\x12\x1b\n" +
+	"\tlast_name\x18\x02 \x01(\tR\blastName\x12\x1f\n" +
+	"\vmiddle_name\x18\x03 \x01(\tR\n" +
+	"middleName\x12\x1a\n" +
+	"\bposition\x18\x04 \x01(\tR\bposition\x12\x14\n" +
+	"\x05phone\x18\x05 \x01(\tR\x05phone\x12\x14\n" +
+	"\x05email\x18\x06 \x01(\tR\x05email\"\xea\x05\n" +
 	"\bReseller\x12\x1f\n" +
 	"\vreseller_id\x18\x01 \x01(\tR\n" +
 	"resellerId\x12\x1b\n" +
@@ -417,7 +803,17 @@ const file_resellerapi_events_v1_directory_proto_rawDesc = "" +
 	"\x05email\x18\a \x01(\tR\x05email\x129\n" +
 	"\n" +
 	"created_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x12\"\n" +
-	"\rprice_list_id\x18\t \x01(\tR\vpriceListId\"\x84\x01\n" +
+	"\rprice_list_id\x18\t \x01(\tR\vpriceListId\x12\x18\n" +
+	"\amanager\x18\n" +
+	" \x01(\tR\amanager\x12@\n" +
+	"\acompany\x18\v \x01(\v2&.resellerapi.events.v1.ResellerCompanyR\acompany\x12C\n" +
+	"\bcontacts\x18\f \x01(\v2'.resellerapi.events.v1.ResellerContactsR\bcontacts\x12b\n" +
+	"\x11custom_attributes\x18\r \x03(\v25.resellerapi.events.v1.Reseller.CustomAttributesEntryR\x10customAttributes\x12=\n" +
+	"\x06status\x18\x0e \x01(\x0e2%.resellerapi.events.v1.ResellerStatusR\x06status\x12@\n" +
+	"\aedition\x18\x0f \x01(\x0e2&.resellerapi.events.v1.ResellerEditionR\aedition\x1aC\n" +
+	"\x15CustomAttributesEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x84\x01\n" +
 	"\x0fResellerChanged\x124\n" +
 	"\x04meta\x18\x01 \x01(\v2 .resellerapi.events.v1.EventMetaR\x04meta\x12;\n" +
 	"\breseller\x18\x02 \x01(\v2\x1f.resellerapi.events.v1.ResellerR\breseller\"\x9c\x02\n" +
@@ -435,7 +831,16 @@ const file_resellerapi_events_v1_directory_proto_rawDesc = "" +
 	"created_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\"\x80\x01\n" +
 	"\x0eAccountChanged\x124\n" +
 	"\x04meta\x18\x01 \x01(\v2 .resellerapi.events.v1.EventMetaR\x04meta\x128\n" +
-	"\aaccount\x18\x02 \x01(\v2\x1e.resellerapi.events.v1.AccountR\aaccount*\x83\x01\n" +
+	"\aaccount\x18\x02 \x01(\v2\x1e.resellerapi.events.v1.AccountR\aaccount*\x88\x01\n" +
+	"\x0eResellerStatus\x12\x1f\n" +
+	"\x1bRESELLER_STATUS_UNSPECIFIED\x10\x00\x12\x1a\n" +
+	"\x16RESELLER_STATUS_ACTIVE\x10\x01\x12\x1d\n" +
+	"\x19RESELLER_STATUS_SUSPENDED\x10\x02\x12\x1a\n" +
+	"\x16RESELLER_STATUS_CLOSED\x10\x03*m\n" +
+	"\x0fResellerEdition\x12 \n" +
+	"\x1cRESELLER_EDITION_UNSPECIFIED\x10\x00\x12\x1d\n" +
+	"\x19RESELLER_EDITION_STANDARD\x10\x01\x12\x19\n" +
+	"\x15RESELLER_EDITION_FREE\x10\x02*\x83\x01\n" +
 	"\rAccountStatus\x12\x1e\n" +
 	"\x1aACCOUNT_STATUS_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15ACCOUNT_STATUS_ACTIVE\x10\x01\x12\x1c\n" +
@@ -454,30 +859,40 @@ func file_resellerapi_events_v1_directory_proto_rawDescGZIP() []byte {
 	return file_resellerapi_events_v1_directory_proto_rawDescData
 }
 
-var file_resellerapi_events_v1_directory_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_resellerapi_events_v1_directory_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_resellerapi_events_v1_directory_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_resellerapi_events_v1_directory_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
 var file_resellerapi_events_v1_directory_proto_goTypes = []any{
-	(AccountStatus)(0),            // 0: resellerapi.events.v1.AccountStatus
-	(*Reseller)(nil),              // 1: resellerapi.events.v1.Reseller
-	(*ResellerChanged)(nil),       // 2: resellerapi.events.v1.ResellerChanged
-	(*Account)(nil),               // 3: resellerapi.events.v1.Account
-	(*AccountChanged)(nil),        // 4: resellerapi.events.v1.AccountChanged
-	(*timestamppb.Timestamp)(nil), // 5: google.protobuf.Timestamp
-	(*EventMeta)(nil),             // 6: resellerapi.events.v1.EventMeta
+	(ResellerStatus)(0),           // 0: resellerapi.events.v1.ResellerStatus
+	(ResellerEdition)(0),          // 1: resellerapi.events.v1.ResellerEdition
+	(AccountStatus)(0),            // 2: resellerapi.events.v1.AccountStatus
+	(*ResellerCompany)(nil),       // 3: resellerapi.events.v1.ResellerCompany
+	(*ResellerContacts)(nil),      // 4: resellerapi.events.v1.ResellerContacts
+	(*Reseller)(nil),              // 5: resellerapi.events.v1.Reseller
+	(*ResellerChanged)(nil),       // 6: resellerapi.events.v1.ResellerChanged
+	(*Account)(nil),               // 7: resellerapi.events.v1.Account
+	(*AccountChanged)(nil),        // 8: resellerapi.events.v1.AccountChanged
+	nil,                           // 9: resellerapi.events.v1.Reseller.CustomAttributesEntry
+	(*timestamppb.Timestamp)(nil), // 10: google.protobuf.Timestamp
+	(*EventMeta)(nil),             // 11: resellerapi.events.v1.EventMeta
 }
 var file_resellerapi_events_v1_directory_proto_depIdxs = []int32{
-	5, // 0: resellerapi.events.v1.Reseller.created_at:type_name -> google.protobuf.Timestamp
-	6, // 1: resellerapi.events.v1.ResellerChanged.meta:type_name -> resellerapi.events.v1.EventMeta
-	1, // 2: resellerapi.events.v1.ResellerChanged.reseller:type_name -> resellerapi.events.v1.Reseller
-	0, // 3: resellerapi.events.v1.Account.status:type_name -> resellerapi.events.v1.AccountStatus
-	5, // 4: resellerapi.events.v1.Account.created_at:type_name -> google.protobuf.Timestamp
-	6, // 5: resellerapi.events.v1.AccountChanged.meta:type_name -> resellerapi.events.v1.EventMeta
-	3, // 6: resellerapi.events.v1.AccountChanged.account:type_name -> resellerapi.events.v1.Account
-	7, // [7:7] is the sub-list for method output_type
-	7, // [7:7] is the sub-list for method input_type
-	7, // [7:7] is the sub-list for extension type_name
-	7, // [7:7] is the sub-list for extension extendee
-	0, // [0:7] is the sub-list for field type_name
+	10, // 0: resellerapi.events.v1.Reseller.created_at:type_name -> google.protobuf.Timestamp
+	3,  // 1: resellerapi.events.v1.Reseller.company:type_name -> resellerapi.events.v1.ResellerCompany
+	4,  // 2: resellerapi.events.v1.Reseller.contacts:type_name -> resellerapi.events.v1.ResellerContacts
+	9,  // 3: resellerapi.events.v1.Reseller.custom_attributes:type_name -> resellerapi.events.v1.Reseller.CustomAttributesEntry
+	0,  // 4: resellerapi.events.v1.Reseller.status:type_name -> resellerapi.events.v1.ResellerStatus
+	1,  // 5: resellerapi.events.v1.Reseller.edition:type_name -> resellerapi.events.v1.ResellerEdition
+	11, // 6: resellerapi.events.v1.ResellerChanged.meta:type_name -> resellerapi.events.v1.EventMeta
+	5,  // 7: resellerapi.events.v1.ResellerChanged.reseller:type_name -> resellerapi.events.v1.Reseller
+	2,  // 8: resellerapi.events.v1.Account.status:type_name -> resellerapi.events.v1.AccountStatus
+	10, // 9: resellerapi.events.v1.Account.created_at:type_name -> google.protobuf.Timestamp
+	11, // 10: resellerapi.events.v1.AccountChanged.meta:type_name -> resellerapi.events.v1.EventMeta
+	7,  // 11: resellerapi.events.v1.AccountChanged.account:type_name -> resellerapi.events.v1.Account
+	12, // [12:12] is the sub-list for method output_type
+	12, // [12:12] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_resellerapi_events_v1_directory_proto_init() }
@@ -491,8 +906,8 @@ func file_resellerapi_events_v1_directory_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_resellerapi_events_v1_directory_proto_rawDesc), len(file_resellerapi_events_v1_directory_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   4,
+			NumEnums:      3,
+			NumMessages:   7,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -56,7 +56,10 @@ func (r *ResellerRepository) EnsureIndexes(ctx context.Context) error {
 func (r *ResellerRepository) Save(ctx context.Context, res domain.Reseller) (bool, error) {
 	return mongodb.ReplaceIfNewer(ctx, r.coll, res.ID, res.Version, readmodel.Reseller{
 		ID: res.ID, ParentID: res.ParentID, Name: res.Name, Domain: res.Domain, Currency: res.Currency,
-		Country: res.Country, Email: res.Email, PriceListID: res.PriceListID, CreatedAt: res.CreatedAt.UTC(), UpdatedAt: res.UpdatedAt.UTC(),
+		Country: res.Country, Email: res.Email, PriceListID: res.PriceListID,
+		Manager: res.Manager, Company: readmodel.ResellerCompany(res.Company), Contacts: readmodel.ResellerContacts(res.Contacts),
+		CustomAttributes: res.CustomAttributes, Status: res.Status, Edition: res.Edition,
+		CreatedAt: res.CreatedAt.UTC(), UpdatedAt: res.UpdatedAt.UTC(),
 		Version: res.Version,
 	})
 }

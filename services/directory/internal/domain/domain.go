@@ -43,8 +43,25 @@ type Reseller struct {
 	Email    string
 	// PriceListID is the reseller's own price list; empty inherits the
 	// nearest ancestor's.
-	PriceListID string
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-	Version     int64
+	PriceListID      string
+	Manager          string
+	Company          Company
+	Contacts         Contacts
+	CustomAttributes map[string]string
+	Status           string // active, suspended, closed
+	Edition          string // standard, free
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	Version          int64
+}
+
+// Company is the company of a reseller's profile. Country and Email are
+// the one source of truth: the event's flat shorthands fill them in.
+type Company struct {
+	Name, AddressLine1, AddressLine2, City, State, Zip, Country, Phone, Fax, Email string
+}
+
+// Contacts is the contact person of a reseller's profile.
+type Contacts struct {
+	FirstName, LastName, MiddleName, Position, Phone, Email string
 }

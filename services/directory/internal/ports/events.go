@@ -56,16 +56,42 @@ func AccountFromEvent(e *eventsv1.AccountChanged) domain.Account {
 	}
 }
 
-// ResellerFromEvent maps an event that passed rules.ResellerChanged.
+// ResellerFromEvent maps an event that passed rules.ResellerChanged. The
+// flat country and email are shorthands of the company's (the rules make
+// them agree); an absent status means active and an absent edition
+// standard, as for events from before those fields.
 func ResellerFromEvent(e *eventsv1.ResellerChanged) domain.Reseller {
 	r := e.GetReseller()
+	c, p := r.GetCompany(), r.GetContacts()
 	updated := e.GetMeta().GetOccurredAt()
+	company := domain.Company{Name: c.GetName(), AddressLine1: c.GetAddressLine_1(), AddressLine2: c.GetAddressLine_2(),
+		City: c.GetCity(), State: c.GetState(), Zip: c.GetZip(), Country: or(c.GetCountry(), r.GetCountry()),
+		Phone: c.GetPhone(), Fax: c.GetFax(), Email: or(c.GetEmail(), r.GetEmail())}
+	status := "active"
+	if r.GetStatus() != eventsv1.ResellerStatus_RESELLER_STATUS_UNSPECIFIED {
+		status = strings.ToLower(strings.TrimPrefix(r.GetStatus().String(), "RESELLER_STATUS_"))
+	}
+	edition := "standard"
+	if r.GetEdition() != eventsv1.ResellerEdition_RESELLER_EDITION_UNSPECIFIED {
+		edition = strings.ToLower(strings.TrimPrefix(r.GetEdition().String(), "RESELLER_EDITION_"))
+	}
 	return domain.Reseller{
 		ID: r.GetResellerId(), ParentID: r.GetParentId(), Name: r.GetName(), Domain: r.GetDomain(),
-		Currency: r.GetCurrency(), Country: r.GetCountry(), Email: r.GetEmail(), PriceListID: r.GetPriceListId(),
+		Currency: r.GetCurrency(), Country: company.Country, Email: company.Email, PriceListID: r.GetPriceListId(),
+		Manager: r.GetManager(), Company: company,
+		Contacts: domain.Contacts{FirstName: p.GetFirstName(), LastName: p.GetLastName(), MiddleName: p.GetMiddleName(),
+			Position: p.GetPosition(), Phone: p.GetPhone(), Email: p.GetEmail()},
+		CustomAttributes: r.GetCustomAttributes(), Status: status, Edition: edition,
 		CreatedAt: createdAt(r.GetCreatedAt(), updated).AsTime(), UpdatedAt: updated.AsTime(),
 		Version: e.GetMeta().GetVersion(),
 	}
+}
+
+func or(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 // createdAt is the back-office's creation time, or the event's time when

@@ -22,6 +22,8 @@ type ResellerTree struct {
 type treeNode struct {
 	parent    string
 	priceList string
+	status    eventsv1.ResellerStatus
+	edition   eventsv1.ResellerEdition
 	version   int64
 }
 
@@ -44,7 +46,8 @@ func (t *ResellerTree) Apply(_ context.Context, e *eventsv1.ResellerChanged) err
 	if seen && old.parent != parent {
 		delete(t.children[old.parent], id)
 	}
-	t.nodes[id] = treeNode{parent: parent, priceList: priceList, version: version}
+	t.nodes[id] = treeNode{parent: parent, priceList: priceList, version: version,
+		status: e.GetReseller().GetStatus(), edition: e.GetReseller().GetEdition()}
 	if parent != "" {
 		if t.children[parent] == nil {
 			t.children[parent] = map[string]struct{}{}
@@ -60,6 +63,27 @@ func (t *ResellerTree) Known(id string) bool {
 	defer t.mu.RUnlock()
 	_, ok := t.nodes[id]
 	return ok
+}
+
+// Refusal says why the credentials of reseller id may not call the API,
+// or "" when they may: the reseller must be known, active (an absent
+// status means active) and on the Standard edition (absent means
+// standard).
+func (t *ResellerTree) Refusal(id string) string {
+	t.mu.RLock()
+	n, ok := t.nodes[id]
+	t.mu.RUnlock()
+	switch {
+	case !ok:
+		return "The reseller these credentials belong to is not known to the platform."
+	case n.status == eventsv1.ResellerStatus_RESELLER_STATUS_SUSPENDED:
+		return "The reseller these credentials belong to is suspended."
+	case n.status == eventsv1.ResellerStatus_RESELLER_STATUS_CLOSED:
+		return "The reseller these credentials belong to is closed."
+	case n.edition == eventsv1.ResellerEdition_RESELLER_EDITION_FREE:
+		return "The reseller these credentials belong to is on the Free edition; the Reseller API is part of the Standard edition."
+	}
+	return ""
 }
 
 // PriceList returns the price list reseller id buys at: its own, or its

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
@@ -81,5 +82,30 @@ func TestResellerTree(t *testing.T) {
 	_ = apply(changed("leaf", "top", 2))
 	if tree.Within("top", "nobody") {
 		t.Error("cycle: Within found an unknown ancestor")
+	}
+}
+
+func TestRefusal(t *testing.T) {
+	tree := NewResellerTree()
+	apply := func(id string, version int64, status eventsv1.ResellerStatus, edition eventsv1.ResellerEdition) {
+		e := changed(id, "", version)
+		e.Reseller.Status, e.Reseller.Edition = status, edition
+		if err := tree.Apply(context.Background(), e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	apply("old", 1, 0, 0) // from before status and edition existed
+	apply("active", 1, eventsv1.ResellerStatus_RESELLER_STATUS_ACTIVE, eventsv1.ResellerEdition_RESELLER_EDITION_STANDARD)
+	apply("suspended", 1, eventsv1.ResellerStatus_RESELLER_STATUS_SUSPENDED, 0)
+	apply("closed", 1, eventsv1.ResellerStatus_RESELLER_STATUS_CLOSED, 0)
+	apply("free", 1, 0, eventsv1.ResellerEdition_RESELLER_EDITION_FREE)
+	for id, want := range map[string]string{"old": "", "active": "", "suspended": "suspended", "closed": "closed", "free": "Free edition", "nobody": "not known"} {
+		if got := tree.Refusal(id); (want == "") != (got == "") || !strings.Contains(got, want) {
+			t.Errorf("Refusal(%s) = %q, want %q", id, got, want)
+		}
+	}
+	apply("free", 2, 0, eventsv1.ResellerEdition_RESELLER_EDITION_STANDARD) // moved to Standard
+	if got := tree.Refusal("free"); got != "" {
+		t.Errorf("after the move to Standard: %q", got)
 	}
 }

@@ -73,9 +73,11 @@ func bearer(header string) (string, bool) {
 	return header[len(prefix):], true
 }
 
-// Resellers says which resellers exist (the reseller tree the edge holds).
+// Resellers says whether a reseller's credentials may call the API (the
+// reseller tree the edge holds in memory).
 type Resellers interface {
-	Known(id string) bool
+	// Refusal is why reseller id may not ("" when it may).
+	Refusal(id string) string
 }
 
 const callerKey = "edge.caller"
@@ -99,10 +101,9 @@ func (h *HTTP) authenticate(c *gin.Context) {
 			"The access token is invalid or has expired; request a new one."))
 		return
 	}
-	if !h.resellers.Known(caller.ResellerID) {
-		h.log.WarnContext(ctx, "caller of an unknown reseller", "reseller_id", caller.ResellerID, "subject", caller.Subject)
-		httpserver.Fail(c, problem.New(http.StatusForbidden, problem.TypeForbidden,
-			"The reseller these credentials belong to is not active on the platform."))
+	if reason := h.resellers.Refusal(caller.ResellerID); reason != "" {
+		h.log.InfoContext(ctx, "caller's reseller refused", "reseller_id", caller.ResellerID, "subject", caller.Subject, "reason", reason)
+		httpserver.Fail(c, problem.New(http.StatusForbidden, problem.TypeForbidden, reason))
 		return
 	}
 	if op, ok := h.contract.Operation(c); ok {
