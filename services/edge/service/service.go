@@ -103,7 +103,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 	if catalog == "" {
 		catalog = readmodel.CatalogDatabase
 	}
-	application := app.New(adapters.NewAccountReader(in.DB), adapters.NewProductReader(in.Database(catalog)), tree)
+	application := app.New(app.Readers{
+		Accounts:  adapters.NewAccountReader(in.DB),
+		Products:  adapters.NewProductReader(in.Database(catalog)),
+		Resellers: adapters.NewResellerReader(in.DB),
+	}, tree)
 	authn := ports.Authenticators{ports.BearerTokens{Verifier: verifier}}
 	return &Service{
 		infra: in, resellers: follower, docs: docs,

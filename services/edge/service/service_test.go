@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -139,6 +140,20 @@ func start(t *testing.T) env {
 	if _, err := coll.InsertMany(context.Background(), docs); err != nil {
 		t.Fatal(err)
 	}
+	// The resellers as the directory writes them (the tree itself comes
+	// from the events published above).
+	profile := func(id, parent, name, status string) any {
+		return readmodel.Reseller{ID: id, ParentID: parent, Name: name, Domain: id + ".example", Currency: "BYN", Manager: "Алена Ратаева",
+			Company:          readmodel.ResellerCompany{Name: name, City: "Минск", Country: "BY", Phone: "+375252222060", Email: "example@gmail.com"},
+			Contacts:         readmodel.ResellerContacts{FirstName: "Ivan", LastName: "Ivanov", Email: "aaaa@example.ru"},
+			CustomAttributes: map[string]string{"inn": ""}, Status: status, Edition: "standard",
+			CreatedAt: time.Date(2016, 8, 25, 6, 26, 12, 491_000_000, time.UTC), UpdatedAt: base, Version: 1}
+	}
+	if _, err := kit.Mongo.Database(db).Collection(readmodel.ResellersCollection).InsertMany(context.Background(), []any{
+		profile("r1", "", "SL SP Root", "active"), profile("r1-child", "r1", "Child Reseller", "suspended"), profile("r2", "", "Other Root", "active"),
+	}); err != nil {
+		t.Fatal(err)
+	}
 
 	catalog := kit.DatabaseName(t)
 	seedOffers(t, catalog)
@@ -224,8 +239,12 @@ func (e env) get(t *testing.T, path, token string, header ...string) (*http.Resp
 	if err := json.Unmarshal(body, &out); err != nil {
 		t.Fatalf("GET %s: body is not JSON: %s", path, body)
 	}
-	if resp.StatusCode >= 400 && resp.Header.Get("Content-Type") != "application/problem+json" {
-		t.Errorf("GET %s: error %d is not a problem document", path, resp.StatusCode)
+	errorType := "application/problem+json"
+	if strings.HasPrefix(path, "/api/v3/") {
+		errorType = "application/vnd.api+json"
+	}
+	if resp.StatusCode >= 400 && resp.Header.Get("Content-Type") != errorType {
+		t.Errorf("GET %s: error %d is not a %s document", path, resp.StatusCode, errorType)
 	}
 	return resp, out
 }
@@ -405,7 +424,9 @@ func TestAPIDocs(t *testing.T) {
 // downstream reseller (r1-child), which must both be 404 exactly like a
 // missing object, and lists, which must hold only r1's objects.
 var isolationCases = map[string]struct {
-	scope string
+	// caller is the reseller whose token reads (default r1).
+	caller string
+	scope  string
 	// foreign are paths naming objects r1 may not see.
 	foreign []string
 	// list, if set, is a list path whose items must all be r1's.
@@ -421,6 +442,12 @@ var isolationCases = map[string]struct {
 		mine: func(p map[string]any) bool {
 			return slices.Contains([]string{"prod-a", "prod-k", "prod-j"}, p["id"].(string))
 		}},
+	"GET /api/v3/resellers": {scope: "resellers:read", list: "/api/v3/resellers?page[size]=100",
+		mine: func(r map[string]any) bool { return r["id"] == "r1" || r["id"] == "r1-child" }},
+	"GET /api/v3/resellers/{reseller_id}": {caller: "r1-child", scope: "resellers:read", own: "/api/v3/resellers/r1-child",
+		foreign: []string{"/api/v3/resellers/r1" /* its parent */, "/api/v3/resellers/r2", "/api/v3/resellers/nope"}},
+	"GET /api/v3/customer_store/resellers/{reseller_id}": {caller: "r1-child", scope: "resellers:read", own: "/api/v3/customer_store/resellers/r1-child",
+		foreign: []string{"/api/v3/customer_store/resellers/r1", "/api/v3/customer_store/resellers/r2"}},
 	"GET /api/products/{id}": {scope: "products:read", own: "/api/products/prod-a", foreign: []string{
 		"/api/products/prod-z", // another list's
 		"/api/products/prod-b", // withdrawn
@@ -444,15 +471,19 @@ func TestIsolation(t *testing.T) {
 			t.Errorf("%s has no row in the isolation table", key)
 			continue
 		}
-		token := e.tokens.mint(t, "r1", c.scope, time.Minute)
+		who := c.caller
+		if who == "" {
+			who = "r1"
+		}
+		token := e.tokens.mint(t, who, c.scope, time.Minute)
 		for _, path := range c.foreign {
-			if resp, p := e.get(t, path, token); resp.StatusCode != 404 || p["type"] != "urn:resellerapi:problem:not-found" {
-				t.Errorf("%s: r1 reading %s: %d %v, want 404", key, path, resp.StatusCode, p)
+			if resp, p := e.get(t, path, token); resp.StatusCode != 404 || (p["type"] != "urn:resellerapi:problem:not-found" && p["errors"] == nil) {
+				t.Errorf("%s: %s reading %s: %d %v, want 404", key, who, path, resp.StatusCode, p)
 			}
 		}
 		if c.own != "" {
 			if resp, _ := e.get(t, c.own, token); resp.StatusCode != 200 {
-				t.Errorf("%s: r1 reading its own %s: %d", key, c.own, resp.StatusCode)
+				t.Errorf("%s: %s reading its own %s: %d", key, who, c.own, resp.StatusCode)
 			}
 		}
 		if c.list != "" {
@@ -595,4 +626,61 @@ func TestResellerStatusAndEditionReachTheEdge(t *testing.T) {
 	t.Logf("the move to Standard reached the edge in %v", time.Since(opened).Round(time.Millisecond))
 	publish(4, eventsv1.ResellerStatus_RESELLER_STATUS_CLOSED, eventsv1.ResellerEdition_RESELLER_EDITION_STANDARD)
 	testkit.Eventually(t, 5*time.Second, refused("closed"), "a closed reseller is not refused")
+}
+
+// The JSON:API reseller documents: the seed's shape, any depth below the
+// caller, JSON:API errors and media-type rules.
+func TestResellerProfilesOverJSONAPI(t *testing.T) {
+	e := start(t)
+	token := e.tokens.mint(t, "r1", "resellers:read", time.Minute)
+	resp, doc := e.get(t, "/api/v3/customer_store/resellers/r1-child", token, "Accept", "application/vnd.api+json")
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/vnd.api+json" {
+		t.Fatalf("get: %d %s %v", resp.StatusCode, resp.Header.Get("Content-Type"), doc)
+	}
+	data := doc["data"].(map[string]any)
+	attrs := data["attributes"].(map[string]any)
+	company := attrs["company"].(map[string]any)
+	if data["type"] != "resellers" || data["id"] != "r1-child" || attrs["parent_id"] != "r1" || company["city"] != "Минск" ||
+		attrs["created_at"] != "2016-08-25T06:26:12.491Z" || company["created_at"] != attrs["created_at"] ||
+		attrs["general"].(map[string]any)["manager"] != "Алена Ратаева" || doc["links"].(map[string]any)["self"] == nil {
+		t.Errorf("document = %v", doc)
+	}
+	if _, own := e.get(t, "/api/v3/resellers/r1", token); own["data"].(map[string]any)["attributes"].(map[string]any)["parent_id"] != nil {
+		t.Errorf("a top-level reseller's parent_id must be null: %v", own)
+	}
+	_, list := e.get(t, "/api/v3/resellers?page[size]=1&filter[status]=active", token)
+	if ids := list["data"].([]any); len(ids) != 1 || list["meta"].(map[string]any)["total"] != 1.0 {
+		t.Errorf("filtered list = %v", list)
+	}
+	_, list = e.get(t, "/api/v3/resellers?page[size]=1", token)
+	links := list["links"].(map[string]any)
+	if list["meta"].(map[string]any)["total"] != 2.0 || links["next"] == nil || links["prev"] != nil || !strings.Contains(links["last"].(string), "page%5Bnumber%5D=2") {
+		t.Errorf("paged list = %v", list)
+	}
+	_, list = e.get(t, "/api/v3/resellers?filter[parent_id]=r1", token)
+	if ids := list["data"].([]any); len(ids) != 1 || ids[0].(map[string]any)["id"] != "r1-child" {
+		t.Errorf("filter[parent_id] = %v", list)
+	}
+	for _, tt := range []struct {
+		name, path, token string
+		header            []string
+		status            int
+	}{
+		{"no token", "/api/v3/resellers/r1", "", nil, 401},
+		{"no scope", "/api/v3/resellers/r1", e.tokens.mint(t, "r1", "accounts:read", time.Minute), nil, 403},
+		{"unknown parameter", "/api/v3/resellers?page[count]=2", token, nil, 400},
+		{"bad page size", "/api/v3/resellers?page[size]=500", token, nil, 400},
+		{"content type with parameters", "/api/v3/resellers/r1", token, []string{"Content-Type", "application/vnd.api+json; charset=utf-8"}, 415},
+		{"accept only with parameters", "/api/v3/resellers/r1", token, []string{"Accept", "application/vnd.api+json; ext=bulk"}, 406},
+	} {
+		resp, p := e.get(t, tt.path, tt.token, tt.header...)
+		errs, _ := p["errors"].([]any)
+		if resp.StatusCode != tt.status || len(errs) != 1 || errs[0].(map[string]any)["status"] != strconv.Itoa(tt.status) {
+			t.Errorf("%s: %d %v, want a JSON:API error %d", tt.name, resp.StatusCode, p, tt.status)
+		}
+	}
+	// Accepting JSON:API with parameters and without is fine.
+	if resp, _ := e.get(t, "/api/v3/resellers/r1", token, "Accept", "application/vnd.api+json; ext=bulk, application/vnd.api+json"); resp.StatusCode != 200 {
+		t.Errorf("mixed Accept: %d", resp.StatusCode)
+	}
 }

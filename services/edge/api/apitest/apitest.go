@@ -45,6 +45,7 @@ func Load(tb testing.TB) *Contract {
 		c.routers = append(c.routers, router)
 	}
 	openapi3filter.RegisterBodyDecoder("application/problem+json", openapi3filter.JSONBodyDecoder)
+	openapi3filter.RegisterBodyDecoder("application/vnd.api+json", openapi3filter.JSONBodyDecoder)
 	return c
 }
 

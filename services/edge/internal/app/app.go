@@ -88,20 +88,37 @@ type Application struct {
 
 // Queries read the read models.
 type Queries struct {
-	ListAccounts ListAccountsHandler
-	GetAccount   GetAccountHandler
-	ListProducts ListProductsHandler
-	GetProduct   GetProductHandler
+	ListAccounts  ListAccountsHandler
+	GetAccount    GetAccountHandler
+	ListProducts  ListProductsHandler
+	GetProduct    GetProductHandler
+	ListResellers ListResellersHandler
+	GetReseller   GetResellerHandler
+}
+
+// Readers are the read models the use cases read.
+type Readers struct {
+	Accounts  AccountReader
+	Products  ProductReader
+	Resellers ResellerReader
+}
+
+// Tree is the reseller tree the edge holds in memory.
+type Tree interface {
+	PriceLists
+	Resellers
 }
 
 // New wires the use cases.
-func New(accounts AccountReader, products ProductReader, lists PriceLists) Application {
-	listProducts := ListProductsHandler{products: products, lists: lists, now: time.Now}
+func New(r Readers, tree Tree) Application {
+	listProducts := ListProductsHandler{products: r.Products, lists: tree, now: time.Now}
 	return Application{Queries: Queries{
-		ListAccounts: ListAccountsHandler{accounts: accounts},
-		GetAccount:   GetAccountHandler{accounts: accounts},
-		ListProducts: listProducts,
-		GetProduct:   GetProductHandler{listProducts},
+		ListAccounts:  ListAccountsHandler{accounts: r.Accounts},
+		GetAccount:    GetAccountHandler{accounts: r.Accounts},
+		ListProducts:  listProducts,
+		GetProduct:    GetProductHandler{listProducts},
+		ListResellers: ListResellersHandler{resellers: r.Resellers, tree: tree},
+		GetReseller:   GetResellerHandler{resellers: r.Resellers, tree: tree},
 	}}
 }
 

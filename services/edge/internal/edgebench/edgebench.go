@@ -85,7 +85,7 @@ func New() (*Fixture, error) {
 		return nil, err
 	}
 	engine := httpserver.NewEngine(log, metrics)
-	h := ports.NewHTTP(app.New(newMemoryAccounts(10), nil, tree), ports.Authenticators{ports.BearerTokens{Verifier: verifier}}, tree, doc, log)
+	h := ports.NewHTTP(app.New(app.Readers{Accounts: newMemoryAccounts(10)}, tree), ports.Authenticators{ports.BearerTokens{Verifier: verifier}}, tree, doc, log)
 	h.Register(engine)
 	f.Edge = engine
 

@@ -73,9 +73,9 @@ func bearer(header string) (string, bool) {
 	return header[len(prefix):], true
 }
 
-// Resellers says whether a reseller's credentials may call the API (the
+// ResellerAccess says whether a reseller's credentials may call the API (the
 // reseller tree the edge holds in memory).
-type Resellers interface {
+type ResellerAccess interface {
 	// Refusal is why reseller id may not ("" when it may).
 	Refusal(id string) string
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/resellerapi/platform/pkg/contract"
 	"github.com/resellerapi/platform/pkg/httpserver"
+	"github.com/resellerapi/platform/pkg/jsonapi"
 	"github.com/resellerapi/platform/pkg/money"
 	"github.com/resellerapi/platform/pkg/paging"
 	"github.com/resellerapi/platform/pkg/problem"
@@ -35,7 +36,7 @@ const (
 type HTTP struct {
 	app       app.Application
 	authn     Authenticator
-	resellers Resellers
+	resellers ResellerAccess
 	contract  *contract.Document
 	log       *slog.Logger
 }
@@ -43,16 +44,22 @@ type HTTP struct {
 var _ ServerInterface = (*HTTP)(nil)
 
 // NewHTTP returns the public API handlers.
-func NewHTTP(application app.Application, authn Authenticator, resellers Resellers, doc *contract.Document, log *slog.Logger) *HTTP {
+func NewHTTP(application app.Application, authn Authenticator, resellers ResellerAccess, doc *contract.Document, log *slog.Logger) *HTTP {
 	return &HTTP{app: application, authn: authn, resellers: resellers, contract: doc, log: log}
 }
 
-// Register adds the /api routes to r. Each route group chooses its error
-// style; the BSS routes answer problem documents.
+// Register adds the /api routes to r. Each route group has its style: the
+// BSS routes negotiate X-api-version and answer problem documents, the
+// JSON:API routes (/api/v3) apply JSON:API's media-type rules and answer
+// JSON:API error objects; both share authentication and validation
+// against the document.
 func (h *HTTP) Register(r gin.IRouter) {
 	refuse := func(c *gin.Context, inv contract.Invalid) { httpserver.Fail(c, inv.Problem()) }
-	bss := r.Group("", httpserver.Errors(httpserver.Problem), apiVersion, h.authenticate, h.contract.Validate(refuse))
-	RegisterHandlersWithOptions(bss, h, GinServerOptions{ErrorHandler: httpserver.BadParameter})
+	api := r.Group("",
+		routeStyle(httpserver.Errors(jsonapi.Errors), httpserver.Errors(httpserver.Problem)),
+		routeStyle(mediaType, apiVersion),
+		h.authenticate, h.contract.Validate(refuse))
+	RegisterHandlersWithOptions(api, h, GinServerOptions{ErrorHandler: httpserver.BadParameter})
 }
 
 // The version header in canonical form and its value, set on every answer

@@ -14,19 +14,19 @@ import (
 
 // Defines values for AccountStatus.
 const (
-	Active    AccountStatus = "active"
-	Closed    AccountStatus = "closed"
-	Suspended AccountStatus = "suspended"
+	AccountStatusActive    AccountStatus = "active"
+	AccountStatusClosed    AccountStatus = "closed"
+	AccountStatusSuspended AccountStatus = "suspended"
 )
 
 // Valid indicates whether the value is a known member of the AccountStatus enum.
 func (e AccountStatus) Valid() bool {
 	switch e {
-	case Active:
+	case AccountStatusActive:
 		return true
-	case Closed:
+	case AccountStatusClosed:
 		return true
-	case Suspended:
+	case AccountStatusSuspended:
 		return true
 	default:
 		return false
@@ -69,6 +69,21 @@ func (e BillingType) Valid() bool {
 	case Recurring:
 		return true
 	case Usage:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ResellerResourceType.
+const (
+	Resellers ResellerResourceType = "resellers"
+)
+
+// Valid indicates whether the value is a known member of the ResellerResourceType enum.
+func (e ResellerResourceType) Valid() bool {
+	switch e {
+	case Resellers:
 		return true
 	default:
 		return false
@@ -216,6 +231,27 @@ func (e GetProductParamsXApiVersion) Valid() bool {
 	}
 }
 
+// Defines values for ListResellersParamsFilterStatus.
+const (
+	ListResellersParamsFilterStatusActive    ListResellersParamsFilterStatus = "active"
+	ListResellersParamsFilterStatusClosed    ListResellersParamsFilterStatus = "closed"
+	ListResellersParamsFilterStatusSuspended ListResellersParamsFilterStatus = "suspended"
+)
+
+// Valid indicates whether the value is a known member of the ListResellersParamsFilterStatus enum.
+func (e ListResellersParamsFilterStatus) Valid() bool {
+	switch e {
+	case ListResellersParamsFilterStatusActive:
+		return true
+	case ListResellersParamsFilterStatusClosed:
+		return true
+	case ListResellersParamsFilterStatusSuspended:
+		return true
+	default:
+		return false
+	}
+}
+
 // Account defines model for Account.
 type Account struct {
 	// Country ISO 3166-1 alpha-2
@@ -246,6 +282,17 @@ type BillingPeriod string
 
 // BillingType defines model for BillingType.
 type BillingType string
+
+// JSONAPIErrors defines model for JSONAPIErrors.
+type JSONAPIErrors struct {
+	Errors []struct {
+		Code   string             `json:"code"`
+		Detail *string            `json:"detail,omitempty"`
+		Meta   *map[string]string `json:"meta,omitempty"`
+		Status string             `json:"status"`
+		Title  string             `json:"title"`
+	} `json:"errors"`
+}
 
 // Pagination defines model for Pagination.
 type Pagination struct {
@@ -313,6 +360,116 @@ type ProductList struct {
 	Pagination Pagination `json:"pagination"`
 }
 
+// ResellerAttributes defines model for ResellerAttributes.
+type ResellerAttributes struct {
+	Company  ResellerCompany  `json:"company"`
+	Contacts ResellerContacts `json:"contacts"`
+
+	// CreatedAt RFC 3339 with milliseconds, e.g. 2016-08-25T09:26:12.491Z.
+	CreatedAt        Timestamp         `json:"created_at"`
+	CustomAttributes map[string]string `json:"custom_attributes"`
+	General          ResellerGeneral   `json:"general"`
+
+	// ParentId The parent reseller's id; null for a top-level reseller.
+	ParentId *string `json:"parent_id"`
+
+	// UpdatedAt RFC 3339 with milliseconds, e.g. 2016-08-25T09:26:12.491Z.
+	UpdatedAt Timestamp `json:"updated_at"`
+}
+
+// ResellerCollection defines model for ResellerCollection.
+type ResellerCollection struct {
+	Data  []ResellerResource `json:"data"`
+	Links struct {
+		First string  `json:"first"`
+		Last  string  `json:"last"`
+		Next  *string `json:"next,omitempty"`
+		Prev  *string `json:"prev,omitempty"`
+		Self  string  `json:"self"`
+	} `json:"links"`
+	Meta struct {
+		Total int64 `json:"total"`
+	} `json:"meta"`
+}
+
+// ResellerCompany defines model for ResellerCompany.
+type ResellerCompany struct {
+	AddressLine1 string `json:"address_line_1"`
+	AddressLine2 string `json:"address_line_2"`
+	City         string `json:"city"`
+
+	// Country ISO 3166-1 alpha-2
+	Country string `json:"country"`
+
+	// CreatedAt RFC 3339 with milliseconds, e.g. 2016-08-25T09:26:12.491Z.
+	CreatedAt Timestamp `json:"created_at"`
+	Email     string    `json:"email"`
+	Fax       string    `json:"fax"`
+	Name      string    `json:"name"`
+
+	// Phone +<country><area><number> or 00<country><area><number>
+	Phone string `json:"phone"`
+	State string `json:"state"`
+
+	// UpdatedAt RFC 3339 with milliseconds, e.g. 2016-08-25T09:26:12.491Z.
+	UpdatedAt Timestamp `json:"updated_at"`
+	Zip       string    `json:"zip"`
+}
+
+// ResellerContacts defines model for ResellerContacts.
+type ResellerContacts struct {
+	// CreatedAt RFC 3339 with milliseconds, e.g. 2016-08-25T09:26:12.491Z.
+	CreatedAt  Timestamp `json:"created_at"`
+	Email      string    `json:"email"`
+	FirstName  string    `json:"first_name"`
+	LastName   string    `json:"last_name"`
+	MiddleName string    `json:"middle_name"`
+	Phone      string    `json:"phone"`
+	Position   string    `json:"position"`
+
+	// UpdatedAt RFC 3339 with milliseconds, e.g. 2016-08-25T09:26:12.491Z.
+	UpdatedAt Timestamp `json:"updated_at"`
+}
+
+// ResellerDocument defines model for ResellerDocument.
+type ResellerDocument struct {
+	Data  ResellerResource `json:"data"`
+	Links struct {
+		Self string `json:"self"`
+	} `json:"links"`
+}
+
+// ResellerGeneral defines model for ResellerGeneral.
+type ResellerGeneral struct {
+	// CreatedAt RFC 3339 with milliseconds, e.g. 2016-08-25T09:26:12.491Z.
+	CreatedAt Timestamp `json:"created_at"`
+
+	// Currency ISO 4217 alpha-3
+	Currency string `json:"currency"`
+	Domain   string `json:"domain"`
+	Manager  string `json:"manager"`
+	Name     string `json:"name"`
+
+	// UpdatedAt RFC 3339 with milliseconds, e.g. 2016-08-25T09:26:12.491Z.
+	UpdatedAt Timestamp `json:"updated_at"`
+}
+
+// ResellerResource defines model for ResellerResource.
+type ResellerResource struct {
+	Attributes ResellerAttributes `json:"attributes"`
+	Id         string             `json:"id"`
+	Links      struct {
+		Self string `json:"self"`
+	} `json:"links"`
+	Type ResellerResourceType `json:"type"`
+}
+
+// ResellerResourceType defines model for ResellerResource.Type.
+type ResellerResourceType string
+
+// Timestamp RFC 3339 with milliseconds, e.g. 2016-08-25T09:26:12.491Z.
+type Timestamp = string
+
 // ApiVersion defines model for ApiVersion.
 type ApiVersion string
 
@@ -321,6 +478,15 @@ type PageIndex = int
 
 // PageSize defines model for PageSize.
 type PageSize = int
+
+// ResellerId defines model for ResellerId.
+type ResellerId = string
+
+// JSONAPIError defines model for JSONAPIError.
+type JSONAPIError = JSONAPIErrors
+
+// Reseller defines model for Reseller.
+type Reseller = ResellerDocument
 
 // ListAccountsParams defines parameters for ListAccounts.
 type ListAccountsParams struct {
@@ -397,6 +563,20 @@ type GetProductParams struct {
 // GetProductParamsXApiVersion defines parameters for GetProduct.
 type GetProductParamsXApiVersion string
 
+// ListResellersParams defines parameters for ListResellers.
+type ListResellersParams struct {
+	// PageNumber 1-based page number.
+	PageNumber *int `form:"page[number],omitempty" json:"page[number],omitempty"`
+	PageSize   *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// FilterParentId Only the direct downstream resellers of this reseller.
+	FilterParentId *string                          `form:"filter[parent_id],omitempty" json:"filter[parent_id],omitempty"`
+	FilterStatus   *ListResellersParamsFilterStatus `form:"filter[status],omitempty" json:"filter[status],omitempty"`
+}
+
+// ListResellersParamsFilterStatus defines parameters for ListResellers.
+type ListResellersParamsFilterStatus string
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 	// ListAccounts List the caller's end customers
@@ -411,6 +591,15 @@ type ServerInterface interface {
 	// GetProduct One product the caller may resell, at the caller's prices
 	// (GET /api/products/{id})
 	GetProduct(c *gin.Context, id string, params GetProductParams)
+	// GetCustomerStoreReseller A reseller's profile, the Customer Store method (JSON:API)
+	// (GET /api/v3/customer_store/resellers/{reseller_id})
+	GetCustomerStoreReseller(c *gin.Context, resellerId ResellerId)
+	// ListResellers The caller's reseller and every reseller below it (JSON:API)
+	// (GET /api/v3/resellers)
+	ListResellers(c *gin.Context, params ListResellersParams)
+	// GetReseller A reseller's profile (JSON:API)
+	// (GET /api/v3/resellers/{reseller_id})
+	GetReseller(c *gin.Context, resellerId ResellerId)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -720,6 +909,107 @@ func (siw *ServerInterfaceWrapper) GetProduct(c *gin.Context) {
 	siw.Handler.GetProduct(c, id, params)
 }
 
+// GetCustomerStoreReseller operation middleware
+func (siw *ServerInterfaceWrapper) GetCustomerStoreReseller(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "reseller_id" -------------
+	var resellerId ResellerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "reseller_id", c.Param("reseller_id"), &resellerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter reseller_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetCustomerStoreReseller(c, resellerId)
+}
+
+// ListResellers operation middleware
+func (siw *ServerInterfaceWrapper) ListResellers(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListResellersParams
+
+	// ------------- Optional query parameter "page[number]" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page[number]", c.Request.URL.Query(), &params.PageNumber, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter page[number]: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "page[size]" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page[size]", c.Request.URL.Query(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter page[size]: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "filter[parent_id]" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "filter[parent_id]", c.Request.URL.Query(), &params.FilterParentId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter filter[parent_id]: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "filter[status]" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "filter[status]", c.Request.URL.Query(), &params.FilterStatus, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter filter[status]: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ListResellers(c, params)
+}
+
+// GetReseller operation middleware
+func (siw *ServerInterfaceWrapper) GetReseller(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "reseller_id" -------------
+	var resellerId ResellerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "reseller_id", c.Param("reseller_id"), &resellerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter reseller_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetReseller(c, resellerId)
+}
+
 // GinServerOptions provides options for the Gin server.
 type GinServerOptions struct {
 	BaseURL      string
@@ -751,4 +1041,7 @@ func RegisterHandlersWithOptions(router gin.IRouter, si ServerInterface, options
 	router.GET(options.BaseURL+"/api/accounts/:id", wrapper.GetAccount)
 	router.GET(options.BaseURL+"/api/products", wrapper.ListProducts)
 	router.GET(options.BaseURL+"/api/products/:id", wrapper.GetProduct)
+	router.GET(options.BaseURL+"/api/v3/resellers", wrapper.ListResellers)
+	router.GET(options.BaseURL+"/api/v3/resellers/:reseller_id", wrapper.GetReseller)
+	router.GET(options.BaseURL+"/api/v3/customer_store/resellers/:reseller_id", wrapper.GetCustomerStoreReseller)
 }

@@ -1,0 +1,69 @@
+package adapters
+
+import (
+	"context"
+	"errors"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/resellerapi/platform/pkg/mongodb"
+	"github.com/resellerapi/platform/pkg/paging"
+	"github.com/resellerapi/platform/pkg/readmodel"
+	"github.com/resellerapi/platform/services/edge/internal/app"
+)
+
+// ResellerReader reads the directory's resellers collection, every read
+// scoped to the resellers the caller may see (by id).
+type ResellerReader struct{ resellers mongodb.Scoped }
+
+// NewResellerReader returns a reader over the directory database.
+func NewResellerReader(directory *mongo.Database) *ResellerReader {
+	return &ResellerReader{resellers: mongodb.NewScoped(directory.Collection(readmodel.ResellersCollection), "_id")}
+}
+
+// List returns one page of the resellers in scope, by name: one find and
+// one count.
+func (r *ResellerReader) List(ctx context.Context, scope app.Scope, f app.ResellerFilter, page paging.Request) ([]app.ResellerProfile, int64, error) {
+	var filter bson.D
+	if f.ParentID != "" {
+		filter = append(filter, bson.E{Key: "parent_id", Value: f.ParentID})
+	}
+	if f.Status != "" {
+		filter = append(filter, bson.E{Key: "status", Value: f.Status})
+	}
+	docs, total, err := mongodb.ScopedFindPage[readmodel.Reseller](ctx, r.resellers, scope.ResellerIDs(), mongodb.Page{
+		Filter: filter, Sort: sortBy(nil, "name", false), Skip: page.Skip(), Limit: page.Limit(),
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]app.ResellerProfile, len(docs))
+	for i, d := range docs {
+		out[i] = resellerProfile(d)
+	}
+	return out, total, nil
+}
+
+// Get returns reseller id if it is in scope, else app.ErrNotFound.
+func (r *ResellerReader) Get(ctx context.Context, scope app.Scope, id string) (app.ResellerProfile, error) {
+	// The scope is this one id (the use case checked it is the caller's to see).
+	d, err := mongodb.ScopedFindOne[readmodel.Reseller](ctx, r.resellers, scope.ResellerIDs(), nil)
+	if errors.Is(err, mongodb.ErrNotFound) {
+		return app.ResellerProfile{}, app.ErrNotFound
+	}
+	if err != nil {
+		return app.ResellerProfile{}, err
+	}
+	return resellerProfile(d), nil
+}
+
+func resellerProfile(d readmodel.Reseller) app.ResellerProfile {
+	status := d.Status
+	if status == "" {
+		status = "active" // projected before statuses existed
+	}
+	return app.ResellerProfile{ID: d.ID, ParentID: d.ParentID, Name: d.Name, Domain: d.Domain, Currency: d.Currency,
+		Manager: d.Manager, Company: app.Company(d.Company), Contacts: app.Contacts(d.Contacts),
+		CustomAttributes: d.CustomAttributes, Status: status, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
+}
