@@ -242,6 +242,24 @@ func TestResellerReadsItsAccountsEndToEnd(t *testing.T) {
 		t.Errorf("res-cloudnova-cy does not inherit the EU list: %v", list["pagination"])
 	}
 
+	// Reseller profiles over JSON:API: CloudNova sees itself and its two
+	// levels below; its Cyprus reseller never sees CloudNova.
+	jsonAPI := []string{"Accept", "application/vnd.api+json"}
+	var tree map[string]any
+	testkit.Eventually(t, 15*time.Second, func() bool {
+		_, tree = s.api(t, cloudnova, "/api/v3/resellers", jsonAPI...)
+		return tree["meta"].(map[string]any)["total"] == 3.0
+	}, "res-cloudnova does not see its three-level tree: %v", tree)
+	if resp, limassol := s.api(t, cloudnova, "/api/v3/customer_store/resellers/res-limassol-it", jsonAPI...); resp.StatusCode != 200 || limassol["data"].(map[string]any)["attributes"].(map[string]any)["parent_id"] != "res-cloudnova-cy" {
+		t.Errorf("res-cloudnova reading two levels down: %d %v", resp.StatusCode, limassol)
+	}
+	if resp, _ := s.api(t, cyprus, "/api/v3/resellers/res-cloudnova", jsonAPI...); resp.StatusCode != 404 {
+		t.Errorf("res-cloudnova-cy reading its parent: %d, want 404", resp.StatusCode)
+	}
+	if resp, _ := s.api(t, bytebridge, "/api/v3/resellers/res-cloudnova-cy", jsonAPI...); resp.StatusCode != 404 {
+		t.Errorf("res-bytebridge reading another tree: %d, want 404", resp.StatusCode)
+	}
+
 	// Error cases: no token, wrong version, bad paging.
 	for _, tt := range []struct {
 		client *http.Client
