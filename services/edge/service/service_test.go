@@ -436,7 +436,8 @@ var isolationCases = map[string]struct {
 	// own is a path naming an object of r1, to show the route works.
 	own string
 }{
-	"GET /api/accounts":      {scope: "accounts:read", list: "/api/accounts?pageSize=100"},
+	"GET /api/accounts": {scope: "accounts:read", list: "/api/accounts?pageSize=100&includeDownstream=true",
+		mine: func(a map[string]any) bool { return a["resellerId"] == "r1" || a["resellerId"] == "r1-child" }},
 	"GET /api/accounts/{id}": {scope: "accounts:read", foreign: []string{"/api/accounts/r2-acc-00", "/api/accounts/r1-child-acc-00"}, own: "/api/accounts/r1-acc-00"},
 	"GET /api/products": {scope: "products:read", list: "/api/products?pageSize=100",
 		mine: func(p map[string]any) bool {
@@ -682,5 +683,26 @@ func TestResellerProfilesOverJSONAPI(t *testing.T) {
 	// Accepting JSON:API with parameters and without is fine.
 	if resp, _ := e.get(t, "/api/v3/resellers/r1", token, "Accept", "application/vnd.api+json; ext=bulk, application/vnd.api+json"); resp.StatusCode != 200 {
 		t.Errorf("mixed Accept: %d", resp.StatusCode)
+	}
+}
+
+// includeDownstream widens an account list to the caller's subtree, and
+// never above it.
+func TestAccountsIncludeDownstream(t *testing.T) {
+	e := start(t)
+	r1 := e.tokens.mint(t, "r1", "accounts:read", time.Minute)
+	_, body := e.get(t, "/api/accounts?pageSize=100&includeDownstream=true", r1)
+	if got := ids(body); len(got) != 13 || !slices.Contains(got, "r1-child-acc-00") {
+		t.Errorf("r1 with its downstream sees %v", got)
+	}
+	if _, body := e.get(t, "/api/accounts?pageSize=100", r1); slices.Contains(ids(body), "r1-child-acc-00") {
+		t.Error("without includeDownstream, r1 sees its downstream's accounts")
+	}
+	child := e.tokens.mint(t, "r1-child", "accounts:read", time.Minute)
+	if _, body := e.get(t, "/api/accounts?includeDownstream=true", child); strings.Join(ids(body), ",") != "r1-child-acc-00" {
+		t.Errorf("r1-child with its downstream sees %v, want only its own", ids(body))
+	}
+	if resp, _ := e.get(t, "/api/accounts?includeDownstream=maybe", r1); resp.StatusCode != 400 {
+		t.Errorf("includeDownstream=maybe: %d, want 400", resp.StatusCode)
 	}
 }

@@ -68,10 +68,13 @@ type AccountSort struct {
 
 // AccountFilter narrows an account list.
 type AccountFilter struct {
-	Search       string
-	Status       string
-	UpdatedSince time.Time
-	Sort         AccountSort
+	// IncludeDownstream widens the list to the accounts of every reseller
+	// below the caller's.
+	IncludeDownstream bool
+	Search            string
+	Status            string
+	UpdatedSince      time.Time
+	Sort              AccountSort
 }
 
 // AccountReader reads the accounts read model within a scope.
@@ -113,7 +116,7 @@ type Tree interface {
 func New(r Readers, tree Tree) Application {
 	listProducts := ListProductsHandler{products: r.Products, lists: tree, now: time.Now}
 	return Application{Queries: Queries{
-		ListAccounts:  ListAccountsHandler{accounts: r.Accounts},
+		ListAccounts:  ListAccountsHandler{accounts: r.Accounts, tree: tree},
 		GetAccount:    GetAccountHandler{accounts: r.Accounts},
 		ListProducts:  listProducts,
 		GetProduct:    GetProductHandler{listProducts},
@@ -123,11 +126,19 @@ func New(r Readers, tree Tree) Application {
 }
 
 // ListAccountsHandler lists the caller's accounts.
-type ListAccountsHandler struct{ accounts AccountReader }
+type ListAccountsHandler struct {
+	accounts AccountReader
+	tree     Resellers
+}
 
-// Handle returns one page of the caller's accounts matching f.
+// Handle returns one page of the caller's accounts matching f, and with
+// f.IncludeDownstream those of its whole subtree.
 func (h ListAccountsHandler) Handle(ctx context.Context, caller Caller, f AccountFilter, page paging.Request) ([]Account, int64, error) {
-	return h.accounts.List(ctx, ownScope(caller), f, page)
+	scope := ownScope(caller)
+	if f.IncludeDownstream {
+		scope = Scope{resellers: h.tree.Subtree(caller.ResellerID)}
+	}
+	return h.accounts.List(ctx, scope, f, page)
 }
 
 // GetAccountHandler reads one of the caller's accounts.

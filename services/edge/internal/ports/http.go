@@ -105,6 +105,9 @@ func (h *HTTP) ListAccounts(c *gin.Context, params ListAccountsParams) {
 	if params.Search != nil {
 		f.Search = *params.Search
 	}
+	if params.IncludeDownstream != nil {
+		f.IncludeDownstream = *params.IncludeDownstream
+	}
 	if params.Status != nil {
 		f.Status = string(*params.Status)
 	}

@@ -504,6 +504,9 @@ type ListAccountsParams struct {
 	// Sort Sort field, descending with a leading '-'. Default name.
 	Sort *ListAccountsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 
+	// IncludeDownstream Also the accounts of every reseller below the caller's, at any depth (each item names its resellerId).
+	IncludeDownstream *bool `form:"includeDownstream,omitempty" json:"includeDownstream,omitempty"`
+
 	// XApiVersion API version; absent means 3, any other value is a 400.
 	XApiVersion *ListAccountsParamsXApiVersion `json:"X-api-version,omitempty"`
 }
@@ -665,6 +668,14 @@ func (siw *ServerInterfaceWrapper) ListAccounts(c *gin.Context) {
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", c.Request.URL.Query(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter sort: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "includeDownstream" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "includeDownstream", c.Request.URL.Query(), &params.IncludeDownstream, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter includeDownstream: %w", err), http.StatusBadRequest)
 		return
 	}
 
