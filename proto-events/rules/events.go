@@ -3,6 +3,7 @@ package rules
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"google.golang.org/protobuf/proto"
@@ -34,6 +35,8 @@ func Check(ev proto.Message) error {
 		return ProductChanged(e)
 	case *eventsv1.PriceListChanged:
 		return PriceListChanged(e)
+	case *eventsv1.ManagerTokenChanged:
+		return ManagerTokenChanged(e)
 	case nil:
 		return fmt.Errorf("%w: no event", ErrInvalid)
 	}
@@ -216,4 +219,27 @@ func join(kind, id string, problems ...error) error {
 		return nil
 	}
 	return fmt.Errorf("%w: %s %s: %s", ErrInvalid, kind, quote(id), strings.ReplaceAll(err.Error(), "\n", "; "))
+}
+
+var sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+// ManagerTokenChanged checks a manager token event.
+func ManagerTokenChanged(e *eventsv1.ManagerTokenChanged) error {
+	tok := e.GetToken()
+	if tok == nil {
+		return join("event", e.GetMeta().GetEventId(), append(metaProblems(e.GetMeta()), errors.New("the event carries no token"))...)
+	}
+	var digest error
+	if !sha256Hex.MatchString(tok.GetDigestSha256()) {
+		digest = errors.New("digest_sha256 must be 64 lower-case hex digits")
+	}
+	return join("manager token", tok.GetTokenId(), append(metaProblems(e.GetMeta()),
+		ID("token_id", tok.GetTokenId()),
+		sameAggregate(e.GetMeta(), tok.GetTokenId()),
+		ID("manager_id", tok.GetManagerId()),
+		ID("reseller_id", tok.GetResellerId()),
+		enum("role", eventsv1.ManagerRole_name, int32(tok.GetRole()), "admin, billing or support"),
+		digest,
+		timestamp("created_at", tok.GetCreatedAt(), false),
+	)...)
 }

@@ -126,8 +126,8 @@ func TestEveryEventTypeHasRules(t *testing.T) {
 		}
 		return true
 	})
-	if n < 4 {
-		t.Errorf("found %d event types, want at least 4", n)
+	if n < 5 {
+		t.Errorf("found %d event types, want at least 5", n)
 	}
 }
 
@@ -194,6 +194,32 @@ func TestResellerProfileRules(t *testing.T) {
 		err := Check(c.ev)
 		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: err = %v, want ErrInvalid mentioning %q", name, err, c.want)
+		}
+	}
+}
+
+func TestManagerTokenRules(t *testing.T) {
+	token := func(mutate func(*eventsv1.ManagerToken)) proto.Message {
+		tok := &eventsv1.ManagerToken{TokenId: "t1", ManagerId: "m1", ResellerId: "r1", Role: eventsv1.ManagerRole_MANAGER_ROLE_BILLING,
+			DigestSha256: strings.Repeat("ab", 32)}
+		if mutate != nil {
+			mutate(tok)
+		}
+		return &eventsv1.ManagerTokenChanged{Meta: meta("t1"), Token: tok}
+	}
+	if err := Check(token(nil)); err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]struct {
+		ev   proto.Message
+		want string
+	}{
+		"no role":     {token(func(t *eventsv1.ManagerToken) { t.Role = 0 }), "role must be admin, billing or support"},
+		"bad digest":  {token(func(t *eventsv1.ManagerToken) { t.DigestSha256 = "secret" }), "digest_sha256"},
+		"no reseller": {token(func(t *eventsv1.ManagerToken) { t.ResellerId = "" }), "reseller_id is required"},
+	} {
+		if err := Check(c.ev); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want %q", name, err, c.want)
 		}
 	}
 }

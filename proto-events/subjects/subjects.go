@@ -39,6 +39,15 @@ func ProductChanged(id string) string { return "catalog.product.changed." + id }
 // PriceListChanged is the subject of the events of price list id.
 func PriceListChanged(id string) string { return "catalog.price_list.changed." + id }
 
+// Subjects of the auth bounded context (stream AUTH).
+const (
+	// ManagerTokensChanged matches every manager token's eventsv1.ManagerTokenChanged.
+	ManagerTokensChanged = "auth.manager_token.changed.>"
+)
+
+// ManagerTokenChanged is the subject of the events of manager token id.
+func ManagerTokenChanged(id string) string { return "auth.manager_token.changed." + id }
+
 // DeadLetter returns the subject a consumer of service dead-letters the
 // events it can never process to, e.g. "deadletter.directory".
 func DeadLetter(service string) string { return "deadletter." + service }

@@ -127,7 +127,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 	}
 	s := &Service{Infra: in}
 	users := adapters.NewUserRepository(in.DB)
-	if err := users.EnsureIndexes(ctx); err != nil {
+	managers := adapters.NewManagerRepository(in.DB)
+	if err := errors.Join(users.EnsureIndexes(ctx), managers.EnsureIndexes(ctx)); err != nil {
 		_ = s.Close()
 		return nil, err
 	}
@@ -135,6 +136,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		Credentials: adapters.NewCredentialsRepository(in.DB),
 		Users:       users,
 		Resellers:   adapters.NewResellerRepository(in.DB),
+		Managers:    managers,
+		TokenEvents: adapters.TokenEvents{Bus: in.Bus},
 		Box:         box,
 		Passwords:   adapters.BcryptHasher{Cost: cfg.BcryptCost},
 		Digest:      adapters.Digest,

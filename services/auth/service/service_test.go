@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -20,6 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"golang.org/x/oauth2"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
@@ -283,6 +286,62 @@ func TestTokenErrorsAreRFC6749(t *testing.T) {
 	for name, raw := range map[string]string{"alg none": "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.", "other key": signed} {
 		if _, err := verifier.Verify(context.Background(), raw); !errors.Is(err, accesstoken.ErrInvalid) {
 			t.Errorf("%s: err = %v, want ErrInvalid", name, err)
+		}
+	}
+}
+
+// Managers and their API tokens: a token is shown once, stored as a
+// digest, and every change is announced to the edge.
+func TestManagerTokens(t *testing.T) {
+	e := start(t)
+	announced := kit.Subscribe(t, subjects.ManagerTokensChanged)
+	if status, _ := e.call(t, "POST", "/admin/v1/resellers/r1/managers", adminToken, map[string]string{"name": "Maria", "email": "maria@r1.example", "role": "owner"}); status != 400 {
+		t.Errorf("unknown role: %d, want 400", status)
+	}
+	if status, _ := e.call(t, "POST", "/admin/v1/resellers/nope/managers", adminToken, map[string]string{"name": "Maria", "email": "maria@r1.example", "role": "billing"}); status != 404 {
+		t.Errorf("unknown reseller: %d, want 404", status)
+	}
+	status, m := e.call(t, "POST", "/admin/v1/resellers/r1/managers", adminToken, map[string]string{"name": "Maria", "email": "maria@r1.example", "role": "billing"})
+	if status != 201 || m["role"] != "billing" || m["resellerId"] != "r1" {
+		t.Fatalf("create manager: %d %v", status, m)
+	}
+	id := m["id"].(string)
+	if _, list := e.call(t, "GET", "/admin/v1/resellers/r1/managers", adminToken, nil); len(list["data"].([]any)) != 1 {
+		t.Errorf("managers = %v", list)
+	}
+	status, tok := e.call(t, "POST", "/admin/v1/managers/"+id+"/api-tokens", adminToken, nil)
+	plain, _ := tok["apiToken"].(string)
+	if status != 201 || !strings.HasPrefix(plain, "mgr_") || len(plain) < 40 {
+		t.Fatalf("create token: %d %v", status, tok)
+	}
+	tokenID := tok["id"].(string)
+	_, tokens := e.call(t, "GET", "/admin/v1/managers/"+id+"/api-tokens", adminToken, nil)
+	if data := tokens["data"].([]any); len(data) != 1 || data[0].(map[string]any)["apiToken"] != nil {
+		t.Errorf("token list shows %v", tokens)
+	}
+	if status, _ := e.call(t, "DELETE", "/admin/v1/managers/"+id+"/api-tokens/"+tokenID, adminToken, nil); status != 204 {
+		t.Errorf("revoke: %d", status)
+	}
+	if status, _ := e.call(t, "DELETE", "/admin/v1/managers/"+id, adminToken, nil); status != 204 {
+		t.Errorf("delete manager: %d", status)
+	}
+	if status, _ := e.call(t, "GET", "/admin/v1/managers/"+id+"/api-tokens", adminToken, nil); status != 404 {
+		t.Errorf("tokens of a removed manager: %d, want 404", status)
+	}
+	// Announced: created (version 1, the digest and never the token), then
+	// revoked (version 2, by the DELETE of the token and by the manager's).
+	testkit.Eventually(t, 10*time.Second, func() bool { return len(announced()) >= 3 }, "token events not published")
+	digest := sha256.Sum256([]byte(plain))
+	for i, msg := range announced()[:3] {
+		var ev eventsv1.ManagerTokenChanged
+		if err := proto.Unmarshal(msg.Data, &ev); err != nil {
+			t.Fatal(err)
+		}
+		tk := ev.GetToken()
+		if msg.Subject != subjects.ManagerTokenChanged(tokenID) || tk.GetDigestSha256() != hex.EncodeToString(digest[:]) ||
+			tk.GetResellerId() != "r1" || tk.GetRole() != eventsv1.ManagerRole_MANAGER_ROLE_BILLING || tk.GetRevoked() != (i > 0) ||
+			bytes.Contains(msg.Data, []byte(plain)) {
+			t.Errorf("event %d on %s = %v", i, msg.Subject, &ev)
 		}
 	}
 }

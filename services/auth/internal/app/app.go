@@ -72,6 +72,7 @@ type Commands struct {
 	ActivateCredentials ActivateCredentialsHandler
 	CreateAppUser       CreateAppUserHandler
 	ApplyReseller       ApplyResellerHandler
+	Managers            ManagerHandlers
 }
 
 // Queries read state.
@@ -89,6 +90,8 @@ type Deps struct {
 	Credentials CredentialsRepository
 	Users       UserRepository
 	Resellers   ResellerRepository
+	Managers    ManagerRepository
+	TokenEvents TokenEvents
 	Box         SecretBox
 	Passwords   PasswordHasher
 	Digest      SecretDigest
@@ -112,6 +115,7 @@ func New(d Deps) (Application, error) {
 			ActivateCredentials: ActivateCredentialsHandler{d},
 			CreateAppUser:       CreateAppUserHandler{d},
 			ApplyReseller:       ApplyResellerHandler{d},
+			Managers:            ManagerHandlers{d},
 		},
 		Queries: Queries{
 			Credentials:  CredentialsHandler{d},

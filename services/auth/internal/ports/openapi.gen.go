@@ -12,15 +12,36 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for ManagerRole.
+const (
+	ManagerRoleAdmin   ManagerRole = "admin"
+	ManagerRoleBilling ManagerRole = "billing"
+	ManagerRoleSupport ManagerRole = "support"
+)
+
+// Valid indicates whether the value is a known member of the ManagerRole enum.
+func (e ManagerRole) Valid() bool {
+	switch e {
+	case ManagerRoleAdmin:
+		return true
+	case ManagerRoleBilling:
+		return true
+	case ManagerRoleSupport:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TokenResponseTokenType.
 const (
-	Bearer TokenResponseTokenType = "bearer"
+	TokenResponseTokenTypeBearer TokenResponseTokenType = "bearer"
 )
 
 // Valid indicates whether the value is a known member of the TokenResponseTokenType enum.
 func (e TokenResponseTokenType) Valid() bool {
 	switch e {
-	case Bearer:
+	case TokenResponseTokenTypeBearer:
 		return true
 	default:
 		return false
@@ -29,17 +50,24 @@ func (e TokenResponseTokenType) Valid() bool {
 
 // Defines values for RequestTokenFormdataBodyGrantType.
 const (
-	Password RequestTokenFormdataBodyGrantType = "password"
+	RequestTokenFormdataBodyGrantTypePassword RequestTokenFormdataBodyGrantType = "password"
 )
 
 // Valid indicates whether the value is a known member of the RequestTokenFormdataBodyGrantType enum.
 func (e RequestTokenFormdataBodyGrantType) Valid() bool {
 	switch e {
-	case Password:
+	case RequestTokenFormdataBodyGrantTypePassword:
 		return true
 	default:
 		return false
 	}
+}
+
+// CreateManagerRequest defines model for CreateManagerRequest.
+type CreateManagerRequest struct {
+	Email string      `json:"email"`
+	Name  string      `json:"name"`
+	Role  ManagerRole `json:"role"`
 }
 
 // CreateUserRequest defines model for CreateUserRequest.
@@ -76,6 +104,47 @@ type JWKS struct {
 		X   *string `json:"x,omitempty"`
 		Y   *string `json:"y,omitempty"`
 	} `json:"keys"`
+}
+
+// Manager defines model for Manager.
+type Manager struct {
+	CreatedAt  time.Time   `json:"createdAt"`
+	Email      string      `json:"email"`
+	Id         string      `json:"id"`
+	Name       string      `json:"name"`
+	ResellerId string      `json:"resellerId"`
+	Role       ManagerRole `json:"role"`
+}
+
+// ManagerList defines model for ManagerList.
+type ManagerList struct {
+	Data []Manager `json:"data"`
+}
+
+// ManagerRole defines model for ManagerRole.
+type ManagerRole string
+
+// ManagerTokenInfo defines model for ManagerTokenInfo.
+type ManagerTokenInfo struct {
+	CreatedAt time.Time `json:"createdAt"`
+	Id        string    `json:"id"`
+	ManagerId string    `json:"managerId"`
+	Revoked   bool      `json:"revoked"`
+}
+
+// ManagerTokenList defines model for ManagerTokenList.
+type ManagerTokenList struct {
+	Data []ManagerTokenInfo `json:"data"`
+}
+
+// NewManagerToken defines model for NewManagerToken.
+type NewManagerToken struct {
+	// ApiToken Shown this once; send it as X-Api-Token.
+	ApiToken  string    `json:"apiToken"`
+	CreatedAt time.Time `json:"createdAt"`
+	Id        string    `json:"id"`
+	ManagerId string    `json:"managerId"`
+	Revoked   bool      `json:"revoked"`
 }
 
 // OAuthError defines model for OAuthError.
@@ -137,6 +206,9 @@ type UserList struct {
 	Pagination Pagination `json:"pagination"`
 }
 
+// ManagerId defines model for ManagerId.
+type ManagerId = string
+
 // PageIndex defines model for PageIndex.
 type PageIndex = int
 
@@ -178,6 +250,9 @@ type RequestTokenFormdataBodyGrantType string
 // CreateAppUserJSONRequestBody defines body for CreateAppUser for application/json ContentType.
 type CreateAppUserJSONRequestBody = CreateUserRequest
 
+// CreateManagerJSONRequestBody defines body for CreateManager for application/json ContentType.
+type CreateManagerJSONRequestBody = CreateManagerRequest
+
 // RequestTokenFormdataRequestBody defines body for RequestToken for application/x-www-form-urlencoded ContentType.
 type RequestTokenFormdataRequestBody RequestTokenFormdataBody
 
@@ -192,6 +267,18 @@ type ServerInterface interface {
 	// ListAppUsers Every reseller's Application Users (Account, Username, Email)
 	// (GET /admin/v1/api-users)
 	ListAppUsers(c *gin.Context, params ListAppUsersParams)
+	// DeleteManager Remove a manager, revoking its API tokens
+	// (DELETE /admin/v1/managers/{manager_id})
+	DeleteManager(c *gin.Context, managerId ManagerId)
+	// ListManagerTokens A manager's API tokens (never the tokens themselves)
+	// (GET /admin/v1/managers/{manager_id}/api-tokens)
+	ListManagerTokens(c *gin.Context, managerId ManagerId)
+	// CreateManagerToken Create an API token of a manager (shown once)
+	// (POST /admin/v1/managers/{manager_id}/api-tokens)
+	CreateManagerToken(c *gin.Context, managerId ManagerId)
+	// RevokeManagerToken Revoke an API token
+	// (DELETE /admin/v1/managers/{manager_id}/api-tokens/{token_id})
+	RevokeManagerToken(c *gin.Context, managerId ManagerId, tokenId string)
 	// ShowCredentials Show the Reseller API client credentials ("--" while none were generated)
 	// (GET /admin/v1/reseller-api/credentials)
 	ShowCredentials(c *gin.Context)
@@ -207,6 +294,12 @@ type ServerInterface interface {
 	// CreateAppUser Create an Application User
 	// (POST /admin/v1/resellers/{reseller_id}/api-users)
 	CreateAppUser(c *gin.Context, resellerId ResellerId)
+	// ListManagers A reseller's managers
+	// (GET /admin/v1/resellers/{reseller_id}/managers)
+	ListManagers(c *gin.Context, resellerId ResellerId)
+	// CreateManager Create a manager of a reseller
+	// (POST /admin/v1/resellers/{reseller_id}/managers)
+	CreateManager(c *gin.Context, resellerId ResellerId)
 	// RequestToken Request an access token (RFC 6749)
 	// (POST /oauth/token)
 	RequestToken(c *gin.Context)
@@ -280,6 +373,115 @@ func (siw *ServerInterfaceWrapper) ListAppUsers(c *gin.Context) {
 	}
 
 	siw.Handler.ListAppUsers(c, params)
+}
+
+// DeleteManager operation middleware
+func (siw *ServerInterfaceWrapper) DeleteManager(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "manager_id" -------------
+	var managerId ManagerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "manager_id", c.Param("manager_id"), &managerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter manager_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.DeleteManager(c, managerId)
+}
+
+// ListManagerTokens operation middleware
+func (siw *ServerInterfaceWrapper) ListManagerTokens(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "manager_id" -------------
+	var managerId ManagerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "manager_id", c.Param("manager_id"), &managerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter manager_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ListManagerTokens(c, managerId)
+}
+
+// CreateManagerToken operation middleware
+func (siw *ServerInterfaceWrapper) CreateManagerToken(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "manager_id" -------------
+	var managerId ManagerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "manager_id", c.Param("manager_id"), &managerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter manager_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.CreateManagerToken(c, managerId)
+}
+
+// RevokeManagerToken operation middleware
+func (siw *ServerInterfaceWrapper) RevokeManagerToken(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "manager_id" -------------
+	var managerId ManagerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "manager_id", c.Param("manager_id"), &managerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter manager_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Path parameter "token_id" -------------
+	var tokenId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "token_id", c.Param("token_id"), &tokenId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter token_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.RevokeManagerToken(c, managerId, tokenId)
 }
 
 // ShowCredentials operation middleware
@@ -402,6 +604,56 @@ func (siw *ServerInterfaceWrapper) CreateAppUser(c *gin.Context) {
 	siw.Handler.CreateAppUser(c, resellerId)
 }
 
+// ListManagers operation middleware
+func (siw *ServerInterfaceWrapper) ListManagers(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "reseller_id" -------------
+	var resellerId ResellerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "reseller_id", c.Param("reseller_id"), &resellerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter reseller_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ListManagers(c, resellerId)
+}
+
+// CreateManager operation middleware
+func (siw *ServerInterfaceWrapper) CreateManager(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "reseller_id" -------------
+	var resellerId ResellerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "reseller_id", c.Param("reseller_id"), &resellerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter reseller_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.CreateManager(c, resellerId)
+}
+
 // RequestToken operation middleware
 func (siw *ServerInterfaceWrapper) RequestToken(c *gin.Context) {
 
@@ -451,4 +703,10 @@ func RegisterHandlersWithOptions(router gin.IRouter, si ServerInterface, options
 	router.GET(options.BaseURL+"/admin/v1/resellers/:reseller_id/api-users", wrapper.ListResellerAppUsers)
 	router.POST(options.BaseURL+"/admin/v1/resellers/:reseller_id/api-users", wrapper.CreateAppUser)
 	router.GET(options.BaseURL+"/admin/v1/api-users", wrapper.ListAppUsers)
+	router.GET(options.BaseURL+"/admin/v1/resellers/:reseller_id/managers", wrapper.ListManagers)
+	router.POST(options.BaseURL+"/admin/v1/resellers/:reseller_id/managers", wrapper.CreateManager)
+	router.DELETE(options.BaseURL+"/admin/v1/managers/:manager_id", wrapper.DeleteManager)
+	router.GET(options.BaseURL+"/admin/v1/managers/:manager_id/api-tokens", wrapper.ListManagerTokens)
+	router.POST(options.BaseURL+"/admin/v1/managers/:manager_id/api-tokens", wrapper.CreateManagerToken)
+	router.DELETE(options.BaseURL+"/admin/v1/managers/:manager_id/api-tokens/:token_id", wrapper.RevokeManagerToken)
 }
