@@ -69,6 +69,7 @@ const tokenCacheSize = 50_000
 type Service struct {
 	infra     *infra.Infra
 	resellers *eventbus.Follower
+	tokens    *eventbus.Follower
 	http      *ports.HTTP
 	docs      []ports.Doc
 }
@@ -94,6 +95,13 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		_ = in.Close()
 		return nil, fmt.Errorf("follow the reseller tree: %w", err)
 	}
+	tokens := adapters.NewManagerTokens()
+	tokenFollower, err := eventbus.Follow(in.Bus, "manager_tokens", subjects.ManagerTokensChanged, tokens.Apply)
+	if err != nil {
+		_ = follower.Stop()
+		_ = in.Close()
+		return nil, fmt.Errorf("follow the manager tokens: %w", err)
+	}
 	// Integrations reuse a token for its whole lifetime: its ES256
 	// verification is cached until it expires.
 	verifier := accesstoken.NewCache(
@@ -108,9 +116,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		Products:  adapters.NewProductReader(in.Database(catalog)),
 		Resellers: adapters.NewResellerReader(in.DB),
 	}, tree)
-	authn := ports.Authenticators{ports.BearerTokens{Verifier: verifier}}
+	authn := ports.Authenticators{ports.BearerTokens{Verifier: verifier}, ports.ManagerTokens{Store: tokens}}
 	return &Service{
-		infra: in, resellers: follower, docs: docs,
+		infra: in, resellers: follower, tokens: tokenFollower, docs: docs,
 		http: ports.NewHTTP(application, authn, tree, doc, log),
 	}, nil
 }
@@ -129,14 +137,15 @@ func (s *Service) Run(ctx context.Context) error {
 }
 
 // Checks are the readiness checks: MongoDB and NATS reachable, the
-// reseller tree caught up with the stream.
+// reseller tree and the manager tokens caught up with their streams.
 func (s *Service) Checks() map[string]httpserver.Check {
 	checks := s.infra.Checks()
 	checks["reseller_tree"] = s.resellers.Ready
+	checks["manager_tokens"] = s.tokens.Ready
 	return checks
 }
 
 // Close stops following and disconnects.
 func (s *Service) Close() error {
-	return errors.Join(s.resellers.Stop(), s.infra.Close())
+	return errors.Join(s.resellers.Stop(), s.tokens.Stop(), s.infra.Close())
 }

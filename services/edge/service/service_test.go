@@ -6,7 +6,9 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -705,4 +707,68 @@ func TestAccountsIncludeDownstream(t *testing.T) {
 	if resp, _ := e.get(t, "/api/accounts?includeDownstream=maybe", r1); resp.StatusCode != 400 {
 		t.Errorf("includeDownstream=maybe: %d, want 400", resp.StatusCode)
 	}
+}
+
+// A manager's X-Api-Token: its reseller decides what it sees, its role
+// what it may call; a revocation is refused as soon as its event arrives.
+func TestManagerAPITokens(t *testing.T) {
+	e := start(t)
+	bus, err := eventbus.Connect(eventbus.Config{NATSURL: kit.NATSURL, Service: "test-auth"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = bus.Close() }()
+	token := func(reseller string, role eventsv1.ManagerRole) (plain string, announce func(version int64, revoked bool)) {
+		plain = "mgr_" + uuid.NewString()
+		digest := sha256.Sum256([]byte(plain))
+		id := "tok-" + uuid.NewString()[:8]
+		return plain, func(version int64, revoked bool) {
+			if err := bus.Publish(context.Background(), subjects.ManagerTokenChanged(id), &eventsv1.ManagerTokenChanged{
+				Meta: &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: id, Version: version},
+				Token: &eventsv1.ManagerToken{TokenId: id, ManagerId: "mgr-1", ResellerId: reseller, Role: role,
+					DigestSha256: hex.EncodeToString(digest[:]), Revoked: revoked},
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	status := func(path, plain string) int {
+		resp, _ := e.get(t, path, "", "X-Api-Token", plain)
+		return resp.StatusCode
+	}
+	support, announceSupport := token("r1", eventsv1.ManagerRole_MANAGER_ROLE_SUPPORT)
+	if got := status("/api/accounts", support); got != 401 {
+		t.Errorf("a token the edge has not heard of: %d, want 401", got)
+	}
+	announceSupport(1, false)
+	testkit.Eventually(t, 5*time.Second, func() bool { return status("/api/accounts", support) == 200 }, "support token not accepted")
+	for path, want := range map[string]int{
+		"/api/accounts/r1-acc-00":        200,
+		"/api/accounts/r2-acc-00":        404, // another reseller's
+		"/api/products":                  403, // outside the support role
+		"/api/v3/resellers/r1-child":     200, // below its reseller
+		"/api/v3/resellers/r2":           404,
+		"/api/accounts?pageSize=200":     400,
+		"/api/v3/resellers?page[size]=1": 200,
+	} {
+		if got := status(path, support); got != want {
+			t.Errorf("support %s: %d, want %d", path, got, want)
+		}
+	}
+	billing, announceBilling := token("r1", eventsv1.ManagerRole_MANAGER_ROLE_BILLING)
+	announceBilling(1, false)
+	testkit.Eventually(t, 5*time.Second, func() bool { return status("/api/products", billing) == 200 }, "billing token not accepted")
+	for path, want := range map[string]int{
+		"/api/accounts":              403,
+		"/api/v3/resellers/r1":       200, // its own profile
+		"/api/v3/resellers/r1-child": 404, // not the ones below
+	} {
+		if got := status(path, billing); got != want {
+			t.Errorf("billing %s: %d, want %d", path, got, want)
+		}
+	}
+	announceSupport(2, true)
+	revoked := time.Now()
+	testkit.Eventually(t, 5*time.Second, func() bool { return status("/api/accounts", support) == 401 }, "revoked token still accepted")
+	t.Logf("revocation refused %v after its event", time.Since(revoked).Round(time.Millisecond))
 }

@@ -24,6 +24,9 @@ type Caller struct {
 	Subject    string
 	// Scopes are the OAuth scopes the credentials grant.
 	Scopes []string
+	// OwnResellerOnly limits reseller profiles to the caller's own (a
+	// billing manager's), not the resellers below it.
+	OwnResellerOnly bool
 }
 
 // Allows reports whether the caller was granted scope.

@@ -60,7 +60,11 @@ type ListResellersHandler struct {
 
 // Handle returns one page of the caller's reseller and its subtree.
 func (h ListResellersHandler) Handle(ctx context.Context, caller Caller, f ResellerFilter, page PageRequest) ([]ResellerProfile, int64, error) {
-	return h.resellers.List(ctx, Scope{resellers: h.tree.Subtree(caller.ResellerID)}, f, page)
+	scope := Scope{resellers: h.tree.Subtree(caller.ResellerID)}
+	if caller.OwnResellerOnly {
+		scope = ownScope(caller)
+	}
+	return h.resellers.List(ctx, scope, f, page)
 }
 
 // GetResellerHandler reads a reseller the caller may see.
@@ -72,7 +76,7 @@ type GetResellerHandler struct {
 // Handle returns reseller id if it is the caller's or below it; its
 // parent, siblings and any other reseller are ErrNotFound.
 func (h GetResellerHandler) Handle(ctx context.Context, caller Caller, id string) (ResellerProfile, error) {
-	if !h.tree.Within(id, caller.ResellerID) {
+	if !h.tree.Within(id, caller.ResellerID) || caller.OwnResellerOnly && id != caller.ResellerID {
 		return ResellerProfile{}, ErrNotFound
 	}
 	return h.resellers.Get(ctx, Scope{resellers: []string{id}}, id)

@@ -2,15 +2,20 @@ package ports
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
+	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
+
 	"github.com/resellerapi/platform/pkg/accesstoken"
 	"github.com/resellerapi/platform/pkg/httpserver"
 	"github.com/resellerapi/platform/pkg/problem"
+	"github.com/resellerapi/platform/services/edge/internal/adapters"
 	"github.com/resellerapi/platform/services/edge/internal/app"
 )
 
@@ -73,6 +78,47 @@ func bearer(header string) (string, bool) {
 	return header[len(prefix):], true
 }
 
+// ManagerTokenStore finds a manager's API token by the hex SHA-256 of the
+// token (the edge holds them in memory).
+type ManagerTokenStore interface {
+	ByDigest(digest string) (adapters.ManagerToken, bool)
+}
+
+// APITokenHeader carries a manager's API token.
+const APITokenHeader = "X-Api-Token"
+
+// ManagerTokens authenticates managers' API tokens sent as X-Api-Token:
+// the caller is the manager's reseller, with the scopes of its role.
+type ManagerTokens struct{ Store ManagerTokenStore }
+
+// Authenticate looks the token up by digest.
+func (m ManagerTokens) Authenticate(_ context.Context, r *http.Request) (app.Caller, error) {
+	raw := r.Header.Get(APITokenHeader)
+	if raw == "" {
+		return app.Caller{}, ErrNoCredentials
+	}
+	digest := sha256.Sum256([]byte(raw))
+	t, ok := m.Store.ByDigest(hex.EncodeToString(digest[:]))
+	switch {
+	case !ok:
+		return app.Caller{}, errors.New("unknown API token")
+	case t.Revoked:
+		return app.Caller{}, errors.New("revoked API token")
+	}
+	caller := app.Caller{ResellerID: t.ResellerID, Subject: t.ManagerID}
+	switch t.Role {
+	case eventsv1.ManagerRole_MANAGER_ROLE_ADMIN:
+		caller.Scopes = accesstoken.AllScopes()
+	case eventsv1.ManagerRole_MANAGER_ROLE_BILLING:
+		// Products, invoices and the reseller's own profile.
+		caller.Scopes = []string{accesstoken.ScopeProductsRead, accesstoken.ScopeInvoicesRead, accesstoken.ScopeResellersRead}
+		caller.OwnResellerOnly = true
+	case eventsv1.ManagerRole_MANAGER_ROLE_SUPPORT:
+		caller.Scopes = []string{accesstoken.ScopeAccountsRead, accesstoken.ScopeResellersRead}
+	}
+	return caller, nil
+}
+
 // ResellerAccess says whether a reseller's credentials may call the API (the
 // reseller tree the edge holds in memory).
 type ResellerAccess interface {
@@ -92,13 +138,13 @@ func (h *HTTP) authenticate(c *gin.Context) {
 	case errors.Is(err, ErrNoCredentials):
 		c.Header("WWW-Authenticate", `Bearer realm="reseller-api"`)
 		httpserver.Fail(c, problem.New(http.StatusUnauthorized, problem.TypeUnauthorized,
-			"Send an access token from /oauth/token as Authorization: Bearer <token>."))
+			"Send an access token from /oauth/token as Authorization: Bearer <token>, or a manager's API token as X-Api-Token."))
 		return
 	case err != nil:
 		h.log.InfoContext(ctx, "credentials refused", "reason", err.Error())
 		c.Header("WWW-Authenticate", `Bearer realm="reseller-api", error="invalid_token"`)
 		httpserver.Fail(c, problem.New(http.StatusUnauthorized, problem.TypeUnauthorized,
-			"The access token is invalid or has expired; request a new one."))
+			"The credentials are invalid, revoked or expired."))
 		return
 	}
 	if reason := h.resellers.Refusal(caller.ResellerID); reason != "" {
@@ -110,7 +156,8 @@ func (h *HTTP) authenticate(c *gin.Context) {
 		for _, scope := range op.Scopes {
 			if !caller.Allows(scope) {
 				c.Header("WWW-Authenticate", `Bearer realm="reseller-api", error="insufficient_scope", scope="`+scope+`"`)
-				httpserver.Fail(c, problem.New(http.StatusForbidden, problem.TypeForbidden, "The access token lacks the scope "+scope+"."))
+				httpserver.Fail(c, problem.New(http.StatusForbidden, problem.TypeForbidden,
+					"These credentials may not call this method: it needs the scope "+scope+" (a manager's role decides its scopes)."))
 				return
 			}
 		}
