@@ -87,6 +87,7 @@ type env struct {
 	contract *apitest.Contract
 	tokens   *tokens
 	svc      *service.Service
+	cfg      service.Config
 }
 
 // publishResellers publishes resellers ({id, parent, price list}); by
@@ -181,7 +182,8 @@ func start(t *testing.T) env {
 	svc.Register(engine)
 	srv := httptest.NewServer(engine)
 	t.Cleanup(srv.Close)
-	return env{srv: srv, contract: apitest.Load(t), tokens: tk, svc: svc}
+	return env{srv: srv, contract: apitest.Load(t), tokens: tk, svc: svc,
+		cfg: service.Config{NATSURL: kit.NATSURL, MongoURI: kit.MongoURI, DirectoryDatabase: db, CatalogDatabase: catalog, Issuer: issuer, JWKSURL: tk.url}}
 }
 
 // seedOffers writes the catalog's read model as the catalog service does:
@@ -467,45 +469,86 @@ func TestIsolation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, op := range doc.Operations() {
-		key := op.Method + " " + op.Path
-		c, ok := isolationCases[key]
-		if !ok {
-			t.Errorf("%s has no row in the isolation table", key)
-			continue
-		}
-		who := c.caller
-		if who == "" {
-			who = "r1"
-		}
-		token := e.tokens.mint(t, who, c.scope, time.Minute)
-		for _, path := range c.foreign {
-			if resp, p := e.get(t, path, token); resp.StatusCode != 404 || (p["type"] != "urn:resellerapi:problem:not-found" && p["errors"] == nil) {
-				t.Errorf("%s: %s reading %s: %d %v, want 404", key, who, path, resp.StatusCode, p)
+	// Both kinds of credentials: an OAuth access token with the route's
+	// scope, and an admin manager's X-Api-Token.
+	managers := map[string]string{}
+	credentials := map[string]func(who, scope string) (token string, header []string){
+		"bearer": func(who, scope string) (string, []string) { return e.tokens.mint(t, who, scope, time.Minute), nil },
+		"manager": func(who, _ string) (string, []string) {
+			if managers[who] == "" {
+				managers[who] = e.managerToken(t, who, eventsv1.ManagerRole_MANAGER_ROLE_ADMIN)
 			}
-		}
-		if c.own != "" {
-			if resp, _ := e.get(t, c.own, token); resp.StatusCode != 200 {
-				t.Errorf("%s: %s reading its own %s: %d", key, who, c.own, resp.StatusCode)
+			return "", []string{"X-Api-Token", managers[who]}
+		},
+	}
+	for kind, credential := range credentials {
+		for _, op := range doc.Operations() {
+			key := op.Method + " " + op.Path
+			c, ok := isolationCases[key]
+			if !ok {
+				t.Errorf("%s has no row in the isolation table", key)
+				continue
 			}
-		}
-		if c.list != "" {
-			resp, body := e.get(t, c.list, token)
-			items, _ := body["data"].([]any)
-			if resp.StatusCode != 200 || len(items) == 0 {
-				t.Errorf("%s: %d with %d items", key, resp.StatusCode, len(items))
+			who := c.caller
+			if who == "" {
+				who = "r1"
 			}
-			mine := c.mine
-			if mine == nil {
-				mine = func(item map[string]any) bool { return item["resellerId"] == "r1" }
+			token, header := credential(who, c.scope)
+			get := func(path string) (*http.Response, map[string]any) { return e.get(t, path, token, header...) }
+			for _, path := range c.foreign {
+				if resp, p := get(path); resp.StatusCode != 404 || (p["type"] != "urn:resellerapi:problem:not-found" && p["errors"] == nil) {
+					t.Errorf("%s, %s: %s reading %s: %d %v, want 404", kind, key, who, path, resp.StatusCode, p)
+				}
 			}
-			for _, it := range items {
-				if !mine(it.(map[string]any)) {
-					t.Errorf("%s: r1's list holds %v", key, it)
+			if c.own != "" {
+				if resp, _ := get(c.own); resp.StatusCode != 200 {
+					t.Errorf("%s, %s: %s reading its own %s: %d", kind, key, who, c.own, resp.StatusCode)
+				}
+			}
+			if c.list != "" {
+				resp, body := get(c.list)
+				items, _ := body["data"].([]any)
+				if resp.StatusCode != 200 || len(items) == 0 {
+					t.Errorf("%s, %s: %d with %d items", kind, key, resp.StatusCode, len(items))
+				}
+				mine := c.mine
+				if mine == nil {
+					mine = func(item map[string]any) bool { return item["resellerId"] == "r1" }
+				}
+				for _, it := range items {
+					if !mine(it.(map[string]any)) {
+						t.Errorf("%s, %s: r1's list holds %v", kind, key, it)
+					}
 				}
 			}
 		}
 	}
+}
+
+// managerToken announces a new API token of a manager of reseller with
+// role, as auth does, and returns it once the edge accepts it.
+func (e env) managerToken(t *testing.T, reseller string, role eventsv1.ManagerRole) string {
+	t.Helper()
+	plain := "mgr_" + uuid.NewString()
+	digest := sha256.Sum256([]byte(plain))
+	id := "tok-" + uuid.NewString()[:8]
+	bus, err := eventbus.Connect(eventbus.Config{NATSURL: kit.NATSURL, Service: "test-auth"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = bus.Close() }()
+	if err := bus.Publish(context.Background(), subjects.ManagerTokenChanged(id), &eventsv1.ManagerTokenChanged{
+		Meta: &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: id, Version: 1},
+		Token: &eventsv1.ManagerToken{TokenId: id, ManagerId: "mgr-" + reseller, ResellerId: reseller, Role: role,
+			DigestSha256: hex.EncodeToString(digest[:])},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	testkit.Eventually(t, 5*time.Second, func() bool {
+		resp, _ := e.get(t, "/api/v3/resellers/"+reseller, "", "X-Api-Token", plain)
+		return resp.StatusCode != 401
+	}, "manager token of %s not accepted", reseller)
+	return plain
 }
 
 // A reseller registered after the edge started is known to it as soon as
@@ -767,8 +810,57 @@ func TestManagerAPITokens(t *testing.T) {
 			t.Errorf("billing %s: %d, want %d", path, got, want)
 		}
 	}
+	// A second edge replica: it rebuilds the tokens from the stream.
+	replica := e.replica(t)
+	if got := replica.status("/api/accounts", support); got != 200 {
+		t.Errorf("second replica: support token %d, want 200", got)
+	}
 	announceSupport(2, true)
 	revoked := time.Now()
-	testkit.Eventually(t, 5*time.Second, func() bool { return status("/api/accounts", support) == 401 }, "revoked token still accepted")
-	t.Logf("revocation refused %v after its event", time.Since(revoked).Round(time.Millisecond))
+	for i, s := range []func(string, string) int{status, replica.statusFunc()} {
+		testkit.Eventually(t, 5*time.Second, func() bool { return s("/api/accounts", support) == 401 }, "replica %d still accepts a revoked token", i)
+	}
+	t.Logf("revocation refused by both replicas %v after its event", time.Since(revoked).Round(time.Millisecond))
 }
+
+// edgeReplica is another edge process over the same stores and streams.
+type edgeReplica struct {
+	t   *testing.T
+	url string
+}
+
+// replica starts another edge like e's and waits until it is ready.
+func (e env) replica(t *testing.T) edgeReplica {
+	t.Helper()
+	svc, err := service.New(context.Background(), e.cfg, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = svc.Close() })
+	testkit.Eventually(t, 10*time.Second, func() bool {
+		for _, check := range svc.Checks() {
+			if check(context.Background()) != nil {
+				return false
+			}
+		}
+		return true
+	}, "second edge replica not ready")
+	engine := httpserver.NewEngine(slog.New(slog.DiscardHandler), nil)
+	svc.Register(engine)
+	srv := httptest.NewServer(engine)
+	t.Cleanup(srv.Close)
+	return edgeReplica{t: t, url: srv.URL}
+}
+
+func (r edgeReplica) status(path, apiToken string) int {
+	req, _ := http.NewRequest("GET", r.url+path, nil)
+	req.Header.Set("X-Api-Token", apiToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	return resp.StatusCode
+}
+
+func (r edgeReplica) statusFunc() func(string, string) int { return r.status }
