@@ -260,6 +260,36 @@ func TestResellerReadsItsAccountsEndToEnd(t *testing.T) {
 		t.Errorf("res-bytebridge reading another tree: %d, want 404", resp.StatusCode)
 	}
 
+	// A manager's API token, from the admin API to the edge and back out.
+	status, manager := s.admin(t, "POST", "/admin/v1/resellers/res-cloudnova/managers", map[string]string{"name": "Sofia", "email": "sofia@cloudnova.example", "role": "support"})
+	if status != 201 {
+		t.Fatalf("create manager: %d %v", status, manager)
+	}
+	managerID := manager["id"].(string)
+	status, created := s.admin(t, "POST", "/admin/v1/managers/"+managerID+"/api-tokens", nil)
+	apiToken, _ := created["apiToken"].(string)
+	if status != 201 || apiToken == "" {
+		t.Fatalf("create API token: %d %v", status, created)
+	}
+	withToken := []string{"X-Api-Token", apiToken}
+	testkit.Eventually(t, 10*time.Second, func() bool {
+		resp, _ := s.api(t, http.DefaultClient, "/api/accounts", withToken...)
+		return resp.StatusCode == 200
+	}, "the edge does not accept the new API token")
+	if resp, _ := s.api(t, http.DefaultClient, "/api/products", withToken...); resp.StatusCode != 403 {
+		t.Errorf("a support manager reading products: %d, want 403", resp.StatusCode)
+	}
+	if resp, _ := s.api(t, http.DefaultClient, "/api/v3/resellers/res-limassol-it", append(withToken, jsonAPI...)...); resp.StatusCode != 200 {
+		t.Errorf("a support manager reading a reseller two levels down: %d", resp.StatusCode)
+	}
+	if status, _ := s.admin(t, "DELETE", "/admin/v1/managers/"+managerID, nil); status != 204 {
+		t.Errorf("remove manager: %d", status)
+	}
+	testkit.Eventually(t, 10*time.Second, func() bool {
+		resp, _ := s.api(t, http.DefaultClient, "/api/accounts", withToken...)
+		return resp.StatusCode == 401
+	}, "the token of a removed manager is still accepted")
+
 	// Error cases: no token, wrong version, bad paging.
 	for _, tt := range []struct {
 		client *http.Client

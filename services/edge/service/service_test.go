@@ -864,3 +864,43 @@ func (r edgeReplica) status(path, apiToken string) int {
 }
 
 func (r edgeReplica) statusFunc() func(string, string) int { return r.status }
+
+// Moving a reseller under another parent changes who sees it at once.
+func TestMoveChangesVisibility(t *testing.T) {
+	e := start(t)
+	s := uuid.NewString()[:8]
+	moved := "moved-" + s
+	publishResellers(t, [3]string{moved, "r1", ""})
+	r1 := e.tokens.mint(t, "r1", "resellers:read", time.Minute)
+	r2 := e.tokens.mint(t, "r2", "resellers:read", time.Minute)
+	visible := func(token string) bool {
+		_, list := e.get(t, "/api/v3/resellers?page[size]=100", token)
+		for _, d := range list["data"].([]any) {
+			if d.(map[string]any)["id"] == moved {
+				return true
+			}
+		}
+		return false
+	}
+	if _, err := kit.Mongo.Database(e.cfg.DirectoryDatabase).Collection(readmodel.ResellersCollection).InsertOne(context.Background(),
+		readmodel.Reseller{ID: moved, ParentID: "r1", Name: "Moved", Status: "active", Version: 1}); err != nil {
+		t.Fatal(err)
+	}
+	testkit.Eventually(t, 5*time.Second, func() bool { return visible(r1) && !visible(r2) }, "r1 does not see its new reseller")
+	// Version 2 moves it under r2.
+	bus, err := eventbus.Connect(eventbus.Config{NATSURL: kit.NATSURL, Service: "test-backoffice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = bus.Close() }()
+	if err := bus.Publish(context.Background(), subjects.ResellerChanged(moved), &eventsv1.ResellerChanged{
+		Meta:     &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: moved, Version: 2},
+		Reseller: &eventsv1.Reseller{ResellerId: moved, ParentId: "r2", Name: "Moved"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	testkit.Eventually(t, 5*time.Second, func() bool { return !visible(r1) && visible(r2) }, "the move did not change who sees the reseller")
+	if resp, _ := e.get(t, "/api/v3/resellers/"+moved, r1); resp.StatusCode != 404 {
+		t.Errorf("its former parent reading it: %d, want 404", resp.StatusCode)
+	}
+}
