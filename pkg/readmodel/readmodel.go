@@ -43,16 +43,30 @@ func AccountIndexes() []bson.D {
 
 // Account is an end customer of a reseller, as of Version.
 type Account struct {
-	ID         string    `bson:"_id"`
-	ResellerID string    `bson:"reseller_id"`
-	Name       string    `bson:"name"`
-	Email      string    `bson:"email"`
-	Phone      string    `bson:"phone"`
-	Country    string    `bson:"country"`
-	Status     string    `bson:"status"`
-	CreatedAt  time.Time `bson:"created_at"`
-	UpdatedAt  time.Time `bson:"updated_at"`
-	Version    int64     `bson:"version"`
+	ID         string `bson:"_id"`
+	ResellerID string `bson:"reseller_id"`
+	Name       string `bson:"name"`
+	Email      string `bson:"email"`
+	Phone      string `bson:"phone"`
+	Country    string `bson:"country"`
+	Status     string `bson:"status"`
+	// Currency is the ISO 4217 code the account is billed in.
+	Currency       string           `bson:"currency"`
+	BillingAddress PostalAddress    `bson:"billing_address"`
+	PrimaryContact ResellerContacts `bson:"primary_contact"`
+	CreatedAt      time.Time        `bson:"created_at"`
+	UpdatedAt      time.Time        `bson:"updated_at"`
+	Version        int64            `bson:"version"`
+}
+
+// PostalAddress is an address, e.g. an account's billing address.
+type PostalAddress struct {
+	AddressLine1 string `bson:"address_line_1"`
+	AddressLine2 string `bson:"address_line_2"`
+	City         string `bson:"city"`
+	State        string `bson:"state"`
+	Zip          string `bson:"zip"`
+	Country      string `bson:"country"`
 }
 
 // Reseller is a reseller of the distributor, as of Version.

@@ -116,12 +116,7 @@ func profile(r *eventsv1.Reseller) error {
 		Phone("company.phone", c.GetPhone()),
 		Phone("company.fax", c.GetFax()),
 		Email("company.email", c.GetEmail()),
-		OptionalText("contacts.first_name", p.GetFirstName(), MaxProfileText),
-		OptionalText("contacts.last_name", p.GetLastName(), MaxProfileText),
-		OptionalText("contacts.middle_name", p.GetMiddleName(), MaxProfileText),
-		OptionalText("contacts.position", p.GetPosition(), MaxProfileText),
-		Phone("contacts.phone", p.GetPhone()),
-		Email("contacts.email", p.GetEmail()),
+		contact("contacts", p),
 		optionalEnum("status", eventsv1.ResellerStatus_name, int32(r.GetStatus()), "active, suspended or closed"),
 		optionalEnum("edition", eventsv1.ResellerEdition_name, int32(r.GetEdition()), "standard or free"),
 		shorthand("country", r.GetCountry(), c.GetCountry()),
@@ -134,6 +129,30 @@ func profile(r *eventsv1.Reseller) error {
 		problems = append(problems, customKey(k), OptionalText("custom_attributes["+quote(k)+"]", v, MaxCustomValueLength))
 	}
 	return errors.Join(problems...)
+}
+
+// contact checks a contact person: every field optional.
+func contact(prefix string, p *eventsv1.ResellerContacts) error {
+	return errors.Join(
+		OptionalText(prefix+".first_name", p.GetFirstName(), MaxProfileText),
+		OptionalText(prefix+".last_name", p.GetLastName(), MaxProfileText),
+		OptionalText(prefix+".middle_name", p.GetMiddleName(), MaxProfileText),
+		OptionalText(prefix+".position", p.GetPosition(), MaxProfileText),
+		Phone(prefix+".phone", p.GetPhone()),
+		Email(prefix+".email", p.GetEmail()),
+	)
+}
+
+// address checks a postal address: every field optional.
+func address(prefix string, a *eventsv1.PostalAddress) error {
+	return errors.Join(
+		OptionalText(prefix+".address_line_1", a.GetAddressLine_1(), MaxProfileText),
+		OptionalText(prefix+".address_line_2", a.GetAddressLine_2(), MaxProfileText),
+		OptionalText(prefix+".city", a.GetCity(), MaxProfileText),
+		OptionalText(prefix+".state", a.GetState(), MaxProfileText),
+		OptionalText(prefix+".zip", a.GetZip(), 20),
+		Country(prefix+".country", a.GetCountry()),
+	)
 }
 
 // shorthand refuses a flat field that contradicts the company's.
@@ -184,6 +203,9 @@ func AccountChanged(e *eventsv1.AccountChanged) error {
 		Country("country", a.GetCountry()),
 		status,
 		timestamp("created_at", a.GetCreatedAt(), false),
+		Currency("currency", a.GetCurrency()),
+		address("billing_address", a.GetBillingAddress()),
+		contact("primary_contact", a.GetPrimaryContact()),
 	)...)
 }
 

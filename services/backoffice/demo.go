@@ -60,7 +60,9 @@ func Demo() DemoData {
 		d.Accounts = append(d.Accounts, Account{
 			AccountID: fmt.Sprintf("acc-cn-%03d", i+1), ResellerID: "res-cloudnova", Version: 1, Name: name,
 			Email: fmt.Sprintf("billing@customer%d.example", i+1), Phone: fmt.Sprintf("+30210555%04d", i+1),
-			Country: "GR", Status: statuses[i],
+			Country: "GR", Status: statuses[i], Currency: "EUR",
+			BillingAddress: &PostalAddress{AddressLine1: fmt.Sprintf("Ermou %d", 10+i), City: "Athens", Zip: "10563", Country: "GR"},
+			PrimaryContact: &ResellerContacts{FirstName: "Giorgos", LastName: name, Email: fmt.Sprintf("it@customer%d.example", i+1)},
 		})
 	}
 	for i, name := range []string{"Liberty Dental", "Golden Gate Bikes", "Prairie Software"} {

@@ -95,6 +95,14 @@ type ResellerContacts struct {
 // consumer applies, so bad input is refused before it is published.
 func (r Reseller) Validate() error { return validate(r) }
 
+func (c *ResellerContacts) event() *eventsv1.ResellerContacts {
+	if c == nil {
+		return nil
+	}
+	return &eventsv1.ResellerContacts{FirstName: c.FirstName, LastName: c.LastName, MiddleName: c.MiddleName,
+		Position: c.Position, Phone: c.Phone, Email: c.Email}
+}
+
 func (r Reseller) id() string     { return r.ResellerID }
 func (r Reseller) version() int64 { return r.Version }
 func (r Reseller) event(meta *eventsv1.EventMeta) (eventbus.Event, string, error) {
@@ -126,10 +134,7 @@ func (r Reseller) event(meta *eventsv1.EventMeta) (eventbus.Event, string, error
 		ev.Company = &eventsv1.ResellerCompany{Name: c.Name, AddressLine_1: c.AddressLine1, AddressLine_2: c.AddressLine2,
 			City: c.City, State: c.State, Zip: c.Zip, Country: c.Country, Phone: c.Phone, Fax: c.Fax, Email: c.Email}
 	}
-	if c := r.Contacts; c != nil {
-		ev.Contacts = &eventsv1.ResellerContacts{FirstName: c.FirstName, LastName: c.LastName, MiddleName: c.MiddleName,
-			Position: c.Position, Phone: c.Phone, Email: c.Email}
-	}
+	ev.Contacts = r.Contacts.event()
 	errs = append(errs, statusErr, editionErr)
 	return &eventsv1.ResellerChanged{Meta: meta, Reseller: ev}, subjects.ResellerChanged(r.ResellerID), errors.Join(errs...)
 }
@@ -148,6 +153,20 @@ type Account struct {
 	// CreatedAt is when the back-office created the account (RFC 3339);
 	// when absent, consumers use the event's time.
 	CreatedAt *time.Time `json:"created_at,omitempty"`
+	// Currency is the ISO 4217 code the account is billed in.
+	Currency       string            `json:"currency"`
+	BillingAddress *PostalAddress    `json:"billing_address,omitempty"`
+	PrimaryContact *ResellerContacts `json:"primary_contact,omitempty"`
+}
+
+// PostalAddress is an address, e.g. an account's billing address.
+type PostalAddress struct {
+	AddressLine1 string `json:"address_line_1"`
+	AddressLine2 string `json:"address_line_2"`
+	City         string `json:"city"`
+	State        string `json:"state"`
+	Zip          string `json:"zip"`
+	Country      string `json:"country"`
 }
 
 // Validate checks a against the rules of its event.
@@ -157,10 +176,16 @@ func (a Account) id() string     { return a.AccountID }
 func (a Account) version() int64 { return a.Version }
 func (a Account) event(meta *eventsv1.EventMeta) (eventbus.Event, string, error) {
 	status, err := enumValue("status", a.Status, "ACCOUNT_STATUS_", eventsv1.AccountStatus_value, int32(eventsv1.AccountStatus_ACCOUNT_STATUS_ACTIVE))
-	return &eventsv1.AccountChanged{Meta: meta, Account: &eventsv1.Account{
+	ev := &eventsv1.Account{
 		AccountId: a.AccountID, ResellerId: a.ResellerID, Name: a.Name, Email: a.Email,
 		Phone: a.Phone, Country: a.Country, Status: eventsv1.AccountStatus(status), CreatedAt: timestamp(a.CreatedAt),
-	}}, subjects.AccountChanged(a.AccountID), err
+		Currency: a.Currency, PrimaryContact: a.PrimaryContact.event(),
+	}
+	if b := a.BillingAddress; b != nil {
+		ev.BillingAddress = &eventsv1.PostalAddress{AddressLine_1: b.AddressLine1, AddressLine_2: b.AddressLine2,
+			City: b.City, State: b.State, Zip: b.Zip, Country: b.Country}
+	}
+	return &eventsv1.AccountChanged{Meta: meta, Account: ev}, subjects.AccountChanged(a.AccountID), err
 }
 
 // validate checks a record the way its consumers will: it builds the

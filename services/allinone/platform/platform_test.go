@@ -202,7 +202,8 @@ func TestResellerReadsItsAccountsEndToEnd(t *testing.T) {
 	if resp, p := s.api(t, bytebridge, "/api/accounts/acc-cn-001"); resp.StatusCode != 404 || p["type"] != "urn:resellerapi:problem:not-found" {
 		t.Errorf("bytebridge reading cloudnova's account: %d %v", resp.StatusCode, p)
 	}
-	if resp, a := s.api(t, cloudnova, "/api/accounts/acc-cn-001"); resp.StatusCode != 200 || a["name"] != "Acropolis Bakery" {
+	if resp, a := s.api(t, cloudnova, "/api/accounts/acc-cn-001"); resp.StatusCode != 200 || a["name"] != "Acropolis Bakery" ||
+		a["currency"] != "EUR" || a["billingAddress"].(map[string]any)["city"] != "Athens" || a["primaryContact"].(map[string]any)["firstName"] != "Giorgos" {
 		t.Errorf("cloudnova reading its account: %d %v", resp.StatusCode, a)
 	}
 	testkit.Eventually(t, 10*time.Second, func() bool {

@@ -84,7 +84,9 @@ func accountChanged(id, name string, version int64) *eventsv1.AccountChanged {
 	return &eventsv1.AccountChanged{
 		Meta: &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: id, Version: version},
 		Account: &eventsv1.Account{AccountId: id, ResellerId: "r1", Name: name, Email: "it@acme.example",
-			Status: eventsv1.AccountStatus_ACCOUNT_STATUS_ACTIVE},
+			Status: eventsv1.AccountStatus_ACCOUNT_STATUS_ACTIVE, Currency: "EUR",
+			BillingAddress: &eventsv1.PostalAddress{City: "Athens", Country: "GR"},
+			PrimaryContact: &eventsv1.ResellerContacts{FirstName: "Eleni", Phone: "+302101234567"}},
 	}
 }
 
@@ -104,7 +106,8 @@ func TestProjectionIsOrderSafeAndIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Name != "Acme v3" || got.Version != 3 || got.ResellerID != "r1" || got.Status != "active" || got.CreatedAt.IsZero() {
+	if got.Name != "Acme v3" || got.Version != 3 || got.ResellerID != "r1" || got.Status != "active" || got.CreatedAt.IsZero() ||
+		got.Currency != "EUR" || got.BillingAddress.City != "Athens" || got.PrimaryContact.FirstName != "Eleni" {
 		t.Errorf("account = %+v, want version 3 as first stored", got)
 	}
 

@@ -619,11 +619,16 @@ type Account struct {
 	Email      string `protobuf:"bytes,4,opt,name=email,proto3" json:"email,omitempty"`
 	Phone      string `protobuf:"bytes,5,opt,name=phone,proto3" json:"phone,omitempty"`
 	// ISO 3166-1 alpha-2 code.
-	Country       string                 `protobuf:"bytes,6,opt,name=country,proto3" json:"country,omitempty"`
-	Status        AccountStatus          `protobuf:"varint,7,opt,name=status,proto3,enum=resellerapi.events.v1.AccountStatus" json:"status,omitempty"`
-	CreatedAt     *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Country   string                 `protobuf:"bytes,6,opt,name=country,proto3" json:"country,omitempty"`
+	Status    AccountStatus          `protobuf:"varint,7,opt,name=status,proto3,enum=resellerapi.events.v1.AccountStatus" json:"status,omitempty"`
+	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	// ISO 4217 alpha-3 code the account is billed in.
+	Currency       string         `protobuf:"bytes,9,opt,name=currency,proto3" json:"currency,omitempty"`
+	BillingAddress *PostalAddress `protobuf:"bytes,10,opt,name=billing_address,json=billingAddress,proto3" json:"billing_address,omitempty"`
+	// The account's primary contact person (the same shape as a reseller's).
+	PrimaryContact *ResellerContacts `protobuf:"bytes,11,opt,name=primary_contact,json=primaryContact,proto3" json:"primary_contact,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *Account) Reset() {
@@ -712,6 +717,113 @@ func (x *Account) GetCreatedAt() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Account) GetCurrency() string {
+	if x != nil {
+		return x.Currency
+	}
+	return ""
+}
+
+func (x *Account) GetBillingAddress() *PostalAddress {
+	if x != nil {
+		return x.BillingAddress
+	}
+	return nil
+}
+
+func (x *Account) GetPrimaryContact() *ResellerContacts {
+	if x != nil {
+		return x.PrimaryContact
+	}
+	return nil
+}
+
+// PostalAddress is an address, e.g. an account's billing address.
+type PostalAddress struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AddressLine_1 string                 `protobuf:"bytes,1,opt,name=address_line_1,json=addressLine1,proto3" json:"address_line_1,omitempty"`
+	AddressLine_2 string                 `protobuf:"bytes,2,opt,name=address_line_2,json=addressLine2,proto3" json:"address_line_2,omitempty"`
+	City          string                 `protobuf:"bytes,3,opt,name=city,proto3" json:"city,omitempty"`
+	State         string                 `protobuf:"bytes,4,opt,name=state,proto3" json:"state,omitempty"`
+	Zip           string                 `protobuf:"bytes,5,opt,name=zip,proto3" json:"zip,omitempty"`
+	// ISO 3166-1 alpha-2 code.
+	Country       string `protobuf:"bytes,6,opt,name=country,proto3" json:"country,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PostalAddress) Reset() {
+	*x = PostalAddress{}
+	mi := &file_resellerapi_events_v1_directory_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PostalAddress) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PostalAddress) ProtoMessage() {}
+
+func (x *PostalAddress) ProtoReflect() protoreflect.Message {
+	mi := &file_resellerapi_events_v1_directory_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PostalAddress.ProtoReflect.Descriptor instead.
+func (*PostalAddress) Descriptor() ([]byte, []int) {
+	return file_resellerapi_events_v1_directory_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *PostalAddress) GetAddressLine_1() string {
+	if x != nil {
+		return x.AddressLine_1
+	}
+	return ""
+}
+
+func (x *PostalAddress) GetAddressLine_2() string {
+	if x != nil {
+		return x.AddressLine_2
+	}
+	return ""
+}
+
+func (x *PostalAddress) GetCity() string {
+	if x != nil {
+		return x.City
+	}
+	return ""
+}
+
+func (x *PostalAddress) GetState() string {
+	if x != nil {
+		return x.State
+	}
+	return ""
+}
+
+func (x *PostalAddress) GetZip() string {
+	if x != nil {
+		return x.Zip
+	}
+	return ""
+}
+
+func (x *PostalAddress) GetCountry() string {
+	if x != nil {
+		return x.Country
+	}
+	return ""
+}
+
 // AccountChanged is published on subject "directory.account.changed.<account_id>" when an
 // account is created or changes. It carries the whole state.
 type AccountChanged struct {
@@ -724,7 +836,7 @@ type AccountChanged struct {
 
 func (x *AccountChanged) Reset() {
 	*x = AccountChanged{}
-	mi := &file_resellerapi_events_v1_directory_proto_msgTypes[5]
+	mi := &file_resellerapi_events_v1_directory_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -736,7 +848,7 @@ func (x *AccountChanged) String() string {
 func (*AccountChanged) ProtoMessage() {}
 
 func (x *AccountChanged) ProtoReflect() protoreflect.Message {
-	mi := &file_resellerapi_events_v1_directory_proto_msgTypes[5]
+	mi := &file_resellerapi_events_v1_directory_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -749,7 +861,7 @@ func (x *AccountChanged) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AccountChanged.ProtoReflect.Descriptor instead.
 func (*AccountChanged) Descriptor() ([]byte, []int) {
-	return file_resellerapi_events_v1_directory_proto_rawDescGZIP(), []int{5}
+	return file_resellerapi_events_v1_directory_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *AccountChanged) GetMeta() *EventMeta {
@@ -816,7 +928,7 @@ const file_resellerapi_events_v1_directory_proto_rawDesc = "" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x84\x01\n" +
 	"\x0fResellerChanged\x124\n" +
 	"\x04meta\x18\x01 \x01(\v2 .resellerapi.events.v1.EventMetaR\x04meta\x12;\n" +
-	"\breseller\x18\x02 \x01(\v2\x1f.resellerapi.events.v1.ResellerR\breseller\"\x9c\x02\n" +
+	"\breseller\x18\x02 \x01(\v2\x1f.resellerapi.events.v1.ResellerR\breseller\"\xd9\x03\n" +
 	"\aAccount\x12\x1d\n" +
 	"\n" +
 	"account_id\x18\x01 \x01(\tR\taccountId\x12\x1f\n" +
@@ -828,7 +940,18 @@ const file_resellerapi_events_v1_directory_proto_rawDesc = "" +
 	"\acountry\x18\x06 \x01(\tR\acountry\x12<\n" +
 	"\x06status\x18\a \x01(\x0e2$.resellerapi.events.v1.AccountStatusR\x06status\x129\n" +
 	"\n" +
-	"created_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\"\x80\x01\n" +
+	"created_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x12\x1a\n" +
+	"\bcurrency\x18\t \x01(\tR\bcurrency\x12M\n" +
+	"\x0fbilling_address\x18\n" +
+	" \x01(\v2$.resellerapi.events.v1.PostalAddressR\x0ebillingAddress\x12P\n" +
+	"\x0fprimary_contact\x18\v \x01(\v2'.resellerapi.events.v1.ResellerContactsR\x0eprimaryContact\"\xb1\x01\n" +
+	"\rPostalAddress\x12$\n" +
+	"\x0eaddress_line_1\x18\x01 \x01(\tR\faddressLine1\x12$\n" +
+	"\x0eaddress_line_2\x18\x02 \x01(\tR\faddressLine2\x12\x12\n" +
+	"\x04city\x18\x03 \x01(\tR\x04city\x12\x14\n" +
+	"\x05state\x18\x04 \x01(\tR\x05state\x12\x10\n" +
+	"\x03zip\x18\x05 \x01(\tR\x03zip\x12\x18\n" +
+	"\acountry\x18\x06 \x01(\tR\acountry\"\x80\x01\n" +
 	"\x0eAccountChanged\x124\n" +
 	"\x04meta\x18\x01 \x01(\v2 .resellerapi.events.v1.EventMetaR\x04meta\x128\n" +
 	"\aaccount\x18\x02 \x01(\v2\x1e.resellerapi.events.v1.AccountR\aaccount*\x88\x01\n" +
@@ -860,7 +983,7 @@ func file_resellerapi_events_v1_directory_proto_rawDescGZIP() []byte {
 }
 
 var file_resellerapi_events_v1_directory_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_resellerapi_events_v1_directory_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
+var file_resellerapi_events_v1_directory_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_resellerapi_events_v1_directory_proto_goTypes = []any{
 	(ResellerStatus)(0),           // 0: resellerapi.events.v1.ResellerStatus
 	(ResellerEdition)(0),          // 1: resellerapi.events.v1.ResellerEdition
@@ -870,29 +993,32 @@ var file_resellerapi_events_v1_directory_proto_goTypes = []any{
 	(*Reseller)(nil),              // 5: resellerapi.events.v1.Reseller
 	(*ResellerChanged)(nil),       // 6: resellerapi.events.v1.ResellerChanged
 	(*Account)(nil),               // 7: resellerapi.events.v1.Account
-	(*AccountChanged)(nil),        // 8: resellerapi.events.v1.AccountChanged
-	nil,                           // 9: resellerapi.events.v1.Reseller.CustomAttributesEntry
-	(*timestamppb.Timestamp)(nil), // 10: google.protobuf.Timestamp
-	(*EventMeta)(nil),             // 11: resellerapi.events.v1.EventMeta
+	(*PostalAddress)(nil),         // 8: resellerapi.events.v1.PostalAddress
+	(*AccountChanged)(nil),        // 9: resellerapi.events.v1.AccountChanged
+	nil,                           // 10: resellerapi.events.v1.Reseller.CustomAttributesEntry
+	(*timestamppb.Timestamp)(nil), // 11: google.protobuf.Timestamp
+	(*EventMeta)(nil),             // 12: resellerapi.events.v1.EventMeta
 }
 var file_resellerapi_events_v1_directory_proto_depIdxs = []int32{
-	10, // 0: resellerapi.events.v1.Reseller.created_at:type_name -> google.protobuf.Timestamp
+	11, // 0: resellerapi.events.v1.Reseller.created_at:type_name -> google.protobuf.Timestamp
 	3,  // 1: resellerapi.events.v1.Reseller.company:type_name -> resellerapi.events.v1.ResellerCompany
 	4,  // 2: resellerapi.events.v1.Reseller.contacts:type_name -> resellerapi.events.v1.ResellerContacts
-	9,  // 3: resellerapi.events.v1.Reseller.custom_attributes:type_name -> resellerapi.events.v1.Reseller.CustomAttributesEntry
+	10, // 3: resellerapi.events.v1.Reseller.custom_attributes:type_name -> resellerapi.events.v1.Reseller.CustomAttributesEntry
 	0,  // 4: resellerapi.events.v1.Reseller.status:type_name -> resellerapi.events.v1.ResellerStatus
 	1,  // 5: resellerapi.events.v1.Reseller.edition:type_name -> resellerapi.events.v1.ResellerEdition
-	11, // 6: resellerapi.events.v1.ResellerChanged.meta:type_name -> resellerapi.events.v1.EventMeta
+	12, // 6: resellerapi.events.v1.ResellerChanged.meta:type_name -> resellerapi.events.v1.EventMeta
 	5,  // 7: resellerapi.events.v1.ResellerChanged.reseller:type_name -> resellerapi.events.v1.Reseller
 	2,  // 8: resellerapi.events.v1.Account.status:type_name -> resellerapi.events.v1.AccountStatus
-	10, // 9: resellerapi.events.v1.Account.created_at:type_name -> google.protobuf.Timestamp
-	11, // 10: resellerapi.events.v1.AccountChanged.meta:type_name -> resellerapi.events.v1.EventMeta
-	7,  // 11: resellerapi.events.v1.AccountChanged.account:type_name -> resellerapi.events.v1.Account
-	12, // [12:12] is the sub-list for method output_type
-	12, // [12:12] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	11, // 9: resellerapi.events.v1.Account.created_at:type_name -> google.protobuf.Timestamp
+	8,  // 10: resellerapi.events.v1.Account.billing_address:type_name -> resellerapi.events.v1.PostalAddress
+	4,  // 11: resellerapi.events.v1.Account.primary_contact:type_name -> resellerapi.events.v1.ResellerContacts
+	12, // 12: resellerapi.events.v1.AccountChanged.meta:type_name -> resellerapi.events.v1.EventMeta
+	7,  // 13: resellerapi.events.v1.AccountChanged.account:type_name -> resellerapi.events.v1.Account
+	14, // [14:14] is the sub-list for method output_type
+	14, // [14:14] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_resellerapi_events_v1_directory_proto_init() }
@@ -907,7 +1033,7 @@ func file_resellerapi_events_v1_directory_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_resellerapi_events_v1_directory_proto_rawDesc), len(file_resellerapi_events_v1_directory_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   7,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

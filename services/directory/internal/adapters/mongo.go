@@ -34,7 +34,9 @@ func (r *AccountRepository) EnsureIndexes(ctx context.Context) error {
 func (r *AccountRepository) Save(ctx context.Context, a domain.Account) (bool, error) {
 	return mongodb.ReplaceIfNewer(ctx, r.coll, a.ID, a.Version, readmodel.Account{
 		ID: a.ID, ResellerID: a.ResellerID, Name: a.Name, Email: a.Email, Phone: a.Phone,
-		Country: a.Country, Status: string(a.Status), CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(),
+		Country: a.Country, Status: string(a.Status), Currency: a.Currency,
+		BillingAddress: readmodel.PostalAddress(a.BillingAddress), PrimaryContact: readmodel.ResellerContacts(a.PrimaryContact),
+		CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(),
 		Version: a.Version,
 	})
 }

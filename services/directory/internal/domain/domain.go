@@ -25,7 +25,11 @@ type Account struct {
 	Phone      string
 	Country    string
 	Status     AccountStatus
-	CreatedAt  time.Time
+	// Currency is the ISO 4217 code the account is billed in.
+	Currency       string
+	BillingAddress Address
+	PrimaryContact Contacts
+	CreatedAt      time.Time
 	// UpdatedAt is when the change that produced Version happened.
 	UpdatedAt time.Time
 	Version   int64
@@ -59,6 +63,11 @@ type Reseller struct {
 // the one source of truth: the event's flat shorthands fill them in.
 type Company struct {
 	Name, AddressLine1, AddressLine2, City, State, Zip, Country, Phone, Fax, Email string
+}
+
+// Address is a postal address.
+type Address struct {
+	AddressLine1, AddressLine2, City, State, Zip, Country string
 }
 
 // Contacts is the contact person of a reseller's profile.

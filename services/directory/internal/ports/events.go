@@ -50,8 +50,13 @@ func AccountFromEvent(e *eventsv1.AccountChanged) domain.Account {
 	return domain.Account{
 		ID: a.GetAccountId(), ResellerID: a.GetResellerId(), Name: a.GetName(), Email: a.GetEmail(),
 		Phone: a.GetPhone(), Country: a.GetCountry(),
-		Status:    domain.AccountStatus(strings.ToLower(strings.TrimPrefix(a.GetStatus().String(), "ACCOUNT_STATUS_"))),
-		CreatedAt: createdAt(a.GetCreatedAt(), updated).AsTime(), UpdatedAt: updated.AsTime(),
+		Status:   domain.AccountStatus(strings.ToLower(strings.TrimPrefix(a.GetStatus().String(), "ACCOUNT_STATUS_"))),
+		Currency: a.GetCurrency(),
+		BillingAddress: domain.Address{AddressLine1: a.GetBillingAddress().GetAddressLine_1(), AddressLine2: a.GetBillingAddress().GetAddressLine_2(),
+			City: a.GetBillingAddress().GetCity(), State: a.GetBillingAddress().GetState(), Zip: a.GetBillingAddress().GetZip(),
+			Country: a.GetBillingAddress().GetCountry()},
+		PrimaryContact: contacts(a.GetPrimaryContact()),
+		CreatedAt:      createdAt(a.GetCreatedAt(), updated).AsTime(), UpdatedAt: updated.AsTime(),
 		Version: e.GetMeta().GetVersion(),
 	}
 }
@@ -79,12 +84,16 @@ func ResellerFromEvent(e *eventsv1.ResellerChanged) domain.Reseller {
 		ID: r.GetResellerId(), ParentID: r.GetParentId(), Name: r.GetName(), Domain: r.GetDomain(),
 		Currency: r.GetCurrency(), Country: company.Country, Email: company.Email, PriceListID: r.GetPriceListId(),
 		Manager: r.GetManager(), Company: company,
-		Contacts: domain.Contacts{FirstName: p.GetFirstName(), LastName: p.GetLastName(), MiddleName: p.GetMiddleName(),
-			Position: p.GetPosition(), Phone: p.GetPhone(), Email: p.GetEmail()},
+		Contacts:         contacts(p),
 		CustomAttributes: r.GetCustomAttributes(), Status: status, Edition: edition,
 		CreatedAt: createdAt(r.GetCreatedAt(), updated).AsTime(), UpdatedAt: updated.AsTime(),
 		Version: e.GetMeta().GetVersion(),
 	}
+}
+
+func contacts(p *eventsv1.ResellerContacts) domain.Contacts {
+	return domain.Contacts{FirstName: p.GetFirstName(), LastName: p.GetLastName(), MiddleName: p.GetMiddleName(),
+		Position: p.GetPosition(), Phone: p.GetPhone(), Email: p.GetEmail()}
 }
 
 func or(a, b string) string {

@@ -65,5 +65,6 @@ func (r *AccountReader) Get(ctx context.Context, scope app.Scope, id string) (ap
 
 func account(d readmodel.Account) app.Account {
 	return app.Account{ID: d.ID, ResellerID: d.ResellerID, Name: d.Name, Email: d.Email, Phone: d.Phone,
-		Country: d.Country, Status: d.Status, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
+		Country: d.Country, Status: d.Status, Currency: d.Currency, BillingAddress: app.Address(d.BillingAddress),
+		PrimaryContact: app.Contacts(d.PrimaryContact), CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
 }

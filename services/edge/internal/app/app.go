@@ -59,8 +59,17 @@ type Account struct {
 	Phone      string
 	Country    string
 	Status     string
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// Currency is the ISO 4217 code the account is billed in.
+	Currency       string
+	BillingAddress Address
+	PrimaryContact Contacts
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Address is a postal address.
+type Address struct {
+	AddressLine1, AddressLine2, City, State, Zip, Country string
 }
 
 // AccountSort is a sort order of account lists.

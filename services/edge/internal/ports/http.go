@@ -124,7 +124,7 @@ func (h *HTTP) ListAccounts(c *gin.Context, params ListAccountsParams) {
 		return
 	}
 	list := AccountList{Data: make([]Account, len(accounts))}
-	optionals := make([]string, 0, 3*len(accounts)) // one allocation for the page's optional fields
+	optionals := make([]string, 0, 4*len(accounts)) // one allocation for the page's optional fields
 	for i, a := range accounts {
 		list.Data[i] = accountResponse(a, &optionals)
 	}
@@ -234,9 +234,18 @@ func optionalTime(t time.Time) *time.Time {
 // accountResponse maps an account; its optional fields point into
 // *optionals when given (a page's worth of them in one allocation).
 func accountResponse(a app.Account, optionals *[]string) Account {
-	return Account{Id: a.ID, ResellerId: a.ResellerID, Name: a.Name, Email: optional(a.Email, optionals),
+	resp := Account{Id: a.ID, ResellerId: a.ResellerID, Name: a.Name, Email: optional(a.Email, optionals),
 		Phone: optional(a.Phone, optionals), Country: optional(a.Country, optionals), Status: AccountStatus(a.Status),
-		CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC()}
+		Currency: optional(a.Currency, optionals), CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC()}
+	if b := a.BillingAddress; b != (app.Address{}) {
+		resp.BillingAddress = &Address{AddressLine1: optional(b.AddressLine1, nil), AddressLine2: optional(b.AddressLine2, nil),
+			City: optional(b.City, nil), State: optional(b.State, nil), Zip: optional(b.Zip, nil), Country: optional(b.Country, nil)}
+	}
+	if p := a.PrimaryContact; p != (app.Contacts{}) {
+		resp.PrimaryContact = &Contact{FirstName: optional(p.FirstName, nil), LastName: optional(p.LastName, nil),
+			MiddleName: optional(p.MiddleName, nil), Position: optional(p.Position, nil), Phone: optional(p.Phone, nil), Email: optional(p.Email, nil)}
+	}
+	return resp
 }
 
 // optional leaves an empty value out of a response.

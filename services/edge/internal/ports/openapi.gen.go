@@ -254,18 +254,24 @@ func (e ListResellersParamsFilterStatus) Valid() bool {
 
 // Account defines model for Account.
 type Account struct {
+	BillingAddress *Address `json:"billingAddress,omitempty"`
+
 	// Country ISO 3166-1 alpha-2
 	Country   *string   `json:"country,omitempty"`
 	CreatedAt time.Time `json:"createdAt"`
-	Email     *string   `json:"email,omitempty"`
-	Id        string    `json:"id"`
-	Name      string    `json:"name"`
+
+	// Currency ISO 4217 alpha-3 code the account is billed in
+	Currency *string `json:"currency,omitempty"`
+	Email    *string `json:"email,omitempty"`
+	Id       string  `json:"id"`
+	Name     string  `json:"name"`
 
 	// Phone +<country><area><number> or 00<country><area><number>
-	Phone      *string       `json:"phone,omitempty"`
-	ResellerId string        `json:"resellerId"`
-	Status     AccountStatus `json:"status"`
-	UpdatedAt  time.Time     `json:"updatedAt"`
+	Phone          *string       `json:"phone,omitempty"`
+	PrimaryContact *Contact      `json:"primaryContact,omitempty"`
+	ResellerId     string        `json:"resellerId"`
+	Status         AccountStatus `json:"status"`
+	UpdatedAt      time.Time     `json:"updatedAt"`
 }
 
 // AccountList defines model for AccountList.
@@ -277,11 +283,33 @@ type AccountList struct {
 // AccountStatus defines model for AccountStatus.
 type AccountStatus string
 
+// Address defines model for Address.
+type Address struct {
+	AddressLine1 *string `json:"addressLine1,omitempty"`
+	AddressLine2 *string `json:"addressLine2,omitempty"`
+	City         *string `json:"city,omitempty"`
+
+	// Country ISO 3166-1 alpha-2
+	Country *string `json:"country,omitempty"`
+	State   *string `json:"state,omitempty"`
+	Zip     *string `json:"zip,omitempty"`
+}
+
 // BillingPeriod defines model for BillingPeriod.
 type BillingPeriod string
 
 // BillingType defines model for BillingType.
 type BillingType string
+
+// Contact defines model for Contact.
+type Contact struct {
+	Email      *string `json:"email,omitempty"`
+	FirstName  *string `json:"firstName,omitempty"`
+	LastName   *string `json:"lastName,omitempty"`
+	MiddleName *string `json:"middleName,omitempty"`
+	Phone      *string `json:"phone,omitempty"`
+	Position   *string `json:"position,omitempty"`
+}
 
 // JSONAPIErrors defines model for JSONAPIErrors.
 type JSONAPIErrors struct {
