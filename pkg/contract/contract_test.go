@@ -24,6 +24,7 @@ paths:
         - {name: since, in: query, schema: {type: string, format: date-time}}
         - {name: sort, in: query, schema: {type: string, enum: [name, -name]}}
         - {name: tag, in: query, schema: {type: array, items: {type: string}}}
+        - {name: "page[number]", in: query, schema: {type: integer, minimum: 1}}
       responses: {"200": {description: ok}}
     post:
       operationId: createThing
@@ -77,7 +78,9 @@ func TestValidate(t *testing.T) {
 		{"GET", "/things?size=10&sort=-name&since=2026-01-01T00:00:00Z&tag=a&tag=b", "", 200, ""},
 		{"GET", "/things", "", 200, ""},
 		{"GET", "/undescribed?anything=1", "", 200, ""},
-		{"GET", "/things?sise=10", "", 400, "query parameter sise: unknown; the parameters are since, size, sort, tag"},
+		{"GET", "/things?sise=10", "", 400, "query parameter sise: unknown; the parameters are page[number], since, size, sort, tag"},
+		{"GET", "/things?page[number]=0", "", 400, "query parameter page[number]"},
+		{"GET", "/things?page%5Bnumber%5D=3", "", 200, ""},
 		{"GET", "/things?size=1&size=2", "", 400, "size: must be given once"},
 		{"GET", "/things?sort=na%00me", "", 400, "control characters"},
 		{"GET", "/things?size=101", "", 400, "query parameter size: number must be at most 100"},
@@ -133,7 +136,8 @@ func FuzzValidate(f *testing.F) {
 	r := gin.New()
 	r.Use(doc.Validate(func(c *gin.Context, inv Invalid) { c.String(http.StatusBadRequest, inv.Detail) }))
 	r.GET("/things", func(c *gin.Context) { c.String(http.StatusOK, "ok") })
-	for _, q := range []string{"size=10", "sort=-name&since=2026-01-01T00:00:00Z", "tag=a&tag=b", "size=%zz", "x=1"} {
+	for _, q := range []string{"size=10", "sort=-name&since=2026-01-01T00:00:00Z", "tag=a&tag=b", "size=%zz", "x=1",
+		"page[number]=2&page[size]=10", "filter[parent_id]=r1&filter[status]=active", "page%5Bsize%5D=1"} {
 		f.Add(q)
 	}
 	f.Fuzz(func(t *testing.T, query string) {

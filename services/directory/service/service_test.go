@@ -215,3 +215,35 @@ func TestAccountIndexesServeEveryListQuery(t *testing.T) {
 		}
 	}
 }
+
+// The nested profile: an older version arriving late changes nothing, and
+// an invalid profile is dead-lettered with the reason and never stored.
+func TestResellerProfileIsOrderSafeAndValidated(t *testing.T) {
+	e := start(t, 1)
+	deadLetters := e.kit.Subscribe(t, subjects.DeadLetter("directory"))
+	id := "rp-" + uuid.NewString()[:8]
+	profile := func(version int64, city, fax string) *eventsv1.ResellerChanged {
+		return &eventsv1.ResellerChanged{
+			Meta: &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: id, Version: version},
+			Reseller: &eventsv1.Reseller{ResellerId: id, Name: "Profile", Company: &eventsv1.ResellerCompany{City: city, Fax: fax},
+				Contacts: &eventsv1.ResellerContacts{MiddleName: "", Position: ""}},
+		}
+	}
+	e.publish(t, profile(2, "Минск", ""))
+	e.publish(t, profile(1, "Гомель", ""))
+	e.kit.PublishUnchecked(t, subjects.ResellerChanged(id), profile(3, "Брест", "12-34"))
+	e.publish(t, accountChanged("marker-"+id, "Marker", 1)) // a marker on the other consumer
+	coll := e.kit.Mongo.Database(e.db).Collection(readmodel.ResellersCollection)
+	testkit.Eventually(t, 10*time.Second, func() bool { return len(deadLetters()) >= 1 }, "invalid profile not dead-lettered")
+	testkit.Eventually(t, 10*time.Second, func() bool {
+		r, err := mongodb.FindOne[readmodel.Reseller](context.Background(), coll, bson.D{{Key: "_id", Value: id}})
+		return err == nil && r.Version == 2
+	}, "profile version 2 not projected")
+	r, _ := mongodb.FindOne[readmodel.Reseller](context.Background(), coll, bson.D{{Key: "_id", Value: id}})
+	if r.Company.City != "Минск" || r.Version != 2 {
+		t.Errorf("stored = %+v, want version 2 (Минск)", r)
+	}
+	if reason := deadLetters()[0].Header.Get(eventbus.ReasonHeader); !strings.Contains(reason, "company.fax") {
+		t.Errorf("reason = %q", reason)
+	}
+}
