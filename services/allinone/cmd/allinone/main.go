@@ -90,8 +90,18 @@ Try the seed's flow (copy and paste):
   TOKEN=$(curl -s -u "$KEY:$SECRET" -d grant_type=password -d username=cloudnova-dev -d password=Reseller-Api-2026 $API/oauth/token \
     | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
 
-  # 4. and reads the reseller's accounts
+  # 4. and reads the reseller's accounts and products
   curl -X GET "$API/api/accounts?pageIndex=1&pageSize=10" -H "accept: application/json" -H "authorization: Bearer $TOKEN" -H "X-api-version: 3"
+  curl -s "$API/api/products" -H "authorization: Bearer $TOKEN"
+
+  # 5. a manager of the reseller gets an API token and reads a downstream reseller's profile (JSON:API)
+  MANAGER=$(curl -s -X POST $API/admin/v1/resellers/res-cloudnova/managers -H "Authorization: Bearer $ADMIN_TOKEN" \
+    -H "Content-Type: application/json" -d '{"name":"Sofia Nikolaou","email":"sofia@cloudnova.example","role":"admin"}' \
+    | sed 's/.*"id":"\([^"]*\)".*/\1/')
+  T=$(curl -s -X POST $API/admin/v1/managers/$MANAGER/api-tokens -H "Authorization: Bearer $ADMIN_TOKEN" \
+    | sed 's/.*"apiToken":"\([^"]*\)".*/\1/')
+  curl -s -H "X-Api-Token: $T" -H "Content-Type: application/vnd.api+json" -H "Accept: application/vnd.api+json" \
+    $API/api/v3/customer_store/resellers/res-limassol-it
 
 `, dataDir, seeded, p.URL, p.NATSURL, p.MongoURI, p.OpsURL, p.OpsURL, p.URL, p.AdminToken)
 }

@@ -185,12 +185,72 @@ func run(o settings) error {
 		row("GET /api/products/{id} vs findOne", c, ours, raw)
 	}
 
+	// Reseller profiles over JSON:API: access checks run on the tree in
+	// memory (0 store round trips); a get is 1 round trip, a list 2.
+	resellersColl := client.Database("directory").Collection(readmodel.ResellersCollection)
+	var subtree []string
+	for i := range downstreamResellers {
+		subtree = append(subtree, fmt.Sprintf("res-0-%02d", i))
+	}
+	subtree = append(subtree, "res-0")
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		n, err := resellersColl.CountDocuments(ctx, bson.D{})
+		if err != nil {
+			return err
+		}
+		if n >= int64(len(subtree)) {
+			break
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("resellers not projected: %d of %d", n, len(subtree))
+		}
+	}
+	inSubtree := bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: subtree}}}}
+	byName := options.Find().SetSort(bson.D{{Key: "name", Value: 1}, {Key: "_id", Value: 1}}).SetSkip(20).SetLimit(10)
+	for _, c := range o.concurrency {
+		ours, err := measure(o.requests, c, func() error { return getOK(api, p.URL+"/api/v3/resellers?page[number]=3&page[size]=10") })
+		if err != nil {
+			return err
+		}
+		raw, err := measure(o.requests, c, func() error {
+			cur, err := resellersColl.Find(ctx, inSubtree, byName)
+			if err != nil {
+				return err
+			}
+			var docs []readmodel.Reseller
+			if err := cur.All(ctx, &docs); err != nil {
+				return err
+			}
+			_, err = resellersColl.CountDocuments(ctx, inSubtree)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		row("GET /api/v3/resellers page 3 vs find+count", c, ours, raw)
+	}
+	for _, c := range o.concurrency {
+		ours, err := measure(o.requests, c, func() error { return getOK(api, p.URL+"/api/v3/resellers/res-0-15") })
+		if err != nil {
+			return err
+		}
+		raw, err := measure(o.requests, c, func() error {
+			_, err := mongodb.FindOne[readmodel.Reseller](ctx, resellersColl, bson.D{{Key: "_id", Value: "res-0-15"}})
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		row("GET /api/v3/resellers/{id} vs findOne", c, ours, raw)
+	}
+
 	ours, raw, err := projection(ctx, p, accounts, o.events)
 	if err != nil {
 		return err
 	}
 	row(fmt.Sprintf("project %d events vs guarded replaces", o.events), 1, ours, raw)
 	fmt.Println("\nours = through the platform (HTTP + token verification + edge, or NATS + directory); raw = the same store work straight through the driver.")
+	fmt.Printf("store round trips per request: a list page 2 (find, count), a get 1; access checks 0 (reseller tree and token keys in memory); JSON:API subtree: %d resellers two levels deep\n", len(subtree))
 	return nil
 }
 
@@ -294,7 +354,17 @@ func login(ctx context.Context, p *platform.Platform) (*http.Client, error) {
 		return nil, err
 	}
 	defer func() { _ = bus.Close() }()
-	if _, err := backoffice.NewPublisher(bus).PublishResellers(ctx, []backoffice.Reseller{{ResellerID: "res-0", Version: 1, Name: "Bench Reseller", PriceListID: "pl-0"}}); err != nil {
+	// res-0 and a subtree of downstreamResellers below it (two levels).
+	resellers := []backoffice.Reseller{{ResellerID: "res-0", Version: 1, Name: "Bench Reseller", PriceListID: "pl-0"}}
+	for i := range downstreamResellers {
+		parent := "res-0"
+		if i >= 10 {
+			parent = fmt.Sprintf("res-0-%02d", i%10)
+		}
+		resellers = append(resellers, backoffice.Reseller{ResellerID: fmt.Sprintf("res-0-%02d", i), ParentID: parent, Version: 1,
+			Name: fmt.Sprintf("Downstream %02d", i), General: &backoffice.ResellerGeneral{Manager: "Bench Manager"}})
+	}
+	if _, err := backoffice.NewPublisher(bus).PublishResellers(ctx, resellers); err != nil {
 		return nil, err
 	}
 	admin := func(method, path, body string) (int, error) {
@@ -349,6 +419,9 @@ func login(ctx context.Context, p *platform.Platform) (*http.Client, error) {
 	c.Transport.(*oauth2.Transport).Base = &http.Transport{MaxIdleConnsPerHost: 16}
 	return c, nil
 }
+
+// downstreamResellers is the size of res-0's subtree (below it).
+const downstreamResellers = 50
 
 func getOK(c *http.Client, url string) error {
 	resp, err := c.Get(url)
