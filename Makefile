@@ -69,6 +69,7 @@ fuzz:
 	go test ./services/backoffice/ -run '^$$' -fuzz FuzzParseAccounts -fuzztime $(FUZZTIME)
 	go test ./services/backoffice/ -run '^$$' -fuzz FuzzParseProducts -fuzztime $(FUZZTIME)
 	go test ./services/backoffice/ -run '^$$' -fuzz FuzzParsePriceLists -fuzztime $(FUZZTIME)
+	go test ./services/backoffice/ -run '^$$' -fuzz FuzzParseInvoices -fuzztime $(FUZZTIME)
 	go test ./pkg/money/ -run '^$$' -fuzz FuzzFormat -fuzztime $(FUZZTIME)
 	go test ./services/catalog/internal/ports/ -run '^$$' -fuzz FuzzProductEvent -fuzztime $(FUZZTIME)
 	go test ./services/catalog/internal/ports/ -run '^$$' -fuzz FuzzPriceListEvent -fuzztime $(FUZZTIME)

@@ -37,6 +37,10 @@ func Check(ev proto.Message) error {
 		return PriceListChanged(e)
 	case *eventsv1.ManagerTokenChanged:
 		return ManagerTokenChanged(e)
+	case *eventsv1.InvoiceChanged:
+		return InvoiceChanged(e)
+	case *eventsv1.PaymentChanged:
+		return PaymentChanged(e)
 	case nil:
 		return fmt.Errorf("%w: no event", ErrInvalid)
 	}

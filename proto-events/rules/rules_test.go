@@ -126,8 +126,8 @@ func TestEveryEventTypeHasRules(t *testing.T) {
 		}
 		return true
 	})
-	if n < 5 {
-		t.Errorf("found %d event types, want at least 5", n)
+	if n < 7 {
+		t.Errorf("found %d event types, want at least 7", n)
 	}
 }
 
@@ -140,9 +140,12 @@ func FuzzCheck(f *testing.F) {
 	f.Add(p, uint8(2))
 	l, _ := proto.Marshal(priceList(nil))
 	f.Add(l, uint8(3))
+	inv, _ := proto.Marshal(invoice(nil))
+	f.Add(inv, uint8(5))
 	f.Add([]byte{}, uint8(0))
 	f.Fuzz(func(t *testing.T, data []byte, kind uint8) {
-		events := []proto.Message{&eventsv1.AccountChanged{}, &eventsv1.ResellerChanged{}, &eventsv1.ProductChanged{}, &eventsv1.PriceListChanged{}, &eventsv1.ManagerTokenChanged{}}
+		events := []proto.Message{&eventsv1.AccountChanged{}, &eventsv1.ResellerChanged{}, &eventsv1.ProductChanged{}, &eventsv1.PriceListChanged{}, &eventsv1.ManagerTokenChanged{},
+			&eventsv1.InvoiceChanged{}, &eventsv1.PaymentChanged{}}
 		ev := events[int(kind)%len(events)]
 		if proto.Unmarshal(data, ev) != nil {
 			return

@@ -39,6 +39,20 @@ func ProductChanged(id string) string { return "catalog.product.changed." + id }
 // PriceListChanged is the subject of the events of price list id.
 func PriceListChanged(id string) string { return "catalog.price_list.changed." + id }
 
+// Subjects of the invoicing bounded context (stream INVOICING).
+const (
+	// InvoicesChanged matches every invoice's eventsv1.InvoiceChanged.
+	InvoicesChanged = "invoicing.invoice.changed.>"
+	// PaymentsChanged matches every payment's eventsv1.PaymentChanged.
+	PaymentsChanged = "invoicing.payment.changed.>"
+)
+
+// InvoiceChanged is the subject of the events of invoice id.
+func InvoiceChanged(id string) string { return "invoicing.invoice.changed." + id }
+
+// PaymentChanged is the subject of the events of payment id.
+func PaymentChanged(id string) string { return "invoicing.payment.changed." + id }
+
 // Subjects of the auth bounded context (stream AUTH).
 const (
 	// ManagerTokensChanged matches every manager token's eventsv1.ManagerTokenChanged.

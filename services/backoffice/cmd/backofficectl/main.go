@@ -32,7 +32,7 @@ import (
 )
 
 const usage = `usage:
-  backofficectl publish reseller|account|product|pricelist --file FILE   (FILE "-" is standard input)
+  backofficectl publish reseller|account|product|pricelist|invoice|payment --file FILE   (FILE "-" is standard input)
   backofficectl seed-demo
 
 FILE holds one JSON object, a JSON array of objects, or one object per line;
@@ -45,6 +45,11 @@ product fields:   product_id, version, sku, name, description, category, vendor,
 pricelist fields: price_list_id, version, name, currency, created_at,
                   items[]{product_id, billing_period, cost_minor, retail_minor, effective_from, effective_to}
                   (amounts are integers in the currency's minor unit: 1499 is EUR 14.99)
+invoice fields:   invoice_id, reseller_id, version, number, currency, issue_date, due_date (YYYY-MM-DD),
+                  lines[]{line_id, description, product_id, sku, account_id, quantity, unit_price_minor,
+                  tax_rate_percent, service_period_start, service_period_end, amount_minor},
+                  subtotal_minor, tax_minor, total_minor, status (issued|void), void_reason, created_at
+payment fields:   payment_id, invoice_id, version, amount_minor, currency, paid_at, method
 Environment: NATS_URL (default nats://127.0.0.1:4222)
 `
 
@@ -72,6 +77,8 @@ var kinds = map[string]kind{
 	"account":   {"account", loader(backoffice.ParseAccounts, (*backoffice.Publisher).PublishAccounts)},
 	"product":   {"product", loader(backoffice.ParseProducts, (*backoffice.Publisher).PublishProducts)},
 	"pricelist": {"price list", loader(backoffice.ParsePriceLists, (*backoffice.Publisher).PublishPriceLists)},
+	"invoice":   {"invoice", loader(backoffice.ParseInvoices, (*backoffice.Publisher).PublishInvoices)},
+	"payment":   {"payment", loader(backoffice.ParsePayments, (*backoffice.Publisher).PublishPayments)},
 }
 
 func main() {
@@ -115,11 +122,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 
 func publish(ctx context.Context, natsURL string, args []string, stdin io.Reader, stdout io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: publish needs reseller, account, product or pricelist", errUsage)
+		return fmt.Errorf("%w: publish needs reseller, account, product, pricelist, invoice or payment", errUsage)
 	}
 	k, ok := kinds[strings.TrimSuffix(args[0], "s")]
 	if !ok {
-		return fmt.Errorf("%w: publish %q: want reseller, account, product or pricelist", errUsage, args[0])
+		return fmt.Errorf("%w: publish %q: want reseller, account, product, pricelist, invoice or payment", errUsage, args[0])
 	}
 	fs := flag.NewFlagSet("publish", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)

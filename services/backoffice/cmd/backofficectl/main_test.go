@@ -146,7 +146,7 @@ func TestPublishFromStdinAndSeedDemo(t *testing.T) {
 }
 
 func TestUsageErrors(t *testing.T) {
-	for _, args := range [][]string{nil, {"frobnicate"}, {"publish"}, {"publish", "invoice", "--file", "x"}, {"publish", "account"}, {"publish", "account", "--bogus"}, {"publish", "pricelist", "--file"}} {
+	for _, args := range [][]string{nil, {"frobnicate"}, {"publish"}, {"publish", "refund", "--file", "x"}, {"publish", "account"}, {"publish", "account", "--bogus"}, {"publish", "pricelist", "--file"}} {
 		err := run(context.Background(), args, nil, &bytes.Buffer{})
 		if !errors.Is(err, errUsage) {
 			t.Errorf("run(%q) = %v, want a usage error", args, err)
@@ -194,5 +194,37 @@ func TestPublishCatalog(t *testing.T) {
 	err := run(context.Background(), []string{"publish", "pricelist", "--file", bad}, nil, &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "a price cannot be negative") || !strings.Contains(err.Error(), "nothing published") {
 		t.Errorf("negative price: err = %v", err)
+	}
+}
+
+func TestPublishInvoiceAndPayment(t *testing.T) {
+	t.Setenv("NATS_URL", kit.NATSURL)
+	inv, pay := unique("inv"), unique("pay")
+	invoices := writeFile(t, `{"invoice_id":"`+inv+`","reseller_id":"r1","version":1,"number":"INV-1","currency":"JPY","issue_date":"2026-11-01",
+	 "due_date":"2026-11-30","subtotal_minor":3000,"tax_minor":300,"total_minor":3300,
+	 "lines":[{"line_id":"l1","description":"Backup","quantity":2,"unit_price_minor":1500,"tax_rate_percent":"10","amount_minor":3000}]}`)
+	payments := writeFile(t, `{"payment_id":"`+pay+`","invoice_id":"`+inv+`","version":1,"amount_minor":3300,"currency":"JPY","paid_at":"2026-11-20T10:00:00Z","method":"bank_transfer"}`)
+	var out bytes.Buffer
+	for _, args := range [][]string{{"publish", "invoice", "--file", invoices}, {"publish", "payments", "--file", payments}} {
+		if err := run(context.Background(), args, nil, &out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !strings.Contains(out.String(), "published 1 of 1 invoice events") || !strings.Contains(out.String(), "published 1 of 1 payment events") {
+		t.Errorf("output = %q", out.String())
+	}
+	msgs := published(t, kit.NATSURL, subjects.InvoiceChanged(inv))
+	if len(msgs) != 1 {
+		t.Fatalf("%d invoice events, want 1", len(msgs))
+	}
+	var ev eventsv1.InvoiceChanged
+	if err := proto.Unmarshal(msgs[0].Data, &ev); err != nil {
+		t.Fatal(err)
+	}
+	if ev.GetInvoice().GetTotalMinor() != 3300 || ev.GetInvoice().GetLines()[0].GetTaxRatePercent() != "10" {
+		t.Errorf("invoice event = %v", &ev)
+	}
+	if n := len(published(t, kit.NATSURL, subjects.PaymentChanged(pay))); n != 1 {
+		t.Errorf("%d payment events, want 1", n)
 	}
 }

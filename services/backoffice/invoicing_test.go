@@ -1,0 +1,58 @@
+package backoffice
+
+import (
+	"strings"
+	"testing"
+)
+
+const invoiceJSON = `{"invoiceId":"inv-1","resellerId":"r1","version":1,"number":"INV-2026-0001","currency":"EUR",
+ "issueDate":"2026-11-01","dueDate":"2026-11-30","subtotalMinor":4497,"taxMinor":1079,"totalMinor":5576,
+ "lines":[{"lineId":"l1","description":"Microsoft 365 Business Basic","productId":"prd-m365-basic","quantity":3,
+  "unitPriceMinor":1499,"taxRatePercent":"24","amountMinor":4497,"servicePeriodStart":"2026-10-01","servicePeriodEnd":"2026-10-31"}]}`
+
+func TestParseInvoicesAndPayments(t *testing.T) {
+	invoices, err := ParseInvoices(strings.NewReader(invoiceJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv := invoices[0]; inv.Number != "INV-2026-0001" || inv.Lines[0].UnitPriceMinor != 1499 || inv.Lines[0].ServicePeriodEnd != "2026-10-31" {
+		t.Errorf("invoice = %+v", inv)
+	}
+	payments, err := ParsePayments(strings.NewReader(`{"paymentId":"pay-1","invoiceId":"inv-1","version":1,"amountMinor":5576,"currency":"EUR","paidAt":"2026-11-20T10:00:00Z","method":"card"}`))
+	if err != nil || payments[0].AmountMinor != 5576 {
+		t.Fatalf("payments = %+v, %v", payments, err)
+	}
+	for name, c := range map[string]struct {
+		in   string
+		want string
+	}{
+		"wrong total":  {strings.Replace(invoiceJSON, `"totalMinor":5576`, `"totalMinor":5577`, 1), "total_minor is 5577, but subtotal_minor + tax_minor is 5576"},
+		"wrong tax":    {strings.Replace(invoiceJSON, `"taxMinor":1079`, `"taxMinor":1080`, 1), "tax_minor is 1080"},
+		"bad status":   {strings.Replace(invoiceJSON, `"version":1`, `"version":1,"status":"paid"`, 1), `status "paid" must be one of issued, void`},
+		"unknown line": {strings.Replace(invoiceJSON, `"quantity":3`, `"quantity":3,"discount":1`, 1), `unknown field "discount"`},
+	} {
+		if _, err := ParseInvoices(strings.NewReader(c.in)); err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "invoice record 1") {
+			t.Errorf("%s: err = %v, want it to mention %q", name, err, c.want)
+		}
+	}
+	if _, err := ParsePayments(strings.NewReader(`{"payment_id":"p","invoice_id":"i","version":1,"amount_minor":-5,"currency":"EUR","paid_at":"2026-11-20T10:00:00Z"}`)); err == nil ||
+		!strings.Contains(err.Error(), "a payment is more than zero") {
+		t.Errorf("negative payment: err = %v", err)
+	}
+}
+
+func FuzzParseInvoices(f *testing.F) {
+	f.Add(invoiceJSON)
+	f.Add(`[{"invoice_id":"i","lines":[{"quantity":9223372036854775807,"unit_price_minor":9223372036854775807}]}]`)
+	f.Fuzz(func(t *testing.T, in string) {
+		got, err := ParseInvoices(strings.NewReader(in))
+		if err != nil {
+			return
+		}
+		for _, inv := range got {
+			if err := inv.Validate(); err != nil {
+				t.Fatalf("accepted invalid record %+v: %v", inv, err)
+			}
+		}
+	})
+}
