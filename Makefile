@@ -77,7 +77,7 @@ fuzz:
 	go test ./services/directory/internal/ports/ -run '^$$' -fuzz FuzzResellerEvent -fuzztime $(FUZZTIME)
 	go test ./pkg/contract/ -run '^$$' -fuzz FuzzValidate -fuzztime $(FUZZTIME)
 	go test ./proto-events/rules/ -run '^$$' -fuzz FuzzCheck -fuzztime $(FUZZTIME)
-	go test ./pkg/paging/ -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
+	go test ./pkg/paging/ -run '^$$' -fuzz FuzzNew -fuzztime $(FUZZTIME)
 	go test ./pkg/accesstoken/ -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME)
 
 ## bench: the edge's own cost against a bare gin handler, then the edge and

@@ -1,6 +1,8 @@
-// Package paging implements the BSS-style list contract: pageIndex
-// (1-based) and pageSize query parameters, the
-// {"data": [...], "pagination": {...}} envelope, and RFC 8288 Link headers.
+// Package paging implements the list contract: a page request (1-based
+// index and size, bounded in depth), the "pagination" member of a BSS
+// list, the neighbouring pages, and RFC 8288 Link headers. The query
+// parameters themselves are parsed by the code generated from the OpenAPI
+// documents.
 package paging
 
 import (
@@ -43,22 +45,18 @@ type ParamError struct {
 
 func (e *ParamError) Error() string { return fmt.Sprintf("query parameter %s: %s", e.Param, e.Reason) }
 
-// Parse reads pageIndex and pageSize from q, applying the defaults.
-func Parse(q url.Values) (Request, error) {
-	index, err := intParam(q, "pageIndex", 1, 1, MaxPageIndex)
-	if err != nil {
-		return Request{}, err
-	}
-	size, err := intParam(q, "pageSize", DefaultPageSize, 1, MaxPageSize)
-	if err != nil {
-		return Request{}, err
-	}
-	return New(&index, &size)
-}
+// Params names the page parameters of a style of list; errors name them.
+type Params struct{ Index, Size string }
 
-// New checks a page request whose parameters were parsed elsewhere (e.g.
-// by code generated from the OpenAPI document); nil means the default.
-func New(index, size *int) (Request, error) {
+// The page parameters of the BSS lists and of the JSON:API lists.
+var (
+	BSS     = Params{Index: "pageIndex", Size: "pageSize"}
+	JSONAPI = Params{Index: "page[number]", Size: "page[size]"}
+)
+
+// New checks a page request whose parameters were parsed elsewhere (by
+// the code generated from the OpenAPI document); nil means the default.
+func (ps Params) New(index, size *int) (Request, error) {
 	r := Request{Index: 1, Size: DefaultPageSize}
 	if index != nil {
 		r.Index = *index
@@ -67,35 +65,17 @@ func New(index, size *int) (Request, error) {
 		r.Size = *size
 	}
 	if r.Index < 1 || r.Index > MaxPageIndex {
-		return Request{}, &ParamError{"pageIndex", fmt.Sprintf("%d is out of range 1..%d", r.Index, MaxPageIndex)}
+		return Request{}, &ParamError{ps.Index, fmt.Sprintf("%d is out of range 1..%d", r.Index, MaxPageIndex)}
 	}
 	if r.Size < 1 || r.Size > MaxPageSize {
-		return Request{}, &ParamError{"pageSize", fmt.Sprintf("%d is out of range 1..%d", r.Size, MaxPageSize)}
+		return Request{}, &ParamError{ps.Size, fmt.Sprintf("%d is out of range 1..%d", r.Size, MaxPageSize)}
 	}
 	if r.Skip() > MaxSkip {
-		return Request{}, &ParamError{"pageIndex", fmt.Sprintf(
-			"page %d of size %d starts after item %d; pages may start at most %d items deep (pageIndex up to %d at this pageSize): narrow the list with updatedSince or a filter to go further",
-			r.Index, r.Size, r.Skip(), MaxSkip, LastReachable(r.Size))}
+		return Request{}, &ParamError{ps.Index, fmt.Sprintf(
+			"page %d of size %d starts after item %d; pages may start at most %d items deep (%s up to %d at this %s): narrow the list with updatedSince or a filter to go further",
+			r.Index, r.Size, r.Skip(), MaxSkip, ps.Index, LastReachable(r.Size), ps.Size)}
 	}
 	return r, nil
-}
-
-func intParam(q url.Values, name string, def, lo, hi int) (int, error) {
-	vals, ok := q[name]
-	if !ok {
-		return def, nil
-	}
-	if len(vals) != 1 {
-		return 0, &ParamError{name, "must be given once"}
-	}
-	n, err := strconv.Atoi(vals[0])
-	if err != nil {
-		return 0, &ParamError{name, fmt.Sprintf("%q is not an integer", vals[0])}
-	}
-	if n < lo || n > hi {
-		return 0, &ParamError{name, fmt.Sprintf("%d is out of range %d..%d", n, lo, hi)}
-	}
-	return n, nil
 }
 
 // withoutPaging returns the raw query without its pageIndex and pageSize
@@ -133,24 +113,23 @@ type Pagination struct {
 	TotalPages int64 `json:"totalPages"`
 }
 
-// Envelope is a list response.
-type Envelope[T any] struct {
-	Data       []T        `json:"data"`
-	Pagination Pagination `json:"pagination"`
-}
-
-// NewEnvelope wraps one page of items.
-func NewEnvelope[T any](r Request, items []T, total int64) Envelope[T] {
-	if items == nil {
-		items = []T{}
-	}
-	return Envelope[T]{Data: items, Pagination: NewPagination(r, total)}
-}
-
 // NewPagination describes page r of a list of total items.
 func NewPagination(r Request, total int64) Pagination {
 	pages := (total + int64(r.Size) - 1) / int64(r.Size)
 	return Pagination{PageIndex: r.Index, PageSize: r.Size, TotalCount: total, TotalPages: pages}
+}
+
+// Pages returns the neighbours of the page: prev and next (0 when there
+// is none) and last, the last page pageIndex can reach (see MaxSkip).
+func (p Pagination) Pages() (prev, next, last int64) {
+	last = min(max(p.TotalPages, 1), LastReachable(p.PageSize))
+	if p.PageIndex > 1 {
+		prev = min(int64(p.PageIndex-1), last)
+	}
+	if int64(p.PageIndex) < last {
+		next = int64(p.PageIndex + 1)
+	}
+	return prev, next, last
 }
 
 // Link returns the RFC 8288 Link header value for the page (first, prev,
@@ -180,13 +159,13 @@ func (p Pagination) Link(u *url.URL) string {
 		b.WriteString(rel)
 		b.WriteByte('"')
 	}
-	last := min(max(p.TotalPages, 1), LastReachable(p.PageSize))
+	prev, next, last := p.Pages()
 	link(1, "first")
-	if p.PageIndex > 1 {
-		link(min(int64(p.PageIndex-1), last), "prev")
+	if prev > 0 {
+		link(prev, "prev")
 	}
-	if int64(p.PageIndex) < last {
-		link(int64(p.PageIndex+1), "next")
+	if next > 0 {
+		link(next, "next")
 	}
 	link(last, "last")
 	return b.String()

@@ -7,24 +7,27 @@ import (
 	"testing"
 )
 
-func TestParse(t *testing.T) {
-	r, err := Parse(url.Values{})
+func TestNew(t *testing.T) {
+	ptr := func(n int) *int { return &n }
+	if _, err := JSONAPI.New(ptr(0), nil); err == nil || !strings.Contains(err.Error(), "page[number]") {
+		t.Errorf("JSON:API parameter names: err = %v", err)
+	}
+	r, err := BSS.New(nil, nil)
 	if err != nil || r.Index != 1 || r.Size != 10 {
 		t.Fatalf("defaults = %+v, %v", r, err)
 	}
-	r, err = Parse(url.Values{"pageIndex": {"3"}, "pageSize": {"25"}})
+	r, err = BSS.New(ptr(3), ptr(25))
 	if err != nil || r.Skip() != 50 || r.Limit() != 25 {
 		t.Fatalf("3/25 = %+v, %v", r, err)
 	}
-	for _, q := range []url.Values{
-		{"pageIndex": {"0"}}, {"pageIndex": {"-1"}}, {"pageIndex": {"x"}}, {"pageIndex": {"1", "2"}},
-		{"pageSize": {"0"}}, {"pageSize": {"101"}}, {"pageSize": {"99999999999999999999"}}, {"pageIndex": {"100001"}},
-		{"pageIndex": {"1002"}}, {"pageIndex": {"102"}, "pageSize": {"100"}},
+	for _, c := range []struct{ index, size *int }{
+		{ptr(0), nil}, {ptr(-1), nil}, {nil, ptr(0)}, {nil, ptr(101)}, {ptr(100001), nil},
+		{ptr(1002), nil}, {ptr(102), ptr(100)},
 	} {
-		_, err := Parse(q)
+		_, err := BSS.New(c.index, c.size)
 		var pe *ParamError
 		if !errors.As(err, &pe) {
-			t.Errorf("Parse(%v) = %v, want a ParamError", q, err)
+			t.Errorf("BSS.New(%v, %v) = %v, want a ParamError", c.index, c.size, err)
 		}
 	}
 }
@@ -40,27 +43,32 @@ func TestLinksKeepTheOtherParametersAsSent(t *testing.T) {
 }
 
 func TestSkipDepthIsBounded(t *testing.T) {
-	if r, err := Parse(url.Values{"pageIndex": {"101"}, "pageSize": {"100"}}); err != nil || r.Skip() != MaxSkip {
+	index, size := 101, 100
+	if r, err := BSS.New(&index, &size); err != nil || r.Skip() != MaxSkip {
 		t.Fatalf("the deepest page: %+v, %v", r, err)
 	}
-	_, err := Parse(url.Values{"pageIndex": {"102"}, "pageSize": {"100"}})
+	index = 102
+	_, err := BSS.New(&index, &size)
 	if err == nil || !strings.Contains(err.Error(), "updatedSince") || !strings.Contains(err.Error(), "up to 101") {
 		t.Errorf("err = %v, want a pointer to updatedSince and the deepest page", err)
 	}
-	e := NewEnvelope(Request{Index: 1, Size: 100}, []int{1}, 50_000)
+	p := NewPagination(Request{Index: 1, Size: 100}, 50_000)
 	u, _ := url.Parse("/api/accounts")
-	if link := e.Pagination.Link(u); !strings.Contains(link, `pageIndex=101&pageSize=100>; rel="last"`) {
+	if link := p.Link(u); !strings.Contains(link, `pageIndex=101&pageSize=100>; rel="last"`) {
 		t.Errorf("Link %q: last should be the deepest reachable page", link)
 	}
 }
 
-func TestEnvelopeAndLinks(t *testing.T) {
-	e := NewEnvelope(Request{Index: 2, Size: 5}, []int{6, 7, 8, 9, 10}, 12)
-	if e.Pagination.TotalPages != 3 {
-		t.Errorf("totalPages = %d, want 3", e.Pagination.TotalPages)
+func TestPaginationAndLinks(t *testing.T) {
+	p := NewPagination(Request{Index: 2, Size: 5}, 12)
+	if p.TotalPages != 3 {
+		t.Errorf("totalPages = %d, want 3", p.TotalPages)
+	}
+	if prev, next, last := p.Pages(); prev != 1 || next != 3 || last != 3 {
+		t.Errorf("Pages() = %d, %d, %d; want 1, 3, 3", prev, next, last)
 	}
 	u, _ := url.Parse("/api/accounts?pageIndex=2&pageSize=5&status=active")
-	link := e.Pagination.Link(u)
+	link := p.Link(u)
 	for _, want := range []string{
 		`</api/accounts?pageIndex=1&pageSize=5&status=active>; rel="first"`,
 		`</api/accounts?pageIndex=1&pageSize=5&status=active>; rel="prev"`,
@@ -71,29 +79,38 @@ func TestEnvelopeAndLinks(t *testing.T) {
 			t.Errorf("Link %q lacks %q", link, want)
 		}
 	}
-	empty := NewEnvelope[int](Request{Index: 1, Size: 10}, nil, 0)
-	if empty.Data == nil || empty.Pagination.TotalPages != 0 {
-		t.Errorf("empty envelope = %+v", empty)
+	empty := NewPagination(Request{Index: 1, Size: 10}, 0)
+	if empty.TotalPages != 0 {
+		t.Errorf("empty pagination = %+v", empty)
 	}
-	if l := empty.Pagination.Link(u); strings.Contains(l, "next") || strings.Contains(l, "prev") {
+	if prev, next, last := empty.Pages(); prev != 0 || next != 0 || last != 1 {
+		t.Errorf("empty Pages() = %d, %d, %d; want 0, 0, 1", prev, next, last)
+	}
+	if l := empty.Link(u); strings.Contains(l, "next") || strings.Contains(l, "prev") {
 		t.Errorf("empty Link = %q", l)
 	}
 }
 
-func FuzzParse(f *testing.F) {
-	f.Add("pageIndex=2&pageSize=10")
-	f.Add("pageIndex=&pageSize=-0")
-	f.Fuzz(func(t *testing.T, raw string) {
-		q, err := url.ParseQuery(raw)
+// Whatever the parameters, an accepted request is in range and no deeper
+// than MaxSkip, and its neighbours stay within the reachable pages.
+func FuzzNew(f *testing.F) {
+	f.Add(2, 10, int64(48))
+	f.Add(-1, 0, int64(0))
+	f.Add(10001, 1, int64(1<<40))
+	f.Fuzz(func(t *testing.T, index, size int, total int64) {
+		r, err := BSS.New(&index, &size)
 		if err != nil {
 			return
 		}
-		r, err := Parse(q)
-		if err != nil {
-			return
-		}
-		if r.Index < 1 || r.Index > MaxPageIndex || r.Size < 1 || r.Size > MaxPageSize {
+		if r.Index < 1 || r.Index > MaxPageIndex || r.Size < 1 || r.Size > MaxPageSize || r.Skip() > MaxSkip {
 			t.Fatalf("accepted out-of-range request %+v", r)
+		}
+		if total < 0 {
+			total = -total
+		}
+		prev, next, last := NewPagination(r, total%(1<<50)).Pages()
+		if last < 1 || last > LastReachable(r.Size) || prev < 0 || prev > last || next > last {
+			t.Fatalf("Pages() of %+v over %d = %d, %d, %d", r, total, prev, next, last)
 		}
 	})
 }

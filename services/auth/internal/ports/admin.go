@@ -133,7 +133,7 @@ func (a *Admin) ListAppUsers(c *gin.Context, params ListAppUsersParams) {
 }
 
 func (a *Admin) listUsers(c *gin.Context, resellerID string, index, size *int) {
-	page, err := paging.New(index, size)
+	page, err := paging.BSS.New(index, size)
 	if err != nil {
 		httpserver.Fail(c, problem.New(http.StatusBadRequest, problem.TypeInvalidParameter, err.Error()))
 		return

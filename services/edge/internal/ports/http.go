@@ -96,7 +96,7 @@ func quote(s string) string {
 
 // ListAccounts serves GET /api/accounts.
 func (h *HTTP) ListAccounts(c *gin.Context, params ListAccountsParams) {
-	page, err := paging.New(params.PageIndex, params.PageSize)
+	page, err := paging.BSS.New(params.PageIndex, params.PageSize)
 	if err != nil {
 		httpserver.Fail(c, problem.New(http.StatusBadRequest, problem.TypeInvalidParameter, err.Error()+"."))
 		return
@@ -148,7 +148,7 @@ func (h *HTTP) GetAccount(c *gin.Context, id string, _ GetAccountParams) {
 
 // ListProducts serves GET /api/products.
 func (h *HTTP) ListProducts(c *gin.Context, params ListProductsParams) {
-	page, err := paging.New(params.PageIndex, params.PageSize)
+	page, err := paging.BSS.New(params.PageIndex, params.PageSize)
 	if err != nil {
 		httpserver.Fail(c, problem.New(http.StatusBadRequest, problem.TypeInvalidParameter, err.Error()+"."))
 		return

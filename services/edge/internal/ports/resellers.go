@@ -74,10 +74,9 @@ const jsonAPITime = "2006-01-02T15:04:05.000Z07:00"
 
 // ListResellers serves GET /api/v3/resellers.
 func (h *HTTP) ListResellers(c *gin.Context, params ListResellersParams) {
-	page, err := paging.New(params.PageNumber, params.PageSize)
+	page, err := paging.JSONAPI.New(params.PageNumber, params.PageSize)
 	if err != nil {
-		httpserver.Fail(c, problem.New(http.StatusBadRequest, problem.TypeInvalidParameter,
-			strings.NewReplacer("pageIndex", "page[number]", "pageSize", "page[size]").Replace(err.Error())+"."))
+		httpserver.Fail(c, problem.New(http.StatusBadRequest, problem.TypeInvalidParameter, err.Error()+"."))
 		return
 	}
 	var f app.ResellerFilter
@@ -97,22 +96,21 @@ func (h *HTTP) ListResellers(c *gin.Context, params ListResellersParams) {
 		doc.Data[i] = resellerResource(p)
 	}
 	doc.Meta.Total = total
-	pg := paging.NewPagination(page, total)
 	link := func(n int64) string {
 		q := c.Request.URL.Query()
-		q.Set("page[number]", strconv.FormatInt(n, 10))
-		q.Set("page[size]", strconv.Itoa(page.Size))
+		q.Set(paging.JSONAPI.Index, strconv.FormatInt(n, 10))
+		q.Set(paging.JSONAPI.Size, strconv.Itoa(page.Size))
 		return (&url.URL{Path: c.Request.URL.Path, RawQuery: q.Encode()}).String()
 	}
-	last := min(max(pg.TotalPages, 1), paging.LastReachable(page.Size))
+	prev, next, last := paging.NewPagination(page, total).Pages()
 	doc.Links.Self, doc.Links.First, doc.Links.Last = link(int64(page.Index)), link(1), link(last)
-	if page.Index > 1 {
-		prev := link(min(int64(page.Index-1), last))
-		doc.Links.Prev = &prev
+	if prev > 0 {
+		l := link(prev)
+		doc.Links.Prev = &l
 	}
-	if int64(page.Index) < last {
-		next := link(int64(page.Index + 1))
-		doc.Links.Next = &next
+	if next > 0 {
+		l := link(next)
+		doc.Links.Next = &l
 	}
 	writeJSONAPI(c, http.StatusOK, doc)
 }
