@@ -141,7 +141,7 @@ func overlap(a, b *eventsv1.PriceListItem) bool {
 }
 
 func periodName(p eventsv1.BillingPeriod) string {
-	return enumName(eventsv1.BillingPeriod_name[int32(p)], "BILLING_PERIOD_")
+	return EnumWord(eventsv1.BillingPeriod_name[int32(p)], "BILLING_PERIOD_")
 }
 
 // enum checks that v is a named, specified value of an enum.

@@ -193,10 +193,6 @@ func AccountChanged(e *eventsv1.AccountChanged) error {
 	if a == nil {
 		return join("event", e.GetMeta().GetEventId(), append(metaProblems(e.GetMeta()), errors.New("the event carries no account"))...)
 	}
-	var status error
-	if a.GetStatus() == eventsv1.AccountStatus_ACCOUNT_STATUS_UNSPECIFIED || eventsv1.AccountStatus_name[int32(a.GetStatus())] == "" {
-		status = fmt.Errorf("status %v is not active, suspended or closed", a.GetStatus())
-	}
 	return join("account", a.GetAccountId(), append(metaProblems(e.GetMeta()),
 		ID("account_id", a.GetAccountId()),
 		sameAggregate(e.GetMeta(), a.GetAccountId()),
@@ -205,7 +201,7 @@ func AccountChanged(e *eventsv1.AccountChanged) error {
 		Email("email", a.GetEmail()),
 		Phone("phone", a.GetPhone()),
 		Country("country", a.GetCountry()),
-		status,
+		enum("status", eventsv1.AccountStatus_name, int32(a.GetStatus()), "active, suspended or closed"),
 		timestamp("created_at", a.GetCreatedAt(), false),
 		Currency("currency", a.GetCurrency()),
 		address("billing_address", a.GetBillingAddress()),
@@ -233,9 +229,10 @@ func timestamp(field string, ts *timestamppb.Timestamp, required bool) error {
 	return nil
 }
 
-// enumName is an enum value's name without its prefix, in lower case:
-// "BILLING_PERIOD_MONTHLY" -> "monthly".
-func enumName(name, prefix string) string { return strings.ToLower(strings.TrimPrefix(name, prefix)) }
+// EnumWord is the word read models, the API and the back-office's records
+// use for an enum value: its name without the type's prefix, in lower
+// case ("BILLING_TYPE_ONE_TIME", "BILLING_TYPE_" -> "one_time").
+func EnumWord(name, prefix string) string { return strings.ToLower(strings.TrimPrefix(name, prefix)) }
 
 // join reports every problem of one record in one line:
 // `invalid event: account "a-1": email "x" is not ...; phone ...`.

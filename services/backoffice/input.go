@@ -213,7 +213,7 @@ func enumValue(field, s, prefix string, values map[string]int32, def int32) (int
 	var allowed []string
 	for name, v := range values {
 		if v != 0 {
-			allowed = append(allowed, strings.ToLower(strings.TrimPrefix(name, prefix)))
+			allowed = append(allowed, rules.EnumWord(name, prefix))
 		}
 	}
 	slices.Sort(allowed)

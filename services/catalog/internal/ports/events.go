@@ -5,12 +5,12 @@ package ports
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
+	"github.com/resellerapi/platform/proto-events/rules"
 	"github.com/resellerapi/platform/proto-events/subjects"
 
 	"github.com/resellerapi/platform/pkg/eventbus"
@@ -38,9 +38,9 @@ func ProductFromEvent(e *eventsv1.ProductChanged) domain.Product {
 	return domain.Product{
 		ID: p.GetProductId(), SKU: p.GetSku(), Name: p.GetName(), Description: p.GetDescription(),
 		Category: p.GetCategory(), Vendor: p.GetVendor(),
-		BillingType:   name(p.GetBillingType().String(), "BILLING_TYPE_"),
-		BillingPeriod: name(p.GetBillingPeriod().String(), "BILLING_PERIOD_"),
-		Unit:          p.GetUnit(), Status: name(p.GetStatus().String(), "PRODUCT_STATUS_"),
+		BillingType:   rules.EnumWord(p.GetBillingType().String(), "BILLING_TYPE_"),
+		BillingPeriod: rules.EnumWord(p.GetBillingPeriod().String(), "BILLING_PERIOD_"),
+		Unit:          p.GetUnit(), Status: rules.EnumWord(p.GetStatus().String(), "PRODUCT_STATUS_"),
 		CreatedAt: orElse(p.GetCreatedAt(), updated), UpdatedAt: updated.AsTime(), Version: e.GetMeta().GetVersion(),
 	}
 }
@@ -52,7 +52,7 @@ func PriceListFromEvent(e *eventsv1.PriceListChanged) domain.PriceList {
 	items := make([]domain.PriceItem, len(l.GetItems()))
 	for i, it := range l.GetItems() {
 		items[i] = domain.PriceItem{
-			ProductID: it.GetProductId(), BillingPeriod: name(it.GetBillingPeriod().String(), "BILLING_PERIOD_"),
+			ProductID: it.GetProductId(), BillingPeriod: rules.EnumWord(it.GetBillingPeriod().String(), "BILLING_PERIOD_"),
 			CostMinor: it.GetCostMinor(), RetailMinor: it.GetRetailMinor(),
 			EffectiveFrom: optionalTime(it.GetEffectiveFrom()), EffectiveTo: optionalTime(it.GetEffectiveTo()),
 		}
@@ -62,10 +62,6 @@ func PriceListFromEvent(e *eventsv1.PriceListChanged) domain.PriceList {
 		CreatedAt: orElse(l.GetCreatedAt(), updated), UpdatedAt: updated.AsTime(), Version: e.GetMeta().GetVersion(),
 	}
 }
-
-// name turns an enum value's name into the read models' word:
-// "BILLING_TYPE_ONE_TIME" -> "one_time".
-func name(enum, prefix string) string { return strings.ToLower(strings.TrimPrefix(enum, prefix)) }
 
 func orElse(t, fallback *timestamppb.Timestamp) time.Time {
 	if t != nil {

@@ -5,11 +5,11 @@ package ports
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
+	"github.com/resellerapi/platform/proto-events/rules"
 	"github.com/resellerapi/platform/proto-events/subjects"
 
 	"github.com/resellerapi/platform/pkg/eventbus"
@@ -50,7 +50,7 @@ func AccountFromEvent(e *eventsv1.AccountChanged) domain.Account {
 	return domain.Account{
 		ID: a.GetAccountId(), ResellerID: a.GetResellerId(), Name: a.GetName(), Email: a.GetEmail(),
 		Phone: a.GetPhone(), Country: a.GetCountry(),
-		Status:   domain.AccountStatus(strings.ToLower(strings.TrimPrefix(a.GetStatus().String(), "ACCOUNT_STATUS_"))),
+		Status:   domain.AccountStatus(rules.EnumWord(a.GetStatus().String(), "ACCOUNT_STATUS_")),
 		Currency: a.GetCurrency(),
 		BillingAddress: domain.Address{AddressLine1: a.GetBillingAddress().GetAddressLine_1(), AddressLine2: a.GetBillingAddress().GetAddressLine_2(),
 			City: a.GetBillingAddress().GetCity(), State: a.GetBillingAddress().GetState(), Zip: a.GetBillingAddress().GetZip(),
@@ -74,11 +74,11 @@ func ResellerFromEvent(e *eventsv1.ResellerChanged) domain.Reseller {
 		Phone: c.GetPhone(), Fax: c.GetFax(), Email: or(c.GetEmail(), r.GetEmail())}
 	status := "active"
 	if r.GetStatus() != eventsv1.ResellerStatus_RESELLER_STATUS_UNSPECIFIED {
-		status = strings.ToLower(strings.TrimPrefix(r.GetStatus().String(), "RESELLER_STATUS_"))
+		status = rules.EnumWord(r.GetStatus().String(), "RESELLER_STATUS_")
 	}
 	edition := "standard"
 	if r.GetEdition() != eventsv1.ResellerEdition_RESELLER_EDITION_UNSPECIFIED {
-		edition = strings.ToLower(strings.TrimPrefix(r.GetEdition().String(), "RESELLER_EDITION_"))
+		edition = rules.EnumWord(r.GetEdition().String(), "RESELLER_EDITION_")
 	}
 	return domain.Reseller{
 		ID: r.GetResellerId(), ParentID: r.GetParentId(), Name: r.GetName(), Domain: r.GetDomain(),
