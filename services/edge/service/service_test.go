@@ -86,7 +86,6 @@ type env struct {
 	srv      *httptest.Server
 	contract *apitest.Contract
 	tokens   *tokens
-	svc      *service.Service
 	cfg      service.Config
 }
 
@@ -162,14 +161,20 @@ func start(t *testing.T) env {
 	seedOffers(t, catalog)
 
 	tk := newTokens(t)
-	svc, err := service.New(context.Background(), service.Config{NATSURL: kit.NATSURL, MongoURI: kit.MongoURI, DirectoryDatabase: db,
-		CatalogDatabase: catalog, Issuer: issuer, JWKSURL: tk.url},
-		slog.New(slog.DiscardHandler), prometheus.NewRegistry())
+	cfg := service.Config{NATSURL: kit.NATSURL, MongoURI: kit.MongoURI, DirectoryDatabase: db, CatalogDatabase: catalog, Issuer: issuer, JWKSURL: tk.url}
+	srv := serveEdge(t, cfg)
+	return env{srv: srv, contract: apitest.Load(t), tokens: tk, cfg: cfg}
+}
+
+// serveEdge starts an edge with cfg, waits until it is ready (its reseller
+// tree and manager tokens caught up with their streams) and serves it.
+func serveEdge(t *testing.T, cfg service.Config) *httptest.Server {
+	t.Helper()
+	svc, err := service.New(context.Background(), cfg, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = svc.Close() })
-	// Ready only once the reseller tree has caught up with the stream.
 	testkit.Eventually(t, 10*time.Second, func() bool {
 		for _, check := range svc.Checks() {
 			if check(context.Background()) != nil {
@@ -182,8 +187,7 @@ func start(t *testing.T) env {
 	svc.Register(engine)
 	srv := httptest.NewServer(engine)
 	t.Cleanup(srv.Close)
-	return env{srv: srv, contract: apitest.Load(t), tokens: tk, svc: svc,
-		cfg: service.Config{NATSURL: kit.NATSURL, MongoURI: kit.MongoURI, DirectoryDatabase: db, CatalogDatabase: catalog, Issuer: issuer, JWKSURL: tk.url}}
+	return srv
 }
 
 // seedOffers writes the catalog's read model as the catalog service does:
@@ -817,7 +821,7 @@ func TestManagerAPITokens(t *testing.T) {
 	}
 	announceSupport(2, true)
 	revoked := time.Now()
-	for i, s := range []func(string, string) int{status, replica.statusFunc()} {
+	for i, s := range []func(string, string) int{status, replica.status} {
 		testkit.Eventually(t, 5*time.Second, func() bool { return s("/api/accounts", support) == 401 }, "replica %d still accepts a revoked token", i)
 	}
 	t.Logf("revocation refused by both replicas %v after its event", time.Since(revoked).Round(time.Millisecond))
@@ -832,23 +836,7 @@ type edgeReplica struct {
 // replica starts another edge like e's and waits until it is ready.
 func (e env) replica(t *testing.T) edgeReplica {
 	t.Helper()
-	svc, err := service.New(context.Background(), e.cfg, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = svc.Close() })
-	testkit.Eventually(t, 10*time.Second, func() bool {
-		for _, check := range svc.Checks() {
-			if check(context.Background()) != nil {
-				return false
-			}
-		}
-		return true
-	}, "second edge replica not ready")
-	engine := httpserver.NewEngine(slog.New(slog.DiscardHandler), nil)
-	svc.Register(engine)
-	srv := httptest.NewServer(engine)
-	t.Cleanup(srv.Close)
+	srv := serveEdge(t, e.cfg)
 	return edgeReplica{t: t, url: srv.URL}
 }
 
@@ -862,8 +850,6 @@ func (r edgeReplica) status(path, apiToken string) int {
 	_ = resp.Body.Close()
 	return resp.StatusCode
 }
-
-func (r edgeReplica) statusFunc() func(string, string) int { return r.status }
 
 // Moving a reseller under another parent changes who sees it at once.
 func TestMoveChangesVisibility(t *testing.T) {
