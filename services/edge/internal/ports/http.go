@@ -94,22 +94,42 @@ func quote(s string) string {
 	return strconv.Quote(s)
 }
 
-// ListAccounts serves GET /api/accounts.
-func (h *HTTP) ListAccounts(c *gin.Context, params ListAccountsParams) {
-	page, err := paging.BSS.New(params.PageIndex, params.PageSize)
+// pageOf checks a list's page parameters; when they are out of bounds it
+// answers 400 and returns false.
+func pageOf(c *gin.Context, ps paging.Params, index, size *int) (paging.Request, bool) {
+	page, err := ps.New(index, size)
 	if err != nil {
 		httpserver.Fail(c, problem.New(http.StatusBadRequest, problem.TypeInvalidParameter, err.Error()+"."))
+		return paging.Request{}, false
+	}
+	return page, true
+}
+
+// listPagination is the pagination member of a BSS list page; it sets the
+// page's Link header too.
+func listPagination(c *gin.Context, page paging.Request, total int64) Pagination {
+	p := paging.NewPagination(page, total)
+	c.Header("Link", p.Link(c.Request.URL))
+	return Pagination{PageIndex: p.PageIndex, PageSize: p.PageSize, TotalCount: p.TotalCount, TotalPages: p.TotalPages}
+}
+
+// deref is an optional parameter's value, "" when absent.
+func deref[T ~string](p *T) string {
+	if p == nil {
+		return ""
+	}
+	return string(*p)
+}
+
+// ListAccounts serves GET /api/accounts.
+func (h *HTTP) ListAccounts(c *gin.Context, params ListAccountsParams) {
+	page, ok := pageOf(c, paging.BSS, params.PageIndex, params.PageSize)
+	if !ok {
 		return
 	}
-	f := app.AccountFilter{Sort: app.AccountSort{Field: "name"}}
-	if params.Search != nil {
-		f.Search = *params.Search
-	}
+	f := app.AccountFilter{Sort: app.AccountSort{Field: "name"}, Search: deref(params.Search), Status: deref(params.Status)}
 	if params.IncludeDownstream != nil {
 		f.IncludeDownstream = *params.IncludeDownstream
-	}
-	if params.Status != nil {
-		f.Status = string(*params.Status)
 	}
 	if params.UpdatedSince != nil {
 		f.UpdatedSince = *params.UpdatedSince
@@ -128,9 +148,7 @@ func (h *HTTP) ListAccounts(c *gin.Context, params ListAccountsParams) {
 	for i, a := range accounts {
 		list.Data[i] = accountResponse(a, &optionals)
 	}
-	p := paging.NewPagination(page, total)
-	list.Pagination = Pagination{PageIndex: p.PageIndex, PageSize: p.PageSize, TotalCount: p.TotalCount, TotalPages: p.TotalPages}
-	c.Header("Link", p.Link(c.Request.URL))
+	list.Pagination = listPagination(c, page, total)
 	c.Header("Cache-Control", "private, no-store")
 	c.JSON(http.StatusOK, list)
 }
@@ -148,23 +166,12 @@ func (h *HTTP) GetAccount(c *gin.Context, id string, _ GetAccountParams) {
 
 // ListProducts serves GET /api/products.
 func (h *HTTP) ListProducts(c *gin.Context, params ListProductsParams) {
-	page, err := paging.BSS.New(params.PageIndex, params.PageSize)
-	if err != nil {
-		httpserver.Fail(c, problem.New(http.StatusBadRequest, problem.TypeInvalidParameter, err.Error()+"."))
+	page, ok := pageOf(c, paging.BSS, params.PageIndex, params.PageSize)
+	if !ok {
 		return
 	}
-	f := app.ProductFilter{Sort: app.ProductSort{Field: "name"}}
-	for dst, src := range map[*string]*string{&f.Search: params.Search, &f.Category: params.Category, &f.Vendor: params.Vendor} {
-		if src != nil {
-			*dst = *src
-		}
-	}
-	if params.BillingType != nil {
-		f.BillingType = string(*params.BillingType)
-	}
-	if params.BillingPeriod != nil {
-		f.BillingPeriod = string(*params.BillingPeriod)
-	}
+	f := app.ProductFilter{Sort: app.ProductSort{Field: "name"}, Search: deref(params.Search), Category: deref(params.Category),
+		Vendor: deref(params.Vendor), BillingType: deref(params.BillingType), BillingPeriod: deref(params.BillingPeriod)}
 	if params.UpdatedSince != nil {
 		f.UpdatedSince = *params.UpdatedSince
 	}
@@ -184,9 +191,7 @@ func (h *HTTP) ListProducts(c *gin.Context, params ListProductsParams) {
 			return
 		}
 	}
-	p := paging.NewPagination(page, total)
-	list.Pagination = Pagination{PageIndex: p.PageIndex, PageSize: p.PageSize, TotalCount: p.TotalCount, TotalPages: p.TotalPages}
-	c.Header("Link", p.Link(c.Request.URL))
+	list.Pagination = listPagination(c, page, total)
 	c.Header("Cache-Control", "private, no-store")
 	c.JSON(http.StatusOK, list)
 }

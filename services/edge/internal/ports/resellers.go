@@ -74,18 +74,11 @@ const jsonAPITime = "2006-01-02T15:04:05.000Z07:00"
 
 // ListResellers serves GET /api/v3/resellers.
 func (h *HTTP) ListResellers(c *gin.Context, params ListResellersParams) {
-	page, err := paging.JSONAPI.New(params.PageNumber, params.PageSize)
-	if err != nil {
-		httpserver.Fail(c, problem.New(http.StatusBadRequest, problem.TypeInvalidParameter, err.Error()+"."))
+	page, ok := pageOf(c, paging.JSONAPI, params.PageNumber, params.PageSize)
+	if !ok {
 		return
 	}
-	var f app.ResellerFilter
-	if params.FilterParentId != nil {
-		f.ParentID = *params.FilterParentId
-	}
-	if params.FilterStatus != nil {
-		f.Status = string(*params.FilterStatus)
-	}
+	f := app.ResellerFilter{ParentID: deref(params.FilterParentId), Status: deref(params.FilterStatus)}
 	profiles, total, err := h.app.Queries.ListResellers.Handle(c.Request.Context(), caller(c), f, page)
 	if err != nil {
 		h.fail(c, err)
