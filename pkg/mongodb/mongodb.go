@@ -113,6 +113,20 @@ func FindPage[T any](ctx context.Context, coll *mongo.Collection, p Page) ([]T, 
 	return items, total, nil
 }
 
+// FindAll decodes every document matching filter into a []T, in the order
+// and up to the limit opts set: one find.
+func FindAll[T any](ctx context.Context, coll *mongo.Collection, filter any, opts ...options.Lister[options.FindOptions]) ([]T, error) {
+	cur, err := coll.Find(ctx, filter, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("find in %s: %w", coll.Name(), err)
+	}
+	var items []T
+	if err := cur.All(ctx, &items); err != nil {
+		return nil, fmt.Errorf("decode %s: %w", coll.Name(), err)
+	}
+	return items, nil
+}
+
 // FindOne decodes the single document matching filter into a T. It returns
 // ErrNotFound when none matches.
 func FindOne[T any](ctx context.Context, coll *mongo.Collection, filter any) (T, error) {

@@ -7,6 +7,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/resellerapi/platform/pkg/mongodb"
 	"github.com/resellerapi/platform/pkg/testkit"
@@ -59,7 +60,7 @@ func TestReplaceIfNewerKeepsTheNewestVersion(t *testing.T) {
 	}
 }
 
-func TestFindPageAndFindOne(t *testing.T) {
+func TestFindPageFindOneFindAll(t *testing.T) {
 	ctx := context.Background()
 	coll := kit.Mongo.Database(kit.DatabaseName(t)).Collection("things")
 	for i, name := range []string{"e", "b", "d", "a", "c"} {
@@ -87,6 +88,13 @@ func TestFindPageAndFindOne(t *testing.T) {
 	}
 	if _, err := mongodb.FindOne[doc](ctx, coll, bson.D{{Key: "_id", Value: "zz"}}); !errors.Is(err, mongodb.ErrNotFound) {
 		t.Errorf("FindOne missing: err = %v, want ErrNotFound", err)
+	}
+	all, err := mongodb.FindAll[doc](ctx, coll, bson.D{{Key: "owner", Value: "r1"}}, options.Find().SetSort(bson.D{{Key: "name", Value: -1}}).SetLimit(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 3 || all[0].Name != "d" || all[2].Name != "b" {
+		t.Errorf("FindAll = %+v, want d, c, b", all)
 	}
 }
 

@@ -87,7 +87,7 @@ func (r *ManagerRepository) Manager(ctx context.Context, id string) (domain.Mana
 
 // Managers returns the managers of resellerID, oldest first.
 func (r *ManagerRepository) Managers(ctx context.Context, resellerID string) ([]domain.Manager, error) {
-	docs, err := findAll[managerDoc](ctx, r.managers, bson.D{{Key: "reseller_id", Value: resellerID}})
+	docs, err := oldestFirst[managerDoc](ctx, r.managers, bson.D{{Key: "reseller_id", Value: resellerID}})
 	out := make([]domain.Manager, len(docs))
 	for i, d := range docs {
 		out[i] = d.manager()
@@ -118,7 +118,7 @@ func (r *ManagerRepository) CreateToken(ctx context.Context, t domain.ManagerTok
 
 // Tokens returns managerID's tokens, oldest first.
 func (r *ManagerRepository) Tokens(ctx context.Context, managerID string) ([]domain.ManagerToken, error) {
-	docs, err := findAll[tokenDoc](ctx, r.tokens, bson.D{{Key: "manager_id", Value: managerID}})
+	docs, err := oldestFirst[tokenDoc](ctx, r.tokens, bson.D{{Key: "manager_id", Value: managerID}})
 	out := make([]domain.ManagerToken, len(docs))
 	for i, d := range docs {
 		out[i] = d.token()
@@ -140,16 +140,10 @@ func (r *ManagerRepository) RevokeToken(ctx context.Context, managerID, tokenID 
 	return d.token(), res.ModifiedCount > 0, nil
 }
 
-func findAll[T any](ctx context.Context, coll *mongo.Collection, filter bson.D) ([]T, error) {
-	cur, err := coll.Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(1000))
-	if err != nil {
-		return nil, fmt.Errorf("find in %s: %w", coll.Name(), err)
-	}
-	var out []T
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("decode %s: %w", coll.Name(), err)
-	}
-	return out, nil
+// oldestFirst returns the documents matching filter, oldest first, at most
+// 1000 (a reseller's managers, a manager's tokens).
+func oldestFirst[T any](ctx context.Context, coll *mongo.Collection, filter bson.D) ([]T, error) {
+	return mongodb.FindAll[T](ctx, coll, filter, options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(1000))
 }
 
 // TokenEvents publishes manager token events on the bus.

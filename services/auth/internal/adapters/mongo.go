@@ -188,13 +188,9 @@ func (r *ResellerRepository) Names(ctx context.Context, ids []string) (map[strin
 	if len(ids) == 0 {
 		return names, nil
 	}
-	cur, err := r.coll.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+	docs, err := mongodb.FindAll[resellerDoc](ctx, r.coll, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
 	if err != nil {
-		return nil, fmt.Errorf("find resellers: %w", err)
-	}
-	var docs []resellerDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, fmt.Errorf("decode resellers: %w", err)
+		return nil, err
 	}
 	for _, d := range docs {
 		names[d.ID] = d.Name

@@ -152,13 +152,9 @@ func (r *Repository) Products(ctx context.Context, ids []string) ([]domain.Produ
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	cur, err := r.products.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+	docs, err := mongodb.FindAll[readmodel.Product](ctx, r.products, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
 	if err != nil {
-		return nil, fmt.Errorf("find products: %w", err)
-	}
-	var docs []readmodel.Product
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, fmt.Errorf("decode products: %w", err)
+		return nil, err
 	}
 	out := make([]domain.Product, len(docs))
 	for i, d := range docs {
