@@ -23,7 +23,11 @@ import (
 // is "<service>_<name>"; every replica of the service that adds the same
 // handler shares it. The payload is decoded and checked against its rules
 // before h is called; failures of either are dead-lettered.
-func Handle[E Event](b *Bus, name, subject string, h func(context.Context, E) error) error {
+func Handle[E Event](b *Bus, name, subject string, h func(context.Context, E) error, opts ...HandlerOption) error {
+	o := handlerOptions{concurrency: 1}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	durable := b.cfg.Service + "_" + name
 	if strings.ContainsAny(durable, ".*> ") {
 		return fmt.Errorf("handler name %q makes an invalid durable name", name)
@@ -37,6 +41,7 @@ func Handle[E Event](b *Bus, name, subject string, h func(context.Context, E) er
 		SubjectCalculator: subjectCalculator,
 		AckWaitTimeout:    b.cfg.AckWait,
 		CloseTimeout:      30 * time.Second,
+		SubscribersCount:  o.concurrency,
 		NakDelay:          backoff{base: b.cfg.RedeliveryDelay},
 		JetStream: wmnats.JetStreamConfig{
 			DurablePrefix: durable,
@@ -90,6 +95,19 @@ func Handle[E Event](b *Bus, name, subject string, h func(context.Context, E) er
 		}
 	})
 	return nil
+}
+
+// HandlerOption changes how a handler consumes.
+type HandlerOption func(*handlerOptions)
+
+type handlerOptions struct{ concurrency int }
+
+// Concurrency lets up to n messages of the handler be in flight at once in
+// this replica (default 1: one at a time). A handler that batches its
+// writes needs several, so that one batch can gather them; order between
+// them is not kept, which version-guarded projections do not need.
+func Concurrency(n int) HandlerOption {
+	return func(o *handlerOptions) { o.concurrency = max(n, 1) }
 }
 
 // ensureConsumer creates the durable consumer shared by the replicas, or

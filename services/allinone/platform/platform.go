@@ -157,7 +157,7 @@ func Start(ctx context.Context, cfg Config) (p *Platform, err error) {
 		return nil, fmt.Errorf("catalog: %w", err)
 	}
 	p.services = append(p.services, named{"catalog", catalog})
-	invoicing, err := invoicingservice.New(ctx, db("invoicing"), log.With("component", "invoicing"), reg)
+	invoicing, err := invoicingservice.New(ctx, invoicingservice.Config{Config: db("invoicing")}, log.With("component", "invoicing"), reg)
 	if err != nil {
 		return nil, fmt.Errorf("invoicing: %w", err)
 	}
