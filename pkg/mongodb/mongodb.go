@@ -89,6 +89,8 @@ type Page struct {
 	Sort   bson.D
 	Skip   int64
 	Limit  int64
+	// Projection, when set, limits the fields returned (e.g. {lines: 0}).
+	Projection bson.D
 }
 
 // FindPage returns one page of documents matching p.Filter, decoded as T,
@@ -97,6 +99,9 @@ func FindPage[T any](ctx context.Context, coll *mongo.Collection, p Page) ([]T, 
 	opts := options.Find().SetSkip(p.Skip).SetLimit(p.Limit)
 	if len(p.Sort) > 0 {
 		opts.SetSort(p.Sort)
+	}
+	if len(p.Projection) > 0 {
+		opts.SetProjection(p.Projection)
 	}
 	cur, err := coll.Find(ctx, p.Filter, opts)
 	if err != nil {

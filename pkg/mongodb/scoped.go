@@ -7,6 +7,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // ErrNoScope is returned by a Scoped read asked to run without a scope.
@@ -68,4 +69,13 @@ func ScopedFindOne[T any](ctx context.Context, s Scoped, scope []string, filter 
 		return zero, err
 	}
 	return FindOne[T](ctx, s.coll, f)
+}
+
+// ScopedFindAll is FindAll limited to scope.
+func ScopedFindAll[T any](ctx context.Context, s Scoped, scope []string, filter bson.D, opts ...options.Lister[options.FindOptions]) ([]T, error) {
+	f, err := s.filter(scope, filter)
+	if err != nil {
+		return nil, err
+	}
+	return FindAll[T](ctx, s.coll, f, opts...)
 }

@@ -7,6 +7,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -40,6 +41,9 @@ type Config struct {
 	MongoURI          string
 	DirectoryDatabase string
 	CatalogDatabase   string
+	InvoicingDatabase string
+	// DistributorName is printed as the issuer on invoice PDFs.
+	DistributorName string
 	// Issuer is the "iss" tokens must carry (the platform's public URL).
 	Issuer string
 	// JWKSURL is where auth publishes the verification keys.
@@ -47,14 +51,17 @@ type Config struct {
 }
 
 // ConfigFromEnv reads NATS_URL (nats://127.0.0.1:4222), MONGODB_URI,
-// DIRECTORY_DATABASE (directory), CATALOG_DATABASE (catalog), ISSUER_URL
-// and AUTH_JWKS_URL (ISSUER_URL + /.well-known/jwks.json).
+// DIRECTORY_DATABASE (directory), CATALOG_DATABASE (catalog),
+// INVOICING_DATABASE (invoicing), ISSUER_URL, AUTH_JWKS_URL (ISSUER_URL +
+// /.well-known/jwks.json) and DISTRIBUTOR_NAME (Distributor).
 func ConfigFromEnv(env *config.Reader) Config {
 	cfg := Config{
 		NATSURL:           env.String("NATS_URL", "nats://127.0.0.1:4222"),
 		MongoURI:          env.Required("MONGODB_URI"),
 		DirectoryDatabase: env.String("DIRECTORY_DATABASE", readmodel.DirectoryDatabase),
 		CatalogDatabase:   env.String("CATALOG_DATABASE", readmodel.CatalogDatabase),
+		InvoicingDatabase: env.String("INVOICING_DATABASE", readmodel.InvoicingDatabase),
+		DistributorName:   env.String("DISTRIBUTOR_NAME", "Distributor"),
 		Issuer:            strings.TrimRight(env.Required("ISSUER_URL"), "/"),
 	}
 	cfg.JWKSURL = env.String("AUTH_JWKS_URL", cfg.Issuer+"/.well-known/jwks.json")
@@ -107,19 +114,16 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 	verifier := accesstoken.NewCache(
 		accesstoken.NewVerifier(accesstoken.NewRemoteKeySet(cfg.JWKSURL, nil), strings.TrimRight(cfg.Issuer, "/"), 30*time.Second),
 		tokenCacheSize)
-	catalog := cfg.CatalogDatabase
-	if catalog == "" {
-		catalog = readmodel.CatalogDatabase
-	}
 	application := app.New(app.Readers{
 		Accounts:  adapters.NewAccountReader(in.DB),
-		Products:  adapters.NewProductReader(in.Database(catalog)),
+		Products:  adapters.NewProductReader(in.Database(cmp.Or(cfg.CatalogDatabase, readmodel.CatalogDatabase))),
+		Invoices:  adapters.NewInvoiceReader(in.Database(cmp.Or(cfg.InvoicingDatabase, readmodel.InvoicingDatabase))),
 		Resellers: adapters.NewResellerReader(in.DB),
 	}, tree)
 	authn := ports.Authenticators{ports.BearerTokens{Verifier: verifier}, ports.ManagerTokens{Store: tokens}}
 	return &Service{
 		infra: in, resellers: follower, tokens: tokenFollower, docs: docs,
-		http: ports.NewHTTP(application, authn, tree, doc, log),
+		http: ports.NewHTTP(application, authn, tree, doc, log).WithDistributor(cfg.DistributorName),
 	}, nil
 }
 

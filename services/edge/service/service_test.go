@@ -157,11 +157,13 @@ func start(t *testing.T) env {
 		t.Fatal(err)
 	}
 
-	catalog := kit.DatabaseName(t)
+	catalog, invoicing := kit.DatabaseName(t), kit.DatabaseName(t)
 	seedOffers(t, catalog)
+	seedInvoices(t, invoicing)
 
 	tk := newTokens(t)
-	cfg := service.Config{NATSURL: kit.NATSURL, MongoURI: kit.MongoURI, DirectoryDatabase: db, CatalogDatabase: catalog, Issuer: issuer, JWKSURL: tk.url}
+	cfg := service.Config{NATSURL: kit.NATSURL, MongoURI: kit.MongoURI, DirectoryDatabase: db, CatalogDatabase: catalog,
+		InvoicingDatabase: invoicing, Issuer: issuer, JWKSURL: tk.url, DistributorName: "Dístributor Ελλάς"}
 	srv := serveEdge(t, cfg)
 	return env{srv: srv, contract: apitest.Load(t), tokens: tk, cfg: cfg}
 }
@@ -244,6 +246,9 @@ func (e env) get(t *testing.T, path, token string, header ...string) (*http.Resp
 	}
 	resp, body := e.contract.Do(t, http.DefaultClient, req)
 	var out map[string]any
+	if resp.StatusCode == 200 && !strings.Contains(resp.Header.Get("Content-Type"), "json") {
+		return resp, map[string]any{"body": string(body)}
+	}
 	if err := json.Unmarshal(body, &out); err != nil {
 		t.Fatalf("GET %s: body is not JSON: %s", path, body)
 	}
@@ -457,6 +462,12 @@ var isolationCases = map[string]struct {
 		foreign: []string{"/api/v3/resellers/r1" /* its parent */, "/api/v3/resellers/r2", "/api/v3/resellers/nope"}},
 	"GET /api/v3/customer_store/resellers/{reseller_id}": {caller: "r1-child", scope: "resellers:read", own: "/api/v3/customer_store/resellers/r1-child",
 		foreign: []string{"/api/v3/customer_store/resellers/r1", "/api/v3/customer_store/resellers/r2"}},
+	"GET /api/invoices": {scope: "invoices:read", list: "/api/invoices?pageSize=100",
+		mine: func(inv map[string]any) bool { return strings.HasPrefix(inv["id"].(string), "r1-inv-") }},
+	"GET /api/invoices/{id}": {scope: "invoices:read", own: "/api/invoices/r1-inv-04",
+		foreign: []string{"/api/invoices/r2-inv-01", "/api/invoices/r1-child-inv-01", "/api/invoices/nope"}},
+	"GET /api/invoices/{id}/pdf": {scope: "invoices:read", own: "/api/invoices/r1-inv-04/pdf",
+		foreign: []string{"/api/invoices/r2-inv-01/pdf", "/api/invoices/r1-child-inv-01/pdf", "/api/invoices/nope/pdf"}},
 	"GET /api/products/{id}": {scope: "products:read", own: "/api/products/prod-a", foreign: []string{
 		"/api/products/prod-z", // another list's
 		"/api/products/prod-b", // withdrawn

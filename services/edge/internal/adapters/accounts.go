@@ -9,6 +9,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/resellerapi/platform/pkg/mongodb"
 	"github.com/resellerapi/platform/pkg/paging"
@@ -67,4 +68,23 @@ func account(d readmodel.Account) app.Account {
 	return app.Account{ID: d.ID, ResellerID: d.ResellerID, Name: d.Name, Email: d.Email, Phone: d.Phone,
 		Country: d.Country, Status: d.Status, Currency: d.Currency, BillingAddress: app.Address(d.BillingAddress),
 		PrimaryContact: app.Contacts(d.PrimaryContact), CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
+}
+
+// Names returns the names of the accounts among ids within scope: one
+// find, of names only.
+func (r *AccountReader) Names(ctx context.Context, scope app.Scope, ids []string) (map[string]string, error) {
+	type name struct {
+		ID   string `bson:"_id"`
+		Name string `bson:"name"`
+	}
+	docs, err := mongodb.ScopedFindAll[name](ctx, r.accounts, scope.ResellerIDs(), bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}},
+		options.Find().SetProjection(bson.D{{Key: "name", Value: 1}}))
+	if err != nil {
+		return nil, err
+	}
+	names := make(map[string]string, len(docs))
+	for _, d := range docs {
+		names[d.ID] = d.Name
+	}
+	return names, nil
 }

@@ -94,6 +94,7 @@ type AccountReader interface {
 	List(ctx context.Context, scope Scope, f AccountFilter, page paging.Request) ([]Account, int64, error)
 	// Get returns ErrNotFound unless the account id is within scope.
 	Get(ctx context.Context, scope Scope, id string) (Account, error)
+	AccountNames
 }
 
 // Application is the edge's set of use cases.
@@ -103,18 +104,24 @@ type Application struct {
 
 // Queries read the read models.
 type Queries struct {
-	ListAccounts  ListAccountsHandler
-	GetAccount    GetAccountHandler
-	ListProducts  ListProductsHandler
-	GetProduct    GetProductHandler
-	ListResellers ListResellersHandler
-	GetReseller   GetResellerHandler
+	ListAccounts ListAccountsHandler
+	GetAccount   GetAccountHandler
+	ListProducts ListProductsHandler
+	GetProduct   GetProductHandler
+	ListInvoices ListInvoicesHandler
+	GetInvoice   GetInvoiceHandler
+	// GetInvoiceDocument is GetInvoice with the caller's profile, for
+	// printing.
+	GetInvoiceDocument GetInvoiceDocumentHandler
+	ListResellers      ListResellersHandler
+	GetReseller        GetResellerHandler
 }
 
 // Readers are the read models the use cases read.
 type Readers struct {
 	Accounts  AccountReader
 	Products  ProductReader
+	Invoices  InvoiceReader
 	Resellers ResellerReader
 }
 
@@ -127,13 +134,17 @@ type Tree interface {
 // New wires the use cases.
 func New(r Readers, tree Tree) Application {
 	listProducts := ListProductsHandler{products: r.Products, lists: tree, now: time.Now}
+	getInvoice := GetInvoiceHandler{invoices: r.Invoices, accounts: r.Accounts, now: time.Now}
 	return Application{Queries: Queries{
-		ListAccounts:  ListAccountsHandler{accounts: r.Accounts, tree: tree},
-		GetAccount:    GetAccountHandler{accounts: r.Accounts},
-		ListProducts:  listProducts,
-		GetProduct:    GetProductHandler{listProducts},
-		ListResellers: ListResellersHandler{resellers: r.Resellers, tree: tree},
-		GetReseller:   GetResellerHandler{resellers: r.Resellers, tree: tree},
+		ListAccounts:       ListAccountsHandler{accounts: r.Accounts, tree: tree},
+		GetAccount:         GetAccountHandler{accounts: r.Accounts},
+		ListProducts:       listProducts,
+		GetProduct:         GetProductHandler{listProducts},
+		ListInvoices:       ListInvoicesHandler{invoices: r.Invoices, accounts: r.Accounts, now: time.Now},
+		GetInvoice:         getInvoice,
+		GetInvoiceDocument: GetInvoiceDocumentHandler{invoice: getInvoice, resellers: r.Resellers},
+		ListResellers:      ListResellersHandler{resellers: r.Resellers, tree: tree},
+		GetReseller:        GetResellerHandler{resellers: r.Resellers, tree: tree},
 	}}
 }
 

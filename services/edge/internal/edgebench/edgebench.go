@@ -240,6 +240,10 @@ func (m memoryAccounts) Get(context.Context, app.Scope, string) (app.Account, er
 	return m[0], nil
 }
 
+func (m memoryAccounts) Names(context.Context, app.Scope, []string) (map[string]string, error) {
+	return map[string]string{}, nil
+}
+
 func account(i int) app.Account {
 	return app.Account{ID: fmt.Sprintf("acc-%03d", i), ResellerID: "r1", Name: fmt.Sprintf("Customer %03d", i),
 		Email: "it@customer.example", Phone: "+302101234567", Country: "GR", Status: "active", CreatedAt: created, UpdatedAt: created}

@@ -39,13 +39,23 @@ type HTTP struct {
 	resellers ResellerAccess
 	contract  *contract.Document
 	log       *slog.Logger
+	// distributor names the issuer on printed invoices.
+	distributor string
 }
 
 var _ ServerInterface = (*HTTP)(nil)
 
 // NewHTTP returns the public API handlers.
 func NewHTTP(application app.Application, authn Authenticator, resellers ResellerAccess, doc *contract.Document, log *slog.Logger) *HTTP {
-	return &HTTP{app: application, authn: authn, resellers: resellers, contract: doc, log: log}
+	return &HTTP{app: application, authn: authn, resellers: resellers, contract: doc, log: log, distributor: "Distributor"}
+}
+
+// WithDistributor sets the distributor's name printed on invoices.
+func (h *HTTP) WithDistributor(name string) *HTTP {
+	if name != "" {
+		h.distributor = name
+	}
+	return h
 }
 
 // Register adds the /api routes to r. Each route group has its style: the

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/oapi-codegen/runtime"
+	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
 // Defines values for AccountStatus.
@@ -69,6 +70,33 @@ func (e BillingType) Valid() bool {
 	case Recurring:
 		return true
 	case Usage:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InvoiceStatus.
+const (
+	Issued        InvoiceStatus = "issued"
+	Overdue       InvoiceStatus = "overdue"
+	Paid          InvoiceStatus = "paid"
+	PartiallyPaid InvoiceStatus = "partially_paid"
+	Void          InvoiceStatus = "void"
+)
+
+// Valid indicates whether the value is a known member of the InvoiceStatus enum.
+func (e InvoiceStatus) Valid() bool {
+	switch e {
+	case Issued:
+		return true
+	case Overdue:
+		return true
+	case Paid:
+		return true
+	case PartiallyPaid:
+		return true
+	case Void:
 		return true
 	default:
 		return false
@@ -159,6 +187,93 @@ const (
 func (e GetAccountParamsXApiVersion) Valid() bool {
 	switch e {
 	case GetAccountParamsXApiVersionN3:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListInvoicesParamsSort.
+const (
+	ListInvoicesParamsSortDueDate        ListInvoicesParamsSort = "dueDate"
+	ListInvoicesParamsSortIssueDate      ListInvoicesParamsSort = "issueDate"
+	ListInvoicesParamsSortMinusDueDate   ListInvoicesParamsSort = "-dueDate"
+	ListInvoicesParamsSortMinusIssueDate ListInvoicesParamsSort = "-issueDate"
+	ListInvoicesParamsSortMinusNumber    ListInvoicesParamsSort = "-number"
+	ListInvoicesParamsSortMinusTotal     ListInvoicesParamsSort = "-total"
+	ListInvoicesParamsSortMinusUpdatedAt ListInvoicesParamsSort = "-updatedAt"
+	ListInvoicesParamsSortNumber         ListInvoicesParamsSort = "number"
+	ListInvoicesParamsSortTotal          ListInvoicesParamsSort = "total"
+	ListInvoicesParamsSortUpdatedAt      ListInvoicesParamsSort = "updatedAt"
+)
+
+// Valid indicates whether the value is a known member of the ListInvoicesParamsSort enum.
+func (e ListInvoicesParamsSort) Valid() bool {
+	switch e {
+	case ListInvoicesParamsSortDueDate:
+		return true
+	case ListInvoicesParamsSortIssueDate:
+		return true
+	case ListInvoicesParamsSortMinusDueDate:
+		return true
+	case ListInvoicesParamsSortMinusIssueDate:
+		return true
+	case ListInvoicesParamsSortMinusNumber:
+		return true
+	case ListInvoicesParamsSortMinusTotal:
+		return true
+	case ListInvoicesParamsSortMinusUpdatedAt:
+		return true
+	case ListInvoicesParamsSortNumber:
+		return true
+	case ListInvoicesParamsSortTotal:
+		return true
+	case ListInvoicesParamsSortUpdatedAt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListInvoicesParamsXApiVersion.
+const (
+	ListInvoicesParamsXApiVersionN3 ListInvoicesParamsXApiVersion = "3"
+)
+
+// Valid indicates whether the value is a known member of the ListInvoicesParamsXApiVersion enum.
+func (e ListInvoicesParamsXApiVersion) Valid() bool {
+	switch e {
+	case ListInvoicesParamsXApiVersionN3:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetInvoiceParamsXApiVersion.
+const (
+	GetInvoiceParamsXApiVersionN3 GetInvoiceParamsXApiVersion = "3"
+)
+
+// Valid indicates whether the value is a known member of the GetInvoiceParamsXApiVersion enum.
+func (e GetInvoiceParamsXApiVersion) Valid() bool {
+	switch e {
+	case GetInvoiceParamsXApiVersionN3:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetInvoicePdfParamsXApiVersion.
+const (
+	GetInvoicePdfParamsXApiVersionN3 GetInvoicePdfParamsXApiVersion = "3"
+)
+
+// Valid indicates whether the value is a known member of the GetInvoicePdfParamsXApiVersion enum.
+func (e GetInvoicePdfParamsXApiVersion) Valid() bool {
+	switch e {
+	case GetInvoicePdfParamsXApiVersionN3:
 		return true
 	default:
 		return false
@@ -295,6 +410,11 @@ type Address struct {
 	Zip     *string `json:"zip,omitempty"`
 }
 
+// Amount A decimal string in the currency's minor-unit precision ("14.99", "1500" for JPY).
+//
+// Example: 14.99
+type Amount = string
+
 // BillingPeriod defines model for BillingPeriod.
 type BillingPeriod string
 
@@ -309,6 +429,152 @@ type Contact struct {
 	MiddleName *string `json:"middleName,omitempty"`
 	Phone      *string `json:"phone,omitempty"`
 	Position   *string `json:"position,omitempty"`
+}
+
+// Invoice defines model for Invoice.
+type Invoice struct {
+	// Accounts The end customers the invoice's lines were sold to.
+	Accounts []InvoiceAccount `json:"accounts"`
+
+	// AmountDue A decimal string in the currency's minor-unit precision ("14.99", "1500" for JPY).
+	//
+	// Example: 14.99
+	AmountDue Amount `json:"amountDue"`
+
+	// AmountPaid A decimal string in the currency's minor-unit precision ("14.99", "1500" for JPY).
+	//
+	// Example: 14.99
+	AmountPaid Amount    `json:"amountPaid"`
+	CreatedAt  time.Time `json:"createdAt"`
+
+	// Currency ISO 4217 alpha-3 code of every amount
+	Currency  string             `json:"currency"`
+	DueDate   openapi_types.Date `json:"dueDate"`
+	Id        string             `json:"id"`
+	IssueDate openapi_types.Date `json:"issueDate"`
+	Lines     []InvoiceLine      `json:"lines"`
+	Number    string             `json:"number"`
+
+	// Payments The payments counted on the invoice, oldest first.
+	Payments []InvoicePayment `json:"payments"`
+	Status   InvoiceStatus    `json:"status"`
+
+	// Subtotal A decimal string in the currency's minor-unit precision ("14.99", "1500" for JPY).
+	//
+	// Example: 14.99
+	Subtotal Amount `json:"subtotal"`
+
+	// Tax A decimal string in the currency's minor-unit precision ("14.99", "1500" for JPY).
+	//
+	// Example: 14.99
+	Tax Amount `json:"tax"`
+
+	// Total A decimal string in the currency's minor-unit precision ("14.99", "1500" for JPY).
+	//
+	// Example: 14.99
+	Total Amount `json:"total"`
+
+	// UpdatedAt The latest change of the invoice or one of its payments.
+	UpdatedAt  time.Time `json:"updatedAt"`
+	VoidReason *string   `json:"voidReason,omitempty"`
+}
+
+// InvoiceAccount defines model for InvoiceAccount.
+type InvoiceAccount struct {
+	Id string `json:"id"`
+
+	// Name The end customer's name, when the directory knows the account.
+	Name *string `json:"name,omitempty"`
+}
+
+// InvoiceLine defines model for InvoiceLine.
+type InvoiceLine struct {
+	AccountId   *string `json:"accountId,omitempty"`
+	AccountName *string `json:"accountName,omitempty"`
+
+	// Amount A decimal string in the currency's minor-unit precision ("14.99", "1500" for JPY).
+	//
+	// Example: 14.99
+	Amount             Amount              `json:"amount"`
+	Description        string              `json:"description"`
+	Id                 string              `json:"id"`
+	ProductId          *string             `json:"productId,omitempty"`
+	Quantity           int64               `json:"quantity"`
+	ServicePeriodEnd   *openapi_types.Date `json:"servicePeriodEnd,omitempty"`
+	ServicePeriodStart *openapi_types.Date `json:"servicePeriodStart,omitempty"`
+	Sku                *string             `json:"sku,omitempty"`
+
+	// TaxRatePercent A decimal percentage, e.g. "24" or "5.5"
+	TaxRatePercent string `json:"taxRatePercent"`
+
+	// UnitPrice A decimal string in the currency's minor-unit precision ("14.99", "1500" for JPY).
+	//
+	// Example: 14.99
+	UnitPrice Amount `json:"unitPrice"`
+}
+
+// InvoiceList defines model for InvoiceList.
+type InvoiceList struct {
+	Data       []InvoiceSummary `json:"data"`
+	Pagination Pagination       `json:"pagination"`
+}
+
+// InvoicePayment defines model for InvoicePayment.
+type InvoicePayment struct {
+	// Amount A decimal string in the currency's minor-unit precision ("14.99", "1500" for JPY).
+	//
+	// Example: 14.99
+	Amount Amount    `json:"amount"`
+	Id     string    `json:"id"`
+	Method *string   `json:"method,omitempty"`
+	PaidAt time.Time `json:"paidAt"`
+}
+
+// InvoiceStatus defines model for InvoiceStatus.
+type InvoiceStatus string
+
+// InvoiceSummary defines model for InvoiceSummary.
+type InvoiceSummary struct {
+	// Accounts The end customers the invoice's lines were sold to.
+	Accounts []InvoiceAccount `json:"accounts"`
+
+	// AmountDue A decimal string in the currency's minor-unit precision ("14.99", "1500" for JPY).
+	//
+	// Example: 14.99
+	AmountDue Amount `json:"amountDue"`
+
+	// AmountPaid A decimal string in the currency's minor-unit precision ("14.99", "1500" for JPY).
+	//
+	// Example: 14.99
+	AmountPaid Amount    `json:"amountPaid"`
+	CreatedAt  time.Time `json:"createdAt"`
+
+	// Currency ISO 4217 alpha-3 code of every amount
+	Currency  string             `json:"currency"`
+	DueDate   openapi_types.Date `json:"dueDate"`
+	Id        string             `json:"id"`
+	IssueDate openapi_types.Date `json:"issueDate"`
+	Number    string             `json:"number"`
+	Status    InvoiceStatus      `json:"status"`
+
+	// Subtotal A decimal string in the currency's minor-unit precision ("14.99", "1500" for JPY).
+	//
+	// Example: 14.99
+	Subtotal Amount `json:"subtotal"`
+
+	// Tax A decimal string in the currency's minor-unit precision ("14.99", "1500" for JPY).
+	//
+	// Example: 14.99
+	Tax Amount `json:"tax"`
+
+	// Total A decimal string in the currency's minor-unit precision ("14.99", "1500" for JPY).
+	//
+	// Example: 14.99
+	Total Amount `json:"total"`
+
+	// UpdatedAt The latest change of the invoice or one of its payments.
+	UpdatedAt  time.Time `json:"updatedAt"`
+	VoidReason *string   `json:"voidReason,omitempty"`
 }
 
 // JSONAPIErrors defines model for JSONAPIErrors.
@@ -501,6 +767,9 @@ type Timestamp = string
 // ApiVersion defines model for ApiVersion.
 type ApiVersion string
 
+// InvoiceId defines model for InvoiceId.
+type InvoiceId = string
+
 // PageIndex defines model for PageIndex.
 type PageIndex = int
 
@@ -553,6 +822,59 @@ type GetAccountParams struct {
 
 // GetAccountParamsXApiVersion defines parameters for GetAccount.
 type GetAccountParamsXApiVersion string
+
+// ListInvoicesParams defines parameters for ListInvoices.
+type ListInvoicesParams struct {
+	// PageIndex 1-based page number. A page may start at most 10,000 items deep (pageIndex × pageSize); narrow the list with updatedSince or a filter to go further.
+	PageIndex *PageIndex     `form:"pageIndex,omitempty" json:"pageIndex,omitempty"`
+	PageSize  *PageSize      `form:"pageSize,omitempty" json:"pageSize,omitempty"`
+	Status    *InvoiceStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// IssuedFrom Only invoices issued on or after this date.
+	IssuedFrom *openapi_types.Date `form:"issuedFrom,omitempty" json:"issuedFrom,omitempty"`
+
+	// IssuedTo Only invoices issued on or before this date.
+	IssuedTo *openapi_types.Date `form:"issuedTo,omitempty" json:"issuedTo,omitempty"`
+
+	// DueBefore Only invoices due before this date.
+	DueBefore *openapi_types.Date `form:"dueBefore,omitempty" json:"dueBefore,omitempty"`
+
+	// AccountId Only invoices with a line for this end customer.
+	AccountId *string `form:"accountId,omitempty" json:"accountId,omitempty"`
+
+	// UpdatedSince Only invoices changed (by a new version or a payment) at or after this time (RFC 3339).
+	UpdatedSince *time.Time `form:"updatedSince,omitempty" json:"updatedSince,omitempty"`
+
+	// Sort Sort field, descending with a leading '-'. Default -issueDate.
+	Sort *ListInvoicesParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// XApiVersion API version; absent means 3, any other value is a 400.
+	XApiVersion *ListInvoicesParamsXApiVersion `json:"X-api-version,omitempty"`
+}
+
+// ListInvoicesParamsSort defines parameters for ListInvoices.
+type ListInvoicesParamsSort string
+
+// ListInvoicesParamsXApiVersion defines parameters for ListInvoices.
+type ListInvoicesParamsXApiVersion string
+
+// GetInvoiceParams defines parameters for GetInvoice.
+type GetInvoiceParams struct {
+	// XApiVersion API version; absent means 3, any other value is a 400.
+	XApiVersion *GetInvoiceParamsXApiVersion `json:"X-api-version,omitempty"`
+}
+
+// GetInvoiceParamsXApiVersion defines parameters for GetInvoice.
+type GetInvoiceParamsXApiVersion string
+
+// GetInvoicePdfParams defines parameters for GetInvoicePdf.
+type GetInvoicePdfParams struct {
+	// XApiVersion API version; absent means 3, any other value is a 400.
+	XApiVersion *GetInvoicePdfParamsXApiVersion `json:"X-api-version,omitempty"`
+}
+
+// GetInvoicePdfParamsXApiVersion defines parameters for GetInvoicePdf.
+type GetInvoicePdfParamsXApiVersion string
 
 // ListProductsParams defines parameters for ListProducts.
 type ListProductsParams struct {
@@ -616,6 +938,15 @@ type ServerInterface interface {
 	// GetAccount One of the caller's end customers
 	// (GET /api/accounts/{id})
 	GetAccount(c *gin.Context, id string, params GetAccountParams)
+	// ListInvoices The invoices the distributor issued to the caller
+	// (GET /api/invoices)
+	ListInvoices(c *gin.Context, params ListInvoicesParams)
+	// GetInvoice One invoice issued to the caller, with its lines and payments
+	// (GET /api/invoices/{id})
+	GetInvoice(c *gin.Context, id InvoiceId, params GetInvoiceParams)
+	// GetInvoicePdf One invoice as a PDF document
+	// (GET /api/invoices/{id}/pdf)
+	GetInvoicePdf(c *gin.Context, id InvoiceId, params GetInvoicePdfParams)
 	// ListProducts The products the caller may resell, at the caller's prices
 	// (GET /api/products)
 	ListProducts(c *gin.Context, params ListProductsParams)
@@ -785,6 +1116,216 @@ func (siw *ServerInterfaceWrapper) GetAccount(c *gin.Context) {
 	}
 
 	siw.Handler.GetAccount(c, id, params)
+}
+
+// ListInvoices operation middleware
+func (siw *ServerInterfaceWrapper) ListInvoices(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListInvoicesParams
+
+	// ------------- Optional query parameter "pageIndex" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageIndex", c.Request.URL.Query(), &params.PageIndex, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "pageSize" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageSize", c.Request.URL.Query(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", c.Request.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter status: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "issuedFrom" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "issuedFrom", c.Request.URL.Query(), &params.IssuedFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter issuedFrom: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "issuedTo" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "issuedTo", c.Request.URL.Query(), &params.IssuedTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter issuedTo: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "dueBefore" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "dueBefore", c.Request.URL.Query(), &params.DueBefore, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter dueBefore: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "accountId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "accountId", c.Request.URL.Query(), &params.AccountId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter accountId: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "updatedSince" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updatedSince", c.Request.URL.Query(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter updatedSince: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", c.Request.URL.Query(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter sort: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	headers := c.Request.Header
+
+	// ------------- Optional header parameter "X-api-version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-api-version")]; found {
+		var XApiVersion ListInvoicesParamsXApiVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for X-api-version, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-api-version", valueList[0], &XApiVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter X-api-version: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.XApiVersion = &XApiVersion
+
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ListInvoices(c, params)
+}
+
+// GetInvoice operation middleware
+func (siw *ServerInterfaceWrapper) GetInvoice(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id InvoiceId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetInvoiceParams
+
+	headers := c.Request.Header
+
+	// ------------- Optional header parameter "X-api-version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-api-version")]; found {
+		var XApiVersion GetInvoiceParamsXApiVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for X-api-version, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-api-version", valueList[0], &XApiVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter X-api-version: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.XApiVersion = &XApiVersion
+
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetInvoice(c, id, params)
+}
+
+// GetInvoicePdf operation middleware
+func (siw *ServerInterfaceWrapper) GetInvoicePdf(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id InvoiceId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetInvoicePdfParams
+
+	headers := c.Request.Header
+
+	// ------------- Optional header parameter "X-api-version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-api-version")]; found {
+		var XApiVersion GetInvoicePdfParamsXApiVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for X-api-version, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-api-version", valueList[0], &XApiVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter X-api-version: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.XApiVersion = &XApiVersion
+
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetInvoicePdf(c, id, params)
 }
 
 // ListProducts operation middleware
@@ -1080,6 +1621,9 @@ func RegisterHandlersWithOptions(router gin.IRouter, si ServerInterface, options
 	router.GET(options.BaseURL+"/api/accounts/:id", wrapper.GetAccount)
 	router.GET(options.BaseURL+"/api/products", wrapper.ListProducts)
 	router.GET(options.BaseURL+"/api/products/:id", wrapper.GetProduct)
+	router.GET(options.BaseURL+"/api/invoices", wrapper.ListInvoices)
+	router.GET(options.BaseURL+"/api/invoices/:id", wrapper.GetInvoice)
+	router.GET(options.BaseURL+"/api/invoices/:id/pdf", wrapper.GetInvoicePdf)
 	router.GET(options.BaseURL+"/api/v3/resellers", wrapper.ListResellers)
 	router.GET(options.BaseURL+"/api/v3/resellers/:reseller_id", wrapper.GetReseller)
 	router.GET(options.BaseURL+"/api/v3/customer_store/resellers/:reseller_id", wrapper.GetCustomerStoreReseller)

@@ -1,0 +1,130 @@
+package adapters
+
+import (
+	"context"
+	"errors"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/resellerapi/platform/pkg/mongodb"
+	"github.com/resellerapi/platform/pkg/paging"
+	"github.com/resellerapi/platform/pkg/readmodel"
+	"github.com/resellerapi/platform/services/edge/internal/app"
+)
+
+// InvoiceReader reads the invoicing service's invoices collection, every
+// read scoped to the caller's reseller.
+type InvoiceReader struct{ invoices mongodb.Scoped }
+
+// NewInvoiceReader returns a reader over the invoicing database.
+func NewInvoiceReader(invoicing *mongo.Database) *InvoiceReader {
+	return &InvoiceReader{invoices: mongodb.NewScoped(invoicing.Collection(readmodel.InvoicesCollection), "reseller_id")}
+}
+
+// invoiceSortFields maps the API's sort keys onto readmodel.InvoiceSortFields.
+var invoiceSortFields = map[string]string{
+	"issueDate": "issue_date", "dueDate": "due_date", "number": "number", "total": "total_minor", "updatedAt": "updated_at",
+}
+
+// invoiceFilter is the store condition of f on day today. Overdue is not
+// stored: an issued or partially paid invoice is overdue once its due date
+// is before today, and then no longer issued or partially paid.
+func invoiceFilter(today string, f app.InvoiceFilter) bson.D {
+	var filter bson.D
+	var dueFrom, dueBefore string // due_date >= dueFrom, < dueBefore
+	switch f.Status {
+	case app.InvoiceOverdue:
+		filter = bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: []string{readmodel.InvoiceIssued, readmodel.InvoicePartiallyPaid}}}}}
+		dueBefore = today
+	case app.InvoiceIssued, app.InvoicePartiallyPaid:
+		filter = bson.D{{Key: "status", Value: f.Status}}
+		dueFrom = today
+	case app.InvoicePaid, app.InvoiceVoid:
+		filter = bson.D{{Key: "status", Value: f.Status}}
+	}
+	if f.DueBefore != "" && (dueBefore == "" || f.DueBefore < dueBefore) {
+		dueBefore = f.DueBefore
+	}
+	if f.AccountID != "" {
+		filter = append(filter, bson.E{Key: "account_ids", Value: f.AccountID})
+	}
+	filter = appendRange(filter, "issue_date", "$gte", f.IssuedFrom, "$lte", f.IssuedTo)
+	filter = appendRange(filter, "due_date", "$gte", dueFrom, "$lt", dueBefore)
+	return listFilter(filter, "", f.UpdatedSince)
+}
+
+// appendRange adds the condition field lowOp low and highOp high; an empty
+// bound is left out.
+func appendRange(filter bson.D, field, lowOp, low, highOp, high string) bson.D {
+	var cond bson.D
+	if low != "" {
+		cond = append(cond, bson.E{Key: lowOp, Value: low})
+	}
+	if high != "" {
+		cond = append(cond, bson.E{Key: highOp, Value: high})
+	}
+	if len(cond) == 0 {
+		return filter
+	}
+	return append(filter, bson.E{Key: field, Value: cond})
+}
+
+// List returns one page of invoices without their lines and payments: one
+// find and one count.
+func (r *InvoiceReader) List(ctx context.Context, scope app.Scope, today string, f app.InvoiceFilter, page paging.Request) ([]app.Invoice, int64, error) {
+	field := f.Sort.Field
+	if _, ok := invoiceSortFields[field]; !ok {
+		field = "issueDate"
+	}
+	docs, total, err := mongodb.ScopedFindPage[readmodel.Invoice](ctx, r.invoices, scope.ResellerIDs(), mongodb.Page{
+		Filter:     invoiceFilter(today, f),
+		Sort:       sortBy(invoiceSortFields, field, f.Sort.Desc),
+		Skip:       page.Skip(),
+		Limit:      page.Limit(),
+		Projection: bson.D{{Key: "lines", Value: 0}, {Key: "payments", Value: 0}},
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]app.Invoice, len(docs))
+	for i, d := range docs {
+		out[i] = invoice(d, today)
+	}
+	return out, total, nil
+}
+
+// Get returns invoice id with its lines and payments if it is within
+// scope; any other is app.ErrNotFound. One find.
+func (r *InvoiceReader) Get(ctx context.Context, scope app.Scope, today, id string) (app.Invoice, error) {
+	d, err := mongodb.ScopedFindOne[readmodel.Invoice](ctx, r.invoices, scope.ResellerIDs(), bson.D{{Key: "_id", Value: id}})
+	if errors.Is(err, mongodb.ErrNotFound) {
+		return app.Invoice{}, app.ErrNotFound
+	}
+	if err != nil {
+		return app.Invoice{}, err
+	}
+	return invoice(d, today), nil
+}
+
+func invoice(d readmodel.Invoice, today string) app.Invoice {
+	inv := app.Invoice{ID: d.ID, ResellerID: d.ResellerID, Number: d.Number, Status: d.Status, VoidReason: d.VoidReason,
+		Currency: d.Currency, IssueDate: d.IssueDate, DueDate: d.DueDate, Subtotal: d.SubtotalMinor, Tax: d.TaxMinor,
+		Total: d.TotalMinor, Paid: d.AmountPaidMinor, Due: d.AmountDueMinor, Accounts: make([]app.InvoiceAccount, len(d.AccountIDs)),
+		CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
+	if (d.Status == readmodel.InvoiceIssued || d.Status == readmodel.InvoicePartiallyPaid) && d.DueDate < today {
+		inv.Status = app.InvoiceOverdue
+	}
+	for i, id := range d.AccountIDs {
+		inv.Accounts[i] = app.InvoiceAccount{ID: id}
+	}
+	for _, l := range d.Lines {
+		inv.Lines = append(inv.Lines, app.InvoiceLine{ID: l.LineID, Description: l.Description, ProductID: l.ProductID, SKU: l.SKU,
+			AccountID: l.AccountID, Quantity: l.Quantity, UnitPrice: l.UnitPriceMinor, Amount: l.AmountMinor,
+			TaxRatePercent: l.TaxRatePercent, ServicePeriodStart: l.ServicePeriodStart, ServicePeriodEnd: l.ServicePeriodEnd})
+	}
+	for _, p := range d.Payments {
+		inv.Payments = append(inv.Payments, app.InvoicePayment{ID: p.PaymentID, Amount: p.AmountMinor, PaidAt: p.PaidAt, Method: p.Method})
+	}
+	return inv
+}
