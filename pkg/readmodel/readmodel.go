@@ -30,9 +30,13 @@ func AccountSortFields() []string { return []string{"name", "created_at", "updat
 // indexes: for every sort field, {reseller_id, field, _id} and
 // {reseller_id, status, field, _id}. The name search and the updatedSince
 // range are checked while walking them (equality, sort, range).
-func AccountIndexes() []bson.D {
+func AccountIndexes() []bson.D { return sortIndexes(AccountSortFields()) }
+
+// sortIndexes are, for every sort field, {reseller_id, field, _id} and
+// {reseller_id, status, field, _id}.
+func sortIndexes(fields []string) []bson.D {
 	var out []bson.D
-	for _, f := range AccountSortFields() {
+	for _, f := range fields {
 		out = append(out,
 			bson.D{{Key: "reseller_id", Value: 1}, {Key: f, Value: 1}, {Key: "_id", Value: 1}},
 			bson.D{{Key: "reseller_id", Value: 1}, {Key: "status", Value: 1}, {Key: f, Value: 1}, {Key: "_id", Value: 1}},
@@ -260,14 +264,8 @@ func InvoiceSortFields() []string {
 // issue_date, _id} for one end customer's invoices. Date ranges and
 // updatedSince are checked while walking them.
 func InvoiceIndexes() []bson.D {
-	var out []bson.D
-	for _, f := range InvoiceSortFields() {
-		out = append(out,
-			bson.D{{Key: "reseller_id", Value: 1}, {Key: f, Value: 1}, {Key: "_id", Value: 1}},
-			bson.D{{Key: "reseller_id", Value: 1}, {Key: "status", Value: 1}, {Key: f, Value: 1}, {Key: "_id", Value: 1}},
-		)
-	}
-	return append(out, bson.D{{Key: "reseller_id", Value: 1}, {Key: "account_ids", Value: 1}, {Key: "issue_date", Value: 1}, {Key: "_id", Value: 1}})
+	return append(sortIndexes(InvoiceSortFields()),
+		bson.D{{Key: "reseller_id", Value: 1}, {Key: "account_ids", Value: 1}, {Key: "issue_date", Value: 1}, {Key: "_id", Value: 1}})
 }
 
 // Invoice is an invoice the distributor issued to a reseller: the

@@ -77,16 +77,9 @@ func line(i int, l *eventsv1.InvoiceLine) (*big.Int, error) {
 	}
 	amount := new(big.Int).Mul(big.NewInt(l.GetQuantity()), big.NewInt(l.GetUnitPriceMinor()))
 	problems = append(problems, equal(field("amount_minor"), l.GetAmountMinor(), amount, "quantity x unit_price_minor"))
-	tax := new(big.Int)
-	rate, ok := new(big.Rat).SetString(l.GetTaxRatePercent())
-	switch {
-	case !percent.MatchString(l.GetTaxRatePercent()) || !ok || rate.Cmp(big.NewRat(100, 1)) > 0:
-		problems = append(problems, fmt.Errorf("%s %s must be a percentage from 0 to 100 with at most 4 decimals, e.g. 24 or 5.5",
-			field("tax_rate_percent"), quote(l.GetTaxRatePercent())))
-	default:
-		exact := new(big.Rat).Mul(new(big.Rat).SetInt64(l.GetAmountMinor()), rate)
-		exact.Quo(exact, big.NewRat(100, 1))
-		tax = roundHalfAway(exact)
+	tax, err := Tax(l.GetAmountMinor(), l.GetTaxRatePercent())
+	if err != nil {
+		problems = append(problems, fmt.Errorf("%s %w", field("tax_rate_percent"), err))
 	}
 	start, end := l.GetServicePeriodStart(), l.GetServicePeriodEnd()
 	if (start == "") != (end == "") {
@@ -109,6 +102,19 @@ func line(i int, l *eventsv1.InvoiceLine) (*big.Int, error) {
 		OptionalID(field("account_id"), l.GetAccountId()),
 	)
 	return tax, errors.Join(problems...)
+}
+
+// Tax is the tax on amountMinor at ratePercent (a decimal percentage from
+// 0 to 100 with at most 4 decimals, e.g. "24" or "5.5"): amount x rate /
+// 100, rounded half away from zero to the minor unit, exactly. It is how
+// an invoice line's tax must be computed.
+func Tax(amountMinor int64, ratePercent string) (*big.Int, error) {
+	rate, ok := new(big.Rat).SetString(ratePercent)
+	if !percent.MatchString(ratePercent) || !ok || rate.Cmp(big.NewRat(100, 1)) > 0 {
+		return new(big.Int), fmt.Errorf("%s must be a percentage from 0 to 100 with at most 4 decimals, e.g. 24 or 5.5", quote(ratePercent))
+	}
+	exact := new(big.Rat).Mul(new(big.Rat).SetInt64(amountMinor), rate)
+	return roundHalfAway(exact.Quo(exact, big.NewRat(100, 1))), nil
 }
 
 // roundHalfAway rounds r to an integer, halves away from zero.

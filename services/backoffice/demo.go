@@ -3,17 +3,22 @@ package backoffice
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // DemoData is a small data set that shows the API at work: a reseller
 // tree three levels deep with full profiles (one in Cyrillic), enough
 // accounts under the first reseller to page through, and a small catalog
-// on two price lists in two currencies (downstream resellers inherit).
+// on two price lists in two currencies (downstream resellers inherit),
+// and a few months of invoices with their payments: paid, partly paid
+// (overdue), open and void.
 type DemoData struct {
 	Resellers  []Reseller
 	Accounts   []Account
 	Products   []Product
 	PriceLists []PriceList
+	Invoices   []Invoice
+	Payments   []Payment
 }
 
 // Demo returns the demo data set. Its ids are fixed so that seeding twice
@@ -76,7 +81,52 @@ func Demo() DemoData {
 		Email: "it@limassol-shipping.example", Phone: "+35725123456", Country: "CY", Status: "active",
 	})
 	d.Products, d.PriceLists = demoCatalog()
+	d.Invoices, d.Payments = demoInvoices()
 	return d
+}
+
+// demoInvoices is three months of CloudNova's invoices (EUR, 24% VAT) and
+// one of ByteBridge's (USD, no tax), with payments: August's paid,
+// September's partly paid (and past due since 31 October 2026), October's
+// open (due 30 November 2026), and a voided duplicate.
+func demoInvoices() ([]Invoice, []Payment) {
+	line := func(id, product, sku, account, description string, quantity, unit int64, rate, start, end string) InvoiceLine {
+		return InvoiceLine{LineID: id, Description: description, ProductID: product, SKU: sku, AccountID: account,
+			Quantity: quantity, UnitPriceMinor: unit, TaxRatePercent: rate, ServicePeriodStart: start, ServicePeriodEnd: end}
+	}
+	month := func(m int) (string, string) {
+		first := time.Date(2026, time.Month(m), 1, 0, 0, 0, 0, time.UTC)
+		return first.Format(time.DateOnly), first.AddDate(0, 1, -1).Format(time.DateOnly)
+	}
+	cloudnova := func(id, number string, m int) Invoice {
+		start, end := month(m)
+		issue := time.Date(2026, time.Month(m)+1, 1, 0, 0, 0, 0, time.UTC)
+		return Totals(Invoice{InvoiceID: id, ResellerID: "res-cloudnova", Version: 1, Number: number, Currency: "EUR",
+			IssueDate: issue.Format(time.DateOnly), DueDate: issue.AddDate(0, 1, -1).Format(time.DateOnly),
+			Lines: []InvoiceLine{
+				line("1", "prd-m365-standard", "MS-M365-BS", "acc-cn-001", "Microsoft 365 Business Standard", 12, 1000, "24", start, end),
+				line("2", "prd-acronis-backup", "ACR-CPC-BK", "acc-cn-001", "Acronis Cyber Protect Cloud Backup", 8, 290, "24", start, end),
+				line("3", "prd-m365-basic", "MS-M365-BB", "acc-cn-002", "Microsoft 365 Business Basic", 25, 480, "24", start, end),
+				line("4", "prd-bitdefender-gz", "BD-GZ-BUS", "acc-cn-005", "Bitdefender GravityZone Business Security", 40, 210, "24", start, end),
+			}})
+	}
+	aug, sep, oct := cloudnova("inv-cn-2026-08", "CN-2026-0008", 8), cloudnova("inv-cn-2026-09", "CN-2026-0009", 9), cloudnova("inv-cn-2026-10", "CN-2026-0010", 10)
+	onboarding := Totals(Invoice{InvoiceID: "inv-cn-2026-10b", ResellerID: "res-cloudnova", Version: 2, Number: "CN-2026-0011",
+		Currency: "EUR", IssueDate: oct.IssueDate, DueDate: oct.DueDate, Status: "void", VoidReason: "Issued twice; see CN-2026-0010.",
+		Lines: []InvoiceLine{line("1", "prd-onboarding", "SRV-ONB", "acc-cn-003", "Microsoft 365 onboarding service", 1, 15000, "24", "", "")}})
+	start, end := month(10)
+	us := Totals(Invoice{InvoiceID: "inv-bb-2026-10", ResellerID: "res-bytebridge", Version: 1, Number: "BB-2026-0010", Currency: "USD",
+		IssueDate: "2026-11-01", DueDate: "2026-12-15",
+		Lines: []InvoiceLine{line("1", "prd-m365-premium", "MS-M365-BP", "acc-bb-001", "Microsoft 365 Business Premium", 15, 1850, "0", start, end)}})
+	paid := func(id, invoice, currency string, amount int64, day string, method string) Payment {
+		at, _ := time.Parse(time.DateOnly, day)
+		return Payment{PaymentID: id, InvoiceID: invoice, Version: 1, AmountMinor: amount, Currency: currency, PaidAt: &at, Method: method}
+	}
+	return []Invoice{aug, sep, oct, onboarding, us}, []Payment{
+		paid("pay-cn-0008", aug.InvoiceID, "EUR", aug.TotalMinor, "2026-09-20", "bank_transfer"),
+		paid("pay-cn-0009", sep.InvoiceID, "EUR", 20000, "2026-11-05", "card"),
+		paid("pay-bb-0010", us.InvoiceID, "USD", 10000, "2026-11-20", "bank_transfer"),
+	}
 }
 
 // demoCatalog is a few vendors' products, monthly and annual, priced on a
@@ -127,7 +177,8 @@ func demoCatalog() ([]Product, []PriceList) {
 }
 
 // PublishDemo publishes the demo data set: price lists and products
-// first, then resellers (which name their price lists) and accounts. It
+// first, then resellers (which name their price lists), accounts,
+// invoices and payments. It
 // returns how many events were published.
 func PublishDemo(ctx context.Context, p *Publisher) (int, error) {
 	d := Demo()
@@ -137,6 +188,8 @@ func PublishDemo(ctx context.Context, p *Publisher) (int, error) {
 		func() (int, error) { return p.PublishPriceLists(ctx, d.PriceLists) },
 		func() (int, error) { return p.PublishResellers(ctx, d.Resellers) },
 		func() (int, error) { return p.PublishAccounts(ctx, d.Accounts) },
+		func() (int, error) { return p.PublishInvoices(ctx, d.Invoices) },
+		func() (int, error) { return p.PublishPayments(ctx, d.Payments) },
 	} {
 		n, err := step()
 		total += n

@@ -89,6 +89,20 @@ func TestDemoDataIsValid(t *testing.T) {
 	if len(d.Products) < 6 || len(d.PriceLists) != 2 || d.PriceLists[0].Currency == d.PriceLists[1].Currency {
 		t.Errorf("demo catalog: %d products, %d lists", len(d.Products), len(d.PriceLists))
 	}
+	for _, inv := range d.Invoices {
+		if err := inv.Validate(); err != nil {
+			t.Errorf("demo invoice %s: %v", inv.InvoiceID, err)
+		}
+	}
+	for _, p := range d.Payments {
+		if err := p.Validate(); err != nil {
+			t.Errorf("demo payment %s: %v", p.PaymentID, err)
+		}
+	}
+	// A month: 12 x 10.00 + 8 x 2.90 + 25 x 4.80 + 40 x 2.10 = 347.20, VAT 24% = 83.33 (83.328), 430.53.
+	if aug := d.Invoices[0]; aug.SubtotalMinor != 34720 || aug.TaxMinor != 8333 || aug.TotalMinor != 43053 || d.Payments[0].AmountMinor != 43053 {
+		t.Errorf("demo August invoice: %d + %d = %d", aug.SubtotalMinor, aug.TaxMinor, aug.TotalMinor)
+	}
 }
 
 func FuzzParseResellers(f *testing.F) {

@@ -3,9 +3,11 @@ package backoffice
 import (
 	"context"
 	"io"
+	"slices"
 	"time"
 
 	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
+	"github.com/resellerapi/platform/proto-events/rules"
 	"github.com/resellerapi/platform/proto-events/subjects"
 
 	"github.com/resellerapi/platform/pkg/eventbus"
@@ -48,6 +50,26 @@ type InvoiceLine struct {
 	ServicePeriodStart string `json:"service_period_start"`
 	ServicePeriodEnd   string `json:"service_period_end"`
 	AmountMinor        int64  `json:"amount_minor"`
+}
+
+// Totals returns inv with the amounts its lines imply: each line's amount
+// (quantity x unit price), the subtotal, the tax (each line's, rounded half
+// away from zero to the minor unit) and the total, exactly as the
+// invoicing rules check them. Rates that are not percentages leave the tax
+// to Validate to refuse.
+func Totals(inv Invoice) Invoice {
+	inv.Lines = slices.Clone(inv.Lines)
+	inv.SubtotalMinor, inv.TaxMinor = 0, 0
+	for i := range inv.Lines {
+		l := &inv.Lines[i]
+		l.AmountMinor = l.Quantity * l.UnitPriceMinor
+		inv.SubtotalMinor += l.AmountMinor
+		if tax, err := rules.Tax(l.AmountMinor, l.TaxRatePercent); err == nil && tax.IsInt64() {
+			inv.TaxMinor += tax.Int64()
+		}
+	}
+	inv.TotalMinor = inv.SubtotalMinor + inv.TaxMinor
+	return inv
 }
 
 // Validate checks inv against the rules of its event (exact arithmetic,

@@ -1,12 +1,15 @@
 // Command backofficectl is the distributor back-office's command line: it
-// publishes resellers, accounts, products and price lists as events to the
-// platform.
+// publishes resellers, accounts, products, price lists, invoices and
+// payments as events to the platform, and shows and republishes the events
+// a service refused (dead letters).
 //
 //	backofficectl publish reseller --file resellers.json
 //	backofficectl publish account --file accounts.ndjson
 //	backofficectl publish product --file products.json
 //	backofficectl publish pricelist --file -        (standard input)
 //	backofficectl seed-demo
+//	backofficectl dead-letters list [--service invoicing]
+//	backofficectl dead-letters republish 42 43 | --all [--service invoicing]
 //
 // A file holds one JSON object, a JSON array of objects, or one object per
 // line; field names in snake_case or camelCase. Every record is validated
@@ -22,8 +25,13 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/nats-io/nats.go"
 
 	"github.com/resellerapi/platform/proto-events/subjects"
 
@@ -34,6 +42,8 @@ import (
 const usage = `usage:
   backofficectl publish reseller|account|product|pricelist|invoice|payment --file FILE   (FILE "-" is standard input)
   backofficectl seed-demo
+  backofficectl dead-letters list [--service SERVICE]
+  backofficectl dead-letters republish SEQ... | --all [--service SERVICE]
 
 FILE holds one JSON object, a JSON array of objects, or one object per line;
 field names in snake_case or camelCase.
@@ -50,6 +60,11 @@ invoice fields:   invoice_id, reseller_id, version, number, currency, issue_date
                   tax_rate_percent, service_period_start, service_period_end, amount_minor},
                   subtotal_minor, tax_minor, total_minor, status (issued|void), void_reason, created_at
 payment fields:   payment_id, invoice_id, version, amount_minor, currency, paid_at, method
+
+dead-letters list shows what the services refused (sequence, time, service,
+handler, subject, event type, reason); republish publishes those events
+again, unchanged, on their subjects once the cause is fixed (a corrected
+related record, an upgraded service) and removes them from the list.
 Environment: NATS_URL (default nats://127.0.0.1:4222)
 `
 
@@ -110,9 +125,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 	case "seed-demo":
 		return withPublisher(natsURL, func(p *backoffice.Publisher) error {
 			n, err := backoffice.PublishDemo(ctx, p)
-			fmt.Fprintf(stdout, "published %d demo events (resellers, accounts, products, price lists)\n", n)
+			fmt.Fprintf(stdout, "published %d demo events (resellers, accounts, products, price lists, invoices, payments)\n", n)
 			return err
 		})
+	case "dead-letters":
+		return deadLetters(ctx, natsURL, args[1:], stdout)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -167,4 +184,72 @@ func withPublisher(natsURL string, f func(*backoffice.Publisher) error) error {
 		return err
 	}
 	return f(backoffice.NewPublisher(bus))
+}
+
+func deadLetters(ctx context.Context, natsURL string, args []string, stdout io.Writer) error {
+	if len(args) == 0 || (args[0] != "list" && args[0] != "republish") {
+		return fmt.Errorf("%w: dead-letters needs list or republish", errUsage)
+	}
+	fs := flag.NewFlagSet("dead-letters", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	service := fs.String("service", "", "only this service's dead letters")
+	all := fs.Bool("all", false, "republish every dead letter (of --service)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	var seqs []uint64
+	for _, a := range fs.Args() {
+		n, err := strconv.ParseUint(a, 10, 64)
+		if err != nil || n == 0 {
+			return fmt.Errorf("%w: %q is not a dead letter's sequence number", errUsage, a)
+		}
+		seqs = append(seqs, n)
+	}
+	switch {
+	case args[0] == "list" && (len(seqs) > 0 || *all):
+		return fmt.Errorf("%w: dead-letters list takes only --service", errUsage)
+	case args[0] == "republish" && (len(seqs) > 0) == *all:
+		return fmt.Errorf("%w: dead-letters republish needs sequence numbers or --all", errUsage)
+	}
+	nc, err := nats.Connect(natsURL, nats.Name("backofficectl"))
+	if err != nil {
+		return fmt.Errorf("connect to nats %s: %w", natsURL, err)
+	}
+	defer nc.Close()
+	dls, err := backoffice.NewDeadLetters(nc)
+	if err != nil {
+		return err
+	}
+	if args[0] == "list" || *all {
+		list, err := dls.List(ctx, *service)
+		if err != nil {
+			return err
+		}
+		if args[0] == "list" {
+			return printDeadLetters(stdout, list)
+		}
+		for _, dl := range list {
+			seqs = append(seqs, dl.Sequence)
+		}
+	}
+	for _, seq := range seqs {
+		dl, err := dls.Republish(ctx, seq)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "republished %d: %s on %s\n", seq, dl.EventType, dl.Subject)
+	}
+	fmt.Fprintf(stdout, "republished %d dead letters\n", len(seqs))
+	return nil
+}
+
+func printDeadLetters(w io.Writer, list []backoffice.DeadLetter) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SEQ\tTIME\tSERVICE\tHANDLER\tSUBJECT\tEVENT TYPE\tREASON")
+	for _, dl := range list {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", dl.Sequence, dl.Time.Format(time.RFC3339), dl.Service, dl.Handler,
+			dl.Subject, dl.EventType, strings.ReplaceAll(dl.Reason, "\n", "; "))
+	}
+	fmt.Fprintf(tw, "%d dead letters\n", len(list))
+	return tw.Flush()
 }

@@ -146,7 +146,9 @@ func TestPublishFromStdinAndSeedDemo(t *testing.T) {
 }
 
 func TestUsageErrors(t *testing.T) {
-	for _, args := range [][]string{nil, {"frobnicate"}, {"publish"}, {"publish", "refund", "--file", "x"}, {"publish", "account"}, {"publish", "account", "--bogus"}, {"publish", "pricelist", "--file"}} {
+	for _, args := range [][]string{nil, {"frobnicate"}, {"publish"}, {"publish", "refund", "--file", "x"}, {"publish", "account"}, {"publish", "account", "--bogus"}, {"publish", "pricelist", "--file"},
+		{"dead-letters"}, {"dead-letters", "show"}, {"dead-letters", "list", "7"}, {"dead-letters", "republish"}, {"dead-letters", "republish", "x"},
+		{"dead-letters", "republish", "0"}, {"dead-letters", "republish", "3", "--all"}} {
 		err := run(context.Background(), args, nil, &bytes.Buffer{})
 		if !errors.Is(err, errUsage) {
 			t.Errorf("run(%q) = %v, want a usage error", args, err)
@@ -226,5 +228,70 @@ func TestPublishInvoiceAndPayment(t *testing.T) {
 	}
 	if n := len(published(t, kit.NATSURL, subjects.PaymentChanged(pay))); n != 1 {
 		t.Errorf("%d payment events, want 1", n)
+	}
+}
+
+// deadLetterOf publishes a dead letter as a service's event bus does: the
+// refused event's payload with the reason and the original subject.
+func deadLetterOf(t *testing.T, service, subject, reason string, ev proto.Message) {
+	t.Helper()
+	nc, err := nats.Connect(kit.NATSURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := nc.JetStream()
+	data, _ := proto.Marshal(ev)
+	msg := nats.NewMsg(subjects.DeadLetter(service))
+	msg.Data = data
+	msg.Header.Set("reason_poisoned", reason)
+	msg.Header.Set("topic_poisoned", subject)
+	msg.Header.Set("handler_poisoned", "payments")
+	msg.Header.Set("event_type", string(ev.ProtoReflect().Descriptor().FullName()))
+	if _, err := js.PublishMsg(msg); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDeadLettersListAndRepublish(t *testing.T) {
+	t.Setenv("NATS_URL", kit.NATSURL)
+	service := unique("svc")
+	pay := unique("pay")
+	ev := &eventsv1.PaymentChanged{Meta: &eventsv1.EventMeta{EventId: uuid.NewString(), AggregateId: pay, Version: 1},
+		Payment: &eventsv1.Payment{PaymentId: pay, InvoiceId: "inv-1", AmountMinor: 5, Currency: "USD"}}
+	deadLetterOf(t, service, subjects.PaymentChanged(pay), "payment is in USD but invoice inv-1 is in EUR", ev)
+	deadLetterOf(t, unique("other"), subjects.PaymentChanged(pay), "another service's", ev)
+
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"dead-letters", "list", "--service", service}, nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 3 || !strings.Contains(lines[1], subjects.PaymentChanged(pay)) || !strings.Contains(lines[1], "resellerapi.events.v1.PaymentChanged") ||
+		!strings.Contains(lines[1], "is in USD but invoice inv-1 is in EUR") || lines[2] != "1 dead letters" {
+		t.Fatalf("list:\n%s", out.String())
+	}
+	seq := strings.Fields(lines[1])[0]
+	out.Reset()
+	if err := run(context.Background(), []string{"dead-letters", "republish", seq}, nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	msgs := published(t, kit.NATSURL, subjects.PaymentChanged(pay))
+	if len(msgs) != 1 || msgs[0].Header.Get("event_type") != "resellerapi.events.v1.PaymentChanged" {
+		t.Fatalf("republished: %v", msgs)
+	}
+	var got eventsv1.PaymentChanged
+	if err := proto.Unmarshal(msgs[0].Data, &got); err != nil || got.GetPayment().GetPaymentId() != pay || got.GetMeta().GetEventId() != ev.GetMeta().GetEventId() {
+		t.Errorf("republished event = %v, %v", &got, err)
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"dead-letters", "list", "--service", service}, nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "0 dead letters") {
+		t.Errorf("after republishing, list:\n%s", out.String())
+	}
+	if err := run(context.Background(), []string{"dead-letters", "republish", seq}, nil, &out); err == nil {
+		t.Error("republishing a removed dead letter succeeded")
 	}
 }
