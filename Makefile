@@ -91,9 +91,10 @@ REQUESTS ?= 100
 EVENTS   ?= 200
 PRODUCTS ?= 500
 LISTS    ?= 4
+INVOICES ?= 500
 bench:
 	go run ./services/edge/cmd/edgebench
-	go run ./services/allinone/cmd/bench -accounts $(ACCOUNTS) -requests $(REQUESTS) -events $(EVENTS) -products $(PRODUCTS) -lists $(LISTS)
+	go run ./services/allinone/cmd/bench -accounts $(ACCOUNTS) -requests $(REQUESTS) -events $(EVENTS) -products $(PRODUCTS) -lists $(LISTS) -invoices $(INVOICES)
 
 clean:
 	rm -rf bin .data

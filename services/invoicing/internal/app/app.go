@@ -153,9 +153,11 @@ func (p *Projector) Run(ctx context.Context) {
 }
 
 // Project writes one batch and returns the result of each change (see
-// Apply). Round trips: the batch's invoices, its payments (their stored
-// versions and their writes), the invoices' payments and the invoices'
-// writes; more only when another writer changed one of them meanwhile.
+// Apply). Round trips for a batch of new invoices: their payments and
+// their writes (inserts); with payments, also the payments' invoices and
+// the payments' stored versions and writes. More when an invoice was
+// stored already (a new version, a replay) or another writer changed one
+// meanwhile: the conflicting ones are read and written again.
 func (p *Projector) Project(ctx context.Context, changes []Change) []error {
 	b := newBatch(changes)
 	if err := p.project(ctx, b); err != nil {
@@ -219,7 +221,15 @@ func (p *Projector) project(ctx context.Context, b *batch) error {
 		affected[b.changes[i].Payment.InvoiceID] = true
 	}
 	pending := sortedKeys(affected)
-	stored, err := p.repo.Invoices(ctx, pending)
+	// Only the invoices of the batch's payments are read first (their
+	// currency decides whether a payment counts). An invoice the batch
+	// brings is first written as new: most of a burst is, and an insert
+	// that finds one stored is a conflict, read and settled again below.
+	paid := map[string]bool{}
+	for _, i := range b.payments {
+		paid[b.changes[i].Payment.InvoiceID] = true
+	}
+	stored, err := p.repo.Invoices(ctx, sortedKeys(paid))
 	if err != nil {
 		return err
 	}
