@@ -90,9 +90,11 @@ Try the seed's flow (copy and paste):
   TOKEN=$(curl -s -u "$KEY:$SECRET" -d grant_type=password -d username=cloudnova-dev -d password=Reseller-Api-2026 $API/oauth/token \
     | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
 
-  # 4. and reads the reseller's accounts and products
+  # 4. and reads the reseller's accounts, products and invoices (one as a PDF)
   curl -X GET "$API/api/accounts?pageIndex=1&pageSize=10" -H "accept: application/json" -H "authorization: Bearer $TOKEN" -H "X-api-version: 3"
   curl -s "$API/api/products" -H "authorization: Bearer $TOKEN"
+  curl -s "$API/api/invoices?status=overdue" -H "authorization: Bearer $TOKEN"
+  curl -s -o CN-2026-0009.pdf "$API/api/invoices/inv-cn-2026-09/pdf" -H "authorization: Bearer $TOKEN"
 
   # 5. a manager of the reseller gets an API token and reads a downstream reseller's profile (JSON:API)
   MANAGER=$(curl -s -X POST $API/admin/v1/resellers/res-cloudnova/managers -H "Authorization: Bearer $ADMIN_TOKEN" \
