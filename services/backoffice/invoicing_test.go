@@ -1,6 +1,7 @@
 package backoffice
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -53,6 +54,43 @@ func FuzzParseInvoices(f *testing.F) {
 			if err := inv.Validate(); err != nil {
 				t.Fatalf("accepted invalid record %+v: %v", inv, err)
 			}
+		}
+	})
+}
+
+func FuzzParsePayments(f *testing.F) {
+	f.Add(`{"paymentId":"pay-1","invoiceId":"inv-1","version":1,"amountMinor":5576,"currency":"EUR","paidAt":"2026-11-20T10:00:00Z","method":"card"}`)
+	f.Add(`[{"payment_id":"p","amount_minor":-1}]` + "\n" + `{"payment_id":"q"}`)
+	f.Fuzz(func(t *testing.T, in string) {
+		got, err := ParsePayments(strings.NewReader(in))
+		if err != nil {
+			return
+		}
+		for _, p := range got {
+			if err := p.Validate(); err != nil || p.AmountMinor <= 0 {
+				t.Fatalf("accepted invalid record %+v: %v", p, err)
+			}
+		}
+	})
+}
+
+// Totals computes what the rules check: an invoice it completes is valid
+// whenever its amounts fit in int64.
+func FuzzTotals(f *testing.F) {
+	f.Add(int64(3), int64(1499), "24", int64(1), int64(5), "5.5")
+	f.Add(int64(1), int64(1), "0.0001", int64(7), int64(-3), "100")
+	f.Fuzz(func(t *testing.T, q1, p1 int64, r1 string, q2, p2 int64, r2 string) {
+		if q1 <= 0 || q2 <= 0 || p1 < 0 || p2 < 0 || p1 > 1e12 || p2 > 1e12 || q1 > 1e6 || q2 > 1e6 {
+			return
+		}
+		inv := Totals(Invoice{InvoiceID: "i", ResellerID: "r", Version: 1, Number: "N", Currency: "EUR",
+			IssueDate: "2026-11-01", DueDate: "2026-11-30", Lines: []InvoiceLine{
+				{LineID: "1", Description: "a", Quantity: q1, UnitPriceMinor: p1, TaxRatePercent: r1},
+				{LineID: "2", Description: "b", Quantity: q2, UnitPriceMinor: p2, TaxRatePercent: r2}}})
+		err := inv.Validate()
+		rateErr := strings.Contains(fmt.Sprint(err), "tax_rate_percent")
+		if err != nil && !rateErr {
+			t.Fatalf("Totals made an invalid invoice: %v\n%+v", err, inv)
 		}
 	})
 }

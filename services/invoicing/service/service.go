@@ -7,8 +7,10 @@ package service
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -65,6 +67,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		return nil, err
 	}
 	projector := app.NewProjector(repo, log, cfg.BatchSize)
+	if err := observeBatches(projector, reg, cfg.BatchSize); err != nil {
+		_ = in.Close()
+		return nil, err
+	}
 	if err := ports.Register(in.Bus, projector, cfg.BatchSize); err != nil {
 		_ = in.Close()
 		return nil, fmt.Errorf("register handlers: %w", err)
@@ -85,4 +91,26 @@ func (s *Service) Close() error {
 	s.stop()
 	<-s.done
 	return err
+}
+
+// observeBatches exports the projector's batch sizes and write times.
+func observeBatches(p *app.Projector, reg prometheus.Registerer, maxBatch int) error {
+	sizes := prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name: "invoicing_batch_events", Help: "Events per batch the invoicing projector wrote.",
+		Buckets: prometheus.ExponentialBucketsRange(1, float64(max(maxBatch, 2)), 9),
+	})
+	took := prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name: "invoicing_batch_seconds", Help: "Time to write one batch of the invoicing projector.",
+		Buckets: prometheus.ExponentialBuckets(0.001, 2.5, 10),
+	})
+	if reg != nil {
+		if err := errors.Join(reg.Register(sizes), reg.Register(took)); err != nil {
+			return fmt.Errorf("register invoicing metrics: %w", err)
+		}
+	}
+	p.ObserveBatches(func(size int, d time.Duration) {
+		sizes.Observe(float64(size))
+		took.Observe(d.Seconds())
+	})
+	return nil
 }

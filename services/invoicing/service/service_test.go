@@ -30,8 +30,9 @@ var kit *testkit.Kit
 func TestMain(m *testing.M) { testkit.Main(m, &kit) }
 
 type env struct {
-	db  string
-	pub *eventbus.Bus
+	db   string
+	pub  *eventbus.Bus
+	regs []*prometheus.Registry // one per replica
 }
 
 // start runs replicas of the invoicing service over the package's kit,
@@ -41,10 +42,12 @@ func start(t *testing.T, replicas, batchSize int) env {
 	t.Helper()
 	e := env{db: kit.DatabaseName(t)}
 	for range replicas {
+		reg := prometheus.NewRegistry()
+		e.regs = append(e.regs, reg)
 		svc, err := service.New(context.Background(), service.Config{
 			Config:    infra.Config{NATSURL: kit.NATSURL, MongoURI: kit.MongoURI, Database: e.db},
 			BatchSize: batchSize,
-		}, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
+		}, slog.New(slog.DiscardHandler), reg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -174,6 +177,22 @@ func TestManyPaymentsOfOneInvoiceOnTwoReplicasAddUpExactly(t *testing.T) {
 	got := e.eventually(t, inv, func(d readmodel.Invoice) bool { return len(d.Payments) == n }, "every payment counted")
 	if got.AmountPaidMinor != want || got.AmountDueMinor != 1_240_000-want || got.Status != readmodel.InvoicePartiallyPaid {
 		t.Errorf("paid %d due %d status %s; want paid %d due %d", got.AmountPaidMinor, got.AmountDueMinor, got.Status, want, 1_240_000-want)
+	}
+	// Both replicas' batch metrics together saw every event at least once.
+	var events float64
+	for _, reg := range e.regs {
+		families, err := reg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range families {
+			if f.GetName() == "invoicing_batch_events" {
+				events += f.GetMetric()[0].GetHistogram().GetSampleSum()
+			}
+		}
+	}
+	if events < n+1 {
+		t.Errorf("invoicing_batch_events counted %v events, want at least %d", events, n+1)
 	}
 }
 

@@ -186,30 +186,46 @@ func withPublisher(natsURL string, f func(*backoffice.Publisher) error) error {
 	return f(backoffice.NewPublisher(bus))
 }
 
-func deadLetters(ctx context.Context, natsURL string, args []string, stdout io.Writer) error {
+// deadLetterArgs are the arguments of the dead-letters command.
+type deadLetterArgs struct {
+	cmd     string // list or republish
+	service string
+	all     bool
+	seqs    []uint64
+}
+
+func parseDeadLetterArgs(args []string) (deadLetterArgs, error) {
 	if len(args) == 0 || (args[0] != "list" && args[0] != "republish") {
-		return fmt.Errorf("%w: dead-letters needs list or republish", errUsage)
+		return deadLetterArgs{}, fmt.Errorf("%w: dead-letters needs list or republish", errUsage)
 	}
+	a := deadLetterArgs{cmd: args[0]}
 	fs := flag.NewFlagSet("dead-letters", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	service := fs.String("service", "", "only this service's dead letters")
-	all := fs.Bool("all", false, "republish every dead letter (of --service)")
+	fs.StringVar(&a.service, "service", "", "only this service's dead letters")
+	fs.BoolVar(&a.all, "all", false, "republish every dead letter (of --service)")
 	if err := fs.Parse(args[1:]); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return deadLetterArgs{}, fmt.Errorf("%w: %v", errUsage, err)
 	}
-	var seqs []uint64
-	for _, a := range fs.Args() {
-		n, err := strconv.ParseUint(a, 10, 64)
+	for _, arg := range fs.Args() {
+		n, err := strconv.ParseUint(arg, 10, 64)
 		if err != nil || n == 0 {
-			return fmt.Errorf("%w: %q is not a dead letter's sequence number", errUsage, a)
+			return deadLetterArgs{}, fmt.Errorf("%w: %q is not a dead letter's sequence number", errUsage, arg)
 		}
-		seqs = append(seqs, n)
+		a.seqs = append(a.seqs, n)
 	}
 	switch {
-	case args[0] == "list" && (len(seqs) > 0 || *all):
-		return fmt.Errorf("%w: dead-letters list takes only --service", errUsage)
-	case args[0] == "republish" && (len(seqs) > 0) == *all:
-		return fmt.Errorf("%w: dead-letters republish needs sequence numbers or --all", errUsage)
+	case a.cmd == "list" && (len(a.seqs) > 0 || a.all):
+		return deadLetterArgs{}, fmt.Errorf("%w: dead-letters list takes only --service", errUsage)
+	case a.cmd == "republish" && (len(a.seqs) > 0) == a.all:
+		return deadLetterArgs{}, fmt.Errorf("%w: dead-letters republish needs sequence numbers or --all", errUsage)
+	}
+	return a, nil
+}
+
+func deadLetters(ctx context.Context, natsURL string, args []string, stdout io.Writer) error {
+	a, err := parseDeadLetterArgs(args)
+	if err != nil {
+		return err
 	}
 	nc, err := nats.Connect(natsURL, nats.Name("backofficectl"))
 	if err != nil {
@@ -220,12 +236,13 @@ func deadLetters(ctx context.Context, natsURL string, args []string, stdout io.W
 	if err != nil {
 		return err
 	}
-	if args[0] == "list" || *all {
-		list, err := dls.List(ctx, *service)
+	seqs := a.seqs
+	if a.cmd == "list" || a.all {
+		list, err := dls.List(ctx, a.service)
 		if err != nil {
 			return err
 		}
-		if args[0] == "list" {
+		if a.cmd == "list" {
 			return printDeadLetters(stdout, list)
 		}
 		for _, dl := range list {

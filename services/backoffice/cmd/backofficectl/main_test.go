@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +18,7 @@ import (
 	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
 	"github.com/resellerapi/platform/proto-events/subjects"
 
+	"github.com/resellerapi/platform/pkg/eventbus"
 	"github.com/resellerapi/platform/pkg/testkit"
 )
 
@@ -235,6 +237,14 @@ func TestPublishInvoiceAndPayment(t *testing.T) {
 // refused event's payload with the reason and the original subject.
 func deadLetterOf(t *testing.T, service, subject, reason string, ev proto.Message) {
 	t.Helper()
+	bus, err := eventbus.Connect(eventbus.Config{NATSURL: kit.NATSURL, Service: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = bus.Close() }()
+	if err := bus.EnsureStreams(subjects.Streams()...); err != nil {
+		t.Fatal(err)
+	}
 	nc, err := nats.Connect(kit.NATSURL)
 	if err != nil {
 		t.Fatal(err)
@@ -294,4 +304,26 @@ func TestDeadLettersListAndRepublish(t *testing.T) {
 	if err := run(context.Background(), []string{"dead-letters", "republish", seq}, nil, &out); err == nil {
 		t.Error("republishing a removed dead letter succeeded")
 	}
+}
+
+func FuzzDeadLetterArgs(f *testing.F) {
+	for _, s := range []string{"list", "list --service invoicing", "republish 1 2 3", "republish --all --service x", "republish --all 4", "list 0", "republish -1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		a, err := parseDeadLetterArgs(strings.Fields(in))
+		if err != nil {
+			if !errors.Is(err, errUsage) {
+				t.Fatalf("%q: %v is not a usage error", in, err)
+			}
+			return
+		}
+		switch {
+		case a.cmd == "list" && (a.all || len(a.seqs) > 0),
+			a.cmd == "republish" && a.all == (len(a.seqs) > 0),
+			a.cmd != "list" && a.cmd != "republish",
+			slices.Contains(a.seqs, 0):
+			t.Fatalf("%q parsed as %+v", in, a)
+		}
+	})
 }

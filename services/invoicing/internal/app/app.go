@@ -84,7 +84,12 @@ type Projector struct {
 	log      *slog.Logger
 	requests chan request
 	maxBatch int
+	observe  func(size int, took time.Duration)
 }
+
+// ObserveBatches has f called after every batch Run writes, with its size
+// and how long it took (for metrics).
+func (p *Projector) ObserveBatches(f func(size int, took time.Duration)) { p.observe = f }
 
 type request struct {
 	change Change
@@ -144,8 +149,12 @@ func (p *Projector) Run(ctx context.Context) {
 		// A batch started is finished even while stopping: its messages
 		// are waiting for their acks.
 		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		start := time.Now()
 		results := p.Project(wctx, changes)
 		cancel()
+		if p.observe != nil {
+			p.observe(len(changes), time.Since(start))
+		}
 		for i, r := range batch {
 			r.done <- results[i]
 		}
