@@ -10,6 +10,8 @@ import (
 
 	"github.com/ledongthuc/pdf"
 
+	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
+
 	"github.com/resellerapi/platform/pkg/readmodel"
 )
 
@@ -111,9 +113,17 @@ func TestInvoiceListFiltersAndDerivedStatus(t *testing.T) {
 			t.Errorf("%s: %d %v, want a 400 problem", bad, resp.StatusCode, p)
 		}
 	}
-	// Another scope is not enough.
+	// Another scope is not enough; of the managers, billing and admin may
+	// read invoices, support may not.
 	if resp, _ := e.get(t, "/api/invoices", e.tokens.mint(t, "r1", "accounts:read", time.Minute)); resp.StatusCode != 403 {
 		t.Errorf("without invoices:read: %d, want 403", resp.StatusCode)
+	}
+	for role, want := range map[eventsv1.ManagerRole]int{
+		eventsv1.ManagerRole_MANAGER_ROLE_BILLING: 200, eventsv1.ManagerRole_MANAGER_ROLE_SUPPORT: 403,
+	} {
+		if resp, _ := e.get(t, "/api/invoices/r1-inv-04", "", "X-Api-Token", e.managerToken(t, "r1", role)); resp.StatusCode != want {
+			t.Errorf("%s manager: %d, want %d", role, resp.StatusCode, want)
+		}
 	}
 }
 
