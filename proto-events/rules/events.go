@@ -37,6 +37,8 @@ func Check(ev proto.Message) error {
 		return PriceListChanged(e)
 	case *eventsv1.ManagerTokenChanged:
 		return ManagerTokenChanged(e)
+	case *eventsv1.AppUserChanged:
+		return AppUserChanged(e)
 	case *eventsv1.InvoiceChanged:
 		return InvoiceChanged(e)
 	case *eventsv1.PaymentChanged:
@@ -264,5 +266,20 @@ func ManagerTokenChanged(e *eventsv1.ManagerTokenChanged) error {
 		enum("role", eventsv1.ManagerRole_name, int32(tok.GetRole()), "admin, billing or support"),
 		digest,
 		timestamp("created_at", tok.GetCreatedAt(), false),
+	)...)
+}
+
+// AppUserChanged checks an Application User event.
+func AppUserChanged(e *eventsv1.AppUserChanged) error {
+	u := e.GetUser()
+	if u == nil {
+		return join("event", e.GetMeta().GetEventId(), append(metaProblems(e.GetMeta()), errors.New("the event carries no user"))...)
+	}
+	return join("application user", u.GetUserId(), append(metaProblems(e.GetMeta()),
+		ID("user_id", u.GetUserId()),
+		sameAggregate(e.GetMeta(), u.GetUserId()),
+		ID("reseller_id", u.GetResellerId()),
+		enum("status", eventsv1.AppUserStatus_name, int32(u.GetStatus()), "active, disabled or deleted"),
+		timestamp("tokens_not_before", u.GetTokensNotBefore(), false),
 	)...)
 }

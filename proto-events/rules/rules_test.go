@@ -145,7 +145,7 @@ func FuzzCheck(f *testing.F) {
 	f.Add([]byte{}, uint8(0))
 	f.Fuzz(func(t *testing.T, data []byte, kind uint8) {
 		events := []proto.Message{&eventsv1.AccountChanged{}, &eventsv1.ResellerChanged{}, &eventsv1.ProductChanged{}, &eventsv1.PriceListChanged{}, &eventsv1.ManagerTokenChanged{},
-			&eventsv1.InvoiceChanged{}, &eventsv1.PaymentChanged{}}
+			&eventsv1.InvoiceChanged{}, &eventsv1.PaymentChanged{}, &eventsv1.AppUserChanged{}}
 		ev := events[int(kind)%len(events)]
 		if proto.Unmarshal(data, ev) != nil {
 			return
@@ -220,6 +220,32 @@ func TestManagerTokenRules(t *testing.T) {
 		"no role":     {token(func(t *eventsv1.ManagerToken) { t.Role = 0 }), "role must be admin, billing or support"},
 		"bad digest":  {token(func(t *eventsv1.ManagerToken) { t.DigestSha256 = "secret" }), "digest_sha256"},
 		"no reseller": {token(func(t *eventsv1.ManagerToken) { t.ResellerId = "" }), "reseller_id is required"},
+	} {
+		if err := Check(c.ev); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want %q", name, err, c.want)
+		}
+	}
+}
+
+func TestAppUserRules(t *testing.T) {
+	user := func(mutate func(*eventsv1.AppUser)) proto.Message {
+		u := &eventsv1.AppUser{UserId: "u1", ResellerId: "r1", Status: eventsv1.AppUserStatus_APP_USER_STATUS_DISABLED}
+		if mutate != nil {
+			mutate(u)
+		}
+		return &eventsv1.AppUserChanged{Meta: meta("u1"), User: u}
+	}
+	if err := Check(user(nil)); err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]struct {
+		ev   proto.Message
+		want string
+	}{
+		"no status":   {user(func(u *eventsv1.AppUser) { u.Status = 0 }), "status must be active, disabled or deleted"},
+		"no reseller": {user(func(u *eventsv1.AppUser) { u.ResellerId = "" }), "reseller_id is required"},
+		"other user":  {user(func(u *eventsv1.AppUser) { u.UserId = "u2" }), "u2"},
+		"no user":     {&eventsv1.AppUserChanged{Meta: meta("u1")}, "carries no user"},
 	} {
 		if err := Check(c.ev); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: err = %v, want %q", name, err, c.want)

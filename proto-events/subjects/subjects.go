@@ -57,10 +57,15 @@ func PaymentChanged(id string) string { return "invoicing.payment.changed." + id
 const (
 	// ManagerTokensChanged matches every manager token's eventsv1.ManagerTokenChanged.
 	ManagerTokensChanged = "auth.manager_token.changed.>"
+	// AppUsersChanged matches every Application User's eventsv1.AppUserChanged.
+	AppUsersChanged = "auth.app_user.changed.>"
 )
 
 // ManagerTokenChanged is the subject of the events of manager token id.
 func ManagerTokenChanged(id string) string { return "auth.manager_token.changed." + id }
+
+// AppUserChanged is the subject of the events of Application User id.
+func AppUserChanged(id string) string { return "auth.app_user.changed." + id }
 
 // DeadLetter returns the subject a consumer of service dead-letters the
 // events it can never process to, e.g. "deadletter.directory".

@@ -52,6 +52,19 @@ func TestServiceBinaries(t *testing.T) {
 		}
 	})
 
+	t.Run("a bcrypt cost below 10 is refused", func(t *testing.T) {
+		cmd := exec.Command(filepath.Join(bin, "auth"))
+		cmd.Env = append(common, "ISSUER_URL=http://127.0.0.1:1", "ADMIN_TOKEN=binary-test-admin-token", "SIGNING_KEY_FILES=",
+			"CREDENTIALS_ENCRYPTION_KEY="+base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)), "BCRYPT_COST=4")
+		var out bytes.Buffer
+		cmd.Stdout = &out
+		err := cmd.Run()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(out.String(), "BCRYPT_COST=4 must be from 10 to 15") {
+			t.Errorf("exit = %v, output %s", err, out.String())
+		}
+	})
+
 	for _, name := range []string{"directory", "catalog", "invoicing"} {
 		t.Run(name, func(t *testing.T) {
 			ops := freeAddr(t)
@@ -75,7 +88,7 @@ func TestServiceBinaries(t *testing.T) {
 		stopAuth := startBinary(t, filepath.Join(bin, "auth"), append(common,
 			"HTTP_ADDR="+authAddr, "OPS_ADDR="+freeAddr(t), "ISSUER_URL="+issuer,
 			"ADMIN_TOKEN=binary-test-admin-token", "SIGNING_KEY_FILES="+keyFile,
-			"CREDENTIALS_ENCRYPTION_KEY="+base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)), "BCRYPT_COST=4")...)
+			"CREDENTIALS_ENCRYPTION_KEY="+base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)), "BCRYPT_COST=10")...)
 		stopEdge := startBinary(t, filepath.Join(bin, "edge"), append(common,
 			"HTTP_ADDR="+edgeAddr, "OPS_ADDR="+freeAddr(t), "ISSUER_URL="+issuer)...)
 		waitStatus(t, issuer+"/.well-known/jwks.json", http.StatusOK)

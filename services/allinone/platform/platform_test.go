@@ -291,6 +291,29 @@ func TestResellerReadsItsAccountsEndToEnd(t *testing.T) {
 		return resp.StatusCode == 401
 	}, "the token of a removed manager is still accepted")
 
+	// An Application User disabled by the admin API: its live token is
+	// refused at the edge as soon as auth's event arrives, and it cannot
+	// log in again.
+	s.createUser(t, "res-cloudnova", "cloudnova-temp", "Temporary-Pass-2026")
+	temp := s.login(t, "cloudnova-temp", "Temporary-Pass-2026")
+	if resp, _ := s.api(t, temp, "/api/accounts"); resp.StatusCode != 200 {
+		t.Fatalf("temporary user: %d", resp.StatusCode)
+	}
+	_, tempUsers := s.admin(t, "GET", "/admin/v1/resellers/res-cloudnova/api-users?pageSize=100", nil)
+	var tempID string
+	for _, u := range tempUsers["data"].([]any) {
+		if u.(map[string]any)["username"] == "cloudnova-temp" {
+			tempID = u.(map[string]any)["id"].(string)
+		}
+	}
+	if status, _ := s.admin(t, "PATCH", "/admin/v1/resellers/res-cloudnova/api-users/"+tempID, map[string]any{"disabled": true}); status != 200 {
+		t.Fatalf("disable: %d", status)
+	}
+	testkit.Eventually(t, 5*time.Second, func() bool {
+		resp, _ := s.api(t, temp, "/api/accounts")
+		return resp.StatusCode == 401
+	}, "a disabled user's token is still accepted")
+
 	// Error cases: no token, wrong version, bad paging.
 	for _, tt := range []struct {
 		client *http.Client

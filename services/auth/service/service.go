@@ -62,6 +62,7 @@ func ConfigFromEnv(env *config.Reader) Config {
 		AccessTokenTTL: env.Duration("ACCESS_TOKEN_TTL", 15*time.Minute),
 		BcryptCost:     env.Int("BCRYPT_COST", 12),
 	}
+	env.Check(CheckBcryptCost(cfg.BcryptCost))
 	if key := env.Required("CREDENTIALS_ENCRYPTION_KEY"); key != "" {
 		b, err := base64.StdEncoding.DecodeString(key)
 		if err != nil || len(b) != 32 {
@@ -84,6 +85,22 @@ func ConfigFromEnv(env *config.Reader) Config {
 		env.Check(fmt.Errorf("SIGNING_KEY_FILES: %s: %w", path, err))
 	}
 	return cfg
+}
+
+// Bounds of BCRYPT_COST: below 10 a stolen hash is cheap to crack; above
+// 15 one login takes seconds of CPU.
+const (
+	MinBcryptCost = 10
+	MaxBcryptCost = 15
+)
+
+// CheckBcryptCost refuses a configured cost outside [MinBcryptCost,
+// MaxBcryptCost]. (Tests pass a lower cost in Config directly.)
+func CheckBcryptCost(cost int) error {
+	if cost < MinBcryptCost || cost > MaxBcryptCost {
+		return fmt.Errorf("BCRYPT_COST=%d must be from %d to %d", cost, MinBcryptCost, MaxBcryptCost)
+	}
+	return nil
 }
 
 func (c Config) validate() error {
@@ -138,6 +155,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		Resellers:   adapters.NewResellerRepository(in.DB),
 		Managers:    managers,
 		TokenEvents: adapters.TokenEvents{Bus: in.Bus},
+		UserEvents:  adapters.UserEvents{Bus: in.Bus},
 		Box:         box,
 		Passwords:   adapters.BcryptHasher{Cost: cfg.BcryptCost},
 		Digest:      adapters.Digest,

@@ -77,6 +77,7 @@ type Service struct {
 	infra     *infra.Infra
 	resellers *eventbus.Follower
 	tokens    *eventbus.Follower
+	users     *eventbus.Follower
 	http      *ports.HTTP
 	docs      []ports.Doc
 }
@@ -109,6 +110,14 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		_ = in.Close()
 		return nil, fmt.Errorf("follow the manager tokens: %w", err)
 	}
+	users := adapters.NewAppUsers()
+	userFollower, err := eventbus.Follow(in.Bus, "app_users", subjects.AppUsersChanged, users.Apply)
+	if err != nil {
+		_ = follower.Stop()
+		_ = tokenFollower.Stop()
+		_ = in.Close()
+		return nil, fmt.Errorf("follow the application users: %w", err)
+	}
 	// Integrations reuse a token for its whole lifetime: its ES256
 	// verification is cached until it expires.
 	verifier := accesstoken.NewCache(
@@ -120,9 +129,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		Invoices:  adapters.NewInvoiceReader(in.Database(cmp.Or(cfg.InvoicingDatabase, readmodel.InvoicingDatabase))),
 		Resellers: adapters.NewResellerReader(in.DB),
 	}, tree)
-	authn := ports.Authenticators{ports.BearerTokens{Verifier: verifier}, ports.ManagerTokens{Store: tokens}}
+	authn := ports.Authenticators{ports.BearerTokens{Verifier: verifier, Users: users}, ports.ManagerTokens{Store: tokens}}
 	return &Service{
-		infra: in, resellers: follower, tokens: tokenFollower, docs: docs,
+		infra: in, resellers: follower, tokens: tokenFollower, users: userFollower, docs: docs,
 		http: ports.NewHTTP(application, authn, tree, doc, log).WithDistributor(cfg.DistributorName),
 	}, nil
 }
@@ -141,15 +150,17 @@ func (s *Service) Run(ctx context.Context) error {
 }
 
 // Checks are the readiness checks: MongoDB and NATS reachable, the
-// reseller tree and the manager tokens caught up with their streams.
+// reseller tree, the manager tokens and the application users caught up
+// with their streams.
 func (s *Service) Checks() map[string]httpserver.Check {
 	checks := s.infra.Checks()
 	checks["reseller_tree"] = s.resellers.Ready
 	checks["manager_tokens"] = s.tokens.Ready
+	checks["app_users"] = s.users.Ready
 	return checks
 }
 
 // Close stops following and disconnects.
 func (s *Service) Close() error {
-	return errors.Join(s.resellers.Stop(), s.tokens.Stop(), s.infra.Close())
+	return errors.Join(s.resellers.Stop(), s.tokens.Stop(), s.users.Stop(), s.infra.Close())
 }

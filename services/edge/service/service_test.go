@@ -65,10 +65,14 @@ func newTokens(t *testing.T) *tokens {
 }
 
 func (tk *tokens) mint(t *testing.T, reseller, scope string, ttl time.Duration) string {
-	now := time.Now()
+	return tk.mintFor(t, reseller, "user-"+reseller, scope, time.Now(), ttl)
+}
+
+// mintFor mints a token of user subject of reseller, issued at iat.
+func (tk *tokens) mintFor(t *testing.T, reseller, subject, scope string, iat time.Time, ttl time.Duration) string {
 	tok := jwt.NewWithClaims(jwt.SigningMethodES256, jwt.MapClaims{
-		"iss": issuer, "sub": "user-" + reseller, "rid": reseller, "client_id": "rapi_test", "scope": scope,
-		"iat": now.Unix(), "exp": now.Add(ttl).Unix(), "jti": fmt.Sprint(now.UnixNano()),
+		"iss": issuer, "sub": subject, "rid": reseller, "client_id": "rapi_test", "scope": scope,
+		"iat": iat.Unix(), "exp": iat.Add(ttl).Unix(), "jti": fmt.Sprint(time.Now().UnixNano()),
 	})
 	tok.Header["kid"] = tk.kid
 	s, err := tok.SignedString(tk.key)

@@ -78,6 +78,62 @@ func (ManagerRole) EnumDescriptor() ([]byte, []int) {
 	return file_resellerapi_events_v1_auth_proto_rawDescGZIP(), []int{0}
 }
 
+// AppUserStatus is what an Application User may do.
+type AppUserStatus int32
+
+const (
+	AppUserStatus_APP_USER_STATUS_UNSPECIFIED AppUserStatus = 0
+	// May log in; its tokens are accepted.
+	AppUserStatus_APP_USER_STATUS_ACTIVE AppUserStatus = 1
+	// May not log in; its tokens are refused until re-enabled.
+	AppUserStatus_APP_USER_STATUS_DISABLED AppUserStatus = 2
+	// Removed; its tokens are refused.
+	AppUserStatus_APP_USER_STATUS_DELETED AppUserStatus = 3
+)
+
+// Enum value maps for AppUserStatus.
+var (
+	AppUserStatus_name = map[int32]string{
+		0: "APP_USER_STATUS_UNSPECIFIED",
+		1: "APP_USER_STATUS_ACTIVE",
+		2: "APP_USER_STATUS_DISABLED",
+		3: "APP_USER_STATUS_DELETED",
+	}
+	AppUserStatus_value = map[string]int32{
+		"APP_USER_STATUS_UNSPECIFIED": 0,
+		"APP_USER_STATUS_ACTIVE":      1,
+		"APP_USER_STATUS_DISABLED":    2,
+		"APP_USER_STATUS_DELETED":     3,
+	}
+)
+
+func (x AppUserStatus) Enum() *AppUserStatus {
+	p := new(AppUserStatus)
+	*p = x
+	return p
+}
+
+func (x AppUserStatus) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (AppUserStatus) Descriptor() protoreflect.EnumDescriptor {
+	return file_resellerapi_events_v1_auth_proto_enumTypes[1].Descriptor()
+}
+
+func (AppUserStatus) Type() protoreflect.EnumType {
+	return &file_resellerapi_events_v1_auth_proto_enumTypes[1]
+}
+
+func (x AppUserStatus) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use AppUserStatus.Descriptor instead.
+func (AppUserStatus) EnumDescriptor() ([]byte, []int) {
+	return file_resellerapi_events_v1_auth_proto_rawDescGZIP(), []int{1}
+}
+
 // ManagerToken is the whole state of a manager's API token at one version:
 // what the edge needs to accept it (the digest, never the token) or refuse
 // it (revoked).
@@ -231,6 +287,134 @@ func (x *ManagerTokenChanged) GetToken() *ManagerToken {
 	return nil
 }
 
+// AppUser is what the edge needs of an Application User to refuse its
+// access tokens: never its password or e-mail.
+type AppUser struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	UserId     string                 `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	ResellerId string                 `protobuf:"bytes,2,opt,name=reseller_id,json=resellerId,proto3" json:"reseller_id,omitempty"`
+	Status     AppUserStatus          `protobuf:"varint,3,opt,name=status,proto3,enum=resellerapi.events.v1.AppUserStatus" json:"status,omitempty"`
+	// Access tokens issued before this time are refused (set when the
+	// password changes, the user is disabled or deleted).
+	TokensNotBefore *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=tokens_not_before,json=tokensNotBefore,proto3" json:"tokens_not_before,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *AppUser) Reset() {
+	*x = AppUser{}
+	mi := &file_resellerapi_events_v1_auth_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AppUser) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AppUser) ProtoMessage() {}
+
+func (x *AppUser) ProtoReflect() protoreflect.Message {
+	mi := &file_resellerapi_events_v1_auth_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AppUser.ProtoReflect.Descriptor instead.
+func (*AppUser) Descriptor() ([]byte, []int) {
+	return file_resellerapi_events_v1_auth_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *AppUser) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *AppUser) GetResellerId() string {
+	if x != nil {
+		return x.ResellerId
+	}
+	return ""
+}
+
+func (x *AppUser) GetStatus() AppUserStatus {
+	if x != nil {
+		return x.Status
+	}
+	return AppUserStatus_APP_USER_STATUS_UNSPECIFIED
+}
+
+func (x *AppUser) GetTokensNotBefore() *timestamppb.Timestamp {
+	if x != nil {
+		return x.TokensNotBefore
+	}
+	return nil
+}
+
+// AppUserChanged is published by auth on subject
+// "auth.app_user.changed.<user_id>" when an Application User is created,
+// changed, disabled, enabled or deleted; the version grows with each
+// change. Every edge replica follows it.
+type AppUserChanged struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Meta          *EventMeta             `protobuf:"bytes,1,opt,name=meta,proto3" json:"meta,omitempty"`
+	User          *AppUser               `protobuf:"bytes,2,opt,name=user,proto3" json:"user,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AppUserChanged) Reset() {
+	*x = AppUserChanged{}
+	mi := &file_resellerapi_events_v1_auth_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AppUserChanged) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AppUserChanged) ProtoMessage() {}
+
+func (x *AppUserChanged) ProtoReflect() protoreflect.Message {
+	mi := &file_resellerapi_events_v1_auth_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AppUserChanged.ProtoReflect.Descriptor instead.
+func (*AppUserChanged) Descriptor() ([]byte, []int) {
+	return file_resellerapi_events_v1_auth_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *AppUserChanged) GetMeta() *EventMeta {
+	if x != nil {
+		return x.Meta
+	}
+	return nil
+}
+
+func (x *AppUserChanged) GetUser() *AppUser {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
 var File_resellerapi_events_v1_auth_proto protoreflect.FileDescriptor
 
 const file_resellerapi_events_v1_auth_proto_rawDesc = "" +
@@ -249,12 +433,26 @@ const file_resellerapi_events_v1_auth_proto_rawDesc = "" +
 	"created_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\"\x86\x01\n" +
 	"\x13ManagerTokenChanged\x124\n" +
 	"\x04meta\x18\x01 \x01(\v2 .resellerapi.events.v1.EventMetaR\x04meta\x129\n" +
-	"\x05token\x18\x02 \x01(\v2#.resellerapi.events.v1.ManagerTokenR\x05token*w\n" +
+	"\x05token\x18\x02 \x01(\v2#.resellerapi.events.v1.ManagerTokenR\x05token\"\xc9\x01\n" +
+	"\aAppUser\x12\x17\n" +
+	"\auser_id\x18\x01 \x01(\tR\x06userId\x12\x1f\n" +
+	"\vreseller_id\x18\x02 \x01(\tR\n" +
+	"resellerId\x12<\n" +
+	"\x06status\x18\x03 \x01(\x0e2$.resellerapi.events.v1.AppUserStatusR\x06status\x12F\n" +
+	"\x11tokens_not_before\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x0ftokensNotBefore\"z\n" +
+	"\x0eAppUserChanged\x124\n" +
+	"\x04meta\x18\x01 \x01(\v2 .resellerapi.events.v1.EventMetaR\x04meta\x122\n" +
+	"\x04user\x18\x02 \x01(\v2\x1e.resellerapi.events.v1.AppUserR\x04user*w\n" +
 	"\vManagerRole\x12\x1c\n" +
 	"\x18MANAGER_ROLE_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12MANAGER_ROLE_ADMIN\x10\x01\x12\x18\n" +
 	"\x14MANAGER_ROLE_BILLING\x10\x02\x12\x18\n" +
-	"\x14MANAGER_ROLE_SUPPORT\x10\x03BMZKgithub.com/resellerapi/platform/proto-events/resellerapi/events/v1;eventsv1b\x06proto3"
+	"\x14MANAGER_ROLE_SUPPORT\x10\x03*\x87\x01\n" +
+	"\rAppUserStatus\x12\x1f\n" +
+	"\x1bAPP_USER_STATUS_UNSPECIFIED\x10\x00\x12\x1a\n" +
+	"\x16APP_USER_STATUS_ACTIVE\x10\x01\x12\x1c\n" +
+	"\x18APP_USER_STATUS_DISABLED\x10\x02\x12\x1b\n" +
+	"\x17APP_USER_STATUS_DELETED\x10\x03BMZKgithub.com/resellerapi/platform/proto-events/resellerapi/events/v1;eventsv1b\x06proto3"
 
 var (
 	file_resellerapi_events_v1_auth_proto_rawDescOnce sync.Once
@@ -268,25 +466,32 @@ func file_resellerapi_events_v1_auth_proto_rawDescGZIP() []byte {
 	return file_resellerapi_events_v1_auth_proto_rawDescData
 }
 
-var file_resellerapi_events_v1_auth_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_resellerapi_events_v1_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
+var file_resellerapi_events_v1_auth_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_resellerapi_events_v1_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
 var file_resellerapi_events_v1_auth_proto_goTypes = []any{
 	(ManagerRole)(0),              // 0: resellerapi.events.v1.ManagerRole
-	(*ManagerToken)(nil),          // 1: resellerapi.events.v1.ManagerToken
-	(*ManagerTokenChanged)(nil),   // 2: resellerapi.events.v1.ManagerTokenChanged
-	(*timestamppb.Timestamp)(nil), // 3: google.protobuf.Timestamp
-	(*EventMeta)(nil),             // 4: resellerapi.events.v1.EventMeta
+	(AppUserStatus)(0),            // 1: resellerapi.events.v1.AppUserStatus
+	(*ManagerToken)(nil),          // 2: resellerapi.events.v1.ManagerToken
+	(*ManagerTokenChanged)(nil),   // 3: resellerapi.events.v1.ManagerTokenChanged
+	(*AppUser)(nil),               // 4: resellerapi.events.v1.AppUser
+	(*AppUserChanged)(nil),        // 5: resellerapi.events.v1.AppUserChanged
+	(*timestamppb.Timestamp)(nil), // 6: google.protobuf.Timestamp
+	(*EventMeta)(nil),             // 7: resellerapi.events.v1.EventMeta
 }
 var file_resellerapi_events_v1_auth_proto_depIdxs = []int32{
 	0, // 0: resellerapi.events.v1.ManagerToken.role:type_name -> resellerapi.events.v1.ManagerRole
-	3, // 1: resellerapi.events.v1.ManagerToken.created_at:type_name -> google.protobuf.Timestamp
-	4, // 2: resellerapi.events.v1.ManagerTokenChanged.meta:type_name -> resellerapi.events.v1.EventMeta
-	1, // 3: resellerapi.events.v1.ManagerTokenChanged.token:type_name -> resellerapi.events.v1.ManagerToken
-	4, // [4:4] is the sub-list for method output_type
-	4, // [4:4] is the sub-list for method input_type
-	4, // [4:4] is the sub-list for extension type_name
-	4, // [4:4] is the sub-list for extension extendee
-	0, // [0:4] is the sub-list for field type_name
+	6, // 1: resellerapi.events.v1.ManagerToken.created_at:type_name -> google.protobuf.Timestamp
+	7, // 2: resellerapi.events.v1.ManagerTokenChanged.meta:type_name -> resellerapi.events.v1.EventMeta
+	2, // 3: resellerapi.events.v1.ManagerTokenChanged.token:type_name -> resellerapi.events.v1.ManagerToken
+	1, // 4: resellerapi.events.v1.AppUser.status:type_name -> resellerapi.events.v1.AppUserStatus
+	6, // 5: resellerapi.events.v1.AppUser.tokens_not_before:type_name -> google.protobuf.Timestamp
+	7, // 6: resellerapi.events.v1.AppUserChanged.meta:type_name -> resellerapi.events.v1.EventMeta
+	4, // 7: resellerapi.events.v1.AppUserChanged.user:type_name -> resellerapi.events.v1.AppUser
+	8, // [8:8] is the sub-list for method output_type
+	8, // [8:8] is the sub-list for method input_type
+	8, // [8:8] is the sub-list for extension type_name
+	8, // [8:8] is the sub-list for extension extendee
+	0, // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_resellerapi_events_v1_auth_proto_init() }
@@ -300,8 +505,8 @@ func file_resellerapi_events_v1_auth_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_resellerapi_events_v1_auth_proto_rawDesc), len(file_resellerapi_events_v1_auth_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   2,
+			NumEnums:      2,
+			NumMessages:   4,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

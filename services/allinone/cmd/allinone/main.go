@@ -20,6 +20,7 @@ import (
 	"github.com/resellerapi/platform/pkg/config"
 	"github.com/resellerapi/platform/pkg/logging"
 	"github.com/resellerapi/platform/services/allinone/platform"
+	authservice "github.com/resellerapi/platform/services/auth/service"
 )
 
 func main() {
@@ -44,6 +45,7 @@ func run() error {
 		BcryptCost:            env.Int("BCRYPT_COST", 12),
 		Logger:                logging.New(os.Stdout, "allinone", logging.ParseLevel(env.String("LOG_LEVEL", "info"))),
 	}
+	env.Check(authservice.CheckBcryptCost(cfg.BcryptCost))
 	if err := env.Err(); err != nil {
 		return err
 	}

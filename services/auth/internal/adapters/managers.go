@@ -162,3 +162,30 @@ func (e TokenEvents) TokenChanged(ctx context.Context, t domain.ManagerToken, ve
 			DigestSha256: hex.EncodeToString(t.Digest), Revoked: t.Revoked, CreatedAt: timestamppb.New(t.CreatedAt)},
 	})
 }
+
+// UserEvents publishes Application User events on the bus.
+type UserEvents struct{ Bus *eventbus.Bus }
+
+// UserChanged publishes u's state (deleted, disabled or active) as its
+// version: what the edge needs to refuse the user's tokens.
+func (e UserEvents) UserChanged(ctx context.Context, u domain.AppUser, deleted bool) error {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return err
+	}
+	status := eventsv1.AppUserStatus_APP_USER_STATUS_ACTIVE
+	switch {
+	case deleted:
+		status = eventsv1.AppUserStatus_APP_USER_STATUS_DELETED
+	case u.Disabled:
+		status = eventsv1.AppUserStatus_APP_USER_STATUS_DISABLED
+	}
+	user := &eventsv1.AppUser{UserId: u.ID, ResellerId: u.ResellerID, Status: status}
+	if !u.TokensNotBefore.IsZero() {
+		user.TokensNotBefore = timestamppb.New(u.TokensNotBefore)
+	}
+	return e.Bus.Publish(ctx, subjects.AppUserChanged(u.ID), &eventsv1.AppUserChanged{
+		Meta: &eventsv1.EventMeta{EventId: id.String(), OccurredAt: timestamppb.Now(), AggregateId: u.ID, Version: u.Version},
+		User: user,
+	})
+}

@@ -88,11 +88,23 @@ type userDoc struct {
 	PasswordHash []byte    `bson:"password_hash"`
 	Disabled     bool      `bson:"disabled"`
 	CreatedAt    time.Time `bson:"created_at"`
+	// TokensNotBefore is absent for a user never disabled and whose
+	// password never changed.
+	TokensNotBefore time.Time `bson:"tokens_not_before,omitempty"`
+	// Version is absent (0) for users stored before it existed.
+	Version int64 `bson:"version"`
 }
 
 func (d userDoc) user() domain.AppUser {
 	return domain.AppUser{ID: d.ID, ResellerID: d.ResellerID, Username: d.Username, Email: d.Email,
-		PasswordHash: d.PasswordHash, Disabled: d.Disabled, CreatedAt: d.CreatedAt}
+		PasswordHash: d.PasswordHash, Disabled: d.Disabled, CreatedAt: d.CreatedAt,
+		TokensNotBefore: d.TokensNotBefore, Version: d.Version}
+}
+
+func newUserDoc(u domain.AppUser) userDoc {
+	return userDoc{ID: u.ID, ResellerID: u.ResellerID, Username: u.Username,
+		UsernameKey: domain.UsernameKey(u.Username), Email: u.Email, PasswordHash: u.PasswordHash,
+		Disabled: u.Disabled, CreatedAt: u.CreatedAt, TokensNotBefore: u.TokensNotBefore, Version: u.Version}
 }
 
 // EnsureIndexes makes usernames unique (case-insensitively).
@@ -105,14 +117,42 @@ func (r *UserRepository) EnsureIndexes(ctx context.Context) error {
 
 // Create stores u; a taken username is domain.ErrConflict.
 func (r *UserRepository) Create(ctx context.Context, u domain.AppUser) error {
-	_, err := r.coll.InsertOne(ctx, userDoc{ID: u.ID, ResellerID: u.ResellerID, Username: u.Username,
-		UsernameKey: domain.UsernameKey(u.Username), Email: u.Email, PasswordHash: u.PasswordHash,
-		Disabled: u.Disabled, CreatedAt: u.CreatedAt})
+	_, err := r.coll.InsertOne(ctx, newUserDoc(u))
 	if mongo.IsDuplicateKeyError(err) {
 		return fmt.Errorf("%w: username %q is taken", domain.ErrConflict, u.Username)
 	}
 	if err != nil {
 		return fmt.Errorf("store application user: %w", err)
+	}
+	return nil
+}
+
+// Update replaces the user u.ID stored at version previous with u (whose
+// version is previous + 1): compare-and-set, so that two concurrent
+// changes cannot both win. domain.ErrConflict when it changed meanwhile,
+// domain.ErrNotFound when it is gone.
+func (r *UserRepository) Update(ctx context.Context, u domain.AppUser, previous int64) error {
+	version := bson.D{{Key: "version", Value: previous}}
+	if previous == 0 {
+		version = bson.D{{Key: "version", Value: bson.D{{Key: "$exists", Value: false}}}}
+	}
+	res, err := r.coll.ReplaceOne(ctx, append(bson.D{{Key: "_id", Value: u.ID}}, version...), newUserDoc(u))
+	if err != nil {
+		return fmt.Errorf("update application user: %w", err)
+	}
+	if res.MatchedCount == 0 {
+		if _, err := r.ByID(ctx, u.ID); err != nil {
+			return err
+		}
+		return fmt.Errorf("%w: application user %s changed meanwhile", domain.ErrConflict, u.ID)
+	}
+	return nil
+}
+
+// Delete removes user id (its username is free again).
+func (r *UserRepository) Delete(ctx context.Context, id string) error {
+	if _, err := r.coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
+		return fmt.Errorf("delete application user: %w", err)
 	}
 	return nil
 }

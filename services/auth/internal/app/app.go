@@ -32,6 +32,10 @@ type UserRepository interface {
 	Create(ctx context.Context, u domain.AppUser) error
 	ByUsername(ctx context.Context, username string) (domain.AppUser, error)
 	ByID(ctx context.Context, id string) (domain.AppUser, error)
+	// Update replaces the user stored at version previous with u;
+	// domain.ErrConflict when it changed meanwhile.
+	Update(ctx context.Context, u domain.AppUser, previous int64) error
+	Delete(ctx context.Context, id string) error
 	// List returns one page of users of resellerID, or of every reseller
 	// when resellerID is "", ordered by username.
 	List(ctx context.Context, resellerID string, page paging.Request) ([]domain.AppUser, int64, error)
@@ -73,6 +77,7 @@ type Commands struct {
 	CreateAppUser       CreateAppUserHandler
 	ApplyReseller       ApplyResellerHandler
 	Managers            ManagerHandlers
+	Users               UserHandlers
 }
 
 // Queries read state.
@@ -92,6 +97,7 @@ type Deps struct {
 	Resellers   ResellerRepository
 	Managers    ManagerRepository
 	TokenEvents TokenEvents
+	UserEvents  UserEvents
 	Box         SecretBox
 	Passwords   PasswordHasher
 	Digest      SecretDigest
@@ -116,6 +122,7 @@ func New(d Deps) (Application, error) {
 			CreateAppUser:       CreateAppUserHandler{d},
 			ApplyReseller:       ApplyResellerHandler{d},
 			Managers:            ManagerHandlers{d},
+			Users:               UserHandlers{d},
 		},
 		Queries: Queries{
 			Credentials:  CredentialsHandler{d},
@@ -227,12 +234,17 @@ func (h CreateAppUserHandler) Handle(ctx context.Context, req domain.NewUserRequ
 	}
 	u := domain.AppUser{
 		ID: uuid.Must(uuid.NewV7()).String(), ResellerID: req.ResellerID, Username: req.Username, Email: req.Email,
-		PasswordHash: hash, CreatedAt: h.d.Now().UTC().Truncate(time.Millisecond),
+		PasswordHash: hash, CreatedAt: h.d.Now().UTC().Truncate(time.Millisecond), Version: 1,
 	}
 	if err := h.d.Users.Create(ctx, u); err != nil {
 		return UserView{}, err
 	}
 	h.d.Logger.InfoContext(ctx, "application user created", "user_id", u.ID, "reseller_id", u.ResellerID, "username", u.Username)
+	// The edge needs no word of an active user it never heard of; the
+	// event is for the audit trail, so a failure is logged, not returned.
+	if err := h.d.UserEvents.UserChanged(ctx, u, false); err != nil {
+		h.d.Logger.WarnContext(ctx, "application user created but not announced", "user_id", u.ID, "error", err.Error())
+	}
 	return UserView{AppUser: u, Account: reseller.Name}, nil
 }
 

@@ -58,6 +58,44 @@ type AppUser struct {
 	PasswordHash []byte
 	Disabled     bool
 	CreatedAt    time.Time
+	// TokensNotBefore: access tokens issued in or before this second are
+	// refused (set when the password changes or the user is disabled).
+	TokensNotBefore time.Time
+	// Version grows with every change (1 when created).
+	Version int64
+}
+
+// UserChange is a change of an Application User; nil fields stay as they
+// are.
+type UserChange struct {
+	Email           *string
+	Password        *string
+	ConfirmPassword *string
+	Disabled        *bool
+}
+
+// Validate checks the change against the user it applies to.
+func (c UserChange) Validate(u AppUser) error {
+	var problems []error
+	if c.Email != nil {
+		problems = append(problems, rules.Email("email", *c.Email))
+		if *c.Email == "" {
+			problems = append(problems, errors.New("email cannot be empty"))
+		}
+	}
+	switch {
+	case c.Password == nil && c.ConfirmPassword != nil:
+		problems = append(problems, errors.New("confirmPassword goes with password"))
+	case c.Password != nil:
+		problems = append(problems, PasswordPolicy(*c.Password, u.Username))
+		if c.ConfirmPassword == nil || *c.ConfirmPassword != *c.Password {
+			problems = append(problems, errors.New("password and confirmPassword do not match"))
+		}
+	}
+	if err := errors.Join(problems...); err != nil {
+		return fmt.Errorf("%w: %s", ErrInvalid, strings.ReplaceAll(err.Error(), "\n", "; "))
+	}
+	return nil
 }
 
 var usernamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]{2,63}$`)

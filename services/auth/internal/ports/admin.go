@@ -190,3 +190,39 @@ func decodeJSON(body io.Reader, v any) error {
 	}
 	return nil
 }
+
+// GetAppUser serves GET /admin/v1/resellers/{reseller_id}/api-users/{user_id}.
+func (a *Admin) GetAppUser(c *gin.Context, resellerID ResellerId, userID UserId) {
+	u, err := a.app.Commands.Users.Get(c.Request.Context(), resellerID, userID)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, userResponse(u.AppUser, u.Account))
+}
+
+// UpdateAppUser serves PATCH /admin/v1/resellers/{reseller_id}/api-users/{user_id}.
+func (a *Admin) UpdateAppUser(c *gin.Context, resellerID ResellerId, userID UserId) {
+	var body UpdateAppUserJSONRequestBody
+	if err := decodeJSON(c.Request.Body, &body); err != nil {
+		httpserver.Fail(c, problem.New(http.StatusBadRequest, problem.TypeInvalidBody, err.Error()))
+		return
+	}
+	u, err := a.app.Commands.Users.Update(c.Request.Context(), resellerID, userID, domain.UserChange{
+		Email: body.Email, Password: body.Password, ConfirmPassword: body.ConfirmPassword, Disabled: body.Disabled,
+	})
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, userResponse(u.AppUser, u.Account))
+}
+
+// DeleteAppUser serves DELETE /admin/v1/resellers/{reseller_id}/api-users/{user_id}.
+func (a *Admin) DeleteAppUser(c *gin.Context, resellerID ResellerId, userID UserId) {
+	if err := a.app.Commands.Users.Delete(c.Request.Context(), resellerID, userID); err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

@@ -188,6 +188,18 @@ type TokenResponse struct {
 // TokenResponseTokenType defines model for TokenResponse.TokenType.
 type TokenResponseTokenType string
 
+// UpdateUserRequest defines model for UpdateUserRequest.
+type UpdateUserRequest struct {
+	ConfirmPassword *string `json:"confirmPassword,omitempty"`
+
+	// Disabled true disables the user, false enables it
+	Disabled *bool   `json:"disabled,omitempty"`
+	Email    *string `json:"email,omitempty"`
+
+	// Password The new password (the policy of CreateUserRequest); needs confirmPassword.
+	Password *string `json:"password,omitempty"`
+}
+
 // User defines model for User.
 type User struct {
 	// Account The reseller's name
@@ -217,6 +229,9 @@ type PageSize = int
 
 // ResellerId defines model for ResellerId.
 type ResellerId = string
+
+// UserId defines model for UserId.
+type UserId = string
 
 // ListAppUsersParams defines parameters for ListAppUsers.
 type ListAppUsersParams struct {
@@ -249,6 +264,9 @@ type RequestTokenFormdataBodyGrantType string
 
 // CreateAppUserJSONRequestBody defines body for CreateAppUser for application/json ContentType.
 type CreateAppUserJSONRequestBody = CreateUserRequest
+
+// UpdateAppUserJSONRequestBody defines body for UpdateAppUser for application/json ContentType.
+type UpdateAppUserJSONRequestBody = UpdateUserRequest
 
 // CreateManagerJSONRequestBody defines body for CreateManager for application/json ContentType.
 type CreateManagerJSONRequestBody = CreateManagerRequest
@@ -294,6 +312,15 @@ type ServerInterface interface {
 	// CreateAppUser Create an Application User
 	// (POST /admin/v1/resellers/{reseller_id}/api-users)
 	CreateAppUser(c *gin.Context, resellerId ResellerId)
+	// DeleteAppUser Delete an Application User
+	// (DELETE /admin/v1/resellers/{reseller_id}/api-users/{user_id})
+	DeleteAppUser(c *gin.Context, resellerId ResellerId, userId UserId)
+	// GetAppUser One Application User of a reseller
+	// (GET /admin/v1/resellers/{reseller_id}/api-users/{user_id})
+	GetAppUser(c *gin.Context, resellerId ResellerId, userId UserId)
+	// UpdateAppUser Change an Application User's e-mail or password, disable or enable it
+	// (PATCH /admin/v1/resellers/{reseller_id}/api-users/{user_id})
+	UpdateAppUser(c *gin.Context, resellerId ResellerId, userId UserId)
 	// ListManagers A reseller's managers
 	// (GET /admin/v1/resellers/{reseller_id}/managers)
 	ListManagers(c *gin.Context, resellerId ResellerId)
@@ -604,6 +631,108 @@ func (siw *ServerInterfaceWrapper) CreateAppUser(c *gin.Context) {
 	siw.Handler.CreateAppUser(c, resellerId)
 }
 
+// DeleteAppUser operation middleware
+func (siw *ServerInterfaceWrapper) DeleteAppUser(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "reseller_id" -------------
+	var resellerId ResellerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "reseller_id", c.Param("reseller_id"), &resellerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter reseller_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Path parameter "user_id" -------------
+	var userId UserId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", c.Param("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter user_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.DeleteAppUser(c, resellerId, userId)
+}
+
+// GetAppUser operation middleware
+func (siw *ServerInterfaceWrapper) GetAppUser(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "reseller_id" -------------
+	var resellerId ResellerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "reseller_id", c.Param("reseller_id"), &resellerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter reseller_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Path parameter "user_id" -------------
+	var userId UserId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", c.Param("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter user_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetAppUser(c, resellerId, userId)
+}
+
+// UpdateAppUser operation middleware
+func (siw *ServerInterfaceWrapper) UpdateAppUser(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "reseller_id" -------------
+	var resellerId ResellerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "reseller_id", c.Param("reseller_id"), &resellerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter reseller_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Path parameter "user_id" -------------
+	var userId UserId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", c.Param("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter user_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.UpdateAppUser(c, resellerId, userId)
+}
+
 // ListManagers operation middleware
 func (siw *ServerInterfaceWrapper) ListManagers(c *gin.Context) {
 
@@ -702,6 +831,9 @@ func RegisterHandlersWithOptions(router gin.IRouter, si ServerInterface, options
 	router.GET(options.BaseURL+"/admin/v1/resellers/:reseller_id/api-credentials", wrapper.ShowResellerCredentials)
 	router.GET(options.BaseURL+"/admin/v1/resellers/:reseller_id/api-users", wrapper.ListResellerAppUsers)
 	router.POST(options.BaseURL+"/admin/v1/resellers/:reseller_id/api-users", wrapper.CreateAppUser)
+	router.DELETE(options.BaseURL+"/admin/v1/resellers/:reseller_id/api-users/:user_id", wrapper.DeleteAppUser)
+	router.GET(options.BaseURL+"/admin/v1/resellers/:reseller_id/api-users/:user_id", wrapper.GetAppUser)
+	router.PATCH(options.BaseURL+"/admin/v1/resellers/:reseller_id/api-users/:user_id", wrapper.UpdateAppUser)
 	router.GET(options.BaseURL+"/admin/v1/api-users", wrapper.ListAppUsers)
 	router.GET(options.BaseURL+"/admin/v1/resellers/:reseller_id/managers", wrapper.ListManagers)
 	router.POST(options.BaseURL+"/admin/v1/resellers/:reseller_id/managers", wrapper.CreateManager)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -51,9 +52,22 @@ type TokenVerifier interface {
 	Verify(ctx context.Context, raw string) (*accesstoken.Claims, error)
 }
 
+// UserRefusals says whether an Application User's access token is refused
+// (the user disabled or deleted, the token older than a password change);
+// the edge holds this in memory from auth's events.
+type UserRefusals interface {
+	// Refusal is why a token of user issued at issuedAt is refused, or "".
+	Refusal(user string, issuedAt time.Time) string
+}
+
 // BearerTokens authenticates OAuth 2.0 access tokens sent as
-// "Authorization: Bearer <token>", verified locally.
-type BearerTokens struct{ Verifier TokenVerifier }
+// "Authorization: Bearer <token>", verified locally, and refuses those of
+// users auth disabled, deleted or whose password changed since.
+type BearerTokens struct {
+	Verifier TokenVerifier
+	// Users may be nil: no token is refused for its user then.
+	Users UserRefusals
+}
 
 // Authenticate verifies the bearer token.
 func (b BearerTokens) Authenticate(ctx context.Context, r *http.Request) (app.Caller, error) {
@@ -64,6 +78,15 @@ func (b BearerTokens) Authenticate(ctx context.Context, r *http.Request) (app.Ca
 	claims, err := b.Verifier.Verify(ctx, raw)
 	if err != nil {
 		return app.Caller{}, err
+	}
+	if b.Users != nil {
+		var issuedAt time.Time
+		if claims.IssuedAt != nil {
+			issuedAt = claims.IssuedAt.Time
+		}
+		if reason := b.Users.Refusal(claims.Subject, issuedAt); reason != "" {
+			return app.Caller{}, errors.New(reason)
+		}
 	}
 	return app.Caller{ResellerID: claims.ResellerID, Subject: claims.Subject, Scopes: strings.Fields(claims.Scope)}, nil
 }

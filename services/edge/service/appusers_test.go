@@ -1,0 +1,88 @@
+package service_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
+	"github.com/resellerapi/platform/proto-events/subjects"
+
+	"github.com/resellerapi/platform/pkg/eventbus"
+	"github.com/resellerapi/platform/pkg/testkit"
+)
+
+// announceUser publishes an Application User's state as auth does.
+func announceUser(t *testing.T, user string, version int64, status eventsv1.AppUserStatus, notBefore time.Time) {
+	t.Helper()
+	bus, err := eventbus.Connect(eventbus.Config{NATSURL: kit.NATSURL, Service: "test-auth"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = bus.Close() }()
+	u := &eventsv1.AppUser{UserId: user, ResellerId: "r1", Status: status}
+	if !notBefore.IsZero() {
+		u.TokensNotBefore = timestamppb.New(notBefore)
+	}
+	if err := bus.Publish(context.Background(), subjects.AppUserChanged(user), &eventsv1.AppUserChanged{
+		Meta: &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: user, Version: version},
+		User: u,
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDisabledDeletedAndRepasswordedUsersTokensAreRefusedOnEveryReplica(t *testing.T) {
+	e := start(t)
+	second := e.replica(t)
+	user, other := "user-"+uuid.NewString()[:8], "user-"+uuid.NewString()[:8]
+	old := time.Now().Add(-2 * time.Minute)
+	token := e.tokens.mintFor(t, "r1", user, "accounts:read", old, 10*time.Minute)
+	bystander := e.tokens.mintFor(t, "r1", other, "accounts:read", old, 10*time.Minute)
+	status := func(base, tok string) int {
+		req, _ := http.NewRequest("GET", base+"/api/accounts", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		return resp.StatusCode
+	}
+	everywhere := func(tok string, want int) func() bool {
+		return func() bool { return status(e.srv.URL, tok) == want && status(second.url, tok) == want }
+	}
+	if !everywhere(token, 200)() {
+		t.Fatal("the user's token is not accepted to begin with")
+	}
+
+	announceUser(t, user, 2, eventsv1.AppUserStatus_APP_USER_STATUS_DISABLED, time.Now())
+	testkit.Eventually(t, 5*time.Second, everywhere(token, 401), "a disabled user's token is still accepted")
+	if !everywhere(bystander, 200)() {
+		t.Error("another user's token is refused")
+	}
+
+	// Enabled again after a password change a minute ago: the old token
+	// stays refused, one issued since is accepted.
+	announceUser(t, user, 3, eventsv1.AppUserStatus_APP_USER_STATUS_ACTIVE, time.Now().Add(-time.Minute))
+	fresh := e.tokens.mintFor(t, "r1", user, "accounts:read", time.Now(), 10*time.Minute)
+	testkit.Eventually(t, 5*time.Second, everywhere(fresh, 200), "a token issued after the password change is refused")
+	if !everywhere(token, 401)() {
+		t.Error("a token issued before the password change is accepted")
+	}
+	// An older event arriving late changes nothing.
+	announceUser(t, user, 2, eventsv1.AppUserStatus_APP_USER_STATUS_DISABLED, time.Now())
+
+	announceUser(t, user, 4, eventsv1.AppUserStatus_APP_USER_STATUS_DELETED, time.Now().Add(-time.Minute))
+	testkit.Eventually(t, 5*time.Second, everywhere(fresh, 401), "a deleted user's token is still accepted")
+
+	// A replica started now learns all of it from the stream.
+	third := e.replica(t)
+	if status(third.url, fresh) != 401 || status(third.url, bystander) != 200 {
+		t.Error("a new replica does not refuse the deleted user's token")
+	}
+}
