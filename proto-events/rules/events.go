@@ -39,6 +39,8 @@ func Check(ev proto.Message) error {
 		return ManagerTokenChanged(e)
 	case *eventsv1.AppUserChanged:
 		return AppUserChanged(e)
+	case *eventsv1.AccessTokenRevoked:
+		return AccessTokenRevoked(e)
 	case *eventsv1.InvoiceChanged:
 		return InvoiceChanged(e)
 	case *eventsv1.PaymentChanged:
@@ -281,5 +283,16 @@ func AppUserChanged(e *eventsv1.AppUserChanged) error {
 		ID("reseller_id", u.GetResellerId()),
 		enum("status", eventsv1.AppUserStatus_name, int32(u.GetStatus()), "active, disabled or deleted"),
 		timestamp("tokens_not_before", u.GetTokensNotBefore(), false),
+	)...)
+}
+
+// AccessTokenRevoked checks an access token revocation event.
+func AccessTokenRevoked(e *eventsv1.AccessTokenRevoked) error {
+	return join("access token", e.GetTokenId(), append(metaProblems(e.GetMeta()),
+		ID("token_id", e.GetTokenId()),
+		sameAggregate(e.GetMeta(), e.GetTokenId()),
+		ID("user_id", e.GetUserId()),
+		ID("reseller_id", e.GetResellerId()),
+		timestamp("expires_at", e.GetExpiresAt(), true),
 	)...)
 }

@@ -145,7 +145,7 @@ func FuzzCheck(f *testing.F) {
 	f.Add([]byte{}, uint8(0))
 	f.Fuzz(func(t *testing.T, data []byte, kind uint8) {
 		events := []proto.Message{&eventsv1.AccountChanged{}, &eventsv1.ResellerChanged{}, &eventsv1.ProductChanged{}, &eventsv1.PriceListChanged{}, &eventsv1.ManagerTokenChanged{},
-			&eventsv1.InvoiceChanged{}, &eventsv1.PaymentChanged{}, &eventsv1.AppUserChanged{}}
+			&eventsv1.InvoiceChanged{}, &eventsv1.PaymentChanged{}, &eventsv1.AppUserChanged{}, &eventsv1.AccessTokenRevoked{}}
 		ev := events[int(kind)%len(events)]
 		if proto.Unmarshal(data, ev) != nil {
 			return
@@ -250,5 +250,16 @@ func TestAppUserRules(t *testing.T) {
 		if err := Check(c.ev); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: err = %v, want %q", name, err, c.want)
 		}
+	}
+}
+
+func TestAccessTokenRevokedRules(t *testing.T) {
+	ok := &eventsv1.AccessTokenRevoked{Meta: meta("j1"), TokenId: "j1", UserId: "u1", ResellerId: "r1", ExpiresAt: timestamppb.Now()}
+	if err := Check(ok); err != nil {
+		t.Fatal(err)
+	}
+	bad := &eventsv1.AccessTokenRevoked{Meta: meta("j1"), TokenId: "j1", UserId: "u1", ResellerId: "r1"}
+	if err := Check(bad); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "expires_at is required") {
+		t.Errorf("err = %v", err)
 	}
 }

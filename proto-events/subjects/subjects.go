@@ -59,10 +59,16 @@ const (
 	ManagerTokensChanged = "auth.manager_token.changed.>"
 	// AppUsersChanged matches every Application User's eventsv1.AppUserChanged.
 	AppUsersChanged = "auth.app_user.changed.>"
+	// AccessTokensRevoked matches every eventsv1.AccessTokenRevoked.
+	AccessTokensRevoked = "auth.access_token.revoked.>"
 )
 
 // ManagerTokenChanged is the subject of the events of manager token id.
 func ManagerTokenChanged(id string) string { return "auth.manager_token.changed." + id }
+
+// AccessTokenRevoked is the subject of the revocation of access token id
+// (its jti).
+func AccessTokenRevoked(id string) string { return "auth.access_token.revoked." + id }
 
 // AppUserChanged is the subject of the events of Application User id.
 func AppUserChanged(id string) string { return "auth.app_user.changed." + id }

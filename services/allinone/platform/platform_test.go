@@ -314,6 +314,32 @@ func TestResellerReadsItsAccountsEndToEnd(t *testing.T) {
 		return resp.StatusCode == 401
 	}, "a disabled user's token is still accepted")
 
+	// A token revoked by its client (RFC 7009) is refused at the edge.
+	_, creds = s.admin(t, "GET", "/admin/v1/resellers/res-cloudnova/api-credentials", nil)
+	oc := oauth2.Config{ClientID: creds["clientKey"].(string), ClientSecret: creds["clientSecret"].(string),
+		Endpoint: oauth2.Endpoint{TokenURL: creds["requestTokenUrl"].(string), AuthStyle: oauth2.AuthStyleInHeader}}
+	revocable, err := oc.PasswordCredentialsToken(context.Background(), "cloudnova-dev", "Reseller-Api-2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	revocableClient := oc.Client(context.Background(), revocable)
+	if resp, _ := s.api(t, revocableClient, "/api/accounts"); resp.StatusCode != 200 {
+		t.Fatalf("token before revocation: %d", resp.StatusCode)
+	}
+	req, _ := http.NewRequest("POST", s.p.URL+"/oauth/revoke", strings.NewReader(url.Values{"token": {revocable.AccessToken}}.Encode()))
+	req.SetBasicAuth(oc.ClientID, oc.ClientSecret)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if resp, _ := s.contract.Do(t, http.DefaultClient, req); resp.StatusCode != 200 {
+		t.Fatalf("revoke: %d", resp.StatusCode)
+	}
+	testkit.Eventually(t, 5*time.Second, func() bool {
+		resp, _ := s.api(t, revocableClient, "/api/accounts")
+		return resp.StatusCode == 401
+	}, "a revoked token is still accepted")
+	if resp, _ := s.api(t, cloudnova, "/api/accounts"); resp.StatusCode != 200 {
+		t.Errorf("another token of the same user: %d", resp.StatusCode)
+	}
+
 	// Error cases: no token, wrong version, bad paging.
 	for _, tt := range []struct {
 		client *http.Client

@@ -150,16 +150,18 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		return nil, err
 	}
 	application, err := app.New(app.Deps{
-		Credentials: adapters.NewCredentialsRepository(in.DB),
-		Users:       users,
-		Resellers:   adapters.NewResellerRepository(in.DB),
-		Managers:    managers,
-		TokenEvents: adapters.TokenEvents{Bus: in.Bus},
-		UserEvents:  adapters.UserEvents{Bus: in.Bus},
-		Box:         box,
-		Passwords:   adapters.BcryptHasher{Cost: cfg.BcryptCost},
-		Digest:      adapters.Digest,
-		Logger:      log,
+		Credentials:      adapters.NewCredentialsRepository(in.DB),
+		Users:            users,
+		Resellers:        adapters.NewResellerRepository(in.DB),
+		Managers:         managers,
+		TokenEvents:      adapters.TokenEvents{Bus: in.Bus},
+		UserEvents:       adapters.UserEvents{Bus: in.Bus},
+		Revocations:      adapters.NewRevocationRepository(in.DB),
+		RevocationEvents: adapters.RevocationEvents{Bus: in.Bus},
+		Box:              box,
+		Passwords:        adapters.BcryptHasher{Cost: cfg.BcryptCost},
+		Digest:           adapters.Digest,
+		Logger:           log,
 	})
 	if err != nil {
 		_ = s.Close()

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -43,16 +44,7 @@ func TestDisabledDeletedAndRepasswordedUsersTokensAreRefusedOnEveryReplica(t *te
 	old := time.Now().Add(-2 * time.Minute)
 	token := e.tokens.mintFor(t, "r1", user, "accounts:read", old, 10*time.Minute)
 	bystander := e.tokens.mintFor(t, "r1", other, "accounts:read", old, 10*time.Minute)
-	status := func(base, tok string) int {
-		req, _ := http.NewRequest("GET", base+"/api/accounts", nil)
-		req.Header.Set("Authorization", "Bearer "+tok)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_ = resp.Body.Close()
-		return resp.StatusCode
-	}
+	status := func(base, tok string) int { return bearerStatus(t, base, tok) }
 	everywhere := func(tok string, want int) func() bool {
 		return func() bool { return status(e.srv.URL, tok) == want && status(second.url, tok) == want }
 	}
@@ -85,4 +77,51 @@ func TestDisabledDeletedAndRepasswordedUsersTokensAreRefusedOnEveryReplica(t *te
 	if status(third.url, fresh) != 401 || status(third.url, bystander) != 200 {
 		t.Error("a new replica does not refuse the deleted user's token")
 	}
+}
+
+func TestRevokedTokensAreRefusedOnEveryReplica(t *testing.T) {
+	e := start(t)
+	second := e.replica(t)
+	token := e.tokens.mint(t, "r1", "accounts:read", 10*time.Minute)
+	other := e.tokens.mint(t, "r1", "accounts:read", 10*time.Minute)
+	var claims jwt.RegisteredClaims
+	if _, _, err := jwt.NewParser().ParseUnverified(token, &claims); err != nil || claims.ID == "" {
+		t.Fatalf("minted token: %v %+v", err, claims)
+	}
+	get := func(base, tok string) int { return bearerStatus(t, base, tok) }
+	if get(e.srv.URL, token) != 200 || get(second.url, token) != 200 {
+		t.Fatal("the token is not accepted to begin with")
+	}
+	bus, err := eventbus.Connect(eventbus.Config{NATSURL: kit.NATSURL, Service: "test-auth"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = bus.Close() }()
+	if err := bus.Publish(context.Background(), subjects.AccessTokenRevoked(claims.ID), &eventsv1.AccessTokenRevoked{
+		Meta:    &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: claims.ID, Version: 1},
+		TokenId: claims.ID, UserId: claims.Subject, ResellerId: "r1", ExpiresAt: timestamppb.New(claims.ExpiresAt.Time),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	testkit.Eventually(t, 5*time.Second, func() bool { return get(e.srv.URL, token) == 401 && get(second.url, token) == 401 },
+		"a revoked token is still accepted")
+	t.Logf("revocation refused by both replicas %v after its event", time.Since(start).Round(time.Millisecond))
+	if get(e.srv.URL, other) != 200 || get(second.url, other) != 200 {
+		t.Error("another token is refused")
+	}
+}
+
+// bearerStatus is the status of GET /api/accounts on the edge at base
+// with access token tok.
+func bearerStatus(t *testing.T, base, tok string) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", base+"/api/accounts", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	return resp.StatusCode
 }

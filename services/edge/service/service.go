@@ -78,8 +78,10 @@ type Service struct {
 	resellers *eventbus.Follower
 	tokens    *eventbus.Follower
 	users     *eventbus.Follower
-	http      *ports.HTTP
-	docs      []ports.Doc
+	// revocations follows auth's revoked access tokens.
+	revocations *eventbus.Follower
+	http        *ports.HTTP
+	docs        []ports.Doc
 }
 
 // New connects to MongoDB and NATS, starts following the reseller tree and
@@ -118,6 +120,15 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		_ = in.Close()
 		return nil, fmt.Errorf("follow the application users: %w", err)
 	}
+	revoked := adapters.NewRevokedTokens()
+	revocationFollower, err := eventbus.Follow(in.Bus, "revoked_tokens", subjects.AccessTokensRevoked, revoked.Apply)
+	if err != nil {
+		_ = follower.Stop()
+		_ = tokenFollower.Stop()
+		_ = userFollower.Stop()
+		_ = in.Close()
+		return nil, fmt.Errorf("follow the token revocations: %w", err)
+	}
 	// Integrations reuse a token for its whole lifetime: its ES256
 	// verification is cached until it expires.
 	verifier := accesstoken.NewCache(
@@ -129,9 +140,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		Invoices:  adapters.NewInvoiceReader(in.Database(cmp.Or(cfg.InvoicingDatabase, readmodel.InvoicingDatabase))),
 		Resellers: adapters.NewResellerReader(in.DB),
 	}, tree)
-	authn := ports.Authenticators{ports.BearerTokens{Verifier: verifier, Users: users}, ports.ManagerTokens{Store: tokens}}
+	authn := ports.Authenticators{ports.BearerTokens{Verifier: verifier, Users: users, Revocations: revoked}, ports.ManagerTokens{Store: tokens}}
 	return &Service{
-		infra: in, resellers: follower, tokens: tokenFollower, users: userFollower, docs: docs,
+		infra: in, resellers: follower, tokens: tokenFollower, users: userFollower, revocations: revocationFollower, docs: docs,
 		http: ports.NewHTTP(application, authn, tree, doc, log).WithDistributor(cfg.DistributorName),
 	}, nil
 }
@@ -150,17 +161,18 @@ func (s *Service) Run(ctx context.Context) error {
 }
 
 // Checks are the readiness checks: MongoDB and NATS reachable, the
-// reseller tree, the manager tokens and the application users caught up
-// with their streams.
+// reseller tree, the manager tokens, the application users and the token
+// revocations caught up with their streams.
 func (s *Service) Checks() map[string]httpserver.Check {
 	checks := s.infra.Checks()
 	checks["reseller_tree"] = s.resellers.Ready
 	checks["manager_tokens"] = s.tokens.Ready
 	checks["app_users"] = s.users.Ready
+	checks["revoked_tokens"] = s.revocations.Ready
 	return checks
 }
 
 // Close stops following and disconnects.
 func (s *Service) Close() error {
-	return errors.Join(s.resellers.Stop(), s.tokens.Stop(), s.users.Stop(), s.infra.Close())
+	return errors.Join(s.resellers.Stop(), s.tokens.Stop(), s.users.Stop(), s.revocations.Stop(), s.infra.Close())
 }

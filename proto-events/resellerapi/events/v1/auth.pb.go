@@ -415,6 +415,88 @@ func (x *AppUserChanged) GetUser() *AppUser {
 	return nil
 }
 
+// AccessTokenRevoked is published by auth on subject
+// "auth.access_token.revoked.<token_id>" when an access token is revoked
+// (RFC 7009). Every edge replica refuses the token until it expires.
+type AccessTokenRevoked struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Meta  *EventMeta             `protobuf:"bytes,1,opt,name=meta,proto3" json:"meta,omitempty"`
+	// The token's "jti".
+	TokenId string `protobuf:"bytes,2,opt,name=token_id,json=tokenId,proto3" json:"token_id,omitempty"`
+	// The token's subject and reseller, for the audit trail.
+	UserId     string `protobuf:"bytes,3,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	ResellerId string `protobuf:"bytes,4,opt,name=reseller_id,json=resellerId,proto3" json:"reseller_id,omitempty"`
+	// The token's expiry: after it, the revocation need not be kept.
+	ExpiresAt     *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AccessTokenRevoked) Reset() {
+	*x = AccessTokenRevoked{}
+	mi := &file_resellerapi_events_v1_auth_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AccessTokenRevoked) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AccessTokenRevoked) ProtoMessage() {}
+
+func (x *AccessTokenRevoked) ProtoReflect() protoreflect.Message {
+	mi := &file_resellerapi_events_v1_auth_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AccessTokenRevoked.ProtoReflect.Descriptor instead.
+func (*AccessTokenRevoked) Descriptor() ([]byte, []int) {
+	return file_resellerapi_events_v1_auth_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *AccessTokenRevoked) GetMeta() *EventMeta {
+	if x != nil {
+		return x.Meta
+	}
+	return nil
+}
+
+func (x *AccessTokenRevoked) GetTokenId() string {
+	if x != nil {
+		return x.TokenId
+	}
+	return ""
+}
+
+func (x *AccessTokenRevoked) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *AccessTokenRevoked) GetResellerId() string {
+	if x != nil {
+		return x.ResellerId
+	}
+	return ""
+}
+
+func (x *AccessTokenRevoked) GetExpiresAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpiresAt
+	}
+	return nil
+}
+
 var File_resellerapi_events_v1_auth_proto protoreflect.FileDescriptor
 
 const file_resellerapi_events_v1_auth_proto_rawDesc = "" +
@@ -442,7 +524,15 @@ const file_resellerapi_events_v1_auth_proto_rawDesc = "" +
 	"\x11tokens_not_before\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x0ftokensNotBefore\"z\n" +
 	"\x0eAppUserChanged\x124\n" +
 	"\x04meta\x18\x01 \x01(\v2 .resellerapi.events.v1.EventMetaR\x04meta\x122\n" +
-	"\x04user\x18\x02 \x01(\v2\x1e.resellerapi.events.v1.AppUserR\x04user*w\n" +
+	"\x04user\x18\x02 \x01(\v2\x1e.resellerapi.events.v1.AppUserR\x04user\"\xda\x01\n" +
+	"\x12AccessTokenRevoked\x124\n" +
+	"\x04meta\x18\x01 \x01(\v2 .resellerapi.events.v1.EventMetaR\x04meta\x12\x19\n" +
+	"\btoken_id\x18\x02 \x01(\tR\atokenId\x12\x17\n" +
+	"\auser_id\x18\x03 \x01(\tR\x06userId\x12\x1f\n" +
+	"\vreseller_id\x18\x04 \x01(\tR\n" +
+	"resellerId\x129\n" +
+	"\n" +
+	"expires_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt*w\n" +
 	"\vManagerRole\x12\x1c\n" +
 	"\x18MANAGER_ROLE_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12MANAGER_ROLE_ADMIN\x10\x01\x12\x18\n" +
@@ -467,7 +557,7 @@ func file_resellerapi_events_v1_auth_proto_rawDescGZIP() []byte {
 }
 
 var file_resellerapi_events_v1_auth_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_resellerapi_events_v1_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_resellerapi_events_v1_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
 var file_resellerapi_events_v1_auth_proto_goTypes = []any{
 	(ManagerRole)(0),              // 0: resellerapi.events.v1.ManagerRole
 	(AppUserStatus)(0),            // 1: resellerapi.events.v1.AppUserStatus
@@ -475,23 +565,26 @@ var file_resellerapi_events_v1_auth_proto_goTypes = []any{
 	(*ManagerTokenChanged)(nil),   // 3: resellerapi.events.v1.ManagerTokenChanged
 	(*AppUser)(nil),               // 4: resellerapi.events.v1.AppUser
 	(*AppUserChanged)(nil),        // 5: resellerapi.events.v1.AppUserChanged
-	(*timestamppb.Timestamp)(nil), // 6: google.protobuf.Timestamp
-	(*EventMeta)(nil),             // 7: resellerapi.events.v1.EventMeta
+	(*AccessTokenRevoked)(nil),    // 6: resellerapi.events.v1.AccessTokenRevoked
+	(*timestamppb.Timestamp)(nil), // 7: google.protobuf.Timestamp
+	(*EventMeta)(nil),             // 8: resellerapi.events.v1.EventMeta
 }
 var file_resellerapi_events_v1_auth_proto_depIdxs = []int32{
-	0, // 0: resellerapi.events.v1.ManagerToken.role:type_name -> resellerapi.events.v1.ManagerRole
-	6, // 1: resellerapi.events.v1.ManagerToken.created_at:type_name -> google.protobuf.Timestamp
-	7, // 2: resellerapi.events.v1.ManagerTokenChanged.meta:type_name -> resellerapi.events.v1.EventMeta
-	2, // 3: resellerapi.events.v1.ManagerTokenChanged.token:type_name -> resellerapi.events.v1.ManagerToken
-	1, // 4: resellerapi.events.v1.AppUser.status:type_name -> resellerapi.events.v1.AppUserStatus
-	6, // 5: resellerapi.events.v1.AppUser.tokens_not_before:type_name -> google.protobuf.Timestamp
-	7, // 6: resellerapi.events.v1.AppUserChanged.meta:type_name -> resellerapi.events.v1.EventMeta
-	4, // 7: resellerapi.events.v1.AppUserChanged.user:type_name -> resellerapi.events.v1.AppUser
-	8, // [8:8] is the sub-list for method output_type
-	8, // [8:8] is the sub-list for method input_type
-	8, // [8:8] is the sub-list for extension type_name
-	8, // [8:8] is the sub-list for extension extendee
-	0, // [0:8] is the sub-list for field type_name
+	0,  // 0: resellerapi.events.v1.ManagerToken.role:type_name -> resellerapi.events.v1.ManagerRole
+	7,  // 1: resellerapi.events.v1.ManagerToken.created_at:type_name -> google.protobuf.Timestamp
+	8,  // 2: resellerapi.events.v1.ManagerTokenChanged.meta:type_name -> resellerapi.events.v1.EventMeta
+	2,  // 3: resellerapi.events.v1.ManagerTokenChanged.token:type_name -> resellerapi.events.v1.ManagerToken
+	1,  // 4: resellerapi.events.v1.AppUser.status:type_name -> resellerapi.events.v1.AppUserStatus
+	7,  // 5: resellerapi.events.v1.AppUser.tokens_not_before:type_name -> google.protobuf.Timestamp
+	8,  // 6: resellerapi.events.v1.AppUserChanged.meta:type_name -> resellerapi.events.v1.EventMeta
+	4,  // 7: resellerapi.events.v1.AppUserChanged.user:type_name -> resellerapi.events.v1.AppUser
+	8,  // 8: resellerapi.events.v1.AccessTokenRevoked.meta:type_name -> resellerapi.events.v1.EventMeta
+	7,  // 9: resellerapi.events.v1.AccessTokenRevoked.expires_at:type_name -> google.protobuf.Timestamp
+	10, // [10:10] is the sub-list for method output_type
+	10, // [10:10] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_resellerapi_events_v1_auth_proto_init() }
@@ -506,7 +599,7 @@ func file_resellerapi_events_v1_auth_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_resellerapi_events_v1_auth_proto_rawDesc), len(file_resellerapi_events_v1_auth_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   4,
+			NumMessages:   5,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

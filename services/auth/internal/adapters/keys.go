@@ -1,6 +1,7 @@
 package adapters
 
 import (
+	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -88,4 +89,15 @@ func EncodeSigningKeyPEM(k *ecdsa.PrivateKey) ([]byte, error) {
 		return nil, err
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), nil
+}
+
+// Key returns the public key with id kid (accesstoken.KeySet), so that
+// auth verifies the tokens it issued with no network hop.
+func (s *SigningKeys) Key(_ context.Context, kid string) (any, error) {
+	for _, k := range s.keys {
+		if k.KeyID == kid {
+			return k.Public().Key, nil
+		}
+	}
+	return nil, fmt.Errorf("no signing key %q", kid)
 }

@@ -78,6 +78,7 @@ type Commands struct {
 	ApplyReseller       ApplyResellerHandler
 	Managers            ManagerHandlers
 	Users               UserHandlers
+	Tokens              TokenHandlers
 }
 
 // Queries read state.
@@ -98,11 +99,14 @@ type Deps struct {
 	Managers    ManagerRepository
 	TokenEvents TokenEvents
 	UserEvents  UserEvents
-	Box         SecretBox
-	Passwords   PasswordHasher
-	Digest      SecretDigest
-	Logger      *slog.Logger
-	Now         func() time.Time
+	// Revocations and RevocationEvents serve token revocation.
+	Revocations      RevocationRepository
+	RevocationEvents RevocationEvents
+	Box              SecretBox
+	Passwords        PasswordHasher
+	Digest           SecretDigest
+	Logger           *slog.Logger
+	Now              func() time.Time
 }
 
 // New wires the use cases.
@@ -123,6 +127,7 @@ func New(d Deps) (Application, error) {
 			ApplyReseller:       ApplyResellerHandler{d},
 			Managers:            ManagerHandlers{d},
 			Users:               UserHandlers{d},
+			Tokens:              TokenHandlers{d},
 		},
 		Queries: Queries{
 			Credentials:  CredentialsHandler{d},

@@ -39,3 +39,34 @@ func TestUsernameKey(t *testing.T) {
 		t.Error("usernames differ by case")
 	}
 }
+
+// A change that validates leaves a user the policies accept.
+func FuzzUserChange(f *testing.F) {
+	f.Add("dora@acme.example", "Second-Pass-2026", "Second-Pass-2026", true, true, true)
+	f.Add("", "short", "short", false, true, false)
+	f.Fuzz(func(t *testing.T, email, password, confirm string, hasEmail, hasPassword, hasConfirm bool) {
+		var c UserChange
+		if hasEmail {
+			c.Email = &email
+		}
+		if hasPassword {
+			c.Password = &password
+		}
+		if hasConfirm {
+			c.ConfirmPassword = &confirm
+		}
+		u := AppUser{Username: "dora"}
+		if c.Validate(u) != nil {
+			return
+		}
+		if hasPassword && (PasswordPolicy(password, u.Username) != nil || !hasConfirm || confirm != password) {
+			t.Fatalf("accepted password %q / %q", password, confirm)
+		}
+		if hasEmail && email == "" {
+			t.Fatal("accepted an empty e-mail")
+		}
+		if !hasPassword && hasConfirm {
+			t.Fatal("accepted confirmPassword without password")
+		}
+	})
+}

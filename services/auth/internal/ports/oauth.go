@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	jose "github.com/go-jose/go-jose/v3"
@@ -17,9 +18,11 @@ import (
 	"github.com/resellerapi/platform/services/auth/internal/app"
 )
 
-// KeySource publishes the token verification keys.
+// KeySource publishes the token verification keys and finds one by id
+// (auth verifies the tokens it is asked to revoke or introspect itself).
 type KeySource interface {
 	JWKS() jose.JSONWebKeySet
+	accesstoken.KeySet
 }
 
 // OAuth serves the OAuth 2.0 endpoints.
@@ -27,13 +30,16 @@ type OAuth struct {
 	provider fosite.OAuth2Provider
 	app      app.Application
 	keys     KeySource
+	verifier *accesstoken.Verifier
 	issuer   string
 	log      *slog.Logger
 }
 
 // NewOAuth returns the OAuth endpoints over a composed fosite provider.
 func NewOAuth(provider fosite.OAuth2Provider, application app.Application, keys KeySource, issuer string, log *slog.Logger) *OAuth {
-	return &OAuth{provider: provider, app: application, keys: keys, issuer: strings.TrimRight(issuer, "/"), log: log}
+	issuer = strings.TrimRight(issuer, "/")
+	return &OAuth{provider: provider, app: application, keys: keys, issuer: issuer, log: log,
+		verifier: accesstoken.NewVerifier(keys, issuer, 30*time.Second)}
 }
 
 // maxTokenRequest bounds the body of a token request.
@@ -117,12 +123,16 @@ func (o *OAuth) GetJwks(c *gin.Context) {
 func (o *OAuth) GetServerMetadata(c *gin.Context) {
 	c.Header("Cache-Control", "public, max-age=3600")
 	c.JSON(http.StatusOK, gin.H{
-		"issuer":                                o.issuer,
-		"token_endpoint":                        o.issuer + "/oauth/token",
-		"jwks_uri":                              o.issuer + "/.well-known/jwks.json",
-		"grant_types_supported":                 []string{"password"},
-		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
-		"scopes_supported":                      accesstoken.AllScopes(),
-		"response_types_supported":              []string{"token"},
+		"issuer":                                        o.issuer,
+		"token_endpoint":                                o.issuer + "/oauth/token",
+		"jwks_uri":                                      o.issuer + "/.well-known/jwks.json",
+		"grant_types_supported":                         []string{"password"},
+		"token_endpoint_auth_methods_supported":         []string{"client_secret_basic", "client_secret_post"},
+		"scopes_supported":                              accesstoken.AllScopes(),
+		"response_types_supported":                      []string{"token"},
+		"revocation_endpoint":                           o.issuer + "/oauth/revoke",
+		"revocation_endpoint_auth_methods_supported":    []string{"client_secret_basic", "client_secret_post"},
+		"introspection_endpoint":                        o.issuer + "/oauth/introspect",
+		"introspection_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
 	})
 }

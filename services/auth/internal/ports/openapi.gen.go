@@ -12,6 +12,21 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for IntrospectionTokenType.
+const (
+	IntrospectionTokenTypeBearer IntrospectionTokenType = "Bearer"
+)
+
+// Valid indicates whether the value is a known member of the IntrospectionTokenType enum.
+func (e IntrospectionTokenType) Valid() bool {
+	switch e {
+	case IntrospectionTokenTypeBearer:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ManagerRole.
 const (
 	ManagerRoleAdmin   ManagerRole = "admin"
@@ -92,6 +107,27 @@ type Credentials struct {
 	CreatedAt       *time.Time `json:"createdAt,omitempty"`
 	RequestTokenUrl string     `json:"requestTokenUrl"`
 }
+
+// Introspection defines model for Introspection.
+type Introspection struct {
+	Active   bool    `json:"active"`
+	ClientId *string `json:"client_id,omitempty"`
+	Exp      *int64  `json:"exp,omitempty"`
+	Iat      *int64  `json:"iat,omitempty"`
+	Iss      *string `json:"iss,omitempty"`
+	Jti      *string `json:"jti,omitempty"`
+
+	// Rid The reseller
+	Rid   *string `json:"rid,omitempty"`
+	Scope *string `json:"scope,omitempty"`
+
+	// Sub The Application User
+	Sub       *string                 `json:"sub,omitempty"`
+	TokenType *IntrospectionTokenType `json:"token_type,omitempty"`
+}
+
+// IntrospectionTokenType defines model for Introspection.TokenType.
+type IntrospectionTokenType string
 
 // JWKS defines model for JWKS.
 type JWKS struct {
@@ -247,6 +283,22 @@ type ListResellerAppUsersParams struct {
 	PageSize  *PageSize  `form:"pageSize,omitempty" json:"pageSize,omitempty"`
 }
 
+// IntrospectTokenFormdataBody defines parameters for IntrospectToken.
+type IntrospectTokenFormdataBody struct {
+	ClientId      *string `form:"client_id,omitempty" json:"client_id,omitempty"`
+	ClientSecret  *string `form:"client_secret,omitempty" json:"client_secret,omitempty"`
+	Token         string  `form:"token" json:"token"`
+	TokenTypeHint *string `form:"token_type_hint,omitempty" json:"token_type_hint,omitempty"`
+}
+
+// RevokeTokenFormdataBody defines parameters for RevokeToken.
+type RevokeTokenFormdataBody struct {
+	ClientId      *string `form:"client_id,omitempty" json:"client_id,omitempty"`
+	ClientSecret  *string `form:"client_secret,omitempty" json:"client_secret,omitempty"`
+	Token         string  `form:"token" json:"token"`
+	TokenTypeHint *string `form:"token_type_hint,omitempty" json:"token_type_hint,omitempty"`
+}
+
 // RequestTokenFormdataBody defines parameters for RequestToken.
 type RequestTokenFormdataBody struct {
 	ClientId     *string                           `form:"client_id,omitempty" json:"client_id,omitempty"`
@@ -270,6 +322,12 @@ type UpdateAppUserJSONRequestBody = UpdateUserRequest
 
 // CreateManagerJSONRequestBody defines body for CreateManager for application/json ContentType.
 type CreateManagerJSONRequestBody = CreateManagerRequest
+
+// IntrospectTokenFormdataRequestBody defines body for IntrospectToken for application/x-www-form-urlencoded ContentType.
+type IntrospectTokenFormdataRequestBody IntrospectTokenFormdataBody
+
+// RevokeTokenFormdataRequestBody defines body for RevokeToken for application/x-www-form-urlencoded ContentType.
+type RevokeTokenFormdataRequestBody RevokeTokenFormdataBody
 
 // RequestTokenFormdataRequestBody defines body for RequestToken for application/x-www-form-urlencoded ContentType.
 type RequestTokenFormdataRequestBody RequestTokenFormdataBody
@@ -327,6 +385,12 @@ type ServerInterface interface {
 	// CreateManager Create a manager of a reseller
 	// (POST /admin/v1/resellers/{reseller_id}/managers)
 	CreateManager(c *gin.Context, resellerId ResellerId)
+	// IntrospectToken Introspect an access token (RFC 7662)
+	// (POST /oauth/introspect)
+	IntrospectToken(c *gin.Context)
+	// RevokeToken Revoke an access token (RFC 7009)
+	// (POST /oauth/revoke)
+	RevokeToken(c *gin.Context)
 	// RequestToken Request an access token (RFC 6749)
 	// (POST /oauth/token)
 	RequestToken(c *gin.Context)
@@ -783,6 +847,32 @@ func (siw *ServerInterfaceWrapper) CreateManager(c *gin.Context) {
 	siw.Handler.CreateManager(c, resellerId)
 }
 
+// IntrospectToken operation middleware
+func (siw *ServerInterfaceWrapper) IntrospectToken(c *gin.Context) {
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.IntrospectToken(c)
+}
+
+// RevokeToken operation middleware
+func (siw *ServerInterfaceWrapper) RevokeToken(c *gin.Context) {
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.RevokeToken(c)
+}
+
 // RequestToken operation middleware
 func (siw *ServerInterfaceWrapper) RequestToken(c *gin.Context) {
 
@@ -824,6 +914,8 @@ func RegisterHandlersWithOptions(router gin.IRouter, si ServerInterface, options
 	}
 
 	router.POST(options.BaseURL+"/oauth/token", wrapper.RequestToken)
+	router.POST(options.BaseURL+"/oauth/revoke", wrapper.RevokeToken)
+	router.POST(options.BaseURL+"/oauth/introspect", wrapper.IntrospectToken)
 	router.GET(options.BaseURL+"/.well-known/jwks.json", wrapper.GetJwks)
 	router.GET(options.BaseURL+"/.well-known/oauth-authorization-server", wrapper.GetServerMetadata)
 	router.GET(options.BaseURL+"/admin/v1/reseller-api/credentials", wrapper.ShowCredentials)

@@ -67,6 +67,14 @@ type BearerTokens struct {
 	Verifier TokenVerifier
 	// Users may be nil: no token is refused for its user then.
 	Users UserRefusals
+	// Revocations may be nil: no token is refused as revoked then.
+	Revocations TokenRevocations
+}
+
+// TokenRevocations says whether an access token was revoked (RFC 7009);
+// the edge holds the revoked ids in memory from auth's events.
+type TokenRevocations interface {
+	Revoked(jti string) bool
 }
 
 // Authenticate verifies the bearer token.
@@ -78,6 +86,9 @@ func (b BearerTokens) Authenticate(ctx context.Context, r *http.Request) (app.Ca
 	claims, err := b.Verifier.Verify(ctx, raw)
 	if err != nil {
 		return app.Caller{}, err
+	}
+	if b.Revocations != nil && b.Revocations.Revoked(claims.ID) {
+		return app.Caller{}, errors.New("the access token was revoked")
 	}
 	if b.Users != nil {
 		var issuedAt time.Time

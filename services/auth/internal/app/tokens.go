@@ -1,0 +1,97 @@
+package app
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/resellerapi/platform/pkg/accesstoken"
+	"github.com/resellerapi/platform/services/auth/internal/domain"
+)
+
+// RevocationRepository keeps revoked access tokens until they expire.
+type RevocationRepository interface {
+	// Revoke records token jti as revoked until expires (and forgets
+	// revocations that expired).
+	Revoke(ctx context.Context, jti string, expires time.Time) error
+	IsRevoked(ctx context.Context, jti string) (bool, error)
+}
+
+// RevocationEvents tells every edge replica about a revoked access token.
+type RevocationEvents interface {
+	TokenRevoked(ctx context.Context, claims *accesstoken.Claims) error
+}
+
+// ErrBadClient is returned for a client key and secret that do not match.
+var ErrBadClient = errors.New("unknown client or wrong secret")
+
+// TokenHandlers are the use cases of issued access tokens: revocation
+// (RFC 7009) and introspection (RFC 7662), for the client that obtained
+// them.
+type TokenHandlers struct{ d Deps }
+
+// AuthenticateClient checks a client key and secret (constant time).
+func (h TokenHandlers) AuthenticateClient(ctx context.Context, id, secret string) error {
+	c, err := h.d.Credentials.Get(ctx)
+	if errors.Is(err, domain.ErrNotFound) {
+		return ErrBadClient
+	}
+	if err != nil {
+		return err
+	}
+	idOK := subtle.ConstantTimeCompare([]byte(c.ClientID), []byte(id))
+	secretOK := subtle.ConstantTimeCompare(c.SecretDigest, h.d.Digest([]byte(secret)))
+	if idOK&secretOK != 1 {
+		return ErrBadClient
+	}
+	return nil
+}
+
+// Revoke revokes the verified token of client: it is recorded and
+// announced, so that every edge replica refuses it until it expires.
+// Another client's token is left alone, without saying so (RFC 7009).
+func (h TokenHandlers) Revoke(ctx context.Context, client string, claims *accesstoken.Claims) error {
+	if claims.ClientID != client || claims.ID == "" || claims.ExpiresAt == nil {
+		h.d.Logger.InfoContext(ctx, "token revocation ignored", "reason", "another client's token or no jti", "client_id", client)
+		return nil
+	}
+	if err := h.d.Revocations.Revoke(ctx, claims.ID, claims.ExpiresAt.Time); err != nil {
+		return err
+	}
+	if err := h.d.RevocationEvents.TokenRevoked(ctx, claims); err != nil {
+		return fmt.Errorf("announce revocation of token %s: %w", claims.ID, err)
+	}
+	h.d.Logger.InfoContext(ctx, "access token revoked", "jti", claims.ID, "user_id", claims.Subject,
+		"reseller_id", claims.ResellerID, "client_id", client)
+	return nil
+}
+
+// Active reports whether the verified token of client may still be used:
+// not revoked, its user neither disabled nor deleted, and issued after the
+// user's last password change.
+func (h TokenHandlers) Active(ctx context.Context, client string, claims *accesstoken.Claims) (bool, error) {
+	if claims.ClientID != client {
+		return false, nil
+	}
+	if claims.ID != "" {
+		revoked, err := h.d.Revocations.IsRevoked(ctx, claims.ID)
+		if err != nil || revoked {
+			return false, err
+		}
+	}
+	u, err := h.d.Users.ByID(ctx, claims.Subject)
+	if errors.Is(err, domain.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	var issued time.Time
+	if claims.IssuedAt != nil {
+		issued = claims.IssuedAt.Time
+	}
+	stale := !u.TokensNotBefore.IsZero() && issued.Unix() <= u.TokensNotBefore.Unix()
+	return !u.Disabled && !stale, nil
+}

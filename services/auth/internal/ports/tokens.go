@@ -1,0 +1,132 @@
+package ports
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/resellerapi/platform/pkg/accesstoken"
+	"github.com/resellerapi/platform/services/auth/internal/app"
+)
+
+// oauthError writes an RFC 6749 error object.
+func oauthError(c *gin.Context, status int, code, description string) {
+	if status == http.StatusUnauthorized {
+		c.Header("WWW-Authenticate", `Basic realm="reseller-api"`)
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(status, gin.H{"error": code, "error_description": description})
+}
+
+// tokenRequest reads a revocation or introspection request: the client
+// authenticated (HTTP Basic, or the client_id and client_secret fields,
+// not both) and the token. It answers the error itself and returns false
+// when the request is refused.
+func (o *OAuth) tokenRequest(c *gin.Context) (client, token string, ok bool) {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxTokenRequest)
+	if err := c.Request.ParseForm(); err != nil {
+		oauthError(c, http.StatusBadRequest, "invalid_request", "The body must be a form of at most 16 KiB.")
+		return "", "", false
+	}
+	id, secret, basic := c.Request.BasicAuth()
+	form := c.Request.PostForm
+	switch {
+	case basic && (form.Has("client_id") || form.Has("client_secret")):
+		oauthError(c, http.StatusBadRequest, "invalid_request", "Authenticate the client one way only: HTTP Basic or the form fields.")
+		return "", "", false
+	case basic:
+		// RFC 6749 section 2.3.1: both are form-urlencoded first.
+		var err1, err2 error
+		id, err1 = url.QueryUnescape(id)
+		secret, err2 = url.QueryUnescape(secret)
+		if err1 != nil || err2 != nil {
+			oauthError(c, http.StatusUnauthorized, "invalid_client", "The client credentials are malformed.")
+			return "", "", false
+		}
+	default:
+		id, secret = form.Get("client_id"), form.Get("client_secret")
+	}
+	if id == "" {
+		oauthError(c, http.StatusUnauthorized, "invalid_client", "Client authentication is required.")
+		return "", "", false
+	}
+	if err := o.app.Commands.Tokens.AuthenticateClient(c.Request.Context(), id, secret); err != nil {
+		if !errors.Is(err, app.ErrBadClient) {
+			o.log.ErrorContext(c.Request.Context(), "client authentication failed", "error", err.Error())
+			oauthError(c, http.StatusInternalServerError, "server_error", "An unexpected error occurred.")
+			return "", "", false
+		}
+		o.log.InfoContext(c.Request.Context(), "client authentication failed", "route", c.FullPath())
+		oauthError(c, http.StatusUnauthorized, "invalid_client", "Unknown client or wrong secret.")
+		return "", "", false
+	}
+	token = form.Get("token")
+	if token == "" {
+		oauthError(c, http.StatusBadRequest, "invalid_request", "The token parameter is required.")
+		return "", "", false
+	}
+	return id, token, true
+}
+
+// RevokeToken is POST /oauth/revoke (RFC 7009).
+func (o *OAuth) RevokeToken(c *gin.Context) {
+	client, token, ok := o.tokenRequest(c)
+	if !ok {
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	claims, err := o.verifier.Verify(c.Request.Context(), token)
+	if err != nil {
+		// An invalid or expired token needs no revoking (RFC 7009 2.2).
+		c.Status(http.StatusOK)
+		return
+	}
+	if err := o.app.Commands.Tokens.Revoke(c.Request.Context(), client, claims); err != nil {
+		o.log.ErrorContext(c.Request.Context(), "token revocation failed", "error", err.Error())
+		oauthError(c, http.StatusServiceUnavailable, "temporarily_unavailable", "The token could not be revoked; try again.")
+		return
+	}
+	c.Status(http.StatusOK)
+}
+
+// IntrospectToken is POST /oauth/introspect (RFC 7662).
+func (o *OAuth) IntrospectToken(c *gin.Context) {
+	client, token, ok := o.tokenRequest(c)
+	if !ok {
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	claims, err := o.verifier.Verify(c.Request.Context(), token)
+	if err != nil {
+		c.JSON(http.StatusOK, Introspection{Active: false})
+		return
+	}
+	active, err := o.app.Commands.Tokens.Active(c.Request.Context(), client, claims)
+	if err != nil {
+		o.log.ErrorContext(c.Request.Context(), "token introspection failed", "error", err.Error())
+		oauthError(c, http.StatusInternalServerError, "server_error", "An unexpected error occurred.")
+		return
+	}
+	if !active {
+		c.JSON(http.StatusOK, Introspection{Active: false})
+		return
+	}
+	c.JSON(http.StatusOK, introspection(claims))
+}
+
+func introspection(claims *accesstoken.Claims) Introspection {
+	bearer := IntrospectionTokenTypeBearer
+	out := Introspection{Active: true, Scope: &claims.Scope, ClientId: &claims.ClientID, Sub: &claims.Subject,
+		Rid: &claims.ResellerID, TokenType: &bearer, Iss: &claims.Issuer, Jti: &claims.ID}
+	if claims.ExpiresAt != nil {
+		exp := claims.ExpiresAt.Unix()
+		out.Exp = &exp
+	}
+	if claims.IssuedAt != nil {
+		iat := claims.IssuedAt.Unix()
+		out.Iat = &iat
+	}
+	return out
+}

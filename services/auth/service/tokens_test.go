@@ -1,0 +1,133 @@
+package service_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
+	"google.golang.org/protobuf/proto"
+
+	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
+	"github.com/resellerapi/platform/proto-events/subjects"
+
+	"github.com/resellerapi/platform/pkg/accesstoken"
+	"github.com/resellerapi/platform/pkg/testkit"
+)
+
+// form posts an OAuth form to path with HTTP Basic client authentication
+// (none when id is "") and decodes the JSON answer, if any.
+func (e env) form(t *testing.T, path, id, secret string, values url.Values) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", e.srv.URL+path, strings.NewReader(values.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if id != "" {
+		req.SetBasicAuth(url.QueryEscape(id), url.QueryEscape(secret))
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("%s: Cache-Control %q, want no-store", path, cc)
+	}
+	var out map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, out
+}
+
+func TestRevocationAndIntrospection(t *testing.T) {
+	e := start(t)
+	status, creds := e.call(t, "POST", "/admin/v1/reseller-api/credentials", adminToken, nil)
+	if status == 409 {
+		_, creds = e.call(t, "GET", "/admin/v1/reseller-api/credentials", adminToken, nil)
+	}
+	id, secret := creds["clientKey"].(string), creds["clientSecret"].(string)
+	if status, _ := e.call(t, "POST", "/admin/v1/resellers/r2/api-users", adminToken, newUser("erin", "Secret-Word-2026")); status != 201 {
+		t.Fatalf("create user: %d", status)
+	}
+	oc := oauth2.Config{ClientID: id, ClientSecret: secret, Endpoint: oauth2.Endpoint{TokenURL: e.srv.URL + "/oauth/token", AuthStyle: oauth2.AuthStyleInHeader}}
+	tok, err := oc.PasswordCredentialsToken(context.Background(), "erin", "Secret-Word-2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	revoked := kit.Subscribe(t, subjects.AccessTokensRevoked)
+	token := url.Values{"token": {tok.AccessToken}}
+
+	status, got := e.form(t, "/oauth/introspect", id, secret, token)
+	if status != 200 || got["active"] != true || got["rid"] != "r2" || got["client_id"] != id || got["token_type"] != "Bearer" || got["jti"] == nil {
+		t.Fatalf("introspect: %d %v", status, got)
+	}
+	for name, c := range map[string]struct {
+		id, secret string
+		values     url.Values
+		status     int
+		error      string
+	}{
+		"wrong secret":   {id, "nope", token, 401, "invalid_client"},
+		"no client":      {"", "", token, 401, "invalid_client"},
+		"no token":       {id, secret, url.Values{}, 400, "invalid_request"},
+		"two auth means": {id, secret, url.Values{"token": {"x"}, "client_id": {id}}, 400, "invalid_request"},
+	} {
+		for _, path := range []string{"/oauth/revoke", "/oauth/introspect"} {
+			if status, p := e.form(t, path, c.id, c.secret, c.values); status != c.status || p["error"] != c.error {
+				t.Errorf("%s %s: %d %v, want %d %s", name, path, status, p, c.status, c.error)
+			}
+		}
+	}
+	// Form-field client authentication, and an invalid token: 200, nothing to do.
+	if status, _ := e.form(t, "/oauth/revoke", "", "", url.Values{"token": {"not-a-token"}, "client_id": {id}, "client_secret": {secret}}); status != 200 {
+		t.Errorf("revoking garbage: %d, want 200", status)
+	}
+
+	if status, _ := e.form(t, "/oauth/revoke", id, secret, token); status != 200 {
+		t.Fatalf("revoke: %d", status)
+	}
+	if status, got := e.form(t, "/oauth/introspect", id, secret, token); status != 200 || got["active"] != false || len(got) != 1 {
+		t.Errorf("introspect a revoked token: %d %v", status, got)
+	}
+	verifier := accesstoken.NewVerifier(accesstoken.NewRemoteKeySet(e.srv.URL+"/.well-known/jwks.json", nil), issuer, time.Minute)
+	claims, err := verifier.Verify(context.Background(), tok.AccessToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testkit.Eventually(t, 5*time.Second, func() bool {
+		for _, m := range revoked() {
+			var ev eventsv1.AccessTokenRevoked
+			if proto.Unmarshal(m.Data, &ev) == nil && ev.GetTokenId() == claims.ID && ev.GetResellerId() == "r2" &&
+				ev.GetExpiresAt().AsTime().Equal(claims.ExpiresAt.Time) && !strings.Contains(string(m.Data), tok.AccessToken) {
+				return true
+			}
+		}
+		return false
+	}, "the revocation was not announced")
+
+	// A token of a disabled user is not active either.
+	fresh, err := oc.PasswordCredentialsToken(context.Background(), "erin", "Secret-Word-2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, users := e.call(t, "GET", "/admin/v1/resellers/r2/api-users", adminToken, nil)
+	var erin string
+	for _, u := range users["data"].([]any) {
+		if u.(map[string]any)["username"] == "erin" {
+			erin = u.(map[string]any)["id"].(string)
+		}
+	}
+	if status, _ := e.call(t, "PATCH", "/admin/v1/resellers/r2/api-users/"+erin, adminToken, map[string]any{"disabled": true}); status != 200 {
+		t.Fatalf("disable: %d", status)
+	}
+	if _, got := e.form(t, "/oauth/introspect", id, secret, url.Values{"token": {fresh.AccessToken}}); got["active"] != false {
+		t.Errorf("a disabled user's token is active: %v", got)
+	}
+
+	_, meta := e.call(t, "GET", "/.well-known/oauth-authorization-server", "", nil)
+	if meta["revocation_endpoint"] != issuer+"/oauth/revoke" || meta["introspection_endpoint"] != issuer+"/oauth/introspect" {
+		t.Errorf("metadata = %v", meta)
+	}
+}
