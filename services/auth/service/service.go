@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
@@ -47,13 +48,46 @@ type Config struct {
 	AccessTokenTTL time.Duration
 	// BcryptCost is the cost of Application User password hashes.
 	BcryptCost int
+	// Abuse protection (zero values take the defaults): a username or a
+	// client address is locked after LoginMaxFailures failed logins in a
+	// row, for LoginLockout doubling with each further failure up to 15
+	// minutes; /oauth/token takes TokenRequestsPerSecond per client
+	// address with bursts of TokenBurst; at most HashConcurrency password
+	// hashes run at once.
+	LoginMaxFailures       int
+	LoginLockout           time.Duration
+	TokenRequestsPerSecond float64
+	TokenBurst             int
+	HashConcurrency        int
+}
+
+// withDefaults fills in the abuse protection defaults.
+func (c Config) withDefaults() Config {
+	if c.LoginMaxFailures <= 0 {
+		c.LoginMaxFailures = 5
+	}
+	if c.LoginLockout <= 0 {
+		c.LoginLockout = time.Second
+	}
+	if c.TokenRequestsPerSecond <= 0 {
+		c.TokenRequestsPerSecond = 10
+	}
+	if c.TokenBurst <= 0 {
+		c.TokenBurst = 20
+	}
+	if c.HashConcurrency <= 0 {
+		c.HashConcurrency = max(runtime.GOMAXPROCS(0)-1, 1)
+	}
+	return c
 }
 
 // ConfigFromEnv reads the configuration: NATS_URL, MONGODB_URI,
 // MONGODB_DATABASE (auth), ISSUER_URL, ADMIN_TOKEN,
 // CREDENTIALS_ENCRYPTION_KEY (base64 of 32 bytes), SIGNING_KEY_FILES
 // (comma-separated PEM files, the signing key first), ACCESS_TOKEN_TTL
-// (15m), BCRYPT_COST (12).
+// (15m), BCRYPT_COST (12; 10 to 15), LOGIN_MAX_FAILURES (5), LOGIN_LOCKOUT
+// (1s, doubling), TOKEN_REQUESTS_PER_SECOND (10 per client address),
+// TOKEN_BURST (20), PASSWORD_HASH_CONCURRENCY (CPUs - 1).
 func ConfigFromEnv(env *config.Reader) Config {
 	cfg := Config{
 		Infra:          infra.ConfigFromEnv(env, "auth"),
@@ -61,6 +95,12 @@ func ConfigFromEnv(env *config.Reader) Config {
 		AdminToken:     env.Required("ADMIN_TOKEN"),
 		AccessTokenTTL: env.Duration("ACCESS_TOKEN_TTL", 15*time.Minute),
 		BcryptCost:     env.Int("BCRYPT_COST", 12),
+
+		LoginMaxFailures:       env.Int("LOGIN_MAX_FAILURES", 5),
+		LoginLockout:           env.Duration("LOGIN_LOCKOUT", time.Second),
+		TokenRequestsPerSecond: float64(env.Int("TOKEN_REQUESTS_PER_SECOND", 10)),
+		TokenBurst:             env.Int("TOKEN_BURST", 20),
+		HashConcurrency:        env.Int("PASSWORD_HASH_CONCURRENCY", 0),
 	}
 	env.Check(CheckBcryptCost(cfg.BcryptCost))
 	if key := env.Required("CREDENTIALS_ENCRYPTION_KEY"); key != "" {
@@ -130,6 +170,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
+	cfg = cfg.withDefaults()
 	box, err := adapters.NewSecretBox(cfg.CredentialsKey)
 	if err != nil {
 		return nil, err
@@ -159,7 +200,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		Revocations:      adapters.NewRevocationRepository(in.DB),
 		RevocationEvents: adapters.RevocationEvents{Bus: in.Bus},
 		Box:              box,
-		Passwords:        adapters.BcryptHasher{Cost: cfg.BcryptCost},
+		Passwords:        adapters.NewBcryptHasher(cfg.BcryptCost, cfg.HashConcurrency),
+		Throttle:         adapters.NewLoginThrottle(cfg.LoginMaxFailures, cfg.LoginLockout, 15*time.Minute),
 		Digest:           adapters.Digest,
 		Logger:           log,
 	})
@@ -184,7 +226,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		return nil, err
 	}
 	s.server = ports.NewServer(
-		ports.NewOAuth(provider, application, keys, issuer, log),
+		ports.NewOAuth(provider, application, keys, issuer, log).
+			WithRateLimit(ports.NewRateLimiter(cfg.TokenRequestsPerSecond, cfg.TokenBurst)),
 		ports.NewAdmin(application, cfg.AdminToken, issuer+"/oauth/token", log),
 		doc)
 	return s, nil

@@ -55,6 +55,12 @@ type env struct {
 // start runs auth over the package's kit with a database of the test's own.
 func start(t *testing.T) env {
 	t.Helper()
+	return startWith(t, nil)
+}
+
+// startWith is start with the configuration changed by configure.
+func startWith(t *testing.T, configure func(*service.Config)) env {
+	t.Helper()
 	key, err := adapters.GenerateSigningKey()
 	if err != nil {
 		t.Fatal(err)
@@ -62,10 +68,15 @@ func start(t *testing.T) env {
 	credKey := make([]byte, 32)
 	_, _ = rand.Read(credKey)
 	e := env{kit: kit, db: kit.DatabaseName(t)}
-	svc, err := service.New(context.Background(), service.Config{
+	cfg := service.Config{
 		Infra: infra.Config{NATSURL: kit.NATSURL, MongoURI: kit.MongoURI, Database: e.db}, Issuer: issuer, AdminToken: adminToken,
 		CredentialsKey: credKey, SigningKeys: []*ecdsa.PrivateKey{key}, AccessTokenTTL: 5 * time.Minute, BcryptCost: 4,
-	}, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
+		TokenRequestsPerSecond: 1000, TokenBurst: 1000,
+	}
+	if configure != nil {
+		configure(&cfg)
+	}
+	svc, err := service.New(context.Background(), cfg, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
 	if err != nil {
 		t.Fatal(err)
 	}

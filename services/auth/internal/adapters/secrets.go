@@ -55,15 +55,30 @@ func Digest(secret []byte) []byte {
 	return d[:]
 }
 
-// BcryptHasher hashes passwords with bcrypt at a configurable cost.
-type BcryptHasher struct{ Cost int }
+// BcryptHasher hashes passwords with bcrypt at a configurable cost, at
+// most a fixed number at a time: a burst of logins queues for those slots
+// instead of taking every CPU from the rest of the service.
+type BcryptHasher struct {
+	cost  int
+	slots chan struct{}
+}
+
+// NewBcryptHasher returns a hasher at cost running at most concurrency
+// hashes at once (at least 1).
+func NewBcryptHasher(cost, concurrency int) *BcryptHasher {
+	return &BcryptHasher{cost: cost, slots: make(chan struct{}, max(concurrency, 1))}
+}
 
 // Hash hashes password.
-func (h BcryptHasher) Hash(password string) ([]byte, error) {
-	return bcrypt.GenerateFromPassword([]byte(password), h.Cost)
+func (h *BcryptHasher) Hash(password string) ([]byte, error) {
+	h.slots <- struct{}{}
+	defer func() { <-h.slots }()
+	return bcrypt.GenerateFromPassword([]byte(password), h.cost)
 }
 
 // Compare returns an error unless password matches hash.
-func (h BcryptHasher) Compare(hash []byte, password string) error {
+func (h *BcryptHasher) Compare(hash []byte, password string) error {
+	h.slots <- struct{}{}
+	defer func() { <-h.slots }()
 	return bcrypt.CompareHashAndPassword(hash, []byte(password))
 }

@@ -62,6 +62,27 @@ type PasswordHasher interface {
 	Compare(hash []byte, password string) error
 }
 
+// LoginThrottle backs off failed logins per key.
+type LoginThrottle interface {
+	// Locked is how long the longest lock among keys lasts yet (0: none).
+	Locked(keys ...string) time.Duration
+	Failed(keys ...string)
+	Succeeded(key string)
+}
+
+type clientAddressKey struct{}
+
+// WithClientAddress returns ctx carrying the address a login comes from,
+// for the per-address back-off.
+func WithClientAddress(ctx context.Context, addr string) context.Context {
+	return context.WithValue(ctx, clientAddressKey{}, addr)
+}
+
+func clientAddress(ctx context.Context) string {
+	addr, _ := ctx.Value(clientAddressKey{}).(string)
+	return addr
+}
+
 // SecretDigest digests machine-generated secrets (SHA-256).
 type SecretDigest func(secret []byte) []byte
 
@@ -102,11 +123,13 @@ type Deps struct {
 	// Revocations and RevocationEvents serve token revocation.
 	Revocations      RevocationRepository
 	RevocationEvents RevocationEvents
-	Box              SecretBox
-	Passwords        PasswordHasher
-	Digest           SecretDigest
-	Logger           *slog.Logger
-	Now              func() time.Time
+	// Throttle may be nil: failed logins are then not backed off.
+	Throttle  LoginThrottle
+	Box       SecretBox
+	Passwords PasswordHasher
+	Digest    SecretDigest
+	Logger    *slog.Logger
+	Now       func() time.Time
 }
 
 // New wires the use cases.
@@ -300,25 +323,56 @@ type AuthenticateHandler struct {
 // disabled user alike, so callers cannot tell them apart.
 var ErrBadLogin = errors.New("unknown username or wrong password")
 
-// Handle returns the user whose username and password match.
+// Handle returns the user whose username and password match. A username
+// or client address with too many failures in a row is locked for a
+// while: its logins fail like a wrong password (the password is still
+// hashed, so the answer takes as long), whatever the password.
 func (h AuthenticateHandler) Handle(ctx context.Context, username, password string) (domain.AppUser, error) {
+	keys := []string{"user:" + domain.UsernameKey(username)}
+	if addr := clientAddress(ctx); addr != "" {
+		keys = append(keys, "addr:"+addr)
+	}
+	if h.d.Throttle != nil {
+		if wait := h.d.Throttle.Locked(keys...); wait > 0 {
+			// Not counted: the lock ends when it said, however often it
+			// is tried meanwhile.
+			_ = h.d.Passwords.Compare(h.dummyHash, password)
+			h.d.Logger.WarnContext(ctx, "login refused", "reason", "locked after failed logins", "client_address", clientAddress(ctx),
+				"locked_for", wait.Round(time.Second).String())
+			return domain.AppUser{}, ErrBadLogin
+		}
+	}
+	u, err := h.login(ctx, username, password)
+	if h.d.Throttle != nil {
+		switch {
+		case errors.Is(err, ErrBadLogin):
+			h.d.Throttle.Failed(keys...)
+		case err == nil:
+			h.d.Throttle.Succeeded(keys[0])
+		}
+	}
+	return u, err
+}
+
+func (h AuthenticateHandler) login(ctx context.Context, username, password string) (domain.AppUser, error) {
 	u, err := h.d.Users.ByUsername(ctx, username)
 	if errors.Is(err, domain.ErrNotFound) {
 		_ = h.d.Passwords.Compare(h.dummyHash, password)
-		h.d.Logger.InfoContext(ctx, "login failed", "reason", "unknown username")
+		h.d.Logger.InfoContext(ctx, "login failed", "reason", "unknown username", "client_address", clientAddress(ctx))
 		return domain.AppUser{}, ErrBadLogin
 	}
 	if err != nil {
 		return domain.AppUser{}, err
 	}
 	if err := h.d.Passwords.Compare(u.PasswordHash, password); err != nil {
-		h.d.Logger.InfoContext(ctx, "login failed", "reason", "wrong password", "user_id", u.ID)
+		h.d.Logger.InfoContext(ctx, "login failed", "reason", "wrong password", "user_id", u.ID, "client_address", clientAddress(ctx))
 		return domain.AppUser{}, ErrBadLogin
 	}
 	if u.Disabled {
-		h.d.Logger.InfoContext(ctx, "login failed", "reason", "user disabled", "user_id", u.ID)
+		h.d.Logger.InfoContext(ctx, "login failed", "reason", "user disabled", "user_id", u.ID, "client_address", clientAddress(ctx))
 		return domain.AppUser{}, ErrBadLogin
 	}
+	h.d.Logger.InfoContext(ctx, "login succeeded", "user_id", u.ID, "reseller_id", u.ResellerID, "client_address", clientAddress(ctx))
 	return u, nil
 }
 

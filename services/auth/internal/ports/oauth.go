@@ -31,6 +31,7 @@ type OAuth struct {
 	app      app.Application
 	keys     KeySource
 	verifier *accesstoken.Verifier
+	limiter  *RateLimiter
 	issuer   string
 	log      *slog.Logger
 }
@@ -55,7 +56,9 @@ func NewSession() *oauth2.JWTSession {
 
 // RequestToken is POST /oauth/token (RFC 6749). Errors are written by fosite in
 // RFC 6749 form: invalid_client, invalid_grant, unsupported_grant_type...
-func (o *OAuth) RequestToken(c *gin.Context) {
+func (o *OAuth) RequestToken(c *gin.Context) { o.limited(c, o.requestToken) }
+
+func (o *OAuth) requestToken(c *gin.Context) {
 	ctx := c.Request.Context()
 	session := NewSession()
 	// A token request is a few hundred bytes of form fields.

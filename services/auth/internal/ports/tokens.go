@@ -71,7 +71,9 @@ func (o *OAuth) tokenRequest(c *gin.Context) (client, token string, ok bool) {
 }
 
 // RevokeToken is POST /oauth/revoke (RFC 7009).
-func (o *OAuth) RevokeToken(c *gin.Context) {
+func (o *OAuth) RevokeToken(c *gin.Context) { o.limited(c, o.revokeToken) }
+
+func (o *OAuth) revokeToken(c *gin.Context) {
 	client, token, ok := o.tokenRequest(c)
 	if !ok {
 		return
@@ -92,7 +94,9 @@ func (o *OAuth) RevokeToken(c *gin.Context) {
 }
 
 // IntrospectToken is POST /oauth/introspect (RFC 7662).
-func (o *OAuth) IntrospectToken(c *gin.Context) {
+func (o *OAuth) IntrospectToken(c *gin.Context) { o.limited(c, o.introspectToken) }
+
+func (o *OAuth) introspectToken(c *gin.Context) {
 	client, token, ok := o.tokenRequest(c)
 	if !ok {
 		return

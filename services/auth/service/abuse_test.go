@@ -1,0 +1,79 @@
+package service_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/resellerapi/platform/pkg/testkit"
+	"github.com/resellerapi/platform/services/auth/service"
+)
+
+func TestFailedLoginsBackOffRevealingNothing(t *testing.T) {
+	e := startWith(t, func(c *service.Config) { c.LoginMaxFailures, c.LoginLockout = 3, 300*time.Millisecond })
+	status, creds := e.call(t, "POST", "/admin/v1/reseller-api/credentials", adminToken, nil)
+	if status == 409 {
+		_, creds = e.call(t, "GET", "/admin/v1/reseller-api/credentials", adminToken, nil)
+	}
+	for _, u := range []string{"frank", "grace"} {
+		if status, _ := e.call(t, "POST", "/admin/v1/resellers/r1/api-users", adminToken, newUser(u, "Right-Secret-2026")); status != 201 {
+			t.Fatalf("create %s: %d", u, status)
+		}
+	}
+	oc := oauth2.Config{ClientID: creds["clientKey"].(string), ClientSecret: creds["clientSecret"].(string),
+		Endpoint: oauth2.Endpoint{TokenURL: e.srv.URL + "/oauth/token", AuthStyle: oauth2.AuthStyleInHeader}}
+	login := func(user, password string) error {
+		_, err := oc.PasswordCredentialsToken(context.Background(), user, password)
+		return err
+	}
+	for range 3 {
+		if err := login("frank", "Wrong-Secret-2026"); err == nil || !strings.Contains(err.Error(), "invalid_grant") {
+			t.Fatalf("wrong password: %v", err)
+		}
+	}
+	// Locked: the right password gets exactly the wrong password's answer.
+	err := login("frank", "Right-Secret-2026")
+	wrong := login("nobody-at-all", "Wrong-Secret-2026")
+	if err == nil || !strings.Contains(err.Error(), "invalid_grant") || wrong == nil ||
+		strings.ReplaceAll(err.Error(), "frank", "") != strings.ReplaceAll(wrong.Error(), "nobody-at-all", "") {
+		t.Errorf("locked user: %v; unknown user: %v", err, wrong)
+	}
+	// The lock also holds the address (the test client's) back; it ends by itself.
+	testkit.Eventually(t, 10*time.Second, func() bool { return login("frank", "Right-Secret-2026") == nil },
+		"the lock never ends")
+	if err := login("grace", "Right-Secret-2026"); err != nil {
+		t.Errorf("grace after the lock: %v", err)
+	}
+}
+
+func TestTokenEndpointIsRateLimitedPerAddress(t *testing.T) {
+	e := startWith(t, func(c *service.Config) { c.TokenRequestsPerSecond, c.TokenBurst = 1, 3 })
+	post := func() *http.Response {
+		resp, err := http.PostForm(e.srv.URL+"/oauth/token", url.Values{"grant_type": {"password"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		return resp
+	}
+	var last *http.Response
+	for i := range 3 {
+		if last = post(); last.StatusCode == http.StatusTooManyRequests {
+			t.Fatalf("request %d of a burst of 3 was limited", i+1)
+		}
+		if last.Header.Get("RateLimit-Policy") != "3;w=3" || !strings.HasPrefix(last.Header.Get("RateLimit"), "limit=3, remaining=") {
+			t.Errorf("headers: %v", last.Header)
+		}
+	}
+	last = post()
+	retry, _ := strconv.Atoi(last.Header.Get("Retry-After"))
+	if last.StatusCode != http.StatusTooManyRequests || retry < 1 || last.Header.Get("Content-Type") != "application/json; charset=utf-8" {
+		t.Errorf("4th request: %d, Retry-After %q, %v", last.StatusCode, last.Header.Get("Retry-After"), last.Header)
+	}
+}
