@@ -32,6 +32,18 @@ func AllScopes() []string {
 // Algorithm is the only signature algorithm tokens are accepted with.
 const Algorithm = "ES256"
 
+// RFC 9068 profile of the access tokens: their "typ" header, and the
+// longest lifetime (exp - iat) a token may have to be accepted, whatever
+// auth is configured with.
+const (
+	TokenType   = "at+jwt"
+	MaxLifetime = time.Hour
+)
+
+// Audience is the "aud" of the Reseller API's access tokens issued by
+// issuer (the platform's public URL): the API's base URL.
+func Audience(issuer string) string { return strings.TrimRight(issuer, "/") + "/api" }
+
 // Claims are the claims of an access token.
 type Claims struct {
 	jwt.RegisteredClaims
@@ -63,14 +75,17 @@ type Verifier struct {
 	parser *jwt.Parser
 }
 
-// NewVerifier returns a Verifier that accepts tokens issued by issuer and
-// signed with a key of keys; leeway absorbs clock skew.
+// NewVerifier returns a Verifier that accepts RFC 9068 access tokens
+// ("typ" at+jwt) issued by issuer for the Reseller API (Audience), signed
+// with a key of keys, living at most MaxLifetime; leeway absorbs clock
+// skew.
 func NewVerifier(keys KeySet, issuer string, leeway time.Duration) *Verifier {
 	return &Verifier{
 		keys: keys,
 		parser: jwt.NewParser(
 			jwt.WithValidMethods([]string{Algorithm}),
 			jwt.WithIssuer(issuer),
+			jwt.WithAudience(Audience(issuer)),
 			jwt.WithExpirationRequired(),
 			jwt.WithIssuedAt(),
 			jwt.WithLeeway(leeway),
@@ -82,6 +97,9 @@ func NewVerifier(keys KeySet, issuer string, leeway time.Duration) *Verifier {
 func (v *Verifier) Verify(ctx context.Context, raw string) (*Claims, error) {
 	var claims Claims
 	_, err := v.parser.ParseWithClaims(raw, &claims, func(t *jwt.Token) (any, error) {
+		if typ, _ := t.Header["typ"].(string); !strings.EqualFold(typ, TokenType) && !strings.EqualFold(typ, "application/"+TokenType) {
+			return nil, fmt.Errorf("token type %q, want %s (RFC 9068)", typ, TokenType)
+		}
 		kid, _ := t.Header["kid"].(string)
 		if kid == "" {
 			return nil, errors.New("token has no kid")
@@ -93,6 +111,9 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Claims, error) {
 	}
 	if claims.ResellerID == "" || claims.Subject == "" {
 		return nil, fmt.Errorf("%w: token names no reseller or subject", ErrInvalid)
+	}
+	if claims.IssuedAt == nil || claims.ExpiresAt.Sub(claims.IssuedAt.Time) > MaxLifetime {
+		return nil, fmt.Errorf("%w: a token lives at most %v from its iat", ErrInvalid, MaxLifetime)
 	}
 	return &claims, nil
 }

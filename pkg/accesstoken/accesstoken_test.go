@@ -45,6 +45,11 @@ func (s signer) jwk() jose.JSONWebKey {
 func (s signer) token(t *testing.T, claims jwt.MapClaims) string {
 	tok := jwt.NewWithClaims(jwt.SigningMethodES256, claims)
 	tok.Header["kid"] = s.kid
+	tok.Header["typ"] = TokenType
+	if typ, ok := claims["typ_header"]; ok { // a test's override
+		delete(claims, "typ_header")
+		tok.Header["typ"] = typ
+	}
 	raw, err := tok.SignedString(s.key)
 	if err != nil {
 		t.Fatal(err)
@@ -54,7 +59,7 @@ func (s signer) token(t *testing.T, claims jwt.MapClaims) string {
 
 func claims(mutate func(jwt.MapClaims)) jwt.MapClaims {
 	now := time.Now()
-	c := jwt.MapClaims{"iss": issuer, "sub": "u1", "rid": "r1", "client_id": "c1", "scope": "accounts:read products:read",
+	c := jwt.MapClaims{"iss": issuer, "aud": Audience(issuer), "sub": "u1", "rid": "r1", "client_id": "c1", "scope": "accounts:read products:read",
 		"iat": now.Unix(), "exp": now.Add(time.Minute).Unix()}
 	if mutate != nil {
 		mutate(c)
@@ -94,6 +99,11 @@ func TestVerify(t *testing.T) {
 		"other issuer":   s.token(t, claims(func(c jwt.MapClaims) { c["iss"] = "https://evil.test" })),
 		"no reseller":    s.token(t, claims(func(c jwt.MapClaims) { delete(c, "rid") })),
 		"issued later":   s.token(t, claims(func(c jwt.MapClaims) { c["iat"] = time.Now().Add(time.Hour).Unix() })),
+		"no iat":         s.token(t, claims(func(c jwt.MapClaims) { delete(c, "iat") })),
+		"lives too long": s.token(t, claims(func(c jwt.MapClaims) { c["exp"] = time.Now().Add(MaxLifetime + time.Minute).Unix() })),
+		"no audience":    s.token(t, claims(func(c jwt.MapClaims) { delete(c, "aud") })),
+		"other audience": s.token(t, claims(func(c jwt.MapClaims) { c["aud"] = "https://other.test/api" })),
+		"typ JWT":        s.token(t, claims(func(c jwt.MapClaims) { c["typ_header"] = "JWT" })),
 		"unknown key":    other.token(t, claims(nil)),
 		"hs256":          hs256(t),
 		"garbage":        "a.b.c",

@@ -23,6 +23,7 @@ import (
 	"github.com/ory/fosite/token/jwt"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/resellerapi/platform/pkg/accesstoken"
 	"github.com/resellerapi/platform/pkg/config"
 	"github.com/resellerapi/platform/pkg/contract"
 	"github.com/resellerapi/platform/pkg/infra"
@@ -103,6 +104,9 @@ func ConfigFromEnv(env *config.Reader) Config {
 		HashConcurrency:        env.Int("PASSWORD_HASH_CONCURRENCY", 0),
 	}
 	env.Check(CheckBcryptCost(cfg.BcryptCost))
+	if cfg.AccessTokenTTL < time.Minute || cfg.AccessTokenTTL > accesstoken.MaxLifetime {
+		env.Check(fmt.Errorf("ACCESS_TOKEN_TTL=%v must be from 1m to %v (the edge refuses longer-lived tokens)", cfg.AccessTokenTTL, accesstoken.MaxLifetime))
+	}
 	if key := env.Required("CREDENTIALS_ENCRYPTION_KEY"); key != "" {
 		b, err := base64.StdEncoding.DecodeString(key)
 		if err != nil || len(b) != 32 {

@@ -32,6 +32,7 @@ import (
 	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
 	"github.com/resellerapi/platform/proto-events/subjects"
 
+	"github.com/resellerapi/platform/pkg/accesstoken"
 	"github.com/resellerapi/platform/pkg/contract"
 	"github.com/resellerapi/platform/pkg/eventbus"
 	"github.com/resellerapi/platform/pkg/httpserver"
@@ -71,10 +72,11 @@ func (tk *tokens) mint(t *testing.T, reseller, scope string, ttl time.Duration) 
 // mintFor mints a token of user subject of reseller, issued at iat.
 func (tk *tokens) mintFor(t *testing.T, reseller, subject, scope string, iat time.Time, ttl time.Duration) string {
 	tok := jwt.NewWithClaims(jwt.SigningMethodES256, jwt.MapClaims{
-		"iss": issuer, "sub": subject, "rid": reseller, "client_id": "rapi_test", "scope": scope,
+		"iss": issuer, "aud": accesstoken.Audience(issuer), "sub": subject, "rid": reseller, "client_id": "rapi_test", "scope": scope,
 		"iat": iat.Unix(), "exp": iat.Add(ttl).Unix(), "jti": fmt.Sprint(time.Now().UnixNano()),
 	})
 	tok.Header["kid"] = tk.kid
+	tok.Header["typ"] = accesstoken.TokenType
 	s, err := tok.SignedString(tk.key)
 	if err != nil {
 		t.Fatal(err)

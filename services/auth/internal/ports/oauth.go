@@ -84,6 +84,9 @@ func (o *OAuth) requestToken(c *gin.Context) {
 	for _, s := range scopes {
 		ar.GrantScope(s)
 	}
+	// RFC 9068: a JWT access token for the Reseller API.
+	ar.GrantAudience(accesstoken.Audience(o.issuer))
+	session.JWTHeader.Extra["typ"] = accesstoken.TokenType
 	user, err := o.app.Queries.AppUser.Handle(ctx, session.GetSubject())
 	if err != nil {
 		o.logError(c, "token subject lookup failed", err)

@@ -105,10 +105,11 @@ func New() (*Fixture, error) {
 func (f *Fixture) NewToken() (string, error) {
 	now := time.Now()
 	tok := jwt.NewWithClaims(jwt.SigningMethodES256, jwt.MapClaims{
-		"iss": issuer, "sub": "user-1", "rid": "r1", "client_id": "bench", "scope": "accounts:read",
+		"iss": issuer, "aud": accesstoken.Audience(issuer), "sub": "user-1", "rid": "r1", "client_id": "bench", "scope": "accounts:read",
 		"iat": now.Unix(), "exp": now.Add(15 * time.Minute).Unix(), "jti": strconv.FormatInt(f.seq.Add(1), 10),
 	})
 	tok.Header["kid"] = kid
+	tok.Header["typ"] = accesstoken.TokenType
 	return tok.SignedString(f.key)
 }
 
