@@ -136,3 +136,16 @@ func TestBcryptCostBounds(t *testing.T) {
 		}
 	}
 }
+
+func TestSeveralAdminTokensAreValidWhileRotating(t *testing.T) {
+	const next = "the-next-admin-token-2027"
+	e := startWith(t, func(c *service.Config) { c.AdminToken = adminToken + ", " + next })
+	for _, tok := range []string{adminToken, next} {
+		if status, _ := e.call(t, "GET", "/admin/v1/api-users", tok, nil); status != 200 {
+			t.Errorf("admin token %q...: %d", tok[:4], status)
+		}
+	}
+	if status, _ := e.call(t, "GET", "/admin/v1/api-users", adminToken+", "+next, nil); status != 401 {
+		t.Errorf("both tokens as one: %d, want 401", status)
+	}
+}

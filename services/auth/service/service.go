@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,7 +41,8 @@ type Config struct {
 	// Issuer is the platform's public base URL; tokens name it as "iss" and
 	// the token endpoint is Issuer + "/oauth/token".
 	Issuer string
-	// AdminToken authenticates admin API callers.
+	// AdminToken authenticates admin API callers: one token, or several
+	// separated by commas while one replaces another.
 	AdminToken string
 	// CredentialsKey (32 bytes) encrypts the Reseller API client secret at rest.
 	CredentialsKey []byte
@@ -149,8 +151,8 @@ func CheckBcryptCost(cost int) error {
 
 func (c Config) validate() error {
 	var errs []error
-	if len(c.AdminToken) < 16 {
-		errs = append(errs, errors.New("the admin token must be at least 16 characters"))
+	if slices.ContainsFunc(adminTokens(c.AdminToken), func(t string) bool { return len(t) < 16 }) || len(adminTokens(c.AdminToken)) == 0 {
+		errs = append(errs, errors.New("every admin token must be at least 16 characters (ADMIN_TOKEN: one, or several separated by commas)"))
 	}
 	if len(c.SigningKeys) == 0 {
 		errs = append(errs, errors.New("a signing key is required"))
@@ -159,6 +161,17 @@ func (c Config) validate() error {
 		errs = append(errs, errors.New("the issuer URL is required"))
 	}
 	return errors.Join(errs...)
+}
+
+// adminTokens splits ADMIN_TOKEN's comma-separated tokens.
+func adminTokens(s string) []string {
+	var out []string
+	for _, t := range strings.Split(s, ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // Service is a started auth service.
@@ -232,7 +245,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 	s.server = ports.NewServer(
 		ports.NewOAuth(provider, application, keys, issuer, log).
 			WithRateLimit(ports.NewRateLimiter(cfg.TokenRequestsPerSecond, cfg.TokenBurst)),
-		ports.NewAdmin(application, cfg.AdminToken, issuer+"/oauth/token", log),
+		ports.NewAdmin(application, adminTokens(cfg.AdminToken), issuer+"/oauth/token", log),
 		doc)
 	return s, nil
 }

@@ -27,16 +27,21 @@ const NotGenerated = "--"
 // Admin serves the admin API for the distributor's back-office and the
 // resellers' storefront backend.
 type Admin struct {
-	app         app.Application
-	tokenDigest [sha256.Size]byte
-	tokenURL    string
-	log         *slog.Logger
+	app          app.Application
+	tokenDigests [][sha256.Size]byte
+	tokenURL     string
+	log          *slog.Logger
 }
 
 // NewAdmin returns the admin API; callers authenticate with
-// "Authorization: Bearer <adminToken>".
-func NewAdmin(application app.Application, adminToken, tokenURL string, log *slog.Logger) *Admin {
-	return &Admin{app: application, tokenDigest: sha256.Sum256([]byte(adminToken)), tokenURL: tokenURL, log: log}
+// "Authorization: Bearer <admin token>", any of adminTokens (several are
+// valid at once while one replaces another).
+func NewAdmin(application app.Application, adminTokens []string, tokenURL string, log *slog.Logger) *Admin {
+	a := &Admin{app: application, tokenURL: tokenURL, log: log}
+	for _, t := range adminTokens {
+		a.tokenDigests = append(a.tokenDigests, sha256.Sum256([]byte(t)))
+	}
+	return a
 }
 
 // authenticated checks the admin credential; on failure it answers 401
@@ -44,7 +49,11 @@ func NewAdmin(application app.Application, adminToken, tokenURL string, log *slo
 func (a *Admin) authenticated(c *gin.Context) bool {
 	token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
 	digest := sha256.Sum256([]byte(strings.TrimSpace(token)))
-	if !ok || subtle.ConstantTimeCompare(digest[:], a.tokenDigest[:]) != 1 {
+	match := 0
+	for _, d := range a.tokenDigests { // every one compared, in constant time
+		match |= subtle.ConstantTimeCompare(digest[:], d[:])
+	}
+	if !ok || match != 1 {
 		c.Header("WWW-Authenticate", `Bearer realm="admin"`)
 		httpserver.Fail(c, problem.New(http.StatusUnauthorized, problem.TypeUnauthorized,
 			"The admin API needs the header Authorization: Bearer <admin token>."))
