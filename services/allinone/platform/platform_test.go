@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
@@ -339,6 +340,25 @@ func TestResellerReadsItsAccountsEndToEnd(t *testing.T) {
 	if resp, _ := s.api(t, cloudnova, "/api/accounts"); resp.StatusCode != 200 {
 		t.Errorf("another token of the same user: %d", resp.StatusCode)
 	}
+
+	// A reseller's service client (client_credentials) reads its
+	// reseller's data, and is refused at the edge once deleted.
+	status, svc := s.admin(t, "POST", "/admin/v1/resellers/res-bytebridge/service-clients", map[string]string{"name": "PSA sync"})
+	if status != 201 {
+		t.Fatalf("create service client: %d %v", status, svc)
+	}
+	service := (&clientcredentials.Config{ClientID: svc["clientKey"].(string), ClientSecret: svc["clientSecret"].(string),
+		TokenURL: s.p.URL + "/oauth/token", AuthStyle: oauth2.AuthStyleInHeader}).Client(context.Background())
+	if resp, list := s.api(t, service, "/api/accounts"); resp.StatusCode != 200 || list["pagination"].(map[string]any)["totalCount"] != 3.0 {
+		t.Errorf("service client reading its reseller's accounts: %d %v", resp.StatusCode, list["pagination"])
+	}
+	if status, _ := s.admin(t, "DELETE", "/admin/v1/resellers/res-bytebridge/service-clients/"+svc["clientKey"].(string), nil); status != 204 {
+		t.Fatalf("delete service client: %d", status)
+	}
+	testkit.Eventually(t, 5*time.Second, func() bool {
+		resp, _ := s.api(t, service, "/api/accounts")
+		return resp.StatusCode == 401
+	}, "a deleted service client's token is still accepted")
 
 	// Error cases: no token, wrong version, bad paging.
 	for _, tt := range []struct {

@@ -203,7 +203,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 	s := &Service{Infra: in}
 	users := adapters.NewUserRepository(in.DB)
 	managers := adapters.NewManagerRepository(in.DB)
-	if err := errors.Join(users.EnsureIndexes(ctx), managers.EnsureIndexes(ctx)); err != nil {
+	serviceClients := adapters.NewServiceClientRepository(in.DB)
+	if err := errors.Join(users.EnsureIndexes(ctx), managers.EnsureIndexes(ctx), serviceClients.EnsureIndexes(ctx)); err != nil {
 		_ = s.Close()
 		return nil, err
 	}
@@ -215,6 +216,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		TokenEvents:      adapters.TokenEvents{Bus: in.Bus},
 		UserEvents:       adapters.UserEvents{Bus: in.Bus},
 		Revocations:      adapters.NewRevocationRepository(in.DB),
+		ServiceClients:   serviceClients,
 		RevocationEvents: adapters.RevocationEvents{Bus: in.Bus},
 		Box:              box,
 		Passwords:        adapters.NewBcryptHasher(cfg.BcryptCost, cfg.HashConcurrency),
@@ -273,7 +275,8 @@ func newProvider(cfg Config, issuer string, store *adapters.FositeStore, keys *a
 	// The Reseller API's contract is the password grant for Application
 	// Users; fosite marks it deprecated because OAuth 2.1 drops it.
 	//lint:ignore SA1019 the seed's contract requires the password grant
-	return compose.Compose(fc, store, strategy, compose.OAuth2ResourceOwnerPasswordCredentialsFactory), nil
+	password := compose.OAuth2ResourceOwnerPasswordCredentialsFactory
+	return compose.Compose(fc, store, strategy, password, compose.OAuth2ClientCredentialsGrantFactory), nil
 }
 
 // Register mounts the OAuth endpoints and the admin API on r.

@@ -266,7 +266,7 @@ func TestTokenErrorsAreRFC6749(t *testing.T) {
 		"wrong secret":       {"grant_type=password&username=alice&password=Correct-Horse-9", [2]string{key, "nope"}, 401, "invalid_client"},
 		"unknown client":     {"grant_type=password&username=alice&password=Correct-Horse-9", [2]string{"rapi_nope", secret}, 401, "invalid_client"},
 		"unsupported grant":  {"grant_type=authorization_code&code=x", [2]string{key, secret}, 400, "unsupported_grant_type"},
-		"client credentials": {"grant_type=client_credentials", [2]string{key, secret}, 400, "unsupported_grant_type"},
+		"client credentials": {"grant_type=client_credentials", [2]string{key, secret}, 400, "unauthorized_client"},
 		"unknown scope":      {"grant_type=password&username=alice&password=Correct-Horse-9&scope=admin", [2]string{key, secret}, 400, "invalid_scope"},
 		"missing password":   {"grant_type=password&username=alice", [2]string{key, secret}, 400, "invalid_request"},
 		"oversized body":     {"grant_type=password&username=alice&password=" + strings.Repeat("x", 20<<10), [2]string{key, secret}, 400, "invalid_request"},

@@ -288,7 +288,9 @@ func (x *ManagerTokenChanged) GetToken() *ManagerToken {
 }
 
 // AppUser is what the edge needs of an Application User to refuse its
-// access tokens: never its password or e-mail.
+// access tokens: never its password or e-mail. A reseller's service client
+// (the subject of its client_credentials tokens) is announced the same way
+// when it is deleted.
 type AppUser struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
 	UserId     string                 `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`

@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ory/fosite"
@@ -31,8 +32,21 @@ func NewFositeStore(application app.Application) *FositeStore {
 	return &FositeStore{app: application}
 }
 
-// GetClient returns the Reseller API client if id is its client key.
+// GetClient returns the Reseller API client if id is its client key (the
+// password grant), or the service client with key id (client
+// credentials).
 func (s *FositeStore) GetClient(ctx context.Context, id string) (fosite.Client, error) {
+	if strings.HasPrefix(id, domain.ServiceClientPrefix) {
+		sc, err := s.app.Commands.ServiceClients.ByID(ctx, id)
+		if errors.Is(err, domain.ErrNotFound) {
+			return nil, fosite.ErrNotFound
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &fosite.DefaultClient{ID: sc.ID, Secret: sc.SecretDigest, GrantTypes: []string{"client_credentials"},
+			ResponseTypes: []string{"token"}, Scopes: accesstoken.AllScopes()}, nil
+	}
 	c, err := s.app.Queries.Client.Handle(ctx)
 	if errors.Is(err, domain.ErrNotFound) {
 		return nil, fosite.ErrNotFound

@@ -100,6 +100,7 @@ type Commands struct {
 	Managers            ManagerHandlers
 	Users               UserHandlers
 	Tokens              TokenHandlers
+	ServiceClients      ServiceClientHandlers
 }
 
 // Queries read state.
@@ -123,6 +124,7 @@ type Deps struct {
 	// Revocations and RevocationEvents serve token revocation.
 	Revocations      RevocationRepository
 	RevocationEvents RevocationEvents
+	ServiceClients   ServiceClientRepository
 	// Throttle may be nil: failed logins are then not backed off.
 	Throttle  LoginThrottle
 	Box       SecretBox
@@ -151,6 +153,7 @@ func New(d Deps) (Application, error) {
 			Managers:            ManagerHandlers{d},
 			Users:               UserHandlers{d},
 			Tokens:              TokenHandlers{d},
+			ServiceClients:      ServiceClientHandlers{d},
 		},
 		Queries: Queries{
 			Credentials:  CredentialsHandler{d},

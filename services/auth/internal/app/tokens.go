@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/resellerapi/platform/pkg/accesstoken"
@@ -32,8 +33,22 @@ var ErrBadClient = errors.New("unknown client or wrong secret")
 // them.
 type TokenHandlers struct{ d Deps }
 
-// AuthenticateClient checks a client key and secret (constant time).
+// AuthenticateClient checks a client key and secret (constant time): the
+// Reseller API client's or a service client's.
 func (h TokenHandlers) AuthenticateClient(ctx context.Context, id, secret string) error {
+	if strings.HasPrefix(id, domain.ServiceClientPrefix) {
+		sc, err := h.d.ServiceClients.ByID(ctx, id)
+		if errors.Is(err, domain.ErrNotFound) {
+			return ErrBadClient
+		}
+		if err != nil {
+			return err
+		}
+		if subtle.ConstantTimeCompare(sc.SecretDigest, h.d.Digest([]byte(secret))) != 1 {
+			return ErrBadClient
+		}
+		return nil
+	}
 	c, err := h.d.Credentials.Get(ctx)
 	if errors.Is(err, domain.ErrNotFound) {
 		return ErrBadClient
@@ -80,6 +95,11 @@ func (h TokenHandlers) Active(ctx context.Context, client string, claims *access
 		if err != nil || revoked {
 			return false, err
 		}
+	}
+	if claims.Subject == client && strings.HasPrefix(client, domain.ServiceClientPrefix) {
+		// A service client's own token: active while the client exists
+		// (it just authenticated).
+		return true, nil
 	}
 	u, err := h.d.Users.ByID(ctx, claims.Subject)
 	if errors.Is(err, domain.ErrNotFound) {

@@ -235,3 +235,42 @@ func (a *Admin) DeleteAppUser(c *gin.Context, resellerID ResellerId, userID User
 	}
 	c.Status(http.StatusNoContent)
 }
+
+// CreateServiceClient serves POST /admin/v1/resellers/{reseller_id}/service-clients.
+func (a *Admin) CreateServiceClient(c *gin.Context, resellerID ResellerId) {
+	var body CreateServiceClientJSONRequestBody
+	if err := decodeJSON(c.Request.Body, &body); err != nil {
+		httpserver.Fail(c, problem.New(http.StatusBadRequest, problem.TypeInvalidBody, err.Error()))
+		return
+	}
+	sc, secret, err := a.app.Commands.ServiceClients.Create(c.Request.Context(), resellerID, body.Name)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.Header("Location", fmt.Sprintf("/admin/v1/resellers/%s/service-clients/%s", sc.ResellerID, sc.ID))
+	c.JSON(http.StatusCreated, CreatedServiceClient{ClientKey: sc.ID, ClientSecret: secret, Name: sc.Name, ResellerId: sc.ResellerID, CreatedAt: sc.CreatedAt})
+}
+
+// ListServiceClients serves GET /admin/v1/resellers/{reseller_id}/service-clients.
+func (a *Admin) ListServiceClients(c *gin.Context, resellerID ResellerId) {
+	clients, err := a.app.Commands.ServiceClients.List(c.Request.Context(), resellerID)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	data := make([]ServiceClient, len(clients))
+	for i, sc := range clients {
+		data[i] = ServiceClient{ClientKey: sc.ID, Name: sc.Name, ResellerId: sc.ResellerID, CreatedAt: sc.CreatedAt}
+	}
+	c.JSON(http.StatusOK, gin.H{"data": data})
+}
+
+// DeleteServiceClient serves DELETE /admin/v1/resellers/{reseller_id}/service-clients/{client_id}.
+func (a *Admin) DeleteServiceClient(c *gin.Context, resellerID ResellerId, clientID string) {
+	if err := a.app.Commands.ServiceClients.Delete(c.Request.Context(), resellerID, clientID); err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

@@ -65,8 +65,8 @@ func (o *OAuth) requestToken(c *gin.Context) {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxTokenRequest)
 	// fosite answers invalid_request for a grant no handler supports;
 	// RFC 6749 section 5.2 says unsupported_grant_type.
-	if gt := c.Request.PostFormValue("grant_type"); gt != "" && gt != "password" {
-		err := fosite.ErrUnsupportedGrantType.WithHintf("The grant_type %q is not supported; use password.", gt)
+	if gt := c.Request.PostFormValue("grant_type"); gt != "" && gt != "password" && gt != "client_credentials" {
+		err := fosite.ErrUnsupportedGrantType.WithHintf("The grant_type %q is not supported; use password or client_credentials.", gt)
 		o.logError(c, "token request refused", err)
 		o.provider.WriteAccessError(ctx, c.Writer, fosite.NewAccessRequest(session), err)
 		return
@@ -87,14 +87,34 @@ func (o *OAuth) requestToken(c *gin.Context) {
 	// RFC 9068: a JWT access token for the Reseller API.
 	ar.GrantAudience(accesstoken.Audience(o.issuer))
 	session.JWTHeader.Extra["typ"] = accesstoken.TokenType
-	user, err := o.app.Queries.AppUser.Handle(ctx, session.GetSubject())
-	if err != nil {
-		o.logError(c, "token subject lookup failed", err)
-		o.provider.WriteAccessError(ctx, c.Writer, ar, fosite.ErrServerError.WithWrap(err))
-		return
+	subject, resellerID, grant := "", "", "password"
+	if ar.GetGrantTypes().ExactOne("client_credentials") {
+		// A reseller's service client acts for its reseller.
+		grant = "client_credentials"
+		if !ar.GetClient().GetGrantTypes().Has("client_credentials") {
+			err := fosite.ErrUnauthorizedClient.WithHint("This client may not use client_credentials: create a service client for the reseller.")
+			o.logError(c, "token request refused", err)
+			o.provider.WriteAccessError(ctx, c.Writer, ar, err)
+			return
+		}
+		sc, err := o.app.Commands.ServiceClients.ByID(ctx, ar.GetClient().GetID())
+		if err != nil {
+			o.logError(c, "service client lookup failed", err)
+			o.provider.WriteAccessError(ctx, c.Writer, ar, fosite.ErrServerError.WithWrap(err))
+			return
+		}
+		subject, resellerID = sc.ID, sc.ResellerID
+	} else {
+		user, err := o.app.Queries.AppUser.Handle(ctx, session.GetSubject())
+		if err != nil {
+			o.logError(c, "token subject lookup failed", err)
+			o.provider.WriteAccessError(ctx, c.Writer, ar, fosite.ErrServerError.WithWrap(err))
+			return
+		}
+		subject, resellerID = user.ID, user.ResellerID
 	}
-	session.JWTClaims.Subject = user.ID
-	session.JWTClaims.Extra["rid"] = user.ResellerID
+	session.JWTClaims.Subject = subject
+	session.JWTClaims.Extra["rid"] = resellerID
 	session.JWTClaims.Extra["client_id"] = ar.GetClient().GetID()
 
 	resp, err := o.provider.NewAccessResponse(ctx, ar)
@@ -103,8 +123,8 @@ func (o *OAuth) requestToken(c *gin.Context) {
 		o.provider.WriteAccessError(ctx, c.Writer, ar, err)
 		return
 	}
-	o.log.InfoContext(ctx, "access token issued", "grant_type", "password", "user_id", user.ID,
-		"reseller_id", user.ResellerID, "client_id", ar.GetClient().GetID(), "scope", strings.Join(ar.GetGrantedScopes(), " "))
+	o.log.InfoContext(ctx, "access token issued", "grant_type", grant, "subject", subject,
+		"reseller_id", resellerID, "client_id", ar.GetClient().GetID(), "scope", strings.Join(ar.GetGrantedScopes(), " "))
 	o.provider.WriteAccessResponse(ctx, c.Writer, ar, resp)
 }
 

@@ -65,12 +65,15 @@ func (e TokenResponseTokenType) Valid() bool {
 
 // Defines values for RequestTokenFormdataBodyGrantType.
 const (
-	RequestTokenFormdataBodyGrantTypePassword RequestTokenFormdataBodyGrantType = "password"
+	RequestTokenFormdataBodyGrantTypeClientCredentials RequestTokenFormdataBodyGrantType = "client_credentials"
+	RequestTokenFormdataBodyGrantTypePassword          RequestTokenFormdataBodyGrantType = "password"
 )
 
 // Valid indicates whether the value is a known member of the RequestTokenFormdataBodyGrantType enum.
 func (e RequestTokenFormdataBodyGrantType) Valid() bool {
 	switch e {
+	case RequestTokenFormdataBodyGrantTypeClientCredentials:
+		return true
 	case RequestTokenFormdataBodyGrantTypePassword:
 		return true
 	default:
@@ -85,6 +88,12 @@ type CreateManagerRequest struct {
 	Role  ManagerRole `json:"role"`
 }
 
+// CreateServiceClientRequest defines model for CreateServiceClientRequest.
+type CreateServiceClientRequest struct {
+	// Name What the integration is
+	Name string `json:"name"`
+}
+
 // CreateUserRequest defines model for CreateUserRequest.
 type CreateUserRequest struct {
 	ConfirmPassword string `json:"confirmPassword"`
@@ -95,6 +104,17 @@ type CreateUserRequest struct {
 
 	// Username 3-64 letters, digits, '.', '_', '@' or '-'; unique, case-insensitively
 	Username string `json:"username"`
+}
+
+// CreatedServiceClient defines model for CreatedServiceClient.
+type CreatedServiceClient struct {
+	ClientKey string `json:"clientKey"`
+
+	// ClientSecret Shown this once.
+	ClientSecret string    `json:"clientSecret"`
+	CreatedAt    time.Time `json:"createdAt"`
+	Name         string    `json:"name"`
+	ResellerId   string    `json:"resellerId"`
 }
 
 // Credentials defines model for Credentials.
@@ -211,6 +231,14 @@ type Problem struct {
 	Type string `json:"type"`
 }
 
+// ServiceClient defines model for ServiceClient.
+type ServiceClient struct {
+	ClientKey  string    `json:"clientKey"`
+	CreatedAt  time.Time `json:"createdAt"`
+	Name       string    `json:"name"`
+	ResellerId string    `json:"resellerId"`
+}
+
 // TokenResponse defines model for TokenResponse.
 type TokenResponse struct {
 	// AccessToken ES256 JWT with the claims iss, sub, rid (reseller id), client_id, scope, iat, exp, jti
@@ -323,6 +351,9 @@ type UpdateAppUserJSONRequestBody = UpdateUserRequest
 // CreateManagerJSONRequestBody defines body for CreateManager for application/json ContentType.
 type CreateManagerJSONRequestBody = CreateManagerRequest
 
+// CreateServiceClientJSONRequestBody defines body for CreateServiceClient for application/json ContentType.
+type CreateServiceClientJSONRequestBody = CreateServiceClientRequest
+
 // IntrospectTokenFormdataRequestBody defines body for IntrospectToken for application/x-www-form-urlencoded ContentType.
 type IntrospectTokenFormdataRequestBody IntrospectTokenFormdataBody
 
@@ -385,6 +416,15 @@ type ServerInterface interface {
 	// CreateManager Create a manager of a reseller
 	// (POST /admin/v1/resellers/{reseller_id}/managers)
 	CreateManager(c *gin.Context, resellerId ResellerId)
+	// ListServiceClients A reseller's service clients (never their secrets)
+	// (GET /admin/v1/resellers/{reseller_id}/service-clients)
+	ListServiceClients(c *gin.Context, resellerId ResellerId)
+	// CreateServiceClient Create a service client of a reseller (client_credentials grant)
+	// (POST /admin/v1/resellers/{reseller_id}/service-clients)
+	CreateServiceClient(c *gin.Context, resellerId ResellerId)
+	// DeleteServiceClient Delete a service client
+	// (DELETE /admin/v1/resellers/{reseller_id}/service-clients/{client_id})
+	DeleteServiceClient(c *gin.Context, resellerId ResellerId, clientId string)
 	// IntrospectToken Introspect an access token (RFC 7662)
 	// (POST /oauth/introspect)
 	IntrospectToken(c *gin.Context)
@@ -847,6 +887,90 @@ func (siw *ServerInterfaceWrapper) CreateManager(c *gin.Context) {
 	siw.Handler.CreateManager(c, resellerId)
 }
 
+// ListServiceClients operation middleware
+func (siw *ServerInterfaceWrapper) ListServiceClients(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "reseller_id" -------------
+	var resellerId ResellerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "reseller_id", c.Param("reseller_id"), &resellerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter reseller_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ListServiceClients(c, resellerId)
+}
+
+// CreateServiceClient operation middleware
+func (siw *ServerInterfaceWrapper) CreateServiceClient(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "reseller_id" -------------
+	var resellerId ResellerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "reseller_id", c.Param("reseller_id"), &resellerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter reseller_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.CreateServiceClient(c, resellerId)
+}
+
+// DeleteServiceClient operation middleware
+func (siw *ServerInterfaceWrapper) DeleteServiceClient(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "reseller_id" -------------
+	var resellerId ResellerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "reseller_id", c.Param("reseller_id"), &resellerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter reseller_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Path parameter "client_id" -------------
+	var clientId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "client_id", c.Param("client_id"), &clientId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter client_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.DeleteServiceClient(c, resellerId, clientId)
+}
+
 // IntrospectToken operation middleware
 func (siw *ServerInterfaceWrapper) IntrospectToken(c *gin.Context) {
 
@@ -926,6 +1050,9 @@ func RegisterHandlersWithOptions(router gin.IRouter, si ServerInterface, options
 	router.DELETE(options.BaseURL+"/admin/v1/resellers/:reseller_id/api-users/:user_id", wrapper.DeleteAppUser)
 	router.GET(options.BaseURL+"/admin/v1/resellers/:reseller_id/api-users/:user_id", wrapper.GetAppUser)
 	router.PATCH(options.BaseURL+"/admin/v1/resellers/:reseller_id/api-users/:user_id", wrapper.UpdateAppUser)
+	router.GET(options.BaseURL+"/admin/v1/resellers/:reseller_id/service-clients", wrapper.ListServiceClients)
+	router.POST(options.BaseURL+"/admin/v1/resellers/:reseller_id/service-clients", wrapper.CreateServiceClient)
+	router.DELETE(options.BaseURL+"/admin/v1/resellers/:reseller_id/service-clients/:client_id", wrapper.DeleteServiceClient)
 	router.GET(options.BaseURL+"/admin/v1/api-users", wrapper.ListAppUsers)
 	router.GET(options.BaseURL+"/admin/v1/resellers/:reseller_id/managers", wrapper.ListManagers)
 	router.POST(options.BaseURL+"/admin/v1/resellers/:reseller_id/managers", wrapper.CreateManager)
