@@ -53,13 +53,13 @@ type env struct {
 }
 
 // start runs auth over the package's kit with a database of the test's own.
-func start(t *testing.T) env {
+func start(t testing.TB) env {
 	t.Helper()
 	return startWith(t, nil)
 }
 
 // startWith is start with the configuration changed by configure.
-func startWith(t *testing.T, configure func(*service.Config)) env {
+func startWith(t testing.TB, configure func(*service.Config)) env {
 	t.Helper()
 	key, err := adapters.GenerateSigningKey()
 	if err != nil {
@@ -108,7 +108,7 @@ func startWith(t *testing.T, configure func(*service.Config)) env {
 }
 
 // call makes an admin API request and decodes the JSON answer.
-func (e env) call(t *testing.T, method, path, token string, body any) (int, map[string]any) {
+func (e env) call(t testing.TB, method, path, token string, body any) (int, map[string]any) {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
