@@ -53,7 +53,11 @@ type Config struct {
 	// SeedDemo publishes the demo data set on the first start.
 	SeedDemo   bool
 	BcryptCost int
-	Logger     *slog.Logger
+	// TokenRequestsPerSecond and TokenBurst limit /oauth/token per client
+	// address (zero: auth's defaults).
+	TokenRequestsPerSecond float64
+	TokenBurst             int
+	Logger                 *slog.Logger
 }
 
 // Platform is the running platform.
@@ -166,6 +170,7 @@ func Start(ctx context.Context, cfg Config) (p *Platform, err error) {
 		Infra: db("auth"), Issuer: p.URL, AdminToken: p.AdminToken,
 		CredentialsKey: sec.CredentialsKey, SigningKeys: []*ecdsa.PrivateKey{signingKey},
 		AccessTokenTTL: defaultTokenTTL, BcryptCost: cfg.BcryptCost,
+		TokenRequestsPerSecond: cfg.TokenRequestsPerSecond, TokenBurst: cfg.TokenBurst,
 	}, log.With("component", "auth"), reg)
 	if err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
