@@ -41,6 +41,8 @@ func Check(ev proto.Message) error {
 		return AppUserChanged(e)
 	case *eventsv1.AccessTokenRevoked:
 		return AccessTokenRevoked(e)
+	case *eventsv1.SecurityEvent:
+		return SecurityEvent(e)
 	case *eventsv1.InvoiceChanged:
 		return InvoiceChanged(e)
 	case *eventsv1.PaymentChanged:
@@ -294,5 +296,24 @@ func AccessTokenRevoked(e *eventsv1.AccessTokenRevoked) error {
 		ID("user_id", e.GetUserId()),
 		ID("reseller_id", e.GetResellerId()),
 		timestamp("expires_at", e.GetExpiresAt(), true),
+	)...)
+}
+
+var securityKind = regexp.MustCompile(`^[a-z_]+\.[a-z_]+$`)
+
+// SecurityEvent checks an audit event: a kind such as "login.failed", and
+// short texts (a subject may be a username tried, so it is text, not an id).
+func SecurityEvent(e *eventsv1.SecurityEvent) error {
+	var kind error
+	if !securityKind.MatchString(e.GetKind()) {
+		kind = fmt.Errorf("kind %s must look like login.failed", quote(e.GetKind()))
+	}
+	return join("security event", e.GetMeta().GetEventId(), append(metaProblems(e.GetMeta()),
+		kind,
+		OptionalText("subject", e.GetSubject(), 200),
+		OptionalID("reseller_id", e.GetResellerId()),
+		OptionalText("client_id", e.GetClientId(), 200),
+		OptionalText("client_address", e.GetClientAddress(), 100),
+		OptionalText("detail", e.GetDetail(), 500),
 	)...)
 }

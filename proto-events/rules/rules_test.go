@@ -145,7 +145,7 @@ func FuzzCheck(f *testing.F) {
 	f.Add([]byte{}, uint8(0))
 	f.Fuzz(func(t *testing.T, data []byte, kind uint8) {
 		events := []proto.Message{&eventsv1.AccountChanged{}, &eventsv1.ResellerChanged{}, &eventsv1.ProductChanged{}, &eventsv1.PriceListChanged{}, &eventsv1.ManagerTokenChanged{},
-			&eventsv1.InvoiceChanged{}, &eventsv1.PaymentChanged{}, &eventsv1.AppUserChanged{}, &eventsv1.AccessTokenRevoked{}}
+			&eventsv1.InvoiceChanged{}, &eventsv1.PaymentChanged{}, &eventsv1.AppUserChanged{}, &eventsv1.AccessTokenRevoked{}, &eventsv1.SecurityEvent{}}
 		ev := events[int(kind)%len(events)]
 		if proto.Unmarshal(data, ev) != nil {
 			return
@@ -260,6 +260,17 @@ func TestAccessTokenRevokedRules(t *testing.T) {
 	}
 	bad := &eventsv1.AccessTokenRevoked{Meta: meta("j1"), TokenId: "j1", UserId: "u1", ResellerId: "r1"}
 	if err := Check(bad); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "expires_at is required") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestSecurityEventRules(t *testing.T) {
+	ok := &eventsv1.SecurityEvent{Meta: meta("e1"), Kind: "login.failed", Subject: "dora", ClientAddress: "10.0.0.1", Detail: "wrong password"}
+	if err := Check(ok); err != nil {
+		t.Fatal(err)
+	}
+	bad := &eventsv1.SecurityEvent{Meta: meta("e1"), Kind: "Login Failed"}
+	if err := Check(bad); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "kind") {
 		t.Errorf("err = %v", err)
 	}
 }

@@ -73,6 +73,14 @@ func AccessTokenRevoked(id string) string { return "auth.access_token.revoked." 
 // AppUserChanged is the subject of the events of Application User id.
 func AppUserChanged(id string) string { return "auth.app_user.changed." + id }
 
+// SecurityEvent is the subject of auth's security event id of kind, e.g.
+// "audit.auth.login.failed.<event id>" (each event is its own aggregate);
+// SecurityEvents matches them all.
+func SecurityEvent(kind, id string) string { return "audit.auth." + kind + "." + id }
+
+// SecurityEvents matches every eventsv1.SecurityEvent.
+const SecurityEvents = "audit.auth.>"
+
 // DeadLetter returns the subject a consumer of service dead-letters the
 // events it can never process to, e.g. "deadletter.directory".
 func DeadLetter(service string) string { return "deadletter." + service }
@@ -93,6 +101,8 @@ func Streams() []Stream {
 		{Name: "DIRECTORY", Subjects: []string{"directory.>"}},
 		{Name: "CATALOG", Subjects: []string{"catalog.>"}},
 		{Name: "INVOICING", Subjects: []string{"invoicing.>"}},
+		// The audit trail: kept a year, not a read model's source.
+		{Name: "AUDIT", Subjects: []string{"audit.>"}, MaxAge: 365 * 24 * time.Hour},
 		{Name: "AUTH", Subjects: []string{"auth.>"}},
 		{Name: "DEADLETTER", Subjects: []string{"deadletter.>"}, MaxAge: 30 * 24 * time.Hour},
 	}

@@ -10,6 +10,10 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+	"google.golang.org/protobuf/proto"
+
+	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
+	"github.com/resellerapi/platform/proto-events/subjects"
 
 	"github.com/resellerapi/platform/pkg/testkit"
 	"github.com/resellerapi/platform/services/auth/service"
@@ -75,5 +79,59 @@ func TestTokenEndpointIsRateLimitedPerAddress(t *testing.T) {
 	retry, _ := strconv.Atoi(last.Header.Get("Retry-After"))
 	if last.StatusCode != http.StatusTooManyRequests || retry < 1 || last.Header.Get("Content-Type") != "application/json; charset=utf-8" {
 		t.Errorf("4th request: %d, Retry-After %q, %v", last.StatusCode, last.Header.Get("Retry-After"), last.Header)
+	}
+}
+
+func TestSecurityEventsAreAudited(t *testing.T) {
+	e := start(t)
+	audit := kit.Subscribe(t, subjects.SecurityEvents)
+	e.call(t, "POST", "/admin/v1/reseller-api/credentials", adminToken, nil)
+	_, creds := e.call(t, "GET", "/admin/v1/reseller-api/credentials", adminToken, nil)
+	status, henry := e.call(t, "POST", "/admin/v1/resellers/r1/api-users", adminToken, newUser("henry", "Strong-Word-2026"))
+	if status != 201 {
+		t.Fatalf("create: %d", status)
+	}
+	oc := oauth2.Config{ClientID: creds["clientKey"].(string), ClientSecret: creds["clientSecret"].(string),
+		Endpoint: oauth2.Endpoint{TokenURL: e.srv.URL + "/oauth/token", AuthStyle: oauth2.AuthStyleInHeader}}
+	if _, err := oc.PasswordCredentialsToken(context.Background(), "henry", "Not-His-Secret-1"); err == nil {
+		t.Fatal("wrong password accepted")
+	}
+	tok, err := oc.PasswordCredentialsToken(context.Background(), "henry", "Strong-Word-2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, _ := e.form(t, "/oauth/revoke", oc.ClientID, oc.ClientSecret, url.Values{"token": {tok.AccessToken}}); status != 200 {
+		t.Fatalf("revoke: %d", status)
+	}
+	path := "/admin/v1/resellers/r1/api-users/" + henry["id"].(string)
+	e.call(t, "PATCH", path, adminToken, map[string]any{"password": "Another-Secret-2027", "confirmPassword": "Another-Secret-2027"})
+	e.call(t, "DELETE", path, adminToken, nil)
+
+	want := []string{"login.failed", "login.succeeded", "token.revoked", "user.changed", "user.deleted"}
+	var got []string
+	testkit.Eventually(t, 5*time.Second, func() bool {
+		got = got[:0]
+		for _, m := range audit() {
+			var ev eventsv1.SecurityEvent
+			if proto.Unmarshal(m.Data, &ev) != nil || (ev.GetSubject() != henry["id"] && ev.GetSubject() != "henry") {
+				continue
+			}
+			for _, secret := range []string{"Strong-Word-2026", "Not-His-Secret-1", "Another-Secret-2027", tok.AccessToken, oc.ClientSecret} {
+				if strings.Contains(string(m.Data), secret) {
+					t.Errorf("%s carries a secret", ev.GetKind())
+				}
+			}
+			if m.Subject != subjects.SecurityEvent(ev.GetKind(), ev.GetMeta().GetEventId()) {
+				t.Errorf("%s on %s", ev.GetKind(), m.Subject)
+			}
+			if strings.HasPrefix(ev.GetKind(), "login.") && (ev.GetClientId() != oc.ClientID || ev.GetClientAddress() == "") {
+				t.Errorf("%s without client or address: %v", ev.GetKind(), &ev)
+			}
+			got = append(got, ev.GetKind())
+		}
+		return len(got) >= len(want)
+	}, "security events of henry: got %v of %d messages", got, len(audit()))
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("security events = %v, want %v", got, want)
 	}
 }

@@ -217,6 +217,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		UserEvents:       adapters.UserEvents{Bus: in.Bus},
 		Revocations:      adapters.NewRevocationRepository(in.DB),
 		ServiceClients:   serviceClients,
+		Audit:            adapters.SecurityAudit{Bus: in.Bus},
 		RevocationEvents: adapters.RevocationEvents{Bus: in.Bus},
 		Box:              box,
 		Passwords:        adapters.NewBcryptHasher(cfg.BcryptCost, cfg.HashConcurrency),

@@ -499,6 +499,110 @@ func (x *AccessTokenRevoked) GetExpiresAt() *timestamppb.Timestamp {
 	return nil
 }
 
+// SecurityEvent is published by auth on subject
+// "audit.auth.<kind>.<event_id>" (each event is its own aggregate) for
+// every security-relevant event, for the distributor's audit trail (SIEM).
+// It never carries a secret, password or token.
+type SecurityEvent struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Meta  *EventMeta             `protobuf:"bytes,1,opt,name=meta,proto3" json:"meta,omitempty"`
+	// What happened: login.succeeded, login.failed, login.locked,
+	// token.revoked, user.changed, user.deleted, service_client.created,
+	// service_client.deleted.
+	Kind string `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
+	// Who it concerns: an Application User's id, a service client's key, or
+	// for a failed login the username tried.
+	Subject    string `protobuf:"bytes,3,opt,name=subject,proto3" json:"subject,omitempty"`
+	ResellerId string `protobuf:"bytes,4,opt,name=reseller_id,json=resellerId,proto3" json:"reseller_id,omitempty"`
+	// The OAuth client of the request, if any.
+	ClientId string `protobuf:"bytes,5,opt,name=client_id,json=clientId,proto3" json:"client_id,omitempty"`
+	// The address the request came from, if known.
+	ClientAddress string `protobuf:"bytes,6,opt,name=client_address,json=clientAddress,proto3" json:"client_address,omitempty"`
+	// Why, in words (e.g. "wrong password"), never a secret.
+	Detail        string `protobuf:"bytes,7,opt,name=detail,proto3" json:"detail,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SecurityEvent) Reset() {
+	*x = SecurityEvent{}
+	mi := &file_resellerapi_events_v1_auth_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SecurityEvent) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SecurityEvent) ProtoMessage() {}
+
+func (x *SecurityEvent) ProtoReflect() protoreflect.Message {
+	mi := &file_resellerapi_events_v1_auth_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SecurityEvent.ProtoReflect.Descriptor instead.
+func (*SecurityEvent) Descriptor() ([]byte, []int) {
+	return file_resellerapi_events_v1_auth_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *SecurityEvent) GetMeta() *EventMeta {
+	if x != nil {
+		return x.Meta
+	}
+	return nil
+}
+
+func (x *SecurityEvent) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *SecurityEvent) GetSubject() string {
+	if x != nil {
+		return x.Subject
+	}
+	return ""
+}
+
+func (x *SecurityEvent) GetResellerId() string {
+	if x != nil {
+		return x.ResellerId
+	}
+	return ""
+}
+
+func (x *SecurityEvent) GetClientId() string {
+	if x != nil {
+		return x.ClientId
+	}
+	return ""
+}
+
+func (x *SecurityEvent) GetClientAddress() string {
+	if x != nil {
+		return x.ClientAddress
+	}
+	return ""
+}
+
+func (x *SecurityEvent) GetDetail() string {
+	if x != nil {
+		return x.Detail
+	}
+	return ""
+}
+
 var File_resellerapi_events_v1_auth_proto protoreflect.FileDescriptor
 
 const file_resellerapi_events_v1_auth_proto_rawDesc = "" +
@@ -534,7 +638,16 @@ const file_resellerapi_events_v1_auth_proto_rawDesc = "" +
 	"\vreseller_id\x18\x04 \x01(\tR\n" +
 	"resellerId\x129\n" +
 	"\n" +
-	"expires_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt*w\n" +
+	"expires_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\"\xf0\x01\n" +
+	"\rSecurityEvent\x124\n" +
+	"\x04meta\x18\x01 \x01(\v2 .resellerapi.events.v1.EventMetaR\x04meta\x12\x12\n" +
+	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x18\n" +
+	"\asubject\x18\x03 \x01(\tR\asubject\x12\x1f\n" +
+	"\vreseller_id\x18\x04 \x01(\tR\n" +
+	"resellerId\x12\x1b\n" +
+	"\tclient_id\x18\x05 \x01(\tR\bclientId\x12%\n" +
+	"\x0eclient_address\x18\x06 \x01(\tR\rclientAddress\x12\x16\n" +
+	"\x06detail\x18\a \x01(\tR\x06detail*w\n" +
 	"\vManagerRole\x12\x1c\n" +
 	"\x18MANAGER_ROLE_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12MANAGER_ROLE_ADMIN\x10\x01\x12\x18\n" +
@@ -559,7 +672,7 @@ func file_resellerapi_events_v1_auth_proto_rawDescGZIP() []byte {
 }
 
 var file_resellerapi_events_v1_auth_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_resellerapi_events_v1_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_resellerapi_events_v1_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
 var file_resellerapi_events_v1_auth_proto_goTypes = []any{
 	(ManagerRole)(0),              // 0: resellerapi.events.v1.ManagerRole
 	(AppUserStatus)(0),            // 1: resellerapi.events.v1.AppUserStatus
@@ -568,25 +681,27 @@ var file_resellerapi_events_v1_auth_proto_goTypes = []any{
 	(*AppUser)(nil),               // 4: resellerapi.events.v1.AppUser
 	(*AppUserChanged)(nil),        // 5: resellerapi.events.v1.AppUserChanged
 	(*AccessTokenRevoked)(nil),    // 6: resellerapi.events.v1.AccessTokenRevoked
-	(*timestamppb.Timestamp)(nil), // 7: google.protobuf.Timestamp
-	(*EventMeta)(nil),             // 8: resellerapi.events.v1.EventMeta
+	(*SecurityEvent)(nil),         // 7: resellerapi.events.v1.SecurityEvent
+	(*timestamppb.Timestamp)(nil), // 8: google.protobuf.Timestamp
+	(*EventMeta)(nil),             // 9: resellerapi.events.v1.EventMeta
 }
 var file_resellerapi_events_v1_auth_proto_depIdxs = []int32{
 	0,  // 0: resellerapi.events.v1.ManagerToken.role:type_name -> resellerapi.events.v1.ManagerRole
-	7,  // 1: resellerapi.events.v1.ManagerToken.created_at:type_name -> google.protobuf.Timestamp
-	8,  // 2: resellerapi.events.v1.ManagerTokenChanged.meta:type_name -> resellerapi.events.v1.EventMeta
+	8,  // 1: resellerapi.events.v1.ManagerToken.created_at:type_name -> google.protobuf.Timestamp
+	9,  // 2: resellerapi.events.v1.ManagerTokenChanged.meta:type_name -> resellerapi.events.v1.EventMeta
 	2,  // 3: resellerapi.events.v1.ManagerTokenChanged.token:type_name -> resellerapi.events.v1.ManagerToken
 	1,  // 4: resellerapi.events.v1.AppUser.status:type_name -> resellerapi.events.v1.AppUserStatus
-	7,  // 5: resellerapi.events.v1.AppUser.tokens_not_before:type_name -> google.protobuf.Timestamp
-	8,  // 6: resellerapi.events.v1.AppUserChanged.meta:type_name -> resellerapi.events.v1.EventMeta
+	8,  // 5: resellerapi.events.v1.AppUser.tokens_not_before:type_name -> google.protobuf.Timestamp
+	9,  // 6: resellerapi.events.v1.AppUserChanged.meta:type_name -> resellerapi.events.v1.EventMeta
 	4,  // 7: resellerapi.events.v1.AppUserChanged.user:type_name -> resellerapi.events.v1.AppUser
-	8,  // 8: resellerapi.events.v1.AccessTokenRevoked.meta:type_name -> resellerapi.events.v1.EventMeta
-	7,  // 9: resellerapi.events.v1.AccessTokenRevoked.expires_at:type_name -> google.protobuf.Timestamp
-	10, // [10:10] is the sub-list for method output_type
-	10, // [10:10] is the sub-list for method input_type
-	10, // [10:10] is the sub-list for extension type_name
-	10, // [10:10] is the sub-list for extension extendee
-	0,  // [0:10] is the sub-list for field type_name
+	9,  // 8: resellerapi.events.v1.AccessTokenRevoked.meta:type_name -> resellerapi.events.v1.EventMeta
+	8,  // 9: resellerapi.events.v1.AccessTokenRevoked.expires_at:type_name -> google.protobuf.Timestamp
+	9,  // 10: resellerapi.events.v1.SecurityEvent.meta:type_name -> resellerapi.events.v1.EventMeta
+	11, // [11:11] is the sub-list for method output_type
+	11, // [11:11] is the sub-list for method input_type
+	11, // [11:11] is the sub-list for extension type_name
+	11, // [11:11] is the sub-list for extension extendee
+	0,  // [0:11] is the sub-list for field type_name
 }
 
 func init() { file_resellerapi_events_v1_auth_proto_init() }
@@ -601,7 +716,7 @@ func file_resellerapi_events_v1_auth_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_resellerapi_events_v1_auth_proto_rawDesc), len(file_resellerapi_events_v1_auth_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   5,
+			NumMessages:   6,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -17,7 +17,9 @@ import (
 
 	"github.com/resellerapi/platform/pkg/accesstoken"
 	"github.com/resellerapi/platform/pkg/eventbus"
+	"github.com/resellerapi/platform/pkg/logging"
 	"github.com/resellerapi/platform/pkg/mongodb"
+	"github.com/resellerapi/platform/services/auth/internal/app"
 )
 
 // RevocationRepository keeps revoked access tokens ({_id: jti, expires})
@@ -69,5 +71,21 @@ func (e RevocationEvents) TokenRevoked(ctx context.Context, claims *accesstoken.
 	return e.Bus.Publish(ctx, subjects.AccessTokenRevoked(claims.ID), &eventsv1.AccessTokenRevoked{
 		Meta:    &eventsv1.EventMeta{EventId: id.String(), OccurredAt: timestamppb.Now(), AggregateId: claims.ID, Version: 1},
 		TokenId: claims.ID, UserId: claims.Subject, ResellerId: claims.ResellerID, ExpiresAt: timestamppb.New(claims.ExpiresAt.Time),
+	})
+}
+
+// SecurityAudit publishes security events on audit.auth.<kind>.<event id>.
+type SecurityAudit struct{ Bus *eventbus.Bus }
+
+// Record publishes r.
+func (a SecurityAudit) Record(ctx context.Context, r app.SecurityRecord, clientID, clientAddress string) error {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return err
+	}
+	return a.Bus.Publish(ctx, subjects.SecurityEvent(r.Kind, id.String()), &eventsv1.SecurityEvent{
+		Meta: &eventsv1.EventMeta{EventId: id.String(), OccurredAt: timestamppb.Now(), AggregateId: id.String(), Version: 1,
+			CorrelationId: logging.CorrelationID(ctx)},
+		Kind: r.Kind, Subject: r.Subject, ResellerId: r.ResellerID, ClientId: clientID, ClientAddress: clientAddress, Detail: r.Detail,
 	})
 }

@@ -125,6 +125,8 @@ type Deps struct {
 	Revocations      RevocationRepository
 	RevocationEvents RevocationEvents
 	ServiceClients   ServiceClientRepository
+	// Audit may be nil: security events are then only logged.
+	Audit SecurityAudit
 	// Throttle may be nil: failed logins are then not backed off.
 	Throttle  LoginThrottle
 	Box       SecretBox
@@ -342,6 +344,7 @@ func (h AuthenticateHandler) Handle(ctx context.Context, username, password stri
 			_ = h.d.Passwords.Compare(h.dummyHash, password)
 			h.d.Logger.WarnContext(ctx, "login refused", "reason", "locked after failed logins", "client_address", clientAddress(ctx),
 				"locked_for", wait.Round(time.Second).String())
+			h.d.audit(ctx, SecurityRecord{Kind: "login.locked", Subject: username, Detail: "locked for " + wait.Round(time.Second).String()})
 			return domain.AppUser{}, ErrBadLogin
 		}
 	}
@@ -362,6 +365,7 @@ func (h AuthenticateHandler) login(ctx context.Context, username, password strin
 	if errors.Is(err, domain.ErrNotFound) {
 		_ = h.d.Passwords.Compare(h.dummyHash, password)
 		h.d.Logger.InfoContext(ctx, "login failed", "reason", "unknown username", "client_address", clientAddress(ctx))
+		h.d.audit(ctx, SecurityRecord{Kind: "login.failed", Subject: username, Detail: "unknown username"})
 		return domain.AppUser{}, ErrBadLogin
 	}
 	if err != nil {
@@ -369,13 +373,16 @@ func (h AuthenticateHandler) login(ctx context.Context, username, password strin
 	}
 	if err := h.d.Passwords.Compare(u.PasswordHash, password); err != nil {
 		h.d.Logger.InfoContext(ctx, "login failed", "reason", "wrong password", "user_id", u.ID, "client_address", clientAddress(ctx))
+		h.d.audit(ctx, SecurityRecord{Kind: "login.failed", Subject: u.ID, ResellerID: u.ResellerID, Detail: "wrong password"})
 		return domain.AppUser{}, ErrBadLogin
 	}
 	if u.Disabled {
 		h.d.Logger.InfoContext(ctx, "login failed", "reason", "user disabled", "user_id", u.ID, "client_address", clientAddress(ctx))
+		h.d.audit(ctx, SecurityRecord{Kind: "login.failed", Subject: u.ID, ResellerID: u.ResellerID, Detail: "user disabled"})
 		return domain.AppUser{}, ErrBadLogin
 	}
 	h.d.Logger.InfoContext(ctx, "login succeeded", "user_id", u.ID, "reseller_id", u.ResellerID, "client_address", clientAddress(ctx))
+	h.d.audit(ctx, SecurityRecord{Kind: "login.succeeded", Subject: u.ID, ResellerID: u.ResellerID})
 	return u, nil
 }
 

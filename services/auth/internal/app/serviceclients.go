@@ -52,6 +52,7 @@ func (h ServiceClientHandlers) Create(ctx context.Context, resellerID, name stri
 		return domain.ServiceClient{}, "", err
 	}
 	h.d.Logger.InfoContext(ctx, "service client created", "client_id", c.ID, "reseller_id", resellerID)
+	h.d.audit(ctx, SecurityRecord{Kind: "service_client.created", Subject: c.ID, ResellerID: resellerID, Detail: c.Name})
 	return c, secret, nil
 }
 
@@ -80,5 +81,6 @@ func (h ServiceClientHandlers) Delete(ctx context.Context, resellerID, id string
 		return fmt.Errorf("announce deletion of service client %s: %w", id, err)
 	}
 	h.d.Logger.InfoContext(ctx, "service client deleted", "client_id", id, "reseller_id", resellerID)
+	h.d.audit(ctx, SecurityRecord{Kind: "service_client.deleted", Subject: id, ResellerID: resellerID})
 	return nil
 }

@@ -80,6 +80,8 @@ func (h TokenHandlers) Revoke(ctx context.Context, client string, claims *access
 	}
 	h.d.Logger.InfoContext(ctx, "access token revoked", "jti", claims.ID, "user_id", claims.Subject,
 		"reseller_id", claims.ResellerID, "client_id", client)
+	h.d.audit(WithClientID(ctx, client), SecurityRecord{Kind: "token.revoked", Subject: claims.Subject, ResellerID: claims.ResellerID,
+		Detail: "access token " + claims.ID})
 	return nil
 }
 

@@ -75,6 +75,7 @@ func (h UserHandlers) Update(ctx context.Context, resellerID, id string, change 
 	if err := h.d.UserEvents.UserChanged(ctx, u, false); err != nil {
 		return UserView{}, fmt.Errorf("announce application user %s: %w", u.ID, err)
 	}
+	h.d.audit(ctx, SecurityRecord{Kind: "user.changed", Subject: u.ID, ResellerID: u.ResellerID, Detail: change.Describe()})
 	view.AppUser = u
 	return view, nil
 }
@@ -97,5 +98,6 @@ func (h UserHandlers) Delete(ctx context.Context, resellerID, id string) error {
 		return err
 	}
 	h.d.Logger.InfoContext(ctx, "application user deleted", "user_id", u.ID, "reseller_id", u.ResellerID)
+	h.d.audit(ctx, SecurityRecord{Kind: "user.deleted", Subject: u.ID, ResellerID: u.ResellerID})
 	return nil
 }

@@ -74,6 +74,24 @@ type UserChange struct {
 	Disabled        *bool
 }
 
+// Describe says what the change changes, never the values themselves
+// (for the audit trail).
+func (c UserChange) Describe() string {
+	var parts []string
+	if c.Email != nil {
+		parts = append(parts, "e-mail changed")
+	}
+	if c.Password != nil {
+		parts = append(parts, "password changed")
+	}
+	if c.Disabled != nil && *c.Disabled {
+		parts = append(parts, "disabled")
+	} else if c.Disabled != nil {
+		parts = append(parts, "enabled")
+	}
+	return strings.Join(parts, ", ")
+}
+
 // Validate checks the change against the user it applies to.
 func (c UserChange) Validate(u AppUser) error {
 	var problems []error

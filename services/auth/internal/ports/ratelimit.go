@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"sync"
 	"time"
@@ -95,7 +96,19 @@ func (o *OAuth) WithRateLimit(r *RateLimiter) *OAuth {
 // limited runs h after the rate limit, if any, let the request through;
 // the client address also goes into the context for the login back-off.
 func (o *OAuth) limited(c *gin.Context, h func(*gin.Context)) {
-	c.Request = c.Request.WithContext(app.WithClientAddress(c.Request.Context(), c.ClientIP()))
+	// A token request is a few hundred bytes of form fields; bound it
+	// before anything reads it.
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxTokenRequest)
+	ctx := app.WithClientAddress(c.Request.Context(), c.ClientIP())
+	// The client named by the request (fosite authenticates it before any
+	// login is checked), for the audit trail.
+	id, _, basic := c.Request.BasicAuth()
+	if unescaped, err := url.QueryUnescape(id); basic && err == nil {
+		ctx = app.WithClientID(ctx, unescaped)
+	} else if v := c.Request.PostFormValue("client_id"); v != "" {
+		ctx = app.WithClientID(ctx, v)
+	}
+	c.Request = c.Request.WithContext(ctx)
 	if o.limiter != nil {
 		o.limiter.middleware(c)
 		if c.IsAborted() {
