@@ -204,7 +204,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 	users := adapters.NewUserRepository(in.DB)
 	managers := adapters.NewManagerRepository(in.DB)
 	serviceClients := adapters.NewServiceClientRepository(in.DB)
-	if err := errors.Join(users.EnsureIndexes(ctx), managers.EnsureIndexes(ctx), serviceClients.EnsureIndexes(ctx)); err != nil {
+	storefrontKeys := adapters.NewStorefrontKeyRepository(in.DB)
+	if err := errors.Join(users.EnsureIndexes(ctx), managers.EnsureIndexes(ctx), serviceClients.EnsureIndexes(ctx),
+		storefrontKeys.EnsureIndexes(ctx)); err != nil {
 		_ = s.Close()
 		return nil, err
 	}
@@ -217,6 +219,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		UserEvents:       adapters.UserEvents{Bus: in.Bus},
 		Revocations:      adapters.NewRevocationRepository(in.DB),
 		ServiceClients:   serviceClients,
+		StorefrontKeys:   storefrontKeys,
 		Audit:            adapters.SecurityAudit{Bus: in.Bus},
 		RevocationEvents: adapters.RevocationEvents{Bus: in.Bus},
 		Box:              box,

@@ -101,6 +101,7 @@ type Commands struct {
 	Users               UserHandlers
 	Tokens              TokenHandlers
 	ServiceClients      ServiceClientHandlers
+	StorefrontKeys      StorefrontKeyHandlers
 }
 
 // Queries read state.
@@ -125,6 +126,7 @@ type Deps struct {
 	Revocations      RevocationRepository
 	RevocationEvents RevocationEvents
 	ServiceClients   ServiceClientRepository
+	StorefrontKeys   StorefrontKeyRepository
 	// Audit may be nil: security events are then only logged.
 	Audit SecurityAudit
 	// Throttle may be nil: failed logins are then not backed off.
@@ -156,6 +158,7 @@ func New(d Deps) (Application, error) {
 			Users:               UserHandlers{d},
 			Tokens:              TokenHandlers{d},
 			ServiceClients:      ServiceClientHandlers{d},
+			StorefrontKeys:      StorefrontKeyHandlers{d},
 		},
 		Queries: Queries{
 			Credentials:  CredentialsHandler{d},

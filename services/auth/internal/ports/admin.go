@@ -44,22 +44,45 @@ func NewAdmin(application app.Application, adminTokens []string, tokenURL string
 	return a
 }
 
-// authenticated checks the admin credential; on failure it answers 401
-// and returns false.
+// authenticated checks the admin credential: the distributor's admin
+// token, or a storefront key, which may only call its own reseller's
+// routes (another reseller's is a 404, like a missing one; the
+// distributor's routes and the storefront keys' own a 403). On failure it
+// answers and returns false.
 func (a *Admin) authenticated(c *gin.Context) bool {
 	token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
-	digest := sha256.Sum256([]byte(strings.TrimSpace(token)))
+	token = strings.TrimSpace(token)
+	digest := sha256.Sum256([]byte(token))
 	match := 0
 	for _, d := range a.tokenDigests { // every one compared, in constant time
 		match |= subtle.ConstantTimeCompare(digest[:], d[:])
 	}
-	if !ok || match != 1 {
-		c.Header("WWW-Authenticate", `Bearer realm="admin"`)
-		httpserver.Fail(c, problem.New(http.StatusUnauthorized, problem.TypeUnauthorized,
-			"The admin API needs the header Authorization: Bearer <admin token>."))
-		return false
+	if ok && match == 1 {
+		return true
 	}
-	return true
+	if ok && strings.HasPrefix(token, domain.StorefrontKeyPrefix) {
+		reseller, err := a.app.Commands.StorefrontKeys.Reseller(c.Request.Context(), token)
+		switch {
+		case err != nil:
+			a.fail(c, err)
+			return false
+		case reseller == "":
+			// revoked or unknown: the 401 below
+		case c.Param("reseller_id") == "" || strings.Contains(c.FullPath(), "/storefront-keys"):
+			httpserver.Fail(c, problem.New(http.StatusForbidden, problem.TypeForbidden,
+				"A storefront key may only call the routes of its own reseller under /admin/v1/resellers/{reseller_id}/."))
+			return false
+		case c.Param("reseller_id") != reseller:
+			httpserver.Fail(c, problem.New(http.StatusNotFound, problem.TypeNotFound, "No such reseller."))
+			return false
+		default:
+			return true
+		}
+	}
+	c.Header("WWW-Authenticate", `Bearer realm="admin"`)
+	httpserver.Fail(c, problem.New(http.StatusUnauthorized, problem.TypeUnauthorized,
+		"The admin API needs the header Authorization: Bearer <admin token or storefront key>."))
+	return false
 }
 
 func (a *Admin) credentialsResponse(c app.PlainCredentials, found bool) Credentials {
@@ -269,6 +292,25 @@ func (a *Admin) ListServiceClients(c *gin.Context, resellerID ResellerId) {
 // DeleteServiceClient serves DELETE /admin/v1/resellers/{reseller_id}/service-clients/{client_id}.
 func (a *Admin) DeleteServiceClient(c *gin.Context, resellerID ResellerId, clientID string) {
 	if err := a.app.Commands.ServiceClients.Delete(c.Request.Context(), resellerID, clientID); err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// CreateStorefrontKey serves POST /admin/v1/resellers/{reseller_id}/storefront-keys.
+func (a *Admin) CreateStorefrontKey(c *gin.Context, resellerID ResellerId) {
+	k, plain, err := a.app.Commands.StorefrontKeys.Create(c.Request.Context(), resellerID)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, StorefrontKey{Id: k.ID, StorefrontKey: plain, ResellerId: k.ResellerID, CreatedAt: k.CreatedAt})
+}
+
+// RevokeStorefrontKey serves DELETE /admin/v1/resellers/{reseller_id}/storefront-keys/{key_id}.
+func (a *Admin) RevokeStorefrontKey(c *gin.Context, resellerID ResellerId, keyID string) {
+	if err := a.app.Commands.StorefrontKeys.Revoke(c.Request.Context(), resellerID, keyID); err != nil {
 		a.fail(c, err)
 		return
 	}

@@ -239,6 +239,16 @@ type ServiceClient struct {
 	ResellerId string    `json:"resellerId"`
 }
 
+// StorefrontKey defines model for StorefrontKey.
+type StorefrontKey struct {
+	CreatedAt  time.Time `json:"createdAt"`
+	Id         string    `json:"id"`
+	ResellerId string    `json:"resellerId"`
+
+	// StorefrontKey Shown this once; send it as Authorization Bearer.
+	StorefrontKey string `json:"storefrontKey"`
+}
+
 // TokenResponse defines model for TokenResponse.
 type TokenResponse struct {
 	// AccessToken ES256 JWT with the claims iss, sub, rid (reseller id), client_id, scope, iat, exp, jti
@@ -425,6 +435,12 @@ type ServerInterface interface {
 	// DeleteServiceClient Delete a service client
 	// (DELETE /admin/v1/resellers/{reseller_id}/service-clients/{client_id})
 	DeleteServiceClient(c *gin.Context, resellerId ResellerId, clientId string)
+	// CreateStorefrontKey Create a storefront key bound to one reseller (distributor only)
+	// (POST /admin/v1/resellers/{reseller_id}/storefront-keys)
+	CreateStorefrontKey(c *gin.Context, resellerId ResellerId)
+	// RevokeStorefrontKey Revoke a storefront key (distributor only); it stops working at once
+	// (DELETE /admin/v1/resellers/{reseller_id}/storefront-keys/{key_id})
+	RevokeStorefrontKey(c *gin.Context, resellerId ResellerId, keyId string)
 	// IntrospectToken Introspect an access token (RFC 7662)
 	// (POST /oauth/introspect)
 	IntrospectToken(c *gin.Context)
@@ -971,6 +987,65 @@ func (siw *ServerInterfaceWrapper) DeleteServiceClient(c *gin.Context) {
 	siw.Handler.DeleteServiceClient(c, resellerId, clientId)
 }
 
+// CreateStorefrontKey operation middleware
+func (siw *ServerInterfaceWrapper) CreateStorefrontKey(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "reseller_id" -------------
+	var resellerId ResellerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "reseller_id", c.Param("reseller_id"), &resellerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter reseller_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.CreateStorefrontKey(c, resellerId)
+}
+
+// RevokeStorefrontKey operation middleware
+func (siw *ServerInterfaceWrapper) RevokeStorefrontKey(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "reseller_id" -------------
+	var resellerId ResellerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "reseller_id", c.Param("reseller_id"), &resellerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter reseller_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Path parameter "key_id" -------------
+	var keyId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "key_id", c.Param("key_id"), &keyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter key_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.RevokeStorefrontKey(c, resellerId, keyId)
+}
+
 // IntrospectToken operation middleware
 func (siw *ServerInterfaceWrapper) IntrospectToken(c *gin.Context) {
 
@@ -1053,6 +1128,8 @@ func RegisterHandlersWithOptions(router gin.IRouter, si ServerInterface, options
 	router.GET(options.BaseURL+"/admin/v1/resellers/:reseller_id/service-clients", wrapper.ListServiceClients)
 	router.POST(options.BaseURL+"/admin/v1/resellers/:reseller_id/service-clients", wrapper.CreateServiceClient)
 	router.DELETE(options.BaseURL+"/admin/v1/resellers/:reseller_id/service-clients/:client_id", wrapper.DeleteServiceClient)
+	router.POST(options.BaseURL+"/admin/v1/resellers/:reseller_id/storefront-keys", wrapper.CreateStorefrontKey)
+	router.DELETE(options.BaseURL+"/admin/v1/resellers/:reseller_id/storefront-keys/:key_id", wrapper.RevokeStorefrontKey)
 	router.GET(options.BaseURL+"/admin/v1/api-users", wrapper.ListAppUsers)
 	router.GET(options.BaseURL+"/admin/v1/resellers/:reseller_id/managers", wrapper.ListManagers)
 	router.POST(options.BaseURL+"/admin/v1/resellers/:reseller_id/managers", wrapper.CreateManager)
