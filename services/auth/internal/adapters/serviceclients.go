@@ -66,12 +66,5 @@ func (r *ServiceClientRepository) List(ctx context.Context, resellerID string) (
 // Delete removes client id of resellerID; domain.ErrNotFound when there
 // is none.
 func (r *ServiceClientRepository) Delete(ctx context.Context, resellerID, id string) error {
-	res, err := r.coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "reseller_id", Value: resellerID}})
-	if err != nil {
-		return fmt.Errorf("delete service client: %w", err)
-	}
-	if res.DeletedCount == 0 {
-		return fmt.Errorf("%w: service client %s", domain.ErrNotFound, id)
-	}
-	return nil
+	return deleteOfReseller(ctx, r.coll, resellerID, id, "service client")
 }

@@ -51,12 +51,18 @@ func (r *StorefrontKeyRepository) ByDigest(ctx context.Context, digest []byte) (
 
 // Delete removes key id of resellerID; domain.ErrNotFound if none.
 func (r *StorefrontKeyRepository) Delete(ctx context.Context, resellerID, id string) error {
-	res, err := r.coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "reseller_id", Value: resellerID}})
+	return deleteOfReseller(ctx, r.coll, resellerID, id, "storefront key")
+}
+
+// deleteOfReseller deletes document id of resellerID from coll;
+// domain.ErrNotFound (naming what) when there is none.
+func deleteOfReseller(ctx context.Context, coll *mongo.Collection, resellerID, id, what string) error {
+	res, err := coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "reseller_id", Value: resellerID}})
 	if err != nil {
-		return fmt.Errorf("delete storefront key: %w", err)
+		return fmt.Errorf("delete %s: %w", what, err)
 	}
 	if res.DeletedCount == 0 {
-		return fmt.Errorf("%w: storefront key %s", domain.ErrNotFound, id)
+		return fmt.Errorf("%w: %s %s", domain.ErrNotFound, what, id)
 	}
 	return nil
 }
