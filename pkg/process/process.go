@@ -37,6 +37,14 @@ type HTTPComponent interface {
 	Register(r gin.IRouter)
 }
 
+// AdminComponent is an HTTP component that may serve an admin API on a
+// listener of its own (when AdminAddr is not empty).
+type AdminComponent interface {
+	HTTPComponent
+	AdminAddr() string
+	RegisterAdmin(r gin.IRouter)
+}
+
 // Start starts a service from its configuration.
 type Start[C any, T Component] func(ctx context.Context, cfg C, log *slog.Logger, reg prometheus.Registerer) (T, error)
 
@@ -64,7 +72,13 @@ func MainHTTP[C any, T HTTPComponent](name string, configure func(*config.Reader
 		}
 		engine := httpserver.NewEngine(env.log, metrics)
 		comp.Register(engine)
-		return withHTTP{Component: comp, srv: httpserver.New(env.httpAddr, engine), log: env.log}, nil
+		servers := []*http.Server{httpserver.New(env.httpAddr, engine)}
+		if admin, ok := any(comp).(AdminComponent); ok && admin.AdminAddr() != "" {
+			adminEngine := httpserver.NewEngine(env.log, metrics)
+			admin.RegisterAdmin(adminEngine)
+			servers = append(servers, httpserver.New(admin.AdminAddr(), adminEngine))
+		}
+		return withHTTP{Component: comp, servers: servers, log: env.log}, nil
 	}))
 }
 
@@ -141,13 +155,17 @@ func runAll(ctx context.Context, fns ...func(context.Context) error) error {
 	return errors.Join(errs...)
 }
 
-// withHTTP is a component that also serves srv while it runs.
+// withHTTP is a component that also serves its servers while it runs.
 type withHTTP struct {
 	Component
-	srv *http.Server
-	log *slog.Logger
+	servers []*http.Server
+	log     *slog.Logger
 }
 
 func (w withHTTP) Run(ctx context.Context) error {
-	return runAll(ctx, w.Component.Run, serve(w.srv, w.log))
+	fns := []func(context.Context) error{w.Component.Run}
+	for _, srv := range w.servers {
+		fns = append(fns, serve(srv, w.log))
+	}
+	return runAll(ctx, fns...)
 }

@@ -83,15 +83,20 @@ func TestServiceBinaries(t *testing.T) {
 		if err := os.WriteFile(keyFile, pem, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		authAddr, edgeAddr := freeAddr(t), freeAddr(t)
+		authAddr, edgeAddr, adminAddr := freeAddr(t), freeAddr(t), freeAddr(t)
 		issuer := "http://" + authAddr
 		stopAuth := startBinary(t, filepath.Join(bin, "auth"), append(common,
 			"HTTP_ADDR="+authAddr, "OPS_ADDR="+freeAddr(t), "ISSUER_URL="+issuer,
 			"ADMIN_TOKEN=binary-test-admin-token", "SIGNING_KEY_FILES="+keyFile,
-			"CREDENTIALS_ENCRYPTION_KEY="+base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)), "BCRYPT_COST=10")...)
+			"CREDENTIALS_ENCRYPTION_KEY="+base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)), "BCRYPT_COST=10",
+			"ADMIN_ADDR="+adminAddr)...)
 		stopEdge := startBinary(t, filepath.Join(bin, "edge"), append(common,
 			"HTTP_ADDR="+edgeAddr, "OPS_ADDR="+freeAddr(t), "ISSUER_URL="+issuer)...)
 		waitStatus(t, issuer+"/.well-known/jwks.json", http.StatusOK)
+		// The admin API on its own listener, and not on the public one.
+		waitStatus(t, "http://"+adminAddr+"/admin/v1/api-users", http.StatusUnauthorized)
+		waitStatus(t, issuer+"/admin/v1/api-users", http.StatusNotFound)
+		waitStatus(t, "http://"+adminAddr+"/.well-known/jwks.json", http.StatusNotFound)
 		waitStatus(t, "http://"+edgeAddr+"/apidocs/openapi.yaml", http.StatusOK)
 		waitStatus(t, "http://"+edgeAddr+"/api/accounts", http.StatusUnauthorized)
 		stopEdge()

@@ -41,6 +41,9 @@ type Config struct {
 	// Issuer is the platform's public base URL; tokens name it as "iss" and
 	// the token endpoint is Issuer + "/oauth/token".
 	Issuer string
+	// AdminAddr, when set, serves the admin API on a listener of its own
+	// (and not on the public one).
+	AdminAddr string
 	// AdminToken authenticates admin API callers: one token, or several
 	// separated by commas while one replaces another.
 	AdminToken string
@@ -96,6 +99,7 @@ func ConfigFromEnv(env *config.Reader) Config {
 		Infra:          infra.ConfigFromEnv(env, "auth"),
 		Issuer:         env.Required("ISSUER_URL"),
 		AdminToken:     env.Required("ADMIN_TOKEN"),
+		AdminAddr:      env.String("ADMIN_ADDR", ""),
 		AccessTokenTTL: env.Duration("ACCESS_TOKEN_TTL", 15*time.Minute),
 		BcryptCost:     env.Int("BCRYPT_COST", 12),
 
@@ -177,7 +181,8 @@ func adminTokens(s string) []string {
 // Service is a started auth service.
 type Service struct {
 	*infra.Infra
-	server *ports.Server
+	server    *ports.Server
+	adminAddr string
 }
 
 // New connects to MongoDB and NATS, prepares indexes and streams, composes
@@ -200,7 +205,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{Infra: in}
+	s := &Service{Infra: in, adminAddr: cfg.AdminAddr}
 	users := adapters.NewUserRepository(in.DB)
 	managers := adapters.NewManagerRepository(in.DB)
 	serviceClients := adapters.NewServiceClientRepository(in.DB)
@@ -284,7 +289,20 @@ func newProvider(cfg Config, issuer string, store *adapters.FositeStore, keys *a
 }
 
 // Register mounts the OAuth endpoints and the admin API on r.
-func (s *Service) Register(r gin.IRouter) { s.server.Register(r) }
+func (s *Service) Register(r gin.IRouter) {
+	if s.adminAddr != "" {
+		s.server.RegisterPublic(r)
+		return
+	}
+	s.server.Register(r)
+}
+
+// AdminAddr is where the admin API has a listener of its own ("" when it
+// shares the public one): ADMIN_ADDR.
+func (s *Service) AdminAddr() string { return s.adminAddr }
+
+// RegisterAdmin mounts the admin API alone, for its own listener.
+func (s *Service) RegisterAdmin(r gin.IRouter) { s.server.RegisterAdmin(r) }
 
 // ParseSigningKey reads an ECDSA P-256 private key in PEM form, as given
 // in SIGNING_KEY_FILES.

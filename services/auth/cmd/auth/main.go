@@ -2,7 +2,8 @@
 // over MongoDB) and the admin API for Reseller API credentials and
 // Application Users.
 //
-// Environment: see service.ConfigFromEnv, plus HTTP_ADDR (default :8080)
+// Environment: see service.ConfigFromEnv (ADMIN_ADDR puts the admin API on
+// a listener of its own), plus HTTP_ADDR (default :8080)
 // for the API, OPS_ADDR (default :9090) for /healthz, /readyz and
 // /metrics, and LOG_LEVEL.
 package main

@@ -1,10 +1,13 @@
 package ports
 
 import (
+	"net/http"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/resellerapi/platform/pkg/contract"
 	"github.com/resellerapi/platform/pkg/httpserver"
+	"github.com/resellerapi/platform/pkg/problem"
 )
 
 // Server is the auth service's HTTP API: it implements the interface
@@ -24,8 +27,35 @@ func NewServer(oauth *OAuth, admin *Admin, doc *contract.Document) *Server {
 }
 
 // Register mounts every route of the document on r.
-func (s *Server) Register(r gin.IRouter) {
-	RegisterHandlersWithOptions(r.Group("", s.guard), s, GinServerOptions{ErrorHandler: httpserver.BadParameter})
+func (s *Server) Register(r gin.IRouter) { s.register(r, routesAll) }
+
+// RegisterPublic mounts the OAuth endpoints only (the admin API answers
+// 404 there), RegisterAdmin the admin API only: for an admin API served
+// on a listener of its own, off the public port.
+func (s *Server) RegisterPublic(r gin.IRouter) { s.register(r, routesPublic) }
+
+// RegisterAdmin: see RegisterPublic.
+func (s *Server) RegisterAdmin(r gin.IRouter) { s.register(r, routesAdmin) }
+
+type routes int
+
+const (
+	routesAll routes = iota
+	routesPublic
+	routesAdmin
+)
+
+func (s *Server) register(r gin.IRouter, which routes) {
+	only := func(c *gin.Context) {
+		op, ok := s.contract.Operation(c)
+		admin := ok && op.Requires(adminScheme)
+		if (which == routesPublic && admin) || (which == routesAdmin && !admin) {
+			httpserver.Fail(c, problem.New(http.StatusNotFound, problem.TypeNotFound, "No such route on this listener."))
+			return
+		}
+		c.Next()
+	}
+	RegisterHandlersWithOptions(r.Group("", only, s.guard), s, GinServerOptions{ErrorHandler: httpserver.BadParameter})
 }
 
 // adminScheme is the security scheme of the admin API in the document.
