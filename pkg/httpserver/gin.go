@@ -163,6 +163,10 @@ func Fail(c *gin.Context, p problem.Problem) {
 func NewEngine(log *slog.Logger, m *Metrics) *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
+	// No proxy is trusted unless TrustProxies says so: a client's own
+	// X-Forwarded-For must not choose the address that rate limits and
+	// login back-off count it under.
+	_ = e.SetTrustedProxies(nil)
 	e.HandleMethodNotAllowed = true
 	e.RedirectTrailingSlash = true
 	e.Use(Middleware(log, m))
@@ -174,6 +178,19 @@ func NewEngine(log *slog.Logger, m *Metrics) *gin.Engine {
 			"This endpoint does not support "+c.Request.Method+"."))
 	})
 	return e
+}
+
+// TrustProxies makes e take the client's address from X-Forwarded-For
+// when the connection comes from one of cidrs (addresses or CIDR ranges,
+// e.g. the ingress controller's), and only then.
+func TrustProxies(e *gin.Engine, cidrs []string) error {
+	if len(cidrs) == 0 {
+		return e.SetTrustedProxies(nil)
+	}
+	if err := e.SetTrustedProxies(cidrs); err != nil {
+		return fmt.Errorf("trusted proxies: %w", err)
+	}
+	return nil
 }
 
 // BadParameter answers a parameter that could not be bound (the error

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/gin-gonic/gin"
@@ -71,6 +72,10 @@ func MainHTTP[C any, T HTTPComponent](name string, configure func(*config.Reader
 			return nil, err
 		}
 		engine := httpserver.NewEngine(env.log, metrics)
+		if err := httpserver.TrustProxies(engine, env.trustedProxies); err != nil {
+			_ = comp.Close()
+			return nil, err
+		}
 		comp.Register(engine)
 		servers := []*http.Server{httpserver.New(env.httpAddr, engine)}
 		if admin, ok := any(comp).(AdminComponent); ok && admin.AdminAddr() != "" {
@@ -86,6 +91,9 @@ type environment struct {
 	log      *slog.Logger
 	reg      *prometheus.Registry
 	httpAddr string
+	// trustedProxies (TRUSTED_PROXIES, comma-separated addresses or CIDR
+	// ranges) may set the client address with X-Forwarded-For.
+	trustedProxies []string
 }
 
 func runMain[C any](name string, configure func(*config.Reader) C, start func(context.Context, C, environment) (Component, error)) int {
@@ -93,6 +101,12 @@ func runMain[C any](name string, configure func(*config.Reader) C, start func(co
 	log := logging.New(os.Stdout, name, logging.ParseLevel(env.String("LOG_LEVEL", "info")))
 	opsAddr := env.String("OPS_ADDR", ":9090")
 	httpAddr := env.String("HTTP_ADDR", ":8080")
+	var trusted []string
+	for _, p := range strings.Split(env.String("TRUSTED_PROXIES", ""), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			trusted = append(trusted, p)
+		}
+	}
 	cfg := configure(env)
 	if err := env.Err(); err != nil {
 		log.Error("refusing to start", "error", err.Error())
@@ -104,7 +118,7 @@ func runMain[C any](name string, configure func(*config.Reader) C, start func(co
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
-	comp, err := start(ctx, cfg, environment{log: log, reg: reg, httpAddr: httpAddr})
+	comp, err := start(ctx, cfg, environment{log: log, reg: reg, httpAddr: httpAddr, trustedProxies: trusted})
 	if err != nil {
 		log.Error("start failed", "error", err.Error())
 		return 1
