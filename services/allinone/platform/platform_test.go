@@ -436,6 +436,11 @@ func TestResellerReadsItsAccountsEndToEnd(t *testing.T) {
 			t.Errorf("metrics lack %s", want)
 		}
 	}
+	// A refresh token from before the restart.
+	beforeRestart, err := oc.PasswordCredentialsToken(context.Background(), "cloudnova-dev", "Reseller-Api-2026")
+	if err != nil || beforeRestart.RefreshToken == "" {
+		t.Fatalf("password grant: %v", err)
+	}
 	s.stop()
 
 	// A restart keeps everything: data, credentials, users; no re-seed.
@@ -445,6 +450,11 @@ func TestResellerReadsItsAccountsEndToEnd(t *testing.T) {
 		t.Error("restart seeded the demo data again")
 	}
 	again := s.login(t, "cloudnova-dev", "Reseller-Api-2026")
+	expired := &oauth2.Token{RefreshToken: beforeRestart.RefreshToken, Expiry: time.Now().Add(-time.Minute)}
+	oc.Endpoint.TokenURL = s.p.URL + "/oauth/token" // the restarted platform listens elsewhere
+	if refreshed, err := oc.TokenSource(context.Background(), expired).Token(); err != nil || refreshed.AccessToken == "" {
+		t.Errorf("a refresh token from before the restart: %v", err)
+	}
 	if _, list := s.api(t, again, "/api/accounts"); list["pagination"].(map[string]any)["totalCount"] != 12.0 {
 		t.Errorf("after restart: %v", list["pagination"])
 	}

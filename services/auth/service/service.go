@@ -7,7 +7,7 @@ package service
 import (
 	"context"
 	"crypto/ecdsa"
-	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -210,8 +210,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 	managers := adapters.NewManagerRepository(in.DB)
 	serviceClients := adapters.NewServiceClientRepository(in.DB)
 	storefrontKeys := adapters.NewStorefrontKeyRepository(in.DB)
+	refresh := adapters.NewRefreshTokens(in.DB)
 	if err := errors.Join(users.EnsureIndexes(ctx), managers.EnsureIndexes(ctx), serviceClients.EnsureIndexes(ctx),
-		storefrontKeys.EnsureIndexes(ctx)); err != nil {
+		storefrontKeys.EnsureIndexes(ctx), refresh.EnsureIndexes(ctx)); err != nil {
 		_ = s.Close()
 		return nil, err
 	}
@@ -225,6 +226,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		Revocations:      adapters.NewRevocationRepository(in.DB),
 		ServiceClients:   serviceClients,
 		StorefrontKeys:   storefrontKeys,
+		RefreshTokens:    refresh,
 		Audit:            adapters.SecurityAudit{Bus: in.Bus},
 		RevocationEvents: adapters.RevocationEvents{Bus: in.Bus},
 		Box:              box,
@@ -243,7 +245,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 	}
 
 	issuer := strings.TrimRight(cfg.Issuer, "/")
-	provider, err := newProvider(cfg, issuer, adapters.NewFositeStore(application), keys)
+	provider, err := newProvider(cfg, issuer, adapters.NewFositeStore(application, refresh, accesstoken.Audience(issuer)), keys)
 	if err != nil {
 		_ = s.Close()
 		return nil, err
@@ -264,20 +266,22 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 // newProvider composes fosite for the password grant with JWT access
 // tokens signed by keys.
 func newProvider(cfg Config, issuer string, store *adapters.FositeStore, keys *adapters.SigningKeys) (fosite.OAuth2Provider, error) {
-	// fosite's HMAC strategy (refresh tokens, not issued yet) needs a
-	// global secret; nothing it signs outlives the process.
-	hmacSecret := make([]byte, 32)
-	if _, err := rand.Read(hmacSecret); err != nil {
-		return nil, err
-	}
+	// fosite's HMAC strategy signs refresh tokens: every replica, and
+	// every restart, must use the same secret, derived here from the
+	// credentials key they share.
+	hmacSecret := sha256.Sum256(append([]byte("resellerapi refresh tokens "), cfg.CredentialsKey...))
 	fc := &fosite.Config{
 		AccessTokenLifespan: cfg.AccessTokenTTL,
 		AccessTokenIssuer:   issuer,
 		TokenURL:            issuer + "/oauth/token",
-		GlobalSecret:        hmacSecret,
-		ClientSecretsHasher: adapters.DigestHasher{},
-		ScopeStrategy:       fosite.ExactScopeStrategy,
-		JWTScopeClaimKey:    jwt.JWTScopeFieldString,
+		GlobalSecret:        hmacSecret[:],
+		// The password grant always comes with a refresh token (no
+		// "offline" scope needed); client_credentials never does.
+		RefreshTokenScopes:   []string{},
+		RefreshTokenLifespan: 30 * 24 * time.Hour,
+		ClientSecretsHasher:  adapters.DigestHasher{},
+		ScopeStrategy:        fosite.ExactScopeStrategy,
+		JWTScopeClaimKey:     jwt.JWTScopeFieldString,
 	}
 	signer := func(context.Context) (any, error) { return keys.Signing(), nil }
 	strategy := compose.NewOAuth2JWTStrategy(signer, compose.NewOAuth2HMACStrategy(fc), fc)
@@ -285,7 +289,8 @@ func newProvider(cfg Config, issuer string, store *adapters.FositeStore, keys *a
 	// Users; fosite marks it deprecated because OAuth 2.1 drops it.
 	//lint:ignore SA1019 the seed's contract requires the password grant
 	password := compose.OAuth2ResourceOwnerPasswordCredentialsFactory
-	return compose.Compose(fc, store, strategy, password, compose.OAuth2ClientCredentialsGrantFactory), nil
+	return compose.Compose(fc, store, strategy, password, compose.OAuth2ClientCredentialsGrantFactory,
+		compose.OAuth2RefreshTokenGrantFactory), nil
 }
 
 // Register mounts the OAuth endpoints and the admin API on r.

@@ -5,11 +5,11 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/ory/fosite"
+	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/resellerapi/platform/pkg/accesstoken"
 	"github.com/resellerapi/platform/services/auth/internal/app"
@@ -21,15 +21,18 @@ import (
 // Access tokens are self-contained JWTs verified at the edge with the
 // JWKS, so they are not stored one row per token (that collection would
 // grow without bound); revocation reaches the edge through events instead.
-// Refresh tokens are not issued yet: the client is never granted the
-// "offline" scope that fosite issues them for.
+// Refresh tokens are stored (RefreshTokens): rotated at every use, and
+// a reused one revokes its family.
 type FositeStore struct {
-	app app.Application
+	app      app.Application
+	refresh  *RefreshTokens
+	audience string
 }
 
-// NewFositeStore returns the store over the auth use cases.
-func NewFositeStore(application app.Application) *FositeStore {
-	return &FositeStore{app: application}
+// NewFositeStore returns the store over the auth use cases; audience is
+// the Reseller API's (the aud of every access token).
+func NewFositeStore(application app.Application, refresh *RefreshTokens, audience string) *FositeStore {
+	return &FositeStore{app: application, refresh: refresh, audience: audience}
 }
 
 // GetClient returns the Reseller API client if id is its client key (the
@@ -60,7 +63,8 @@ func (s *FositeStore) GetClient(ctx context.Context, id string) (fosite.Client, 
 	return &fosite.DefaultClient{
 		ID:            c.ClientID,
 		Secret:        c.SecretDigest,
-		GrantTypes:    []string{"password"},
+		GrantTypes:    []string{"password", "refresh_token"},
+		Audience:      []string{s.audience},
 		ResponseTypes: []string{"token"},
 		Scopes:        accesstoken.AllScopes(),
 	}, nil
@@ -103,23 +107,43 @@ func (s *FositeStore) GetAccessTokenSession(context.Context, string, fosite.Sess
 // DeleteAccessTokenSession has nothing to delete.
 func (s *FositeStore) DeleteAccessTokenSession(context.Context, string) error { return nil }
 
-var errNoRefreshTokens = fmt.Errorf("%w: refresh tokens are not issued", domain.ErrInvalid)
-
-// CreateRefreshTokenSession refuses: refresh tokens are not issued.
-func (s *FositeStore) CreateRefreshTokenSession(context.Context, string, string, fosite.Requester) error {
-	return errNoRefreshTokens
+// CreateRefreshTokenSession stores a refresh token (its digest).
+func (s *FositeStore) CreateRefreshTokenSession(ctx context.Context, signature, _ string, req fosite.Requester) error {
+	return s.refresh.create(ctx, signature, req)
 }
 
-// GetRefreshTokenSession finds nothing: refresh tokens are not issued.
-func (s *FositeStore) GetRefreshTokenSession(context.Context, string, fosite.Session) (fosite.Requester, error) {
-	return nil, fosite.ErrNotFound
+// GetRefreshTokenSession finds a refresh token's request;
+// fosite.ErrInactiveToken for a rotated or revoked one (reuse).
+func (s *FositeStore) GetRefreshTokenSession(ctx context.Context, signature string, session fosite.Session) (fosite.Requester, error) {
+	return s.refresh.get(ctx, signature, session, s.GetClient)
 }
 
-// DeleteRefreshTokenSession has nothing to delete.
-func (s *FositeStore) DeleteRefreshTokenSession(context.Context, string) error { return nil }
+// DeleteRefreshTokenSession removes a refresh token.
+func (s *FositeStore) DeleteRefreshTokenSession(ctx context.Context, signature string) error {
+	return s.refresh.delete(ctx, signature)
+}
 
-// RotateRefreshToken has nothing to rotate.
-func (s *FositeStore) RotateRefreshToken(context.Context, string, string) error { return nil }
+// RotateRefreshToken makes the refresh token used inactive: used again, it
+// is recognised as reuse.
+func (s *FositeStore) RotateRefreshToken(ctx context.Context, _ string, signature string) error {
+	return s.refresh.deactivate(ctx, bson.D{{Key: "_id", Value: signatureDigest(signature)}})
+}
+
+// RevokeRefreshToken makes every refresh token of family requestID
+// inactive (reuse detected, or RFC 7009).
+func (s *FositeStore) RevokeRefreshToken(ctx context.Context, requestID string) error {
+	return s.refresh.deactivate(ctx, bson.D{{Key: "request_id", Value: requestID}})
+}
+
+// RevokeRefreshTokenMaybeGracePeriod is RevokeRefreshToken (no grace).
+func (s *FositeStore) RevokeRefreshTokenMaybeGracePeriod(ctx context.Context, requestID, _ string) error {
+	return s.RevokeRefreshToken(ctx, requestID)
+}
+
+// RevokeAccessToken has nothing to revoke by family: access tokens are
+// JWTs that are not stored; they expire within ACCESS_TOKEN_TTL, and one
+// can be revoked by its jti at /oauth/revoke.
+func (s *FositeStore) RevokeAccessToken(context.Context, string) error { return nil }
 
 // DigestHasher checks client secrets against their SHA-256 digest. Client
 // secrets are 256-bit random values, so a slow hash adds nothing but cost

@@ -127,6 +127,8 @@ type Deps struct {
 	RevocationEvents RevocationEvents
 	ServiceClients   ServiceClientRepository
 	StorefrontKeys   StorefrontKeyRepository
+	// RefreshTokens may be nil: no refresh tokens to revoke then.
+	RefreshTokens RefreshTokenRevoker
 	// Audit may be nil: security events are then only logged.
 	Audit SecurityAudit
 	// Throttle may be nil: failed logins are then not backed off.

@@ -117,3 +117,19 @@ func (h TokenHandlers) Active(ctx context.Context, client string, claims *access
 	stale := !u.TokensNotBefore.IsZero() && issued.Unix() <= u.TokensNotBefore.Unix()
 	return !u.Disabled && !stale, nil
 }
+
+// RevokeRefresh revokes the refresh token whose signature is signature,
+// and every token of its family, if it was issued to client; another
+// client's or an unknown token is left alone, without saying so.
+func (h TokenHandlers) RevokeRefresh(ctx context.Context, client, signature string) error {
+	if h.d.RefreshTokens == nil {
+		return nil
+	}
+	revoked, err := h.d.RefreshTokens.RevokeFamily(ctx, signature, client)
+	if err != nil || !revoked {
+		return err
+	}
+	h.d.Logger.InfoContext(ctx, "refresh token family revoked", "client_id", client)
+	h.d.audit(WithClientID(ctx, client), SecurityRecord{Kind: "token.revoked", Subject: client, Detail: "refresh token family"})
+	return nil
+}

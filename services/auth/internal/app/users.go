@@ -15,6 +15,13 @@ type UserEvents interface {
 	UserChanged(ctx context.Context, u domain.AppUser, deleted bool) error
 }
 
+// RefreshTokenRevoker revokes refresh tokens: every one of a subject, or
+// the family of one token (by its signature) if it was issued to client.
+type RefreshTokenRevoker interface {
+	RevokeSubject(ctx context.Context, subject string) error
+	RevokeFamily(ctx context.Context, signature, client string) (bool, error)
+}
+
 // UserHandlers are the use cases of one Application User: read, change
 // (e-mail, password, disabled), delete.
 type UserHandlers struct{ d Deps }
@@ -70,6 +77,12 @@ func (h UserHandlers) Update(ctx context.Context, resellerID, id string, change 
 	if err := h.d.Users.Update(ctx, u, previous); err != nil {
 		return UserView{}, err
 	}
+	if !u.TokensNotBefore.Equal(view.TokensNotBefore) && h.d.RefreshTokens != nil {
+		// A new password or disabling ends the user's sessions.
+		if err := h.d.RefreshTokens.RevokeSubject(ctx, u.ID); err != nil {
+			return UserView{}, err
+		}
+	}
 	h.d.Logger.InfoContext(ctx, "application user changed", "user_id", u.ID, "reseller_id", u.ResellerID,
 		"version", u.Version, "disabled", u.Disabled, "password_changed", change.Password != nil)
 	if err := h.d.UserEvents.UserChanged(ctx, u, false); err != nil {
@@ -93,6 +106,11 @@ func (h UserHandlers) Delete(ctx context.Context, resellerID, id string) error {
 	u.TokensNotBefore = h.d.Now().UTC().Truncate(time.Millisecond)
 	if err := h.d.UserEvents.UserChanged(ctx, u, true); err != nil {
 		return fmt.Errorf("announce deletion of application user %s: %w", u.ID, err)
+	}
+	if h.d.RefreshTokens != nil {
+		if err := h.d.RefreshTokens.RevokeSubject(ctx, u.ID); err != nil {
+			return err
+		}
 	}
 	if err := h.d.Users.Delete(ctx, u.ID); err != nil {
 		return err

@@ -3,6 +3,7 @@
 package ports
 
 import (
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/resellerapi/platform/pkg/accesstoken"
 	"github.com/resellerapi/platform/services/auth/internal/app"
+	"github.com/resellerapi/platform/services/auth/internal/domain"
 )
 
 // KeySource publishes the token verification keys and finds one by id
@@ -65,8 +67,8 @@ func (o *OAuth) requestToken(c *gin.Context) {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxTokenRequest)
 	// fosite answers invalid_request for a grant no handler supports;
 	// RFC 6749 section 5.2 says unsupported_grant_type.
-	if gt := c.Request.PostFormValue("grant_type"); gt != "" && gt != "password" && gt != "client_credentials" {
-		err := fosite.ErrUnsupportedGrantType.WithHintf("The grant_type %q is not supported; use password or client_credentials.", gt)
+	if gt := c.Request.PostFormValue("grant_type"); gt != "" && gt != "password" && gt != "client_credentials" && gt != "refresh_token" {
+		err := fosite.ErrUnsupportedGrantType.WithHintf("The grant_type %q is not supported; use password, refresh_token or client_credentials.", gt)
 		o.logError(c, "token request refused", err)
 		o.provider.WriteAccessError(ctx, c.Writer, fosite.NewAccessRequest(session), err)
 		return
@@ -77,15 +79,29 @@ func (o *OAuth) requestToken(c *gin.Context) {
 		o.provider.WriteAccessError(ctx, c.Writer, ar, err)
 		return
 	}
+	// A refresh continues the session it was issued in (a clone of it).
+	if s, ok := ar.GetSession().(*oauth2.JWTSession); ok && s.JWTClaims != nil && s.JWTHeader != nil {
+		session = s
+	}
+	if session.JWTClaims.Extra == nil {
+		session.JWTClaims.Extra = map[string]any{}
+	}
+	if session.JWTHeader.Extra == nil {
+		session.JWTHeader.Extra = map[string]any{}
+	}
 	scopes := ar.GetRequestedScopes()
 	if len(scopes) == 0 {
 		scopes = accesstoken.AllScopes()
 	}
 	for _, s := range scopes {
-		ar.GrantScope(s)
+		if !ar.GetGrantedScopes().Has(s) {
+			ar.GrantScope(s)
+		}
 	}
 	// RFC 9068: a JWT access token for the Reseller API.
-	ar.GrantAudience(accesstoken.Audience(o.issuer))
+	if audience := accesstoken.Audience(o.issuer); !ar.GetGrantedAudience().Has(audience) {
+		ar.GrantAudience(audience)
+	}
 	session.JWTHeader.Extra["typ"] = accesstoken.TokenType
 	subject, resellerID, grant := "", "", "password"
 	if ar.GetGrantTypes().ExactOne("client_credentials") {
@@ -105,8 +121,23 @@ func (o *OAuth) requestToken(c *gin.Context) {
 		}
 		subject, resellerID = sc.ID, sc.ResellerID
 	} else {
-		user, err := o.app.Queries.AppUser.Handle(ctx, session.GetSubject())
-		if err != nil {
+		if ar.GetGrantTypes().ExactOne("refresh_token") {
+			grant = "refresh_token"
+		}
+		userID := session.GetSubject()
+		if userID == "" {
+			userID = session.JWTClaims.Subject
+		}
+		user, err := o.app.Queries.AppUser.Handle(ctx, userID)
+		switch {
+		case grant == "refresh_token" && (errors.Is(err, domain.ErrNotFound) || (err == nil && user.Disabled)):
+			// The user was deleted or disabled since (its refresh tokens
+			// were revoked then; this is the belt to those braces).
+			err := fosite.ErrInvalidGrant.WithHint("The refresh token's user may no longer log in.")
+			o.logError(c, "token request refused", err)
+			o.provider.WriteAccessError(ctx, c.Writer, ar, err)
+			return
+		case err != nil:
 			o.logError(c, "token subject lookup failed", err)
 			o.provider.WriteAccessError(ctx, c.Writer, ar, fosite.ErrServerError.WithWrap(err))
 			return

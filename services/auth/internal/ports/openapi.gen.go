@@ -67,6 +67,7 @@ func (e TokenResponseTokenType) Valid() bool {
 const (
 	RequestTokenFormdataBodyGrantTypeClientCredentials RequestTokenFormdataBodyGrantType = "client_credentials"
 	RequestTokenFormdataBodyGrantTypePassword          RequestTokenFormdataBodyGrantType = "password"
+	RequestTokenFormdataBodyGrantTypeRefreshToken      RequestTokenFormdataBodyGrantType = "refresh_token"
 )
 
 // Valid indicates whether the value is a known member of the RequestTokenFormdataBodyGrantType enum.
@@ -75,6 +76,8 @@ func (e RequestTokenFormdataBodyGrantType) Valid() bool {
 	case RequestTokenFormdataBodyGrantTypeClientCredentials:
 		return true
 	case RequestTokenFormdataBodyGrantTypePassword:
+		return true
+	case RequestTokenFormdataBodyGrantTypeRefreshToken:
 		return true
 	default:
 		return false
@@ -343,6 +346,9 @@ type RequestTokenFormdataBody struct {
 	ClientSecret *string                           `form:"client_secret,omitempty" json:"client_secret,omitempty"`
 	GrantType    RequestTokenFormdataBodyGrantType `form:"grant_type" json:"grant_type"`
 	Password     *string                           `form:"password,omitempty" json:"password,omitempty"`
+
+	// RefreshToken For grant_type refresh_token.
+	RefreshToken *string `form:"refresh_token,omitempty" json:"refresh_token,omitempty"`
 
 	// Scope Space-separated subset of accounts:read products:read invoices:read resellers:read; all when absent.
 	Scope    *string `form:"scope,omitempty" json:"scope,omitempty"`

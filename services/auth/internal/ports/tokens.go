@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -81,7 +82,16 @@ func (o *OAuth) revokeToken(c *gin.Context) {
 	c.Header("Cache-Control", "no-store")
 	claims, err := o.verifier.Verify(c.Request.Context(), token)
 	if err != nil {
-		// An invalid or expired token needs no revoking (RFC 7009 2.2).
+		// Not an access token: perhaps a refresh token (fosite's form is
+		// "<key>.<signature>"), whose whole family is revoked. Anything
+		// else needs no revoking (RFC 7009 2.2).
+		if _, signature, ok := strings.Cut(token, "."); ok && !strings.Contains(signature, ".") {
+			if err := o.app.Commands.Tokens.RevokeRefresh(c.Request.Context(), client, signature); err != nil {
+				o.log.ErrorContext(c.Request.Context(), "refresh token revocation failed", "error", err.Error())
+				oauthError(c, http.StatusServiceUnavailable, "temporarily_unavailable", "The token could not be revoked; try again.")
+				return
+			}
+		}
 		c.Status(http.StatusOK)
 		return
 	}

@@ -1,0 +1,70 @@
+package service_test
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+func TestRefreshTokensRotateAndReuseRevokesTheFamily(t *testing.T) {
+	e := start(t)
+	e.call(t, "POST", "/admin/v1/reseller-api/credentials", adminToken, nil)
+	_, creds := e.call(t, "GET", "/admin/v1/reseller-api/credentials", adminToken, nil)
+	status, kim := e.call(t, "POST", "/admin/v1/resellers/r1/api-users", adminToken, newUser("kim", "Refresh-Word-2026"))
+	if status != 201 {
+		t.Fatalf("create: %d", status)
+	}
+	id, secret := creds["clientKey"].(string), creds["clientSecret"].(string)
+	oc := oauth2.Config{ClientID: id, ClientSecret: secret, Endpoint: oauth2.Endpoint{TokenURL: e.srv.URL + "/oauth/token", AuthStyle: oauth2.AuthStyleInHeader}}
+	first, err := oc.PasswordCredentialsToken(context.Background(), "kim", "Refresh-Word-2026")
+	if err != nil || first.RefreshToken == "" {
+		t.Fatalf("password grant: %v, refresh token %q", err, first.RefreshToken)
+	}
+	if raw, _ := e.kit.Mongo.Database(e.db).Collection("refresh_tokens").FindOne(context.Background(), map[string]any{}).Raw(); raw == nil ||
+		strings.Contains(raw.String(), first.RefreshToken) || strings.Contains(raw.String(), strings.SplitN(first.RefreshToken, ".", 2)[1]) {
+		t.Errorf("refresh token not stored, or stored in clear: %v", raw)
+	}
+	refresh := func(token string) (*oauth2.Token, error) {
+		return oc.TokenSource(context.Background(), &oauth2.Token{RefreshToken: token, Expiry: time.Now().Add(-time.Minute)}).Token()
+	}
+	second, err := refresh(first.RefreshToken)
+	if err != nil || second.RefreshToken == "" || second.RefreshToken == first.RefreshToken || second.AccessToken == first.AccessToken {
+		t.Fatalf("refresh: %v %+v", err, second)
+	}
+	_, got := e.form(t, "/oauth/introspect", id, secret, url.Values{"token": {second.AccessToken}})
+	if got["active"] != true || got["sub"] != kim["id"] || got["rid"] != "r1" {
+		t.Errorf("refreshed access token: %v", got)
+	}
+	// The first refresh token was rotated: using it again is reuse, and
+	// revokes the family, the second refresh token too.
+	if _, err := refresh(first.RefreshToken); err == nil || !strings.Contains(err.Error(), "invalid_grant") {
+		t.Errorf("reused refresh token: %v", err)
+	}
+	if _, err := refresh(second.RefreshToken); err == nil || !strings.Contains(err.Error(), "invalid_grant") {
+		t.Errorf("the family's newer refresh token after reuse: %v", err)
+	}
+
+	// RFC 7009 revokes a refresh token's family; a new password ends the
+	// user's sessions.
+	third, _ := oc.PasswordCredentialsToken(context.Background(), "kim", "Refresh-Word-2026")
+	if status, _ := e.form(t, "/oauth/revoke", id, secret, url.Values{"token": {third.RefreshToken}, "token_type_hint": {"refresh_token"}}); status != 200 {
+		t.Fatalf("revoke: %d", status)
+	}
+	if _, err := refresh(third.RefreshToken); err == nil {
+		t.Error("a revoked refresh token still works")
+	}
+	fourth, _ := oc.PasswordCredentialsToken(context.Background(), "kim", "Refresh-Word-2026")
+	e.call(t, "PATCH", "/admin/v1/resellers/r1/api-users/"+kim["id"].(string), adminToken,
+		map[string]any{"password": "Changed-Word-2027", "confirmPassword": "Changed-Word-2027"})
+	if _, err := refresh(fourth.RefreshToken); err == nil || !strings.Contains(err.Error(), "invalid_grant") {
+		t.Errorf("refresh after a password change: %v", err)
+	}
+	// A made-up refresh token.
+	if _, err := refresh("x.y"); err == nil || !strings.Contains(err.Error(), "invalid_grant") {
+		t.Errorf("made-up refresh token: %v", err)
+	}
+}
