@@ -78,5 +78,8 @@ func (f *Follower) Ready(context.Context) error {
 	return nil
 }
 
+// Name is the name the follower was started with (its readiness check's).
+func (f *Follower) Name() string { return f.name }
+
 // Stop ends the subscription.
 func (f *Follower) Stop() error { return f.sub.Unsubscribe() }

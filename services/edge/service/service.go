@@ -10,7 +10,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -74,14 +73,12 @@ const tokenCacheSize = 50_000
 
 // Service is a started edge.
 type Service struct {
-	infra     *infra.Infra
-	resellers *eventbus.Follower
-	tokens    *eventbus.Follower
-	users     *eventbus.Follower
-	// revocations follows auth's revoked access tokens.
-	revocations *eventbus.Follower
-	http        *ports.HTTP
-	docs        []ports.Doc
+	infra *infra.Infra
+	// followers feed the reseller tree, the manager tokens, the
+	// application users and the revoked tokens the edge holds in memory.
+	followers []*eventbus.Follower
+	http      *ports.HTTP
+	docs      []ports.Doc
 }
 
 // New connects to MongoDB and NATS, starts following the reseller tree and
@@ -99,35 +96,21 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 	if err != nil {
 		return nil, err
 	}
-	tree := adapters.NewResellerTree()
-	follower, err := eventbus.Follow(in.Bus, "reseller_tree", subjects.ResellersChanged, tree.Apply)
-	if err != nil {
-		_ = in.Close()
-		return nil, fmt.Errorf("follow the reseller tree: %w", err)
-	}
-	tokens := adapters.NewManagerTokens()
-	tokenFollower, err := eventbus.Follow(in.Bus, "manager_tokens", subjects.ManagerTokensChanged, tokens.Apply)
-	if err != nil {
-		_ = follower.Stop()
-		_ = in.Close()
-		return nil, fmt.Errorf("follow the manager tokens: %w", err)
-	}
-	users := adapters.NewAppUsers()
-	userFollower, err := eventbus.Follow(in.Bus, "app_users", subjects.AppUsersChanged, users.Apply)
-	if err != nil {
-		_ = follower.Stop()
-		_ = tokenFollower.Stop()
-		_ = in.Close()
-		return nil, fmt.Errorf("follow the application users: %w", err)
-	}
-	revoked := adapters.NewRevokedTokens()
-	revocationFollower, err := eventbus.Follow(in.Bus, "revoked_tokens", subjects.AccessTokensRevoked, revoked.Apply)
-	if err != nil {
-		_ = follower.Stop()
-		_ = tokenFollower.Stop()
-		_ = userFollower.Stop()
-		_ = in.Close()
-		return nil, fmt.Errorf("follow the token revocations: %w", err)
+	// What every request needs is held in memory, each fed by its own
+	// per-replica subscription.
+	s := &Service{infra: in, docs: docs}
+	tree, tokens := adapters.NewResellerTree(), adapters.NewManagerTokens()
+	users, revoked := adapters.NewAppUsers(), adapters.NewRevokedTokens()
+	for _, err := range []error{
+		s.follow(eventbus.Follow(in.Bus, "reseller_tree", subjects.ResellersChanged, tree.Apply)),
+		s.follow(eventbus.Follow(in.Bus, "manager_tokens", subjects.ManagerTokensChanged, tokens.Apply)),
+		s.follow(eventbus.Follow(in.Bus, "app_users", subjects.AppUsersChanged, users.Apply)),
+		s.follow(eventbus.Follow(in.Bus, "revoked_tokens", subjects.AccessTokensRevoked, revoked.Apply)),
+	} {
+		if err != nil {
+			_ = s.Close()
+			return nil, err
+		}
 	}
 	// Integrations reuse a token for its whole lifetime: its ES256
 	// verification is cached until it expires.
@@ -141,10 +124,18 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		Resellers: adapters.NewResellerReader(in.DB),
 	}, tree)
 	authn := ports.Authenticators{ports.BearerTokens{Verifier: verifier, Users: users, Revocations: revoked}, ports.ManagerTokens{Store: tokens}}
-	return &Service{
-		infra: in, resellers: follower, tokens: tokenFollower, users: userFollower, revocations: revocationFollower, docs: docs,
-		http: ports.NewHTTP(application, authn, tree, doc, log).WithDistributor(cfg.DistributorName),
-	}, nil
+	s.http = ports.NewHTTP(application, authn, tree, doc, log).WithDistributor(cfg.DistributorName)
+	return s, nil
+}
+
+// follow keeps a follower Follow started, or returns its failure (which
+// names the subject).
+func (s *Service) follow(f *eventbus.Follower, err error) error {
+	if err != nil {
+		return err
+	}
+	s.followers = append(s.followers, f)
+	return nil
 }
 
 // Register mounts the public API and the documentation on r.
@@ -165,14 +156,17 @@ func (s *Service) Run(ctx context.Context) error {
 // revocations caught up with their streams.
 func (s *Service) Checks() map[string]httpserver.Check {
 	checks := s.infra.Checks()
-	checks["reseller_tree"] = s.resellers.Ready
-	checks["manager_tokens"] = s.tokens.Ready
-	checks["app_users"] = s.users.Ready
-	checks["revoked_tokens"] = s.revocations.Ready
+	for _, f := range s.followers {
+		checks[f.Name()] = f.Ready
+	}
 	return checks
 }
 
 // Close stops following and disconnects.
 func (s *Service) Close() error {
-	return errors.Join(s.resellers.Stop(), s.tokens.Stop(), s.users.Stop(), s.revocations.Stop(), s.infra.Close())
+	var errs []error
+	for _, f := range s.followers {
+		errs = append(errs, f.Stop())
+	}
+	return errors.Join(append(errs, s.infra.Close())...)
 }
