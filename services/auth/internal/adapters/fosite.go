@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/ory/fosite"
@@ -36,38 +35,23 @@ func NewFositeStore(application app.Application, refresh *RefreshTokens, audienc
 }
 
 // GetClient returns the Reseller API client if id is its client key (the
-// password grant), or the service client with key id (client
-// credentials).
+// password and refresh_token grants), or the service client with key id
+// (client credentials).
 func (s *FositeStore) GetClient(ctx context.Context, id string) (fosite.Client, error) {
-	if strings.HasPrefix(id, domain.ServiceClientPrefix) {
-		sc, err := s.app.Commands.ServiceClients.ByID(ctx, id)
-		if errors.Is(err, domain.ErrNotFound) {
-			return nil, fosite.ErrNotFound
-		}
-		if err != nil {
-			return nil, err
-		}
-		return &fosite.DefaultClient{ID: sc.ID, Secret: sc.SecretDigest, GrantTypes: []string{"client_credentials"},
-			ResponseTypes: []string{"token"}, Scopes: accesstoken.AllScopes()}, nil
-	}
-	c, err := s.app.Queries.Client.Handle(ctx)
+	c, err := s.app.Queries.Client.Handle(ctx, id)
 	if errors.Is(err, domain.ErrNotFound) {
 		return nil, fosite.ErrNotFound
 	}
 	if err != nil {
 		return nil, err
 	}
-	if subtle.ConstantTimeCompare([]byte(c.ClientID), []byte(id)) != 1 {
-		return nil, fosite.ErrNotFound
+	client := &fosite.DefaultClient{ID: c.ID, Secret: c.SecretDigest, ResponseTypes: []string{"token"}, Scopes: accesstoken.AllScopes()}
+	if c.Service() {
+		client.GrantTypes = []string{"client_credentials"}
+	} else {
+		client.GrantTypes, client.Audience = []string{"password", "refresh_token"}, []string{s.audience}
 	}
-	return &fosite.DefaultClient{
-		ID:            c.ClientID,
-		Secret:        c.SecretDigest,
-		GrantTypes:    []string{"password", "refresh_token"},
-		Audience:      []string{s.audience},
-		ResponseTypes: []string{"token"},
-		Scopes:        accesstoken.AllScopes(),
-	}, nil
+	return client, nil
 }
 
 // ClientAssertionJWTValid is part of fosite's client storage; the client

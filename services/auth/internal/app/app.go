@@ -6,10 +6,12 @@ package app
 import (
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -238,13 +240,29 @@ func (h CredentialsHandler) Handle(ctx context.Context) (c PlainCredentials, fou
 	return PlainCredentials{ClientID: stored.ClientID, ClientSecret: string(secret), CreatedAt: stored.CreatedAt}, true, nil
 }
 
-// ClientHandler reads the stored credentials for the token endpoint: the
-// client key and the secret's digest, without decrypting the secret.
+// ClientHandler finds the OAuth client with a key, for the token,
+// revocation and introspection endpoints: its secret's digest, without
+// decrypting any secret.
 type ClientHandler struct{ d Deps }
 
-// Handle returns the stored credentials, or domain.ErrNotFound.
-func (h ClientHandler) Handle(ctx context.Context) (domain.Credentials, error) {
-	return h.d.Credentials.Get(ctx)
+// Handle returns the Reseller API client if id is its key, or the service
+// client with key id; domain.ErrNotFound for any other.
+func (h ClientHandler) Handle(ctx context.Context, id string) (domain.Client, error) {
+	if strings.HasPrefix(id, domain.ServiceClientPrefix) {
+		sc, err := h.d.ServiceClients.ByID(ctx, id)
+		if err != nil {
+			return domain.Client{}, err
+		}
+		return domain.Client{ID: sc.ID, SecretDigest: sc.SecretDigest, ResellerID: sc.ResellerID}, nil
+	}
+	c, err := h.d.Credentials.Get(ctx)
+	if err != nil {
+		return domain.Client{}, err
+	}
+	if subtle.ConstantTimeCompare([]byte(c.ClientID), []byte(id)) != 1 {
+		return domain.Client{}, fmt.Errorf("%w: client %q", domain.ErrNotFound, id)
+	}
+	return domain.Client{ID: c.ClientID, SecretDigest: c.SecretDigest}, nil
 }
 
 // CreateAppUserHandler creates Application Users.

@@ -64,11 +64,6 @@ func (h ServiceClientHandlers) List(ctx context.Context, resellerID string) ([]d
 	return h.d.ServiceClients.List(ctx, resellerID)
 }
 
-// ByID returns service client id (for the token endpoint).
-func (h ServiceClientHandlers) ByID(ctx context.Context, id string) (domain.ServiceClient, error) {
-	return h.d.ServiceClients.ByID(ctx, id)
-}
-
 // Delete removes client id of resellerID, and announces it like a deleted
 // user (the subject of its tokens), so that every edge replica refuses the
 // tokens it obtained.

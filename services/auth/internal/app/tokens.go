@@ -33,32 +33,17 @@ var ErrBadClient = errors.New("unknown client or wrong secret")
 // them.
 type TokenHandlers struct{ d Deps }
 
-// AuthenticateClient checks a client key and secret (constant time): the
-// Reseller API client's or a service client's.
+// AuthenticateClient checks a client key and secret (the digest compared
+// in constant time): the Reseller API client's or a service client's.
 func (h TokenHandlers) AuthenticateClient(ctx context.Context, id, secret string) error {
-	if strings.HasPrefix(id, domain.ServiceClientPrefix) {
-		sc, err := h.d.ServiceClients.ByID(ctx, id)
-		if errors.Is(err, domain.ErrNotFound) {
-			return ErrBadClient
-		}
-		if err != nil {
-			return err
-		}
-		if subtle.ConstantTimeCompare(sc.SecretDigest, h.d.Digest([]byte(secret))) != 1 {
-			return ErrBadClient
-		}
-		return nil
-	}
-	c, err := h.d.Credentials.Get(ctx)
+	c, err := ClientHandler(h).Handle(ctx, id)
 	if errors.Is(err, domain.ErrNotFound) {
 		return ErrBadClient
 	}
 	if err != nil {
 		return err
 	}
-	idOK := subtle.ConstantTimeCompare([]byte(c.ClientID), []byte(id))
-	secretOK := subtle.ConstantTimeCompare(c.SecretDigest, h.d.Digest([]byte(secret)))
-	if idOK&secretOK != 1 {
+	if subtle.ConstantTimeCompare(c.SecretDigest, h.d.Digest([]byte(secret))) != 1 {
 		return ErrBadClient
 	}
 	return nil

@@ -23,6 +23,20 @@ type ServiceClient struct {
 	CreatedAt    time.Time
 }
 
+// Client is an OAuth client of the token endpoint, as its secret is
+// checked: the Reseller API client (the password and refresh_token grants)
+// or a reseller's service client (client_credentials).
+type Client struct {
+	ID           string
+	SecretDigest []byte
+	// ResellerID is the service client's reseller; "" for the Reseller
+	// API client.
+	ResellerID string
+}
+
+// Service reports whether c is a reseller's service client.
+func (c Client) Service() bool { return c.ResellerID != "" }
+
 // ValidServiceClientName checks a service client's name: 1 to 100
 // printable characters.
 func ValidServiceClientName(name string) error {

@@ -113,7 +113,7 @@ func (o *OAuth) requestToken(c *gin.Context) {
 			o.provider.WriteAccessError(ctx, c.Writer, ar, err)
 			return
 		}
-		sc, err := o.app.Commands.ServiceClients.ByID(ctx, ar.GetClient().GetID())
+		sc, err := o.app.Queries.Client.Handle(ctx, ar.GetClient().GetID())
 		if err != nil {
 			o.logError(c, "service client lookup failed", err)
 			o.provider.WriteAccessError(ctx, c.Writer, ar, fosite.ErrServerError.WithWrap(err))
