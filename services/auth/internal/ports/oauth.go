@@ -63,8 +63,6 @@ func (o *OAuth) RequestToken(c *gin.Context) { o.limited(c, o.requestToken) }
 func (o *OAuth) requestToken(c *gin.Context) {
 	ctx := c.Request.Context()
 	session := NewSession()
-	// A token request is a few hundred bytes of form fields.
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxTokenRequest)
 	// fosite answers invalid_request for a grant no handler supports;
 	// RFC 6749 section 5.2 says unsupported_grant_type.
 	if gt := c.Request.PostFormValue("grant_type"); gt != "" && gt != "password" && gt != "client_credentials" && gt != "refresh_token" {

@@ -93,8 +93,10 @@ func (o *OAuth) WithRateLimit(r *RateLimiter) *OAuth {
 	return o
 }
 
-// limited runs h after the rate limit, if any, let the request through;
-// the client address also goes into the context for the login back-off.
+// limited runs h after the rate limit, if any, let the request through.
+// It bounds the request body (every OAuth endpoint goes through it) and
+// puts the client address and client id into the context for the login
+// back-off and the audit trail.
 func (o *OAuth) limited(c *gin.Context, h func(*gin.Context)) {
 	// A token request is a few hundred bytes of form fields; bound it
 	// before anything reads it.

@@ -26,8 +26,7 @@ func oauthError(c *gin.Context, status int, code, description string) {
 // not both) and the token. It answers the error itself and returns false
 // when the request is refused.
 func (o *OAuth) tokenRequest(c *gin.Context) (client, token string, ok bool) {
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxTokenRequest)
-	if err := c.Request.ParseForm(); err != nil {
+	if err := c.Request.ParseForm(); err != nil { // the body was bounded by limited
 		oauthError(c, http.StatusBadRequest, "invalid_request", "The body must be a form of at most 16 KiB.")
 		return "", "", false
 	}
