@@ -55,6 +55,22 @@ type Claims struct {
 	Scope string `json:"scope"`
 }
 
+// Issued is when the token was issued (its iat; the zero time if none).
+func (c *Claims) Issued() time.Time {
+	if c.IssuedAt == nil {
+		return time.Time{}
+	}
+	return c.IssuedAt.Time
+}
+
+// IssuedBefore reports whether a token issued at issued is cut off by
+// notBefore: issued in or before notBefore's second (token times have
+// whole seconds, so a token of that very second is cut off too). A zero
+// notBefore cuts off nothing.
+func IssuedBefore(issued, notBefore time.Time) bool {
+	return !notBefore.IsZero() && issued.Unix() <= notBefore.Unix()
+}
+
 // HasScope reports whether the token grants scope.
 func (c *Claims) HasScope(scope string) bool {
 	return slices.Contains(strings.Fields(c.Scope), scope)

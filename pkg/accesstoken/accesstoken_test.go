@@ -359,3 +359,19 @@ func TestCacheVerifiesATokenOnceUntilItExpires(t *testing.T) {
 		t.Errorf("cache holds %d tokens, bound is 4", n)
 	}
 }
+
+func TestIssuedBefore(t *testing.T) {
+	cut := time.Date(2026, 11, 28, 12, 0, 0, 700_000_000, time.UTC)
+	for issued, want := range map[time.Time]bool{
+		cut.Add(-time.Minute):           true,
+		cut.Truncate(time.Second):       true,  // the same second: cut off too
+		cut.Add(300 * time.Millisecond): false, // the next second
+	} {
+		if got := IssuedBefore(issued, cut); got != want {
+			t.Errorf("IssuedBefore(%v, %v) = %v, want %v", issued, cut, got, want)
+		}
+	}
+	if IssuedBefore(cut, time.Time{}) {
+		t.Error("a zero cut-off cut a token off")
+	}
+}

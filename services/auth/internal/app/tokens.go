@@ -95,12 +95,7 @@ func (h TokenHandlers) Active(ctx context.Context, client string, claims *access
 	if err != nil {
 		return false, err
 	}
-	var issued time.Time
-	if claims.IssuedAt != nil {
-		issued = claims.IssuedAt.Time
-	}
-	stale := !u.TokensNotBefore.IsZero() && issued.Unix() <= u.TokensNotBefore.Unix()
-	return !u.Disabled && !stale, nil
+	return !u.Disabled && !accesstoken.IssuedBefore(claims.Issued(), u.TokensNotBefore), nil
 }
 
 // RevokeRefresh revokes the refresh token whose signature is signature,

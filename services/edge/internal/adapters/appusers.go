@@ -7,6 +7,7 @@ import (
 
 	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
 
+	"github.com/resellerapi/platform/pkg/accesstoken"
 	"github.com/resellerapi/platform/pkg/eventbus"
 )
 
@@ -60,7 +61,7 @@ func (s *AppUsers) Refusal(user string, issuedAt time.Time) string {
 		return "the application user is disabled"
 	case u.status == eventsv1.AppUserStatus_APP_USER_STATUS_DELETED:
 		return "the application user was deleted"
-	case !u.tokensNotBefore.IsZero() && issuedAt.Unix() <= u.tokensNotBefore.Unix():
+	case accesstoken.IssuedBefore(issuedAt, u.tokensNotBefore):
 		return "the token was issued before the application user's password changed"
 	}
 	return ""

@@ -91,11 +91,7 @@ func (b BearerTokens) Authenticate(ctx context.Context, r *http.Request) (app.Ca
 		return app.Caller{}, errors.New("the access token was revoked")
 	}
 	if b.Users != nil {
-		var issuedAt time.Time
-		if claims.IssuedAt != nil {
-			issuedAt = claims.IssuedAt.Time
-		}
-		if reason := b.Users.Refusal(claims.Subject, issuedAt); reason != "" {
+		if reason := b.Users.Refusal(claims.Subject, claims.Issued()); reason != "" {
 			return app.Caller{}, errors.New(reason)
 		}
 	}
