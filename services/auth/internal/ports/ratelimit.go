@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"net/url"
 	"strconv"
 	"sync"
 	"time"
@@ -104,11 +103,8 @@ func (o *OAuth) limited(c *gin.Context, h func(*gin.Context)) {
 	ctx := app.WithClientAddress(c.Request.Context(), c.ClientIP())
 	// The client named by the request (fosite authenticates it before any
 	// login is checked), for the audit trail.
-	id, _, basic := c.Request.BasicAuth()
-	if unescaped, err := url.QueryUnescape(id); basic && err == nil {
-		ctx = app.WithClientID(ctx, unescaped)
-	} else if v := c.Request.PostFormValue("client_id"); v != "" {
-		ctx = app.WithClientID(ctx, v)
+	if id, _, _, err := clientCredentials(c.Request); err == nil && id != "" {
+		ctx = app.WithClientID(ctx, id)
 	}
 	c.Request = c.Request.WithContext(ctx)
 	if o.limiter != nil {

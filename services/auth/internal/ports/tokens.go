@@ -30,23 +30,15 @@ func (o *OAuth) tokenRequest(c *gin.Context) (client, token string, ok bool) {
 		oauthError(c, http.StatusBadRequest, "invalid_request", "The body must be a form of at most 16 KiB.")
 		return "", "", false
 	}
-	id, secret, basic := c.Request.BasicAuth()
+	id, secret, basic, err := clientCredentials(c.Request)
 	form := c.Request.PostForm
 	switch {
 	case basic && (form.Has("client_id") || form.Has("client_secret")):
 		oauthError(c, http.StatusBadRequest, "invalid_request", "Authenticate the client one way only: HTTP Basic or the form fields.")
 		return "", "", false
-	case basic:
-		// RFC 6749 section 2.3.1: both are form-urlencoded first.
-		var err1, err2 error
-		id, err1 = url.QueryUnescape(id)
-		secret, err2 = url.QueryUnescape(secret)
-		if err1 != nil || err2 != nil {
-			oauthError(c, http.StatusUnauthorized, "invalid_client", "The client credentials are malformed.")
-			return "", "", false
-		}
-	default:
-		id, secret = form.Get("client_id"), form.Get("client_secret")
+	case err != nil:
+		oauthError(c, http.StatusUnauthorized, "invalid_client", "The client credentials are malformed.")
+		return "", "", false
 	}
 	if id == "" {
 		oauthError(c, http.StatusUnauthorized, "invalid_client", "Client authentication is required.")
@@ -68,6 +60,20 @@ func (o *OAuth) tokenRequest(c *gin.Context) (client, token string, ok bool) {
 		return "", "", false
 	}
 	return id, token, true
+}
+
+// clientCredentials reads the client key and secret a request sends:
+// HTTP Basic (both form-urlencoded first, RFC 6749 section 2.3.1; basic is
+// true then) or else the client_id and client_secret form fields.
+func clientCredentials(r *http.Request) (id, secret string, basic bool, err error) {
+	id, secret, basic = r.BasicAuth()
+	if !basic {
+		return r.PostFormValue("client_id"), r.PostFormValue("client_secret"), false, nil
+	}
+	var err1, err2 error
+	id, err1 = url.QueryUnescape(id)
+	secret, err2 = url.QueryUnescape(secret)
+	return id, secret, true, errors.Join(err1, err2)
 }
 
 // RevokeToken is POST /oauth/revoke (RFC 7009).
