@@ -127,6 +127,8 @@ func document(inv backoffice.Invoice) readmodel.Invoice {
 	return d
 }
 
+// waitCount waits, at most 10 minutes from start, until n documents of
+// coll match filter (a projection has caught up).
 func waitCount(ctx context.Context, coll *mongo.Collection, filter bson.D, n int, start time.Time) error {
 	for {
 		count, err := coll.CountDocuments(ctx, filter)

@@ -10,7 +10,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -515,18 +514,8 @@ func projection(ctx context.Context, p *platform.Platform, accounts *mongo.Colle
 	if _, err := backoffice.NewPublisher(bus).PublishAccounts(ctx, records); err != nil {
 		return 0, 0, err
 	}
-	for {
-		count, err := accounts.CountDocuments(ctx, filter)
-		if err != nil {
-			return 0, 0, err
-		}
-		if count == int64(n) {
-			break
-		}
-		if time.Since(start) > 10*time.Minute {
-			return 0, 0, errors.New("projection did not finish in 10 minutes")
-		}
-		time.Sleep(20 * time.Millisecond)
+	if err := waitCount(ctx, accounts, filter, n, start); err != nil {
+		return 0, 0, err
 	}
 	ours = time.Since(start) / time.Duration(n)
 
