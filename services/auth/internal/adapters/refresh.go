@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/ory/fosite"
@@ -21,7 +22,12 @@ import (
 // token's signature (never the token), with the request (family) id every
 // rotation keeps, until they expire. A rotated token stays, inactive, so
 // that its reuse is recognised and revokes its whole family.
-type RefreshTokens struct{ coll *mongo.Collection }
+type RefreshTokens struct {
+	coll *mongo.Collection
+
+	mu        sync.Mutex
+	lastPurge time.Time
+}
 
 // NewRefreshTokens returns the store over db.
 func NewRefreshTokens(db *mongo.Database) *RefreshTokens {
@@ -44,7 +50,7 @@ type refreshDoc struct {
 // EnsureIndexes indexes the families.
 func (r *RefreshTokens) EnsureIndexes(ctx context.Context) error {
 	return mongodb.EnsureIndexes(ctx, r.coll, mongo.IndexModel{Keys: bson.D{{Key: "request_id", Value: 1}}},
-		mongo.IndexModel{Keys: bson.D{{Key: "subject", Value: 1}}})
+		mongo.IndexModel{Keys: bson.D{{Key: "subject", Value: 1}}}, mongo.IndexModel{Keys: bson.D{{Key: "expires_at", Value: 1}}})
 }
 
 func signatureDigest(signature string) string {
@@ -52,7 +58,8 @@ func signatureDigest(signature string) string {
 	return hex.EncodeToString(d[:])
 }
 
-// create stores the refresh token session of req and forgets the expired.
+// create stores the refresh token session of req (and forgets the
+// expired ones, see purge).
 func (r *RefreshTokens) create(ctx context.Context, signature string, req fosite.Requester) error {
 	s, ok := req.GetSession().(*oauth2.JWTSession)
 	if !ok || s.JWTClaims == nil {
@@ -65,7 +72,23 @@ func (r *RefreshTokens) create(ctx context.Context, signature string, req fosite
 	if _, err := r.coll.InsertOne(ctx, d); err != nil {
 		return fmt.Errorf("store refresh token: %w", err)
 	}
-	if _, err := r.coll.DeleteMany(ctx, bson.D{{Key: "expires_at", Value: bson.D{{Key: "$lt", Value: time.Now().UTC()}}}}); err != nil {
+	return r.purge(ctx)
+}
+
+// purge deletes the expired refresh tokens, at most once a minute per
+// replica: a login should not pay a collection-wide delete each time.
+func (r *RefreshTokens) purge(ctx context.Context) error {
+	now := time.Now().UTC()
+	r.mu.Lock()
+	due := now.Sub(r.lastPurge) >= time.Minute
+	if due {
+		r.lastPurge = now
+	}
+	r.mu.Unlock()
+	if !due {
+		return nil
+	}
+	if _, err := r.coll.DeleteMany(ctx, bson.D{{Key: "expires_at", Value: bson.D{{Key: "$lt", Value: now}}}}); err != nil {
 		return fmt.Errorf("purge expired refresh tokens: %w", err)
 	}
 	return nil
