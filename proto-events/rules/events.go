@@ -43,6 +43,10 @@ func Check(ev proto.Message) error {
 		return AccessTokenRevoked(e)
 	case *eventsv1.SecurityEvent:
 		return SecurityEvent(e)
+	case *eventsv1.ApiCredentialsChanged:
+		return APICredentialsChanged(e)
+	case *eventsv1.ApiActivationChanged:
+		return APIActivationChanged(e)
 	case *eventsv1.InvoiceChanged:
 		return InvoiceChanged(e)
 	case *eventsv1.PaymentChanged:
@@ -296,6 +300,48 @@ func AccessTokenRevoked(e *eventsv1.AccessTokenRevoked) error {
 		ID("user_id", e.GetUserId()),
 		ID("reseller_id", e.GetResellerId()),
 		timestamp("expires_at", e.GetExpiresAt(), true),
+	)...)
+}
+
+// MaxRetiredClients bounds the retired keys one credentials event lists.
+const MaxRetiredClients = 100
+
+// APICredentialsChanged checks a reseller's Reseller API credentials event.
+func APICredentialsChanged(e *eventsv1.ApiCredentialsChanged) error {
+	c := e.GetCredentials()
+	if c == nil {
+		return join("event", e.GetMeta().GetEventId(), append(metaProblems(e.GetMeta()), errors.New("the event carries no credentials"))...)
+	}
+	problems := append(metaProblems(e.GetMeta()),
+		ID("reseller_id", c.GetResellerId()),
+		sameAggregate(e.GetMeta(), c.GetResellerId()),
+		ID("client_id", c.GetClientId()),
+	)
+	if len(c.GetRetired()) > MaxRetiredClients {
+		problems = append(problems, fmt.Errorf("at most %d retired clients may be listed", MaxRetiredClients))
+	}
+	for i, r := range c.GetRetired() {
+		problems = append(problems,
+			ID(fmt.Sprintf("retired[%d].client_id", i), r.GetClientId()),
+			timestamp(fmt.Sprintf("retired[%d].not_after", i), r.GetNotAfter(), true))
+	}
+	return join("reseller api credentials", c.GetResellerId(), problems...)
+}
+
+// APIActivationChanged checks a Reseller API activation event.
+func APIActivationChanged(e *eventsv1.ApiActivationChanged) error {
+	a := e.GetActivation()
+	if a == nil {
+		return join("event", e.GetMeta().GetEventId(), append(metaProblems(e.GetMeta()), errors.New("the event carries no activation"))...)
+	}
+	var cutoff error
+	if !a.GetActive() && a.GetTokensNotBefore() == nil {
+		cutoff = errors.New("a deactivation needs tokens_not_before")
+	}
+	return join("reseller api activation", e.GetMeta().GetAggregateId(), append(metaProblems(e.GetMeta()),
+		sameAggregate(e.GetMeta(), "reseller-api"),
+		timestamp("tokens_not_before", a.GetTokensNotBefore(), false),
+		cutoff,
 	)...)
 }
 

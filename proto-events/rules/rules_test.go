@@ -145,7 +145,8 @@ func FuzzCheck(f *testing.F) {
 	f.Add([]byte{}, uint8(0))
 	f.Fuzz(func(t *testing.T, data []byte, kind uint8) {
 		events := []proto.Message{&eventsv1.AccountChanged{}, &eventsv1.ResellerChanged{}, &eventsv1.ProductChanged{}, &eventsv1.PriceListChanged{}, &eventsv1.ManagerTokenChanged{},
-			&eventsv1.InvoiceChanged{}, &eventsv1.PaymentChanged{}, &eventsv1.AppUserChanged{}, &eventsv1.AccessTokenRevoked{}, &eventsv1.SecurityEvent{}}
+			&eventsv1.InvoiceChanged{}, &eventsv1.PaymentChanged{}, &eventsv1.AppUserChanged{}, &eventsv1.AccessTokenRevoked{}, &eventsv1.SecurityEvent{},
+			&eventsv1.ApiCredentialsChanged{}, &eventsv1.ApiActivationChanged{}}
 		ev := events[int(kind)%len(events)]
 		if proto.Unmarshal(data, ev) != nil {
 			return
@@ -272,5 +273,61 @@ func TestSecurityEventRules(t *testing.T) {
 	bad := &eventsv1.SecurityEvent{Meta: meta("e1"), Kind: "Login Failed"}
 	if err := Check(bad); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "kind") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+func TestAPICredentialsRules(t *testing.T) {
+	creds := func(mutate func(*eventsv1.ApiCredentials)) proto.Message {
+		c := &eventsv1.ApiCredentials{ResellerId: "r1", ClientId: "rapi_new",
+			Retired: []*eventsv1.RetiredClient{{ClientId: "rapi_old", NotAfter: timestamppb.Now()}}}
+		if mutate != nil {
+			mutate(c)
+		}
+		return &eventsv1.ApiCredentialsChanged{Meta: meta("r1"), Credentials: c}
+	}
+	if err := Check(creds(nil)); err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]struct {
+		ev   proto.Message
+		want string
+	}{
+		"no client":         {creds(func(c *eventsv1.ApiCredentials) { c.ClientId = "" }), "client_id is required"},
+		"other reseller":    {creds(func(c *eventsv1.ApiCredentials) { c.ResellerId = "r2" }), "r2"},
+		"retired no time":   {creds(func(c *eventsv1.ApiCredentials) { c.Retired[0].NotAfter = nil }), "retired[0].not_after is required"},
+		"retired no client": {creds(func(c *eventsv1.ApiCredentials) { c.Retired[0].ClientId = "" }), "retired[0].client_id is required"},
+		"too many retired": {creds(func(c *eventsv1.ApiCredentials) {
+			for range MaxRetiredClients {
+				c.Retired = append(c.Retired, c.Retired[0])
+			}
+		}), "at most"},
+		"no credentials": {&eventsv1.ApiCredentialsChanged{Meta: meta("r1")}, "carries no credentials"},
+	} {
+		if err := Check(c.ev); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want %q", name, err, c.want)
+		}
+	}
+}
+
+func TestAPIActivationRules(t *testing.T) {
+	for name, a := range map[string]*eventsv1.ApiActivation{
+		"activated":   {Active: true},
+		"deactivated": {TokensNotBefore: timestamppb.Now()},
+	} {
+		if err := Check(&eventsv1.ApiActivationChanged{Meta: meta("reseller-api"), Activation: a}); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	for name, c := range map[string]struct {
+		ev   proto.Message
+		want string
+	}{
+		"deactivated without cut-off": {&eventsv1.ApiActivationChanged{Meta: meta("reseller-api"), Activation: &eventsv1.ApiActivation{}}, "tokens_not_before"},
+		"other aggregate":             {&eventsv1.ApiActivationChanged{Meta: meta("x"), Activation: &eventsv1.ApiActivation{Active: true}}, "differs"},
+		"no activation":               {&eventsv1.ApiActivationChanged{Meta: meta("reseller-api")}, "carries no activation"},
+	} {
+		if err := Check(c.ev); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want %q", name, err, c.want)
+		}
 	}
 }

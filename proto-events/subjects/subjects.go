@@ -61,7 +61,20 @@ const (
 	AppUsersChanged = "auth.app_user.changed.>"
 	// AccessTokensRevoked matches every eventsv1.AccessTokenRevoked.
 	AccessTokensRevoked = "auth.access_token.revoked.>"
+	// APICredentialsChanged matches every reseller's eventsv1.ApiCredentialsChanged.
+	APICredentialsChanged = "auth.api_credentials.changed.>"
+	// APIActivationChanged is the subject of every
+	// eventsv1.ApiActivationChanged: the Reseller API's activation is one
+	// aggregate, with id APIActivation.
+	APIActivationChanged = "auth.api_activation.changed." + APIActivation
 )
+
+// ResellerAPICredentialsChanged is the subject of the events of reseller
+// id's Reseller API credentials.
+func ResellerAPICredentialsChanged(id string) string { return "auth.api_credentials.changed." + id }
+
+// APIActivation is the aggregate id of the Reseller API's activation.
+const APIActivation = "reseller-api"
 
 // ManagerTokenChanged is the subject of the events of manager token id.
 func ManagerTokenChanged(id string) string { return "auth.manager_token.changed." + id }

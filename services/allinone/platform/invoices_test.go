@@ -35,8 +35,8 @@ func TestInvoicesEndToEnd(t *testing.T) {
 	}
 	s.createUser(t, "res-cloudnova", "cloudnova-billing", "Reseller-Api-2026")
 	s.createUser(t, "res-bytebridge", "bytebridge-billing", "Another-Secret-77")
-	cloudnova := s.login(t, "cloudnova-billing", "Reseller-Api-2026")
-	bytebridge := s.login(t, "bytebridge-billing", "Another-Secret-77")
+	cloudnova := s.login(t, "res-cloudnova", "cloudnova-billing", "Reseller-Api-2026")
+	bytebridge := s.login(t, "res-bytebridge", "bytebridge-billing", "Another-Secret-77")
 
 	// The demo's invoices and payments, projected and composed with the
 	// directory's account names.

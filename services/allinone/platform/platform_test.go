@@ -112,10 +112,11 @@ func (s *system) createUser(t *testing.T, reseller, username, password string) {
 }
 
 // login gets a token with the password grant, as a reseller's integration
-// does, and returns an HTTP client that sends it.
-func (s *system) login(t *testing.T, username, password string) *http.Client {
+// does, with its reseller's own client key and secret, and returns an
+// HTTP client that sends it.
+func (s *system) login(t *testing.T, reseller, username, password string) *http.Client {
 	t.Helper()
-	_, creds := s.admin(t, "GET", "/admin/v1/resellers/res-cloudnova/api-credentials", nil)
+	_, creds := s.admin(t, "GET", "/admin/v1/resellers/"+reseller+"/api-credentials", nil)
 	oc := oauth2.Config{
 		ClientID: creds["clientKey"].(string), ClientSecret: creds["clientSecret"].(string),
 		Endpoint: oauth2.Endpoint{TokenURL: creds["requestTokenUrl"].(string), AuthStyle: oauth2.AuthStyleInHeader},
@@ -167,8 +168,8 @@ func TestResellerReadsItsAccountsEndToEnd(t *testing.T) {
 		t.Errorf("api users = %v", users)
 	}
 
-	cloudnova := s.login(t, "cloudnova-dev", "Reseller-Api-2026")
-	bytebridge := s.login(t, "bytebridge-dev", "Another-Secret-77")
+	cloudnova := s.login(t, "res-cloudnova", "cloudnova-dev", "Reseller-Api-2026")
+	bytebridge := s.login(t, "res-bytebridge", "bytebridge-dev", "Another-Secret-77")
 
 	// The seed's request, then every page through the Link headers.
 	var first map[string]any
@@ -239,7 +240,7 @@ func TestResellerReadsItsAccountsEndToEnd(t *testing.T) {
 	}
 	// The downstream reseller has no list of its own: it inherits its parent's.
 	s.createUser(t, "res-cloudnova-cy", "cloudnova-cy-dev", "Cyprus-Secret-2026")
-	cyprus := s.login(t, "cloudnova-cy-dev", "Cyprus-Secret-2026")
+	cyprus := s.login(t, "res-cloudnova-cy", "cloudnova-cy-dev", "Cyprus-Secret-2026")
 	if _, list := s.api(t, cyprus, "/api/products?pageSize=100"); list["pagination"].(map[string]any)["totalCount"] != 7.0 {
 		t.Errorf("res-cloudnova-cy does not inherit the EU list: %v", list["pagination"])
 	}
@@ -296,7 +297,7 @@ func TestResellerReadsItsAccountsEndToEnd(t *testing.T) {
 	// refused at the edge as soon as auth's event arrives, and it cannot
 	// log in again.
 	s.createUser(t, "res-cloudnova", "cloudnova-temp", "Temporary-Pass-2026")
-	temp := s.login(t, "cloudnova-temp", "Temporary-Pass-2026")
+	temp := s.login(t, "res-cloudnova", "cloudnova-temp", "Temporary-Pass-2026")
 	if resp, _ := s.api(t, temp, "/api/accounts"); resp.StatusCode != 200 {
 		t.Fatalf("temporary user: %d", resp.StatusCode)
 	}
@@ -449,7 +450,7 @@ func TestResellerReadsItsAccountsEndToEnd(t *testing.T) {
 	if s.p.Seeded {
 		t.Error("restart seeded the demo data again")
 	}
-	again := s.login(t, "cloudnova-dev", "Reseller-Api-2026")
+	again := s.login(t, "res-cloudnova", "cloudnova-dev", "Reseller-Api-2026")
 	expired := &oauth2.Token{RefreshToken: beforeRestart.RefreshToken, Expiry: time.Now().Add(-time.Minute)}
 	oc.Endpoint.TokenURL = s.p.URL + "/oauth/token" // the restarted platform listens elsewhere
 	if refreshed, err := oc.TokenSource(context.Background(), expired).Token(); err != nil || refreshed.AccessToken == "" {
@@ -458,6 +459,36 @@ func TestResellerReadsItsAccountsEndToEnd(t *testing.T) {
 	if _, list := s.api(t, again, "/api/accounts"); list["pagination"].(map[string]any)["totalCount"] != 12.0 {
 		t.Errorf("after restart: %v", list["pagination"])
 	}
+
+	// A reseller's pair rotated without grace (a leaked secret): the edge
+	// refuses the tokens obtained with the old one; the new one logs in.
+	bytebridgeAgain := s.login(t, "res-bytebridge", "bytebridge-dev", "Another-Secret-77")
+	if status, p := s.admin(t, "POST", "/admin/v1/resellers/res-cloudnova/api-credentials/rotate", map[string]int{"gracePeriodSeconds": 0}); status != 200 {
+		t.Fatalf("rotate: %d %v", status, p)
+	}
+	rotatedAt := time.Now()
+	testkit.Eventually(t, 5*time.Second, func() bool {
+		resp, _ := s.api(t, again, "/api/accounts")
+		return resp.StatusCode == http.StatusUnauthorized
+	}, "a token of a rotated pair is still accepted")
+	t.Logf("the edge refused the rotated pair's token %v after the rotation", time.Since(rotatedAt).Round(time.Millisecond))
+	if resp, _ := s.api(t, bytebridgeAgain, "/api/accounts"); resp.StatusCode != 200 {
+		t.Errorf("another reseller's token after the rotation: %d", resp.StatusCode)
+	}
+	rotated := s.login(t, "res-cloudnova", "cloudnova-dev", "Reseller-Api-2026")
+	if resp, _ := s.api(t, rotated, "/api/accounts"); resp.StatusCode != 200 {
+		t.Errorf("a token of the new pair: %d", resp.StatusCode)
+	}
+
+	// Deactivating the Reseller API cuts off every token at the edge.
+	if status, p := s.admin(t, "DELETE", "/admin/v1/reseller-api/credentials", nil); status != 204 {
+		t.Fatalf("deactivate: %d %v", status, p)
+	}
+	testkit.Eventually(t, 5*time.Second, func() bool {
+		a, _ := s.api(t, rotated, "/api/accounts")
+		b, _ := s.api(t, bytebridgeAgain, "/api/accounts")
+		return a.StatusCode == http.StatusUnauthorized && b.StatusCode == http.StatusUnauthorized
+	}, "tokens are still accepted after the deactivation")
 }
 
 // eventWithBadEmail publishes an account event the directory must refuse.

@@ -22,10 +22,7 @@ import (
 
 func TestFailedLoginsBackOffRevealingNothing(t *testing.T) {
 	e := startWith(t, func(c *service.Config) { c.LoginMaxFailures, c.LoginLockout = 3, 300*time.Millisecond })
-	status, creds := e.call(t, "POST", "/admin/v1/reseller-api/credentials", adminToken, nil)
-	if status == 409 {
-		_, creds = e.call(t, "GET", "/admin/v1/reseller-api/credentials", adminToken, nil)
-	}
+	creds := e.credentials(t, "r1")
 	for _, u := range []string{"frank", "grace"} {
 		if status, _ := e.call(t, "POST", "/admin/v1/resellers/r1/api-users", adminToken, newUser(u, "Right-Secret-2026")); status != 201 {
 			t.Fatalf("create %s: %d", u, status)
@@ -93,8 +90,7 @@ func TestTokenEndpointIsRateLimitedPerAddress(t *testing.T) {
 func TestSecurityEventsAreAudited(t *testing.T) {
 	e := start(t)
 	audit := kit.Subscribe(t, subjects.SecurityEvents)
-	e.call(t, "POST", "/admin/v1/reseller-api/credentials", adminToken, nil)
-	_, creds := e.call(t, "GET", "/admin/v1/reseller-api/credentials", adminToken, nil)
+	creds := e.credentials(t, "r1")
 	status, henry := e.call(t, "POST", "/admin/v1/resellers/r1/api-users", adminToken, newUser("henry", "Strong-Word-2026"))
 	if status != 201 {
 		t.Fatalf("create: %d", status)

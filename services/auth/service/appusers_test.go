@@ -19,13 +19,7 @@ import (
 
 func TestAppUserLifecycle(t *testing.T) {
 	e := start(t)
-	status, creds := e.call(t, "POST", "/admin/v1/reseller-api/credentials", adminToken, nil)
-	if status != 201 && status != 409 {
-		t.Fatalf("activate: %d", status)
-	}
-	if status == 409 {
-		_, creds = e.call(t, "GET", "/admin/v1/reseller-api/credentials", adminToken, nil)
-	}
+	creds := e.credentials(t, "r1")
 	oc := oauth2.Config{ClientID: creds["clientKey"].(string), ClientSecret: creds["clientSecret"].(string),
 		Endpoint: oauth2.Endpoint{TokenURL: e.srv.URL + "/oauth/token", AuthStyle: oauth2.AuthStyleInHeader}}
 	login := func(password string) error {

@@ -13,8 +13,7 @@ import (
 // answer 5xx, and every refusal is an RFC 6749 error object.
 func FuzzOAuthEndpoints(f *testing.F) {
 	e := start(f)
-	e.call(f, "POST", "/admin/v1/reseller-api/credentials", adminToken, nil)
-	_, creds := e.call(f, "GET", "/admin/v1/reseller-api/credentials", adminToken, nil)
+	creds := e.credentials(f, "r1")
 	key, _ := creds["clientKey"].(string)
 	secret, _ := creds["clientSecret"].(string)
 	f.Add(uint8(0), "grant_type=password&username=alice&password=x", key, secret)
@@ -48,6 +47,50 @@ func FuzzOAuthEndpoints(f *testing.F) {
 			if json.Unmarshal(body, &e) != nil || e.Error == "" {
 				t.Fatalf("%s %q: %d without an RFC 6749 error: %s", req.URL.Path, form, resp.StatusCode, body)
 			}
+		}
+	})
+}
+
+// FuzzAdminBodies sends arbitrary JSON bodies to the admin routes that
+// take one: nothing may crash or answer 5xx, and every refusal is a
+// problem document.
+func FuzzAdminBodies(f *testing.F) {
+	e := start(f)
+	e.credentials(f, "r1")
+	_, user := e.call(f, "POST", "/admin/v1/resellers/r1/api-users", adminToken, newUser("fuzzy", "Fuzz-Word-2026"))
+	routes := [][2]string{
+		{"POST", "/admin/v1/resellers/r1/api-users"},
+		{"PATCH", "/admin/v1/resellers/r1/api-users/" + user["id"].(string)},
+		{"POST", "/admin/v1/resellers/r1/service-clients"},
+		{"POST", "/admin/v1/resellers/r1/api-credentials/rotate"},
+		{"POST", "/admin/v1/reseller-api/credentials/rotate"},
+	}
+	f.Add(uint8(0), `{"username":"x","email":"x@y.z","password":"a","confirmPassword":"a"}`)
+	f.Add(uint8(1), `{"disabled":true,"email":null}`)
+	f.Add(uint8(2), `{"name":"\u0000"}`)
+	f.Add(uint8(3), `{"gracePeriodSeconds":9223372036854775807}`)
+	f.Add(uint8(3), `{"gracePeriodSeconds":1.5}`)
+	f.Add(uint8(4), `{"gracePeriodSeconds":-1} {}`)
+	f.Add(uint8(4), ``)
+	f.Fuzz(func(t *testing.T, which uint8, body string) {
+		route := routes[int(which)%len(routes)]
+		req, err := http.NewRequest(route[0], e.srv.URL+route[1], strings.NewReader(body))
+		if err != nil {
+			return
+		}
+		req.Header.Set("Authorization", "Bearer "+adminToken)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		answer, _ := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		if resp.StatusCode >= 500 {
+			t.Fatalf("%s %s %q: %d %s", route[0], route[1], body, resp.StatusCode, answer)
+		}
+		if resp.StatusCode >= 400 && resp.Header.Get("Content-Type") != "application/problem+json" {
+			t.Fatalf("%s %s %q: %d without a problem document: %s", route[0], route[1], body, resp.StatusCode, answer)
 		}
 	})
 }

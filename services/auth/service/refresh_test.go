@@ -12,8 +12,7 @@ import (
 
 func TestRefreshTokensRotateAndReuseRevokesTheFamily(t *testing.T) {
 	e := start(t)
-	e.call(t, "POST", "/admin/v1/reseller-api/credentials", adminToken, nil)
-	_, creds := e.call(t, "GET", "/admin/v1/reseller-api/credentials", adminToken, nil)
+	creds := e.credentials(t, "r1")
 	status, kim := e.call(t, "POST", "/admin/v1/resellers/r1/api-users", adminToken, newUser("kim", "Refresh-Word-2026"))
 	if status != 201 {
 		t.Fatalf("create: %d", status)

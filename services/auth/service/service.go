@@ -31,6 +31,7 @@ import (
 	"github.com/resellerapi/platform/services/auth/api"
 	"github.com/resellerapi/platform/services/auth/internal/adapters"
 	"github.com/resellerapi/platform/services/auth/internal/app"
+	"github.com/resellerapi/platform/services/auth/internal/domain"
 	"github.com/resellerapi/platform/services/auth/internal/ports"
 )
 
@@ -65,6 +66,9 @@ type Config struct {
 	TokenRequestsPerSecond float64
 	TokenBurst             int
 	HashConcurrency        int
+	// CredentialsGracePeriod is how long a reseller's rotated client key
+	// and secret keep working, unless a rotation names another (0: none).
+	CredentialsGracePeriod time.Duration
 }
 
 // withDefaults fills in the abuse protection defaults.
@@ -93,7 +97,8 @@ func (c Config) withDefaults() Config {
 // (comma-separated PEM files, the signing key first), ACCESS_TOKEN_TTL
 // (15m), BCRYPT_COST (12; 10 to 15), LOGIN_MAX_FAILURES (5), LOGIN_LOCKOUT
 // (1s, doubling), TOKEN_REQUESTS_PER_SECOND (10 per client address),
-// TOKEN_BURST (20), PASSWORD_HASH_CONCURRENCY (CPUs - 1).
+// TOKEN_BURST (20), PASSWORD_HASH_CONCURRENCY (CPUs - 1),
+// CREDENTIALS_GRACE_PERIOD (24h; 0 to 720h).
 func ConfigFromEnv(env *config.Reader) Config {
 	cfg := Config{
 		Infra:          infra.ConfigFromEnv(env, "auth"),
@@ -108,6 +113,10 @@ func ConfigFromEnv(env *config.Reader) Config {
 		TokenRequestsPerSecond: float64(env.Int("TOKEN_REQUESTS_PER_SECOND", 10)),
 		TokenBurst:             env.Int("TOKEN_BURST", 20),
 		HashConcurrency:        env.Int("PASSWORD_HASH_CONCURRENCY", 0),
+		CredentialsGracePeriod: env.Duration("CREDENTIALS_GRACE_PERIOD", 24*time.Hour),
+	}
+	if cfg.CredentialsGracePeriod < 0 || cfg.CredentialsGracePeriod > MaxGracePeriod {
+		env.Check(fmt.Errorf("CREDENTIALS_GRACE_PERIOD=%v must be from 0 to %v", cfg.CredentialsGracePeriod, MaxGracePeriod))
 	}
 	env.Check(CheckBcryptCost(cfg.BcryptCost))
 	if cfg.AccessTokenTTL < time.Minute || cfg.AccessTokenTTL > accesstoken.MaxLifetime {
@@ -137,6 +146,9 @@ func ConfigFromEnv(env *config.Reader) Config {
 	return cfg
 }
 
+// MaxGracePeriod bounds CREDENTIALS_GRACE_PERIOD and a rotation's grace.
+const MaxGracePeriod = domain.MaxGracePeriod
+
 // Bounds of BCRYPT_COST: below 10 a stolen hash is cheap to crack; above
 // 15 one login takes seconds of CPU.
 const (
@@ -163,6 +175,9 @@ func (c Config) validate() error {
 	}
 	if c.Issuer == "" {
 		errs = append(errs, errors.New("the issuer URL is required"))
+	}
+	if c.CredentialsGracePeriod < 0 || c.CredentialsGracePeriod > MaxGracePeriod {
+		errs = append(errs, fmt.Errorf("the credentials grace period must be from 0 to %v", MaxGracePeriod))
 	}
 	return errors.Join(errs...)
 }
@@ -211,13 +226,17 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 	serviceClients := adapters.NewServiceClientRepository(in.DB)
 	storefrontKeys := adapters.NewStorefrontKeyRepository(in.DB)
 	refresh := adapters.NewRefreshTokens(in.DB)
-	if err := errors.Join(users.EnsureIndexes(ctx), managers.EnsureIndexes(ctx), serviceClients.EnsureIndexes(ctx),
+	credentials := adapters.NewCredentialsRepository(in.DB)
+	if err := errors.Join(users.EnsureIndexes(ctx), credentials.EnsureIndexes(ctx), managers.EnsureIndexes(ctx), serviceClients.EnsureIndexes(ctx),
 		storefrontKeys.EnsureIndexes(ctx), refresh.EnsureIndexes(ctx)); err != nil {
 		_ = s.Close()
 		return nil, err
 	}
 	application, err := app.New(app.Deps{
-		Credentials:      adapters.NewCredentialsRepository(in.DB),
+		Activation:       adapters.NewActivationRepository(in.DB),
+		Credentials:      credentials,
+		CredentialEvents: adapters.CredentialEvents{Bus: in.Bus},
+		GracePeriod:      cfg.CredentialsGracePeriod,
 		Users:            users,
 		Resellers:        adapters.NewResellerRepository(in.DB),
 		Managers:         managers,

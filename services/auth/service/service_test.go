@@ -133,6 +133,20 @@ func (e env) call(t testing.TB, method, path, token string, body any) (int, map[
 	return resp.StatusCode, out
 }
 
+// credentials activates the Reseller API (unless it is active) and returns
+// reseller's own client key and secret as the storefront shows them.
+func (e env) credentials(t testing.TB, reseller string) map[string]any {
+	t.Helper()
+	if status, p := e.call(t, "POST", "/admin/v1/reseller-api/credentials", adminToken, nil); status != 201 && status != 409 {
+		t.Fatalf("activate: %d %v", status, p)
+	}
+	status, creds := e.call(t, "GET", "/admin/v1/resellers/"+reseller+"/api-credentials", adminToken, nil)
+	if status != 200 || !strings.HasPrefix(creds["clientKey"].(string), "rapi_") {
+		t.Fatalf("credentials of %s: %d %v", reseller, status, creds)
+	}
+	return creds
+}
+
 func newUser(username, password string) map[string]string {
 	return map[string]string{"username": username, "email": username + "@acme.example", "password": password, "confirmPassword": password}
 }
@@ -155,16 +169,29 @@ func TestAdminFlowAndPasswordGrant(t *testing.T) {
 		t.Errorf("user before credentials: %d %v", status, p)
 	}
 
-	status, created := e.call(t, "POST", "/admin/v1/reseller-api/credentials", adminToken, nil)
-	if status != 201 || !strings.HasPrefix(created["clientKey"].(string), "rapi_") || len(created["clientSecret"].(string)) < 40 {
-		t.Fatalf("activate: %d %v", status, created)
+	if _, act := e.call(t, "GET", "/admin/v1/reseller-api/credentials", adminToken, nil); act["active"] != false {
+		t.Errorf("activation before activating: %v", act)
+	}
+	status, act := e.call(t, "POST", "/admin/v1/reseller-api/credentials", adminToken, nil)
+	if status != 201 || act["active"] != true || act["activatedAt"] == nil || act["requestTokenUrl"] != issuer+"/oauth/token" {
+		t.Fatalf("activate: %d %v", status, act)
 	}
 	if status, _ := e.call(t, "POST", "/admin/v1/reseller-api/credentials", adminToken, nil); status != 409 {
 		t.Errorf("second activation: %d, want 409", status)
 	}
+	// Every reseller has its own pair, the same each time it is shown.
+	_, created := e.call(t, "GET", "/admin/v1/resellers/r1/api-credentials", adminToken, nil)
+	if !strings.HasPrefix(created["clientKey"].(string), "rapi_") || len(created["clientSecret"].(string)) < 40 {
+		t.Fatalf("r1's credentials: %v", created)
+	}
 	_, shown := e.call(t, "GET", "/admin/v1/resellers/r1/api-credentials", adminToken, nil)
 	if shown["clientKey"] != created["clientKey"] || shown["clientSecret"] != created["clientSecret"] {
-		t.Errorf("storefront shows %v, want the generated %v", shown, created)
+		t.Errorf("storefront shows %v, then %v", created, shown)
+	}
+	_, r2creds := e.call(t, "GET", "/admin/v1/resellers/r2/api-credentials", adminToken, nil)
+	if r2creds["clientKey"] == created["clientKey"] || r2creds["clientSecret"] == created["clientSecret"] ||
+		!strings.HasPrefix(r2creds["clientKey"].(string), "rapi_") {
+		t.Errorf("r2's credentials %v, r1's %v", r2creds, created)
 	}
 	if status, _ := e.call(t, "GET", "/admin/v1/resellers/nope/api-credentials", adminToken, nil); status != 404 {
 		t.Errorf("unknown reseller: %d", status)
@@ -209,9 +236,9 @@ func TestAdminFlowAndPasswordGrant(t *testing.T) {
 	// Secrets at rest: the client secret only sealed and digested, the
 	// password only as a bcrypt hash.
 	db := e.kit.Mongo.Database(e.db)
-	raw, _ := db.Collection("api_credentials").FindOne(context.Background(), bson.D{}).Raw()
-	if bytes.Contains(raw, []byte(created["clientSecret"].(string))) {
-		t.Error("client secret stored in clear")
+	raw, err := db.Collection("reseller_credentials").FindOne(context.Background(), bson.D{{Key: "_id", Value: "r1"}}).Raw()
+	if err != nil || bytes.Contains(raw, []byte(created["clientSecret"].(string))) {
+		t.Errorf("client secret stored in clear (%v)", err)
 	}
 	rawUser, _ := db.Collection("app_users").FindOne(context.Background(), bson.D{{Key: "username", Value: "alice"}}).Raw()
 	if bytes.Contains(rawUser, []byte("Correct-Horse-9")) || !bytes.Contains(rawUser, []byte("$2a$04$")) {
@@ -237,7 +264,9 @@ func TestAdminFlowAndPasswordGrant(t *testing.T) {
 		t.Errorf("claims = %+v", claims)
 	}
 
-	// Form-field client authentication and a narrowed scope work too.
+	// Form-field client authentication and a narrowed scope work too,
+	// with carol's own reseller's client.
+	oc.ClientID, oc.ClientSecret = r2creds["clientKey"].(string), r2creds["clientSecret"].(string)
 	oc.Endpoint.AuthStyle = oauth2.AuthStyleInParams
 	oc.Scopes = []string{accesstoken.ScopeAccountsRead}
 	tok, err = oc.PasswordCredentialsToken(context.Background(), "carol", "Another-Pass-7")
@@ -251,9 +280,10 @@ func TestAdminFlowAndPasswordGrant(t *testing.T) {
 
 func TestTokenErrorsAreRFC6749(t *testing.T) {
 	e := start(t)
-	_, created := e.call(t, "POST", "/admin/v1/reseller-api/credentials", adminToken, nil)
+	created := e.credentials(t, "r1")
 	e.call(t, "POST", "/admin/v1/resellers/r1/api-users", adminToken, newUser("alice", "Correct-Horse-9"))
 	key, secret := created["clientKey"].(string), created["clientSecret"].(string)
+	other := e.credentials(t, "r2")
 
 	tests := map[string]struct {
 		form       string
@@ -270,7 +300,14 @@ func TestTokenErrorsAreRFC6749(t *testing.T) {
 		"unknown scope":      {"grant_type=password&username=alice&password=Correct-Horse-9&scope=admin", [2]string{key, secret}, 400, "invalid_scope"},
 		"missing password":   {"grant_type=password&username=alice", [2]string{key, secret}, 400, "invalid_request"},
 		"oversized body":     {"grant_type=password&username=alice&password=" + strings.Repeat("x", 20<<10), [2]string{key, secret}, 400, "invalid_request"},
+		// One reseller's pair never logs in another's users, and the
+		// answer is a wrong password's: it reveals nothing.
+		"other reseller's client": {"grant_type=password&username=alice&password=Correct-Horse-9",
+			[2]string{other["clientKey"].(string), other["clientSecret"].(string)}, 400, "invalid_grant"},
+		"other reseller's secret": {"grant_type=password&username=alice&password=Correct-Horse-9",
+			[2]string{key, other["clientSecret"].(string)}, 401, "invalid_client"},
 	}
+	descriptions := map[string]any{}
 	for name, tt := range tests {
 		req, _ := http.NewRequest("POST", e.srv.URL+"/oauth/token", strings.NewReader(tt.form))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -285,15 +322,20 @@ func TestTokenErrorsAreRFC6749(t *testing.T) {
 		if resp.StatusCode != tt.wantStatus || body["error"] != tt.wantError {
 			t.Errorf("%s: %d %v, want %d %s", name, resp.StatusCode, body, tt.wantStatus, tt.wantError)
 		}
+		descriptions[name] = body["error_description"]
+	}
+	if descriptions["other reseller's client"] != descriptions["wrong password"] {
+		t.Errorf("another reseller's client is told apart from a wrong password: %q vs %q",
+			descriptions["other reseller's client"], descriptions["wrong password"])
 	}
 
 	// Forged tokens are refused by the verifier: unsigned, or signed by a
 	// key the JWKS does not publish.
 	verifier := accesstoken.NewVerifier(accesstoken.NewRemoteKeySet(e.srv.URL+"/.well-known/jwks.json", nil), issuer, time.Minute)
-	other, _ := adapters.GenerateSigningKey()
+	otherKey, _ := adapters.GenerateSigningKey()
 	forged := jwt.NewWithClaims(jwt.SigningMethodES256, jwt.MapClaims{"iss": issuer, "sub": "u", "rid": "r1", "iat": time.Now().Unix(), "exp": time.Now().Add(time.Minute).Unix()})
 	forged.Header["kid"] = "made-up"
-	signed, _ := forged.SignedString(other)
+	signed, _ := forged.SignedString(otherKey)
 	for name, raw := range map[string]string{"alg none": "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.", "other key": signed} {
 		if _, err := verifier.Verify(context.Background(), raw); !errors.Is(err, accesstoken.ErrInvalid) {
 			t.Errorf("%s: err = %v, want ErrInvalid", name, err)

@@ -43,10 +43,7 @@ func (e env) form(t *testing.T, path, id, secret string, values url.Values) (int
 
 func TestRevocationAndIntrospection(t *testing.T) {
 	e := start(t)
-	status, creds := e.call(t, "POST", "/admin/v1/reseller-api/credentials", adminToken, nil)
-	if status == 409 {
-		_, creds = e.call(t, "GET", "/admin/v1/reseller-api/credentials", adminToken, nil)
-	}
+	creds := e.credentials(t, "r2")
 	id, secret := creds["clientKey"].(string), creds["clientSecret"].(string)
 	if status, _ := e.call(t, "POST", "/admin/v1/resellers/r2/api-users", adminToken, newUser("erin", "Secret-Word-2026")); status != 201 {
 		t.Fatalf("create user: %d", status)

@@ -125,3 +125,53 @@ func bearerStatus(t *testing.T, base, tok string) int {
 	_ = resp.Body.Close()
 	return resp.StatusCode
 }
+
+func TestTokensOfRotatedClientKeysAreRefusedOnEveryReplicaAfterTheirGrace(t *testing.T) {
+	e := start(t)
+	second := e.replica(t)
+	suffix := uuid.NewString()[:8]
+	oldKey, graced, current := "rapi_old-"+suffix, "rapi_graced-"+suffix, "rapi_new-"+suffix
+	mint := func(client string) string {
+		return e.tokens.mintWith(t, client, "r1", "user-"+suffix, "accounts:read", time.Now().Add(-time.Minute), 10*time.Minute)
+	}
+	oldToken, gracedToken, currentToken := mint(oldKey), mint(graced), mint(current)
+	everywhere := func(tok string, want int) func() bool {
+		return func() bool {
+			return bearerStatus(t, e.srv.URL, tok) == want && bearerStatus(t, second.url, tok) == want
+		}
+	}
+	for _, tok := range []string{oldToken, gracedToken, currentToken} {
+		if !everywhere(tok, 200)() {
+			t.Fatal("a token is not accepted to begin with")
+		}
+	}
+
+	// Rotated twice: the first key without grace, the second with an hour.
+	bus, err := eventbus.Connect(eventbus.Config{NATSURL: kit.NATSURL, Service: "test-auth"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = bus.Close() }()
+	reseller := "r1-" + suffix
+	if err := bus.Publish(context.Background(), subjects.ResellerAPICredentialsChanged(reseller), &eventsv1.ApiCredentialsChanged{
+		Meta: &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: reseller, Version: 3},
+		Credentials: &eventsv1.ApiCredentials{ResellerId: reseller, ClientId: current, Retired: []*eventsv1.RetiredClient{
+			{ClientId: graced, NotAfter: timestamppb.New(time.Now().Add(time.Hour))},
+			{ClientId: oldKey, NotAfter: timestamppb.Now()},
+		}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	testkit.Eventually(t, 5*time.Second, everywhere(oldToken, 401), "a token of a key past its grace is still accepted")
+	t.Logf("rotation refused by both replicas %v after its event", time.Since(start).Round(time.Millisecond))
+	if !everywhere(gracedToken, 200)() || !everywhere(currentToken, 200)() {
+		t.Error("a token of a key in its grace, or of the current key, is refused")
+	}
+
+	// A replica started now learns it from the stream.
+	third := e.replica(t)
+	if bearerStatus(t, third.url, oldToken) != 401 || bearerStatus(t, third.url, currentToken) != 200 {
+		t.Error("a new replica does not refuse the retired key's token")
+	}
+}

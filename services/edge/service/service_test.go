@@ -71,8 +71,13 @@ func (tk *tokens) mint(t *testing.T, reseller, scope string, ttl time.Duration) 
 
 // mintFor mints a token of user subject of reseller, issued at iat.
 func (tk *tokens) mintFor(t *testing.T, reseller, subject, scope string, iat time.Time, ttl time.Duration) string {
+	return tk.mintWith(t, "rapi_test", reseller, subject, scope, iat, ttl)
+}
+
+// mintWith is mintFor with a token obtained with client.
+func (tk *tokens) mintWith(t *testing.T, client, reseller, subject, scope string, iat time.Time, ttl time.Duration) string {
 	tok := jwt.NewWithClaims(jwt.SigningMethodES256, jwt.MapClaims{
-		"iss": issuer, "aud": accesstoken.Audience(issuer), "sub": subject, "rid": reseller, "client_id": "rapi_test", "scope": scope,
+		"iss": issuer, "aud": accesstoken.Audience(issuer), "sub": subject, "rid": reseller, "client_id": client, "scope": scope,
 		"iat": iat.Unix(), "exp": iat.Add(ttl).Unix(), "jti": fmt.Sprint(time.Now().UnixNano()),
 	})
 	tok.Header["kid"] = tk.kid

@@ -508,7 +508,8 @@ type SecurityEvent struct {
 	Meta  *EventMeta             `protobuf:"bytes,1,opt,name=meta,proto3" json:"meta,omitempty"`
 	// What happened: login.succeeded, login.failed, login.locked,
 	// token.revoked, user.changed, user.deleted, service_client.created,
-	// service_client.deleted.
+	// service_client.deleted, storefront_key.created, storefront_key.revoked,
+	// credentials.activated, credentials.deactivated, credentials.rotated.
 	Kind string `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
 	// Who it concerns: an Application User's id, a service client's key, or
 	// for a failed login the username tried.
@@ -603,6 +604,293 @@ func (x *SecurityEvent) GetDetail() string {
 	return ""
 }
 
+// RetiredClient is an earlier client key of a reseller's Reseller API
+// credentials (rotated, or deleted with them): the token endpoint accepts
+// it until not_after, after which it and the access tokens issued with it
+// are refused.
+type RetiredClient struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ClientId      string                 `protobuf:"bytes,1,opt,name=client_id,json=clientId,proto3" json:"client_id,omitempty"`
+	NotAfter      *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=not_after,json=notAfter,proto3" json:"not_after,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RetiredClient) Reset() {
+	*x = RetiredClient{}
+	mi := &file_resellerapi_events_v1_auth_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RetiredClient) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RetiredClient) ProtoMessage() {}
+
+func (x *RetiredClient) ProtoReflect() protoreflect.Message {
+	mi := &file_resellerapi_events_v1_auth_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RetiredClient.ProtoReflect.Descriptor instead.
+func (*RetiredClient) Descriptor() ([]byte, []int) {
+	return file_resellerapi_events_v1_auth_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *RetiredClient) GetClientId() string {
+	if x != nil {
+		return x.ClientId
+	}
+	return ""
+}
+
+func (x *RetiredClient) GetNotAfter() *timestamppb.Timestamp {
+	if x != nil {
+		return x.NotAfter
+	}
+	return nil
+}
+
+// ApiCredentials is a reseller's Reseller API client as the edge needs it:
+// its keys, never a secret.
+type ApiCredentials struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	ResellerId string                 `protobuf:"bytes,1,opt,name=reseller_id,json=resellerId,proto3" json:"reseller_id,omitempty"`
+	// The client key in use.
+	ClientId string `protobuf:"bytes,2,opt,name=client_id,json=clientId,proto3" json:"client_id,omitempty"`
+	// Earlier keys whose access tokens may not have expired yet.
+	Retired       []*RetiredClient `protobuf:"bytes,3,rep,name=retired,proto3" json:"retired,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ApiCredentials) Reset() {
+	*x = ApiCredentials{}
+	mi := &file_resellerapi_events_v1_auth_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ApiCredentials) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ApiCredentials) ProtoMessage() {}
+
+func (x *ApiCredentials) ProtoReflect() protoreflect.Message {
+	mi := &file_resellerapi_events_v1_auth_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ApiCredentials.ProtoReflect.Descriptor instead.
+func (*ApiCredentials) Descriptor() ([]byte, []int) {
+	return file_resellerapi_events_v1_auth_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *ApiCredentials) GetResellerId() string {
+	if x != nil {
+		return x.ResellerId
+	}
+	return ""
+}
+
+func (x *ApiCredentials) GetClientId() string {
+	if x != nil {
+		return x.ClientId
+	}
+	return ""
+}
+
+func (x *ApiCredentials) GetRetired() []*RetiredClient {
+	if x != nil {
+		return x.Retired
+	}
+	return nil
+}
+
+// ApiCredentialsChanged is published by auth on subject
+// "auth.api_credentials.changed.<reseller_id>" when a reseller's client
+// key and secret are rotated; the version grows with each rotation. Every
+// edge replica follows it to refuse the tokens of retired keys.
+type ApiCredentialsChanged struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Meta          *EventMeta             `protobuf:"bytes,1,opt,name=meta,proto3" json:"meta,omitempty"`
+	Credentials   *ApiCredentials        `protobuf:"bytes,2,opt,name=credentials,proto3" json:"credentials,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ApiCredentialsChanged) Reset() {
+	*x = ApiCredentialsChanged{}
+	mi := &file_resellerapi_events_v1_auth_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ApiCredentialsChanged) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ApiCredentialsChanged) ProtoMessage() {}
+
+func (x *ApiCredentialsChanged) ProtoReflect() protoreflect.Message {
+	mi := &file_resellerapi_events_v1_auth_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ApiCredentialsChanged.ProtoReflect.Descriptor instead.
+func (*ApiCredentialsChanged) Descriptor() ([]byte, []int) {
+	return file_resellerapi_events_v1_auth_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *ApiCredentialsChanged) GetMeta() *EventMeta {
+	if x != nil {
+		return x.Meta
+	}
+	return nil
+}
+
+func (x *ApiCredentialsChanged) GetCredentials() *ApiCredentials {
+	if x != nil {
+		return x.Credentials
+	}
+	return nil
+}
+
+// ApiActivation is whether the distributor has activated the Reseller API.
+type ApiActivation struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Active bool                   `protobuf:"varint,1,opt,name=active,proto3" json:"active,omitempty"`
+	// Set when the API is deactivated: every access token issued in or
+	// before this second is refused (those of service clients too).
+	TokensNotBefore *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=tokens_not_before,json=tokensNotBefore,proto3" json:"tokens_not_before,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *ApiActivation) Reset() {
+	*x = ApiActivation{}
+	mi := &file_resellerapi_events_v1_auth_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ApiActivation) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ApiActivation) ProtoMessage() {}
+
+func (x *ApiActivation) ProtoReflect() protoreflect.Message {
+	mi := &file_resellerapi_events_v1_auth_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ApiActivation.ProtoReflect.Descriptor instead.
+func (*ApiActivation) Descriptor() ([]byte, []int) {
+	return file_resellerapi_events_v1_auth_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *ApiActivation) GetActive() bool {
+	if x != nil {
+		return x.Active
+	}
+	return false
+}
+
+func (x *ApiActivation) GetTokensNotBefore() *timestamppb.Timestamp {
+	if x != nil {
+		return x.TokensNotBefore
+	}
+	return nil
+}
+
+// ApiActivationChanged is published by auth on subject
+// "auth.api_activation.changed.reseller-api" when the distributor
+// activates or deactivates the Reseller API; the version grows with each
+// change. Every edge replica follows it.
+type ApiActivationChanged struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Meta          *EventMeta             `protobuf:"bytes,1,opt,name=meta,proto3" json:"meta,omitempty"`
+	Activation    *ApiActivation         `protobuf:"bytes,2,opt,name=activation,proto3" json:"activation,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ApiActivationChanged) Reset() {
+	*x = ApiActivationChanged{}
+	mi := &file_resellerapi_events_v1_auth_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ApiActivationChanged) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ApiActivationChanged) ProtoMessage() {}
+
+func (x *ApiActivationChanged) ProtoReflect() protoreflect.Message {
+	mi := &file_resellerapi_events_v1_auth_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ApiActivationChanged.ProtoReflect.Descriptor instead.
+func (*ApiActivationChanged) Descriptor() ([]byte, []int) {
+	return file_resellerapi_events_v1_auth_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ApiActivationChanged) GetMeta() *EventMeta {
+	if x != nil {
+		return x.Meta
+	}
+	return nil
+}
+
+func (x *ApiActivationChanged) GetActivation() *ApiActivation {
+	if x != nil {
+		return x.Activation
+	}
+	return nil
+}
+
 var File_resellerapi_events_v1_auth_proto protoreflect.FileDescriptor
 
 const file_resellerapi_events_v1_auth_proto_rawDesc = "" +
@@ -647,7 +935,26 @@ const file_resellerapi_events_v1_auth_proto_rawDesc = "" +
 	"resellerId\x12\x1b\n" +
 	"\tclient_id\x18\x05 \x01(\tR\bclientId\x12%\n" +
 	"\x0eclient_address\x18\x06 \x01(\tR\rclientAddress\x12\x16\n" +
-	"\x06detail\x18\a \x01(\tR\x06detail*w\n" +
+	"\x06detail\x18\a \x01(\tR\x06detail\"e\n" +
+	"\rRetiredClient\x12\x1b\n" +
+	"\tclient_id\x18\x01 \x01(\tR\bclientId\x127\n" +
+	"\tnot_after\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\bnotAfter\"\x8e\x01\n" +
+	"\x0eApiCredentials\x12\x1f\n" +
+	"\vreseller_id\x18\x01 \x01(\tR\n" +
+	"resellerId\x12\x1b\n" +
+	"\tclient_id\x18\x02 \x01(\tR\bclientId\x12>\n" +
+	"\aretired\x18\x03 \x03(\v2$.resellerapi.events.v1.RetiredClientR\aretired\"\x96\x01\n" +
+	"\x15ApiCredentialsChanged\x124\n" +
+	"\x04meta\x18\x01 \x01(\v2 .resellerapi.events.v1.EventMetaR\x04meta\x12G\n" +
+	"\vcredentials\x18\x02 \x01(\v2%.resellerapi.events.v1.ApiCredentialsR\vcredentials\"o\n" +
+	"\rApiActivation\x12\x16\n" +
+	"\x06active\x18\x01 \x01(\bR\x06active\x12F\n" +
+	"\x11tokens_not_before\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x0ftokensNotBefore\"\x92\x01\n" +
+	"\x14ApiActivationChanged\x124\n" +
+	"\x04meta\x18\x01 \x01(\v2 .resellerapi.events.v1.EventMetaR\x04meta\x12D\n" +
+	"\n" +
+	"activation\x18\x02 \x01(\v2$.resellerapi.events.v1.ApiActivationR\n" +
+	"activation*w\n" +
 	"\vManagerRole\x12\x1c\n" +
 	"\x18MANAGER_ROLE_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12MANAGER_ROLE_ADMIN\x10\x01\x12\x18\n" +
@@ -672,7 +979,7 @@ func file_resellerapi_events_v1_auth_proto_rawDescGZIP() []byte {
 }
 
 var file_resellerapi_events_v1_auth_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_resellerapi_events_v1_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_resellerapi_events_v1_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_resellerapi_events_v1_auth_proto_goTypes = []any{
 	(ManagerRole)(0),              // 0: resellerapi.events.v1.ManagerRole
 	(AppUserStatus)(0),            // 1: resellerapi.events.v1.AppUserStatus
@@ -682,26 +989,38 @@ var file_resellerapi_events_v1_auth_proto_goTypes = []any{
 	(*AppUserChanged)(nil),        // 5: resellerapi.events.v1.AppUserChanged
 	(*AccessTokenRevoked)(nil),    // 6: resellerapi.events.v1.AccessTokenRevoked
 	(*SecurityEvent)(nil),         // 7: resellerapi.events.v1.SecurityEvent
-	(*timestamppb.Timestamp)(nil), // 8: google.protobuf.Timestamp
-	(*EventMeta)(nil),             // 9: resellerapi.events.v1.EventMeta
+	(*RetiredClient)(nil),         // 8: resellerapi.events.v1.RetiredClient
+	(*ApiCredentials)(nil),        // 9: resellerapi.events.v1.ApiCredentials
+	(*ApiCredentialsChanged)(nil), // 10: resellerapi.events.v1.ApiCredentialsChanged
+	(*ApiActivation)(nil),         // 11: resellerapi.events.v1.ApiActivation
+	(*ApiActivationChanged)(nil),  // 12: resellerapi.events.v1.ApiActivationChanged
+	(*timestamppb.Timestamp)(nil), // 13: google.protobuf.Timestamp
+	(*EventMeta)(nil),             // 14: resellerapi.events.v1.EventMeta
 }
 var file_resellerapi_events_v1_auth_proto_depIdxs = []int32{
 	0,  // 0: resellerapi.events.v1.ManagerToken.role:type_name -> resellerapi.events.v1.ManagerRole
-	8,  // 1: resellerapi.events.v1.ManagerToken.created_at:type_name -> google.protobuf.Timestamp
-	9,  // 2: resellerapi.events.v1.ManagerTokenChanged.meta:type_name -> resellerapi.events.v1.EventMeta
+	13, // 1: resellerapi.events.v1.ManagerToken.created_at:type_name -> google.protobuf.Timestamp
+	14, // 2: resellerapi.events.v1.ManagerTokenChanged.meta:type_name -> resellerapi.events.v1.EventMeta
 	2,  // 3: resellerapi.events.v1.ManagerTokenChanged.token:type_name -> resellerapi.events.v1.ManagerToken
 	1,  // 4: resellerapi.events.v1.AppUser.status:type_name -> resellerapi.events.v1.AppUserStatus
-	8,  // 5: resellerapi.events.v1.AppUser.tokens_not_before:type_name -> google.protobuf.Timestamp
-	9,  // 6: resellerapi.events.v1.AppUserChanged.meta:type_name -> resellerapi.events.v1.EventMeta
+	13, // 5: resellerapi.events.v1.AppUser.tokens_not_before:type_name -> google.protobuf.Timestamp
+	14, // 6: resellerapi.events.v1.AppUserChanged.meta:type_name -> resellerapi.events.v1.EventMeta
 	4,  // 7: resellerapi.events.v1.AppUserChanged.user:type_name -> resellerapi.events.v1.AppUser
-	9,  // 8: resellerapi.events.v1.AccessTokenRevoked.meta:type_name -> resellerapi.events.v1.EventMeta
-	8,  // 9: resellerapi.events.v1.AccessTokenRevoked.expires_at:type_name -> google.protobuf.Timestamp
-	9,  // 10: resellerapi.events.v1.SecurityEvent.meta:type_name -> resellerapi.events.v1.EventMeta
-	11, // [11:11] is the sub-list for method output_type
-	11, // [11:11] is the sub-list for method input_type
-	11, // [11:11] is the sub-list for extension type_name
-	11, // [11:11] is the sub-list for extension extendee
-	0,  // [0:11] is the sub-list for field type_name
+	14, // 8: resellerapi.events.v1.AccessTokenRevoked.meta:type_name -> resellerapi.events.v1.EventMeta
+	13, // 9: resellerapi.events.v1.AccessTokenRevoked.expires_at:type_name -> google.protobuf.Timestamp
+	14, // 10: resellerapi.events.v1.SecurityEvent.meta:type_name -> resellerapi.events.v1.EventMeta
+	13, // 11: resellerapi.events.v1.RetiredClient.not_after:type_name -> google.protobuf.Timestamp
+	8,  // 12: resellerapi.events.v1.ApiCredentials.retired:type_name -> resellerapi.events.v1.RetiredClient
+	14, // 13: resellerapi.events.v1.ApiCredentialsChanged.meta:type_name -> resellerapi.events.v1.EventMeta
+	9,  // 14: resellerapi.events.v1.ApiCredentialsChanged.credentials:type_name -> resellerapi.events.v1.ApiCredentials
+	13, // 15: resellerapi.events.v1.ApiActivation.tokens_not_before:type_name -> google.protobuf.Timestamp
+	14, // 16: resellerapi.events.v1.ApiActivationChanged.meta:type_name -> resellerapi.events.v1.EventMeta
+	11, // 17: resellerapi.events.v1.ApiActivationChanged.activation:type_name -> resellerapi.events.v1.ApiActivation
+	18, // [18:18] is the sub-list for method output_type
+	18, // [18:18] is the sub-list for method input_type
+	18, // [18:18] is the sub-list for extension type_name
+	18, // [18:18] is the sub-list for extension extendee
+	0,  // [0:18] is the sub-list for field type_name
 }
 
 func init() { file_resellerapi_events_v1_auth_proto_init() }
@@ -716,7 +1035,7 @@ func file_resellerapi_events_v1_auth_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_resellerapi_events_v1_auth_proto_rawDesc), len(file_resellerapi_events_v1_auth_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   6,
+			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

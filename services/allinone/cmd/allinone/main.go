@@ -77,7 +77,7 @@ Try the seed's flow (copy and paste):
 
   export API=%s ADMIN_TOKEN=%s
 
-  # 1. the distributor activates the Reseller API (client key + secret)
+  # 1. the distributor activates the Reseller API (every reseller gets its own client key + secret)
   curl -s -X POST $API/admin/v1/reseller-api/credentials -H "Authorization: Bearer $ADMIN_TOKEN"
 
   # 2. the reseller's storefront shows them and creates an Application User

@@ -437,7 +437,7 @@ func login(ctx context.Context, p *platform.Platform) (*http.Client, error) {
 			return nil, fmt.Errorf("create user: %d", status)
 		}
 	}
-	req, _ := http.NewRequestWithContext(ctx, "GET", p.URL+"/admin/v1/reseller-api/credentials", nil)
+	req, _ := http.NewRequestWithContext(ctx, "GET", p.URL+"/admin/v1/resellers/res-0/api-credentials", nil)
 	req.Header.Set("Authorization", "Bearer "+p.AdminToken)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -35,7 +35,7 @@ func tokenRows(ctx context.Context, o settings, p *platform.Platform) error {
 		return nil
 	}
 	var creds, svc map[string]any
-	if err := admin("GET", "/admin/v1/reseller-api/credentials", "", &creds); err != nil {
+	if err := admin("GET", "/admin/v1/resellers/res-0/api-credentials", "", &creds); err != nil {
 		return err
 	}
 	if err := admin("POST", "/admin/v1/resellers/res-0/service-clients", `{"name":"bench"}`, &svc); err != nil {

@@ -46,7 +46,7 @@ func (s *FositeStore) GetClient(ctx context.Context, id string) (fosite.Client, 
 		return nil, err
 	}
 	client := &fosite.DefaultClient{ID: c.ID, Secret: c.SecretDigest, ResponseTypes: []string{"token"}, Scopes: accesstoken.AllScopes()}
-	if c.Service() {
+	if c.Service {
 		client.GrantTypes = []string{"client_credentials"}
 	} else {
 		client.GrantTypes, client.Audience = []string{"password", "refresh_token"}, []string{s.audience}

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -151,13 +150,9 @@ type TokenEvents struct{ Bus *eventbus.Bus }
 
 // TokenChanged publishes t's state as version of its aggregate.
 func (e TokenEvents) TokenChanged(ctx context.Context, t domain.ManagerToken, version int64) error {
-	id, err := uuid.NewV7()
-	if err != nil {
-		return err
-	}
 	role := eventsv1.ManagerRole(eventsv1.ManagerRole_value["MANAGER_ROLE_"+strings.ToUpper(string(t.Role))])
 	return e.Bus.Publish(ctx, subjects.ManagerTokenChanged(t.ID), &eventsv1.ManagerTokenChanged{
-		Meta: &eventsv1.EventMeta{EventId: id.String(), OccurredAt: timestamppb.Now(), AggregateId: t.ID, Version: version},
+		Meta: meta(t.ID, version),
 		Token: &eventsv1.ManagerToken{TokenId: t.ID, ManagerId: t.ManagerID, ResellerId: t.ResellerID, Role: role,
 			DigestSha256: hex.EncodeToString(t.Digest), Revoked: t.Revoked, CreatedAt: timestamppb.New(t.CreatedAt)},
 	})
@@ -169,10 +164,6 @@ type UserEvents struct{ Bus *eventbus.Bus }
 // UserChanged publishes u's state (deleted, disabled or active) as its
 // version: what the edge needs to refuse the user's tokens.
 func (e UserEvents) UserChanged(ctx context.Context, u domain.AppUser, deleted bool) error {
-	id, err := uuid.NewV7()
-	if err != nil {
-		return err
-	}
 	status := eventsv1.AppUserStatus_APP_USER_STATUS_ACTIVE
 	switch {
 	case deleted:
@@ -185,7 +176,7 @@ func (e UserEvents) UserChanged(ctx context.Context, u domain.AppUser, deleted b
 		user.TokensNotBefore = timestamppb.New(u.TokensNotBefore)
 	}
 	return e.Bus.Publish(ctx, subjects.AppUserChanged(u.ID), &eventsv1.AppUserChanged{
-		Meta: &eventsv1.EventMeta{EventId: id.String(), OccurredAt: timestamppb.Now(), AggregateId: u.ID, Version: u.Version},
+		Meta: meta(u.ID, u.Version),
 		User: user,
 	})
 }

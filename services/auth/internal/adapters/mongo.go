@@ -20,11 +20,8 @@ import (
 
 // Collections of the auth database.
 const (
-	credentialsCollection = "api_credentials"
-	usersCollection       = "app_users"
-	resellersCollection   = "resellers"
-	// credentialsID is the _id of the one Reseller API credentials document.
-	credentialsID = "reseller-api"
+	usersCollection     = "app_users"
+	resellersCollection = "resellers"
 )
 
 func notFound(err error, what string) error {
@@ -32,43 +29,6 @@ func notFound(err error, what string) error {
 		return fmt.Errorf("%w: %s does not exist", domain.ErrNotFound, what)
 	}
 	return err
-}
-
-// CredentialsRepository stores the Reseller API credentials.
-type CredentialsRepository struct{ coll *mongo.Collection }
-
-// NewCredentialsRepository returns a repository over db.
-func NewCredentialsRepository(db *mongo.Database) *CredentialsRepository {
-	return &CredentialsRepository{coll: db.Collection(credentialsCollection)}
-}
-
-type credentialsDoc struct {
-	ID           string    `bson:"_id"`
-	ClientID     string    `bson:"client_id"`
-	SecretDigest []byte    `bson:"secret_sha256"`
-	SealedSecret []byte    `bson:"secret_sealed"`
-	CreatedAt    time.Time `bson:"created_at"`
-}
-
-// Get returns the credentials, or domain.ErrNotFound.
-func (r *CredentialsRepository) Get(ctx context.Context) (domain.Credentials, error) {
-	d, err := mongodb.FindOne[credentialsDoc](ctx, r.coll, bson.D{{Key: "_id", Value: credentialsID}})
-	if err != nil {
-		return domain.Credentials{}, notFound(err, "reseller api credentials")
-	}
-	return domain.Credentials{ClientID: d.ClientID, SecretDigest: d.SecretDigest, SealedSecret: d.SealedSecret, CreatedAt: d.CreatedAt}, nil
-}
-
-// Create stores c; the fixed _id makes a second one a duplicate key.
-func (r *CredentialsRepository) Create(ctx context.Context, c domain.Credentials) error {
-	_, err := r.coll.InsertOne(ctx, credentialsDoc{ID: credentialsID, ClientID: c.ClientID, SecretDigest: c.SecretDigest, SealedSecret: c.SealedSecret, CreatedAt: c.CreatedAt})
-	if mongo.IsDuplicateKeyError(err) {
-		return fmt.Errorf("%w: the Reseller API client credentials exist already", domain.ErrConflict)
-	}
-	if err != nil {
-		return fmt.Errorf("store credentials: %w", err)
-	}
-	return nil
 }
 
 // UserRepository stores Application Users.

@@ -64,12 +64,8 @@ type RevocationEvents struct{ Bus *eventbus.Bus }
 
 // TokenRevoked announces the revocation of the token with claims.
 func (e RevocationEvents) TokenRevoked(ctx context.Context, claims *accesstoken.Claims) error {
-	id, err := uuid.NewV7()
-	if err != nil {
-		return err
-	}
 	return e.Bus.Publish(ctx, subjects.AccessTokenRevoked(claims.ID), &eventsv1.AccessTokenRevoked{
-		Meta:    &eventsv1.EventMeta{EventId: id.String(), OccurredAt: timestamppb.Now(), AggregateId: claims.ID, Version: 1},
+		Meta:    meta(claims.ID, 1),
 		TokenId: claims.ID, UserId: claims.Subject, ResellerId: claims.ResellerID, ExpiresAt: timestamppb.New(claims.ExpiresAt.Time),
 	})
 }

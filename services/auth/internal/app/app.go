@@ -6,12 +6,10 @@ package app
 import (
 	"context"
 	"crypto/rand"
-	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -19,14 +17,6 @@ import (
 	"github.com/resellerapi/platform/pkg/paging"
 	"github.com/resellerapi/platform/services/auth/internal/domain"
 )
-
-// CredentialsRepository stores the Reseller API credentials (at most one).
-type CredentialsRepository interface {
-	// Get returns domain.ErrNotFound while none exist.
-	Get(ctx context.Context) (domain.Credentials, error)
-	// Create returns domain.ErrConflict when credentials already exist.
-	Create(ctx context.Context, c domain.Credentials) error
-}
 
 // UserRepository stores Application Users.
 type UserRepository interface {
@@ -96,19 +86,18 @@ type Application struct {
 
 // Commands change state.
 type Commands struct {
-	ActivateCredentials ActivateCredentialsHandler
-	CreateAppUser       CreateAppUserHandler
-	ApplyReseller       ApplyResellerHandler
-	Managers            ManagerHandlers
-	Users               UserHandlers
-	Tokens              TokenHandlers
-	ServiceClients      ServiceClientHandlers
-	StorefrontKeys      StorefrontKeyHandlers
+	Credentials    CredentialHandlers
+	CreateAppUser  CreateAppUserHandler
+	ApplyReseller  ApplyResellerHandler
+	Managers       ManagerHandlers
+	Users          UserHandlers
+	Tokens         TokenHandlers
+	ServiceClients ServiceClientHandlers
+	StorefrontKeys StorefrontKeyHandlers
 }
 
 // Queries read state.
 type Queries struct {
-	Credentials  CredentialsHandler
 	Client       ClientHandler
 	ListAppUsers ListAppUsersHandler
 	Authenticate AuthenticateHandler
@@ -118,7 +107,12 @@ type Queries struct {
 
 // Deps are what the use cases need.
 type Deps struct {
-	Credentials CredentialsRepository
+	Activation       ActivationRepository
+	Credentials      CredentialsRepository
+	CredentialEvents CredentialEvents
+	// GracePeriod is how long a rotated pair keeps working unless the
+	// rotation names another.
+	GracePeriod time.Duration
 	Users       UserRepository
 	Resellers   ResellerRepository
 	Managers    ManagerRepository
@@ -155,17 +149,16 @@ func New(d Deps) (Application, error) {
 	}
 	return Application{
 		Commands: Commands{
-			ActivateCredentials: ActivateCredentialsHandler{d},
-			CreateAppUser:       CreateAppUserHandler{d},
-			ApplyReseller:       ApplyResellerHandler{d},
-			Managers:            ManagerHandlers{d},
-			Users:               UserHandlers{d},
-			Tokens:              TokenHandlers{d},
-			ServiceClients:      ServiceClientHandlers{d},
-			StorefrontKeys:      StorefrontKeyHandlers{d},
+			Credentials:    CredentialHandlers{d},
+			CreateAppUser:  CreateAppUserHandler{d},
+			ApplyReseller:  ApplyResellerHandler{d},
+			Managers:       ManagerHandlers{d},
+			Users:          UserHandlers{d},
+			Tokens:         TokenHandlers{d},
+			ServiceClients: ServiceClientHandlers{d},
+			StorefrontKeys: StorefrontKeyHandlers{d},
 		},
 		Queries: Queries{
-			Credentials:  CredentialsHandler{d},
 			Client:       ClientHandler{d},
 			ListAppUsers: ListAppUsersHandler{d},
 			Authenticate: AuthenticateHandler{d: d, dummyHash: dummy},
@@ -175,94 +168,12 @@ func New(d Deps) (Application, error) {
 	}, nil
 }
 
-// PlainCredentials are the client key and secret in clear, as shown to the
-// distributor and in the resellers' storefront.
-type PlainCredentials struct {
-	ClientID     string
-	ClientSecret string
-	CreatedAt    time.Time
-}
-
-// ActivateCredentialsHandler generates the Reseller API credentials.
-type ActivateCredentialsHandler struct{ d Deps }
-
-// Handle generates a client key and secret; domain.ErrConflict when they
-// exist already.
-func (h ActivateCredentialsHandler) Handle(ctx context.Context) (PlainCredentials, error) {
-	id, err := randomToken(12)
-	if err != nil {
-		return PlainCredentials{}, err
-	}
-	secret, err := randomToken(32)
-	if err != nil {
-		return PlainCredentials{}, err
-	}
-	sealed, err := h.d.Box.Seal([]byte(secret))
-	if err != nil {
-		return PlainCredentials{}, fmt.Errorf("seal client secret: %w", err)
-	}
-	c := domain.Credentials{
-		ClientID: "rapi_" + id, SecretDigest: h.d.Digest([]byte(secret)), SealedSecret: sealed,
-		CreatedAt: h.d.Now().UTC().Truncate(time.Millisecond),
-	}
-	if err := h.d.Credentials.Create(ctx, c); err != nil {
-		return PlainCredentials{}, err
-	}
-	h.d.Logger.InfoContext(ctx, "reseller api credentials generated", "client_id", c.ClientID)
-	return PlainCredentials{ClientID: c.ClientID, ClientSecret: secret, CreatedAt: c.CreatedAt}, nil
-}
-
 func randomToken(n int) (string, error) {
 	b := make([]byte, n)
 	if _, err := rand.Read(b); err != nil {
 		return "", fmt.Errorf("random: %w", err)
 	}
 	return base64.RawURLEncoding.EncodeToString(b), nil
-}
-
-// CredentialsHandler shows the Reseller API credentials.
-type CredentialsHandler struct{ d Deps }
-
-// Handle returns the credentials in clear, or found == false while none
-// were generated.
-func (h CredentialsHandler) Handle(ctx context.Context) (c PlainCredentials, found bool, err error) {
-	stored, err := h.d.Credentials.Get(ctx)
-	if errors.Is(err, domain.ErrNotFound) {
-		return PlainCredentials{}, false, nil
-	}
-	if err != nil {
-		return PlainCredentials{}, false, err
-	}
-	secret, err := h.d.Box.Open(stored.SealedSecret)
-	if err != nil {
-		return PlainCredentials{}, false, fmt.Errorf("open client secret: %w", err)
-	}
-	return PlainCredentials{ClientID: stored.ClientID, ClientSecret: string(secret), CreatedAt: stored.CreatedAt}, true, nil
-}
-
-// ClientHandler finds the OAuth client with a key, for the token,
-// revocation and introspection endpoints: its secret's digest, without
-// decrypting any secret.
-type ClientHandler struct{ d Deps }
-
-// Handle returns the Reseller API client if id is its key, or the service
-// client with key id; domain.ErrNotFound for any other.
-func (h ClientHandler) Handle(ctx context.Context, id string) (domain.Client, error) {
-	if strings.HasPrefix(id, domain.ServiceClientPrefix) {
-		sc, err := h.d.ServiceClients.ByID(ctx, id)
-		if err != nil {
-			return domain.Client{}, err
-		}
-		return domain.Client{ID: sc.ID, SecretDigest: sc.SecretDigest, ResellerID: sc.ResellerID}, nil
-	}
-	c, err := h.d.Credentials.Get(ctx)
-	if err != nil {
-		return domain.Client{}, err
-	}
-	if subtle.ConstantTimeCompare([]byte(c.ClientID), []byte(id)) != 1 {
-		return domain.Client{}, fmt.Errorf("%w: client %q", domain.ErrNotFound, id)
-	}
-	return domain.Client{ID: c.ClientID, SecretDigest: c.SecretDigest}, nil
 }
 
 // CreateAppUserHandler creates Application Users.
@@ -276,9 +187,7 @@ func (h CreateAppUserHandler) Handle(ctx context.Context, req domain.NewUserRequ
 	if err != nil {
 		return UserView{}, err
 	}
-	if _, err := h.d.Credentials.Get(ctx); errors.Is(err, domain.ErrNotFound) {
-		return UserView{}, domain.ErrNoCredentials
-	} else if err != nil {
+	if err := h.d.active(ctx); err != nil {
 		return UserView{}, err
 	}
 	if err := req.Validate(); err != nil {
@@ -302,6 +211,18 @@ func (h CreateAppUserHandler) Handle(ctx context.Context, req domain.NewUserRequ
 		h.d.Logger.WarnContext(ctx, "application user created but not announced", "user_id", u.ID, "error", err.Error())
 	}
 	return UserView{AppUser: u, Account: reseller.Name}, nil
+}
+
+// active returns domain.ErrNoCredentials unless the Reseller API is active.
+func (d Deps) active(ctx context.Context) error {
+	a, err := d.Activation.Get(ctx)
+	if err != nil {
+		return err
+	}
+	if !a.Active {
+		return domain.ErrNoCredentials
+	}
+	return nil
 }
 
 // UserView is an Application User as listed: with its reseller's name as
@@ -403,6 +324,18 @@ func (h AuthenticateHandler) login(ctx context.Context, username, password strin
 		h.d.Logger.InfoContext(ctx, "login failed", "reason", "user disabled", "user_id", u.ID, "client_address", clientAddress(ctx))
 		h.d.audit(ctx, SecurityRecord{Kind: "login.failed", Subject: u.ID, ResellerID: u.ResellerID, Detail: "user disabled"})
 		return domain.AppUser{}, ErrBadLogin
+	}
+	// One reseller's client secret never helps against another's users:
+	// the answer is a wrong password's.
+	client, err := ClientHandler{h.d}.Handle(ctx, clientID(ctx))
+	switch {
+	case errors.Is(err, domain.ErrNotFound) || (err == nil && (client.Service || client.ResellerID != u.ResellerID)):
+		h.d.Logger.InfoContext(ctx, "login failed", "reason", "the client belongs to another reseller", "user_id", u.ID,
+			"client_id", clientID(ctx), "client_address", clientAddress(ctx))
+		h.d.audit(ctx, SecurityRecord{Kind: "login.failed", Subject: u.ID, ResellerID: u.ResellerID, Detail: "the client belongs to another reseller"})
+		return domain.AppUser{}, ErrBadLogin
+	case err != nil:
+		return domain.AppUser{}, err
 	}
 	h.d.Logger.InfoContext(ctx, "login succeeded", "user_id", u.ID, "reseller_id", u.ResellerID, "client_address", clientAddress(ctx))
 	h.d.audit(ctx, SecurityRecord{Kind: "login.succeeded", Subject: u.ID, ResellerID: u.ResellerID})

@@ -22,8 +22,9 @@ type SecurityAudit interface {
 
 type clientIDKey struct{}
 
-// WithClientID returns ctx carrying the OAuth client of the request, for
-// the audit trail.
+// WithClientID returns ctx carrying the OAuth client a request
+// authenticates with, for the audit trail and for the password grant,
+// which only lets that client's reseller's users log in.
 func WithClientID(ctx context.Context, id string) context.Context {
 	return context.WithValue(ctx, clientIDKey{}, id)
 }

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -30,9 +29,7 @@ func (h ServiceClientHandlers) Create(ctx context.Context, resellerID, name stri
 	if _, err := h.d.Resellers.Get(ctx, resellerID); err != nil {
 		return domain.ServiceClient{}, "", err
 	}
-	if _, err := h.d.Credentials.Get(ctx); errors.Is(err, domain.ErrNotFound) {
-		return domain.ServiceClient{}, "", domain.ErrNoCredentials
-	} else if err != nil {
+	if err := h.d.active(ctx); err != nil {
 		return domain.ServiceClient{}, "", err
 	}
 	if err := domain.ValidServiceClientName(name); err != nil {

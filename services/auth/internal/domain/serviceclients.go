@@ -24,18 +24,18 @@ type ServiceClient struct {
 }
 
 // Client is an OAuth client of the token endpoint, as its secret is
-// checked: the Reseller API client (the password and refresh_token grants)
-// or a reseller's service client (client_credentials).
+// checked: a reseller's Reseller API client (the password and
+// refresh_token grants) or a reseller's service client
+// (client_credentials).
 type Client struct {
 	ID           string
 	SecretDigest []byte
-	// ResellerID is the service client's reseller; "" for the Reseller
-	// API client.
+	// ResellerID is the reseller the client belongs to: only its users log
+	// in with it, and a service client acts for it.
 	ResellerID string
+	// Service is true for a service client.
+	Service bool
 }
-
-// Service reports whether c is a reseller's service client.
-func (c Client) Service() bool { return c.ResellerID != "" }
 
 // ValidServiceClientName checks a service client's name: 1 to 100
 // printable characters.

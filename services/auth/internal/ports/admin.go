@@ -85,49 +85,6 @@ func (a *Admin) authenticated(c *gin.Context) bool {
 	return false
 }
 
-func (a *Admin) credentialsResponse(c app.PlainCredentials, found bool) Credentials {
-	if !found {
-		return Credentials{ClientKey: NotGenerated, ClientSecret: NotGenerated, RequestTokenUrl: a.tokenURL}
-	}
-	return Credentials{ClientKey: c.ClientID, ClientSecret: c.ClientSecret, RequestTokenUrl: a.tokenURL, CreatedAt: &c.CreatedAt}
-}
-
-// ActivateCredentials serves POST /admin/v1/reseller-api/credentials.
-func (a *Admin) ActivateCredentials(c *gin.Context) {
-	creds, err := a.app.Commands.ActivateCredentials.Handle(c.Request.Context())
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, a.credentialsResponse(creds, true))
-}
-
-// ShowCredentials serves GET /admin/v1/reseller-api/credentials.
-func (a *Admin) ShowCredentials(c *gin.Context) {
-	creds, found, err := a.app.Queries.Credentials.Handle(c.Request.Context())
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, a.credentialsResponse(creds, found))
-}
-
-// ShowResellerCredentials serves GET
-// /admin/v1/resellers/{reseller_id}/api-credentials.
-func (a *Admin) ShowResellerCredentials(c *gin.Context, resellerID ResellerId) {
-	ctx := c.Request.Context()
-	if _, err := a.app.Queries.Reseller.Handle(ctx, resellerID); err != nil {
-		a.fail(c, err)
-		return
-	}
-	creds, found, err := a.app.Queries.Credentials.Handle(ctx)
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, a.credentialsResponse(creds, found))
-}
-
 // userResponse is an Application User as the admin API shows it; the
 // password hash never leaves the service.
 func userResponse(u domain.AppUser, account string) User {

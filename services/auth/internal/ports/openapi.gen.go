@@ -84,6 +84,14 @@ func (e RequestTokenFormdataBodyGrantType) Valid() bool {
 	}
 }
 
+// Activation defines model for Activation.
+type Activation struct {
+	ActivatedAt     *time.Time `json:"activatedAt,omitempty"`
+	Active          bool       `json:"active"`
+	DeactivatedAt   *time.Time `json:"deactivatedAt,omitempty"`
+	RequestTokenUrl string     `json:"requestTokenUrl"`
+}
+
 // CreateManagerRequest defines model for CreateManagerRequest.
 type CreateManagerRequest struct {
 	Email string      `json:"email"`
@@ -122,13 +130,16 @@ type CreatedServiceClient struct {
 
 // Credentials defines model for Credentials.
 type Credentials struct {
-	// ClientKey "--" while none were generated
+	// ClientKey The reseller's own client key; "--" while the Reseller API is not active
 	ClientKey string `json:"clientKey"`
 
-	// ClientSecret "--" while none were generated
-	ClientSecret    string     `json:"clientSecret"`
-	CreatedAt       *time.Time `json:"createdAt,omitempty"`
-	RequestTokenUrl string     `json:"requestTokenUrl"`
+	// ClientSecret The reseller's own client secret; "--" while the Reseller API is not active
+	ClientSecret string     `json:"clientSecret"`
+	CreatedAt    *time.Time `json:"createdAt,omitempty"`
+
+	// Previous Earlier keys of the reseller still accepted until the end of their grace period (never their secrets)
+	Previous        *[]RetiringKey `json:"previous,omitempty"`
+	RequestTokenUrl string         `json:"requestTokenUrl"`
 }
 
 // Introspection defines model for Introspection.
@@ -232,6 +243,26 @@ type Problem struct {
 
 	// Type Stable URI, e.g. urn:resellerapi:problem:not-found
 	Type string `json:"type"`
+}
+
+// RetiringKey defines model for RetiringKey.
+type RetiringKey struct {
+	ClientKey  string    `json:"clientKey"`
+	ValidUntil time.Time `json:"validUntil"`
+}
+
+// RotateCredentials defines model for RotateCredentials.
+type RotateCredentials struct {
+	// GracePeriodSeconds How long the previous pair keeps working (0 ends it at once; at most 30 days)
+	GracePeriodSeconds *int64 `json:"gracePeriodSeconds,omitempty"`
+}
+
+// Rotation defines model for Rotation.
+type Rotation struct {
+	PreviousValidUntil time.Time `json:"previousValidUntil"`
+
+	// Rotated How many resellers got a new pair
+	Rotated int64 `json:"rotated"`
 }
 
 // ServiceClient defines model for ServiceClient.
@@ -358,6 +389,12 @@ type RequestTokenFormdataBody struct {
 // RequestTokenFormdataBodyGrantType defines parameters for RequestToken.
 type RequestTokenFormdataBodyGrantType string
 
+// RotateAllCredentialsJSONRequestBody defines body for RotateAllCredentials for application/json ContentType.
+type RotateAllCredentialsJSONRequestBody = RotateCredentials
+
+// RotateResellerCredentialsJSONRequestBody defines body for RotateResellerCredentials for application/json ContentType.
+type RotateResellerCredentialsJSONRequestBody = RotateCredentials
+
 // CreateAppUserJSONRequestBody defines body for CreateAppUser for application/json ContentType.
 type CreateAppUserJSONRequestBody = CreateUserRequest
 
@@ -402,15 +439,24 @@ type ServerInterface interface {
 	// RevokeManagerToken Revoke an API token
 	// (DELETE /admin/v1/managers/{manager_id}/api-tokens/{token_id})
 	RevokeManagerToken(c *gin.Context, managerId ManagerId, tokenId string)
-	// ShowCredentials Show the Reseller API client credentials ("--" while none were generated)
+	// DeactivateCredentials Deactivate the Reseller API
+	// (DELETE /admin/v1/reseller-api/credentials)
+	DeactivateCredentials(c *gin.Context)
+	// ShowCredentials Whether the Reseller API is active
 	// (GET /admin/v1/reseller-api/credentials)
 	ShowCredentials(c *gin.Context)
-	// ActivateCredentials Generate the Reseller API client credentials (distributor)
+	// ActivateCredentials Activate the Reseller API ("generate the keys"; distributor)
 	// (POST /admin/v1/reseller-api/credentials)
 	ActivateCredentials(c *gin.Context)
-	// ShowResellerCredentials The credentials and token URL as a reseller's storefront shows them
+	// RotateAllCredentials Rotate every reseller's client key and secret
+	// (POST /admin/v1/reseller-api/credentials/rotate)
+	RotateAllCredentials(c *gin.Context)
+	// ShowResellerCredentials The reseller's own client key and secret and the token URL, as its storefront shows them
 	// (GET /admin/v1/resellers/{reseller_id}/api-credentials)
 	ShowResellerCredentials(c *gin.Context, resellerId ResellerId)
+	// RotateResellerCredentials Rotate one reseller's client key and secret
+	// (POST /admin/v1/resellers/{reseller_id}/api-credentials/rotate)
+	RotateResellerCredentials(c *gin.Context, resellerId ResellerId)
 	// ListResellerAppUsers A reseller's Application Users
 	// (GET /admin/v1/resellers/{reseller_id}/api-users)
 	ListResellerAppUsers(c *gin.Context, resellerId ResellerId, params ListResellerAppUsersParams)
@@ -637,6 +683,19 @@ func (siw *ServerInterfaceWrapper) RevokeManagerToken(c *gin.Context) {
 	siw.Handler.RevokeManagerToken(c, managerId, tokenId)
 }
 
+// DeactivateCredentials operation middleware
+func (siw *ServerInterfaceWrapper) DeactivateCredentials(c *gin.Context) {
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.DeactivateCredentials(c)
+}
+
 // ShowCredentials operation middleware
 func (siw *ServerInterfaceWrapper) ShowCredentials(c *gin.Context) {
 
@@ -663,6 +722,19 @@ func (siw *ServerInterfaceWrapper) ActivateCredentials(c *gin.Context) {
 	siw.Handler.ActivateCredentials(c)
 }
 
+// RotateAllCredentials operation middleware
+func (siw *ServerInterfaceWrapper) RotateAllCredentials(c *gin.Context) {
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.RotateAllCredentials(c)
+}
+
 // ShowResellerCredentials operation middleware
 func (siw *ServerInterfaceWrapper) ShowResellerCredentials(c *gin.Context) {
 
@@ -686,6 +758,31 @@ func (siw *ServerInterfaceWrapper) ShowResellerCredentials(c *gin.Context) {
 	}
 
 	siw.Handler.ShowResellerCredentials(c, resellerId)
+}
+
+// RotateResellerCredentials operation middleware
+func (siw *ServerInterfaceWrapper) RotateResellerCredentials(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "reseller_id" -------------
+	var resellerId ResellerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "reseller_id", c.Param("reseller_id"), &resellerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter reseller_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.RotateResellerCredentials(c, resellerId)
 }
 
 // ListResellerAppUsers operation middleware
@@ -1123,9 +1220,12 @@ func RegisterHandlersWithOptions(router gin.IRouter, si ServerInterface, options
 	router.POST(options.BaseURL+"/oauth/introspect", wrapper.IntrospectToken)
 	router.GET(options.BaseURL+"/.well-known/jwks.json", wrapper.GetJwks)
 	router.GET(options.BaseURL+"/.well-known/oauth-authorization-server", wrapper.GetServerMetadata)
+	router.DELETE(options.BaseURL+"/admin/v1/reseller-api/credentials", wrapper.DeactivateCredentials)
 	router.GET(options.BaseURL+"/admin/v1/reseller-api/credentials", wrapper.ShowCredentials)
 	router.POST(options.BaseURL+"/admin/v1/reseller-api/credentials", wrapper.ActivateCredentials)
+	router.POST(options.BaseURL+"/admin/v1/reseller-api/credentials/rotate", wrapper.RotateAllCredentials)
 	router.GET(options.BaseURL+"/admin/v1/resellers/:reseller_id/api-credentials", wrapper.ShowResellerCredentials)
+	router.POST(options.BaseURL+"/admin/v1/resellers/:reseller_id/api-credentials/rotate", wrapper.RotateResellerCredentials)
 	router.GET(options.BaseURL+"/admin/v1/resellers/:reseller_id/api-users", wrapper.ListResellerAppUsers)
 	router.POST(options.BaseURL+"/admin/v1/resellers/:reseller_id/api-users", wrapper.CreateAppUser)
 	router.DELETE(options.BaseURL+"/admin/v1/resellers/:reseller_id/api-users/:user_id", wrapper.DeleteAppUser)

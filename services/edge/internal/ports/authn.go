@@ -52,21 +52,25 @@ type TokenVerifier interface {
 	Verify(ctx context.Context, raw string) (*accesstoken.Claims, error)
 }
 
-// UserRefusals says whether an Application User's access token is refused
-// (the user disabled or deleted, the token older than a password change);
-// the edge holds this in memory from auth's events.
-type UserRefusals interface {
-	// Refusal is why a token of user issued at issuedAt is refused, or "".
-	Refusal(user string, issuedAt time.Time) string
+// TokenRefusals says whether an access token is refused for what it names
+// (its user disabled, deleted or whose password changed since; its client
+// key retired by a rotation; the API deactivated since); the edge holds
+// this in memory from auth's events.
+type TokenRefusals interface {
+	// Refusal is why a token naming id (its subject, or its client)
+	// issued at issuedAt is refused, or "".
+	Refusal(id string, issuedAt time.Time) string
 }
 
 // BearerTokens authenticates OAuth 2.0 access tokens sent as
-// "Authorization: Bearer <token>", verified locally, and refuses those of
-// users auth disabled, deleted or whose password changed since.
+// "Authorization: Bearer <token>", verified locally, and refuses those
+// auth's events say no longer hold.
 type BearerTokens struct {
 	Verifier TokenVerifier
 	// Users may be nil: no token is refused for its user then.
-	Users UserRefusals
+	Users TokenRefusals
+	// Clients may be nil: no token is refused for its client then.
+	Clients TokenRefusals
 	// Revocations may be nil: no token is refused as revoked then.
 	Revocations TokenRevocations
 }
@@ -92,6 +96,11 @@ func (b BearerTokens) Authenticate(ctx context.Context, r *http.Request) (app.Ca
 	}
 	if b.Users != nil {
 		if reason := b.Users.Refusal(claims.Subject, claims.Issued()); reason != "" {
+			return app.Caller{}, errors.New(reason)
+		}
+	}
+	if b.Clients != nil {
+		if reason := b.Clients.Refusal(claims.ClientID, claims.Issued()); reason != "" {
 			return app.Caller{}, errors.New(reason)
 		}
 	}
