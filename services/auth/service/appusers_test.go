@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/oauth2"
 	"google.golang.org/protobuf/proto"
 
@@ -141,5 +143,44 @@ func TestSeveralAdminTokensAreValidWhileRotating(t *testing.T) {
 	}
 	if status, _ := e.call(t, "GET", "/admin/v1/api-users", adminToken+", "+next, nil); status != 401 {
 		t.Errorf("both tokens as one: %d, want 401", status)
+	}
+}
+
+func TestPasswordsAreRehashedAtTheConfiguredCostOnLogin(t *testing.T) {
+	e := start(t) // cost 4
+	creds := e.credentials(t, "r1")
+	if status, _ := e.call(t, "POST", "/admin/v1/resellers/r1/api-users", adminToken, newUser("quinn", "Rehash-Word-2026")); status != 201 {
+		t.Fatalf("create: %d", status)
+	}
+	hashCost := func() int {
+		var doc struct {
+			Hash []byte `bson:"password_hash"`
+		}
+		if err := e.kit.Mongo.Database(e.db).Collection("app_users").FindOne(context.Background(), bson.D{{Key: "username", Value: "quinn"}}).Decode(&doc); err != nil {
+			t.Fatal(err)
+		}
+		cost, err := bcrypt.Cost(doc.Hash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cost
+	}
+	if hashCost() != 4 {
+		t.Fatalf("created at cost %d, want 4", hashCost())
+	}
+	// The same database served with a higher cost: the next login
+	// rehashes, and the password still works.
+	raised := startWith(t, func(c *service.Config) { c.Infra.Database, c.BcryptCost = e.db, 5 })
+	if code := raised.login(t, creds, "quinn", "Rehash-Word-2026"); code != "" {
+		t.Fatalf("login: %s", code)
+	}
+	if hashCost() != 5 {
+		t.Errorf("after a login the hash has cost %d, want 5", hashCost())
+	}
+	if code := raised.login(t, creds, "quinn", "Rehash-Word-2026"); code != "" {
+		t.Errorf("login after the rehash: %s", code)
+	}
+	if code := raised.login(t, creds, "quinn", "Wrong-Word-2026"); code != "invalid_grant" {
+		t.Errorf("a wrong password after the rehash: %q", code)
 	}
 }

@@ -82,3 +82,11 @@ func (h *BcryptHasher) Compare(hash []byte, password string) error {
 	defer func() { <-h.slots }()
 	return bcrypt.CompareHashAndPassword(hash, []byte(password))
 }
+
+// Outdated reports whether hash was made at another cost than the
+// configured one (or is not a bcrypt hash): it is rehashed at the next
+// login.
+func (h *BcryptHasher) Outdated(hash []byte) bool {
+	cost, err := bcrypt.Cost(hash)
+	return err != nil || cost != h.cost
+}

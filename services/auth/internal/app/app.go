@@ -52,6 +52,9 @@ type PasswordHasher interface {
 	Hash(password string) ([]byte, error)
 	// Compare returns an error unless password matches hash.
 	Compare(hash []byte, password string) error
+	// Outdated reports whether hash should be made again (its cost is
+	// not the configured one).
+	Outdated(hash []byte) bool
 }
 
 // LoginThrottle backs off failed logins per key.
@@ -337,9 +340,35 @@ func (h AuthenticateHandler) login(ctx context.Context, username, password strin
 	case err != nil:
 		return domain.AppUser{}, err
 	}
+	u = h.rehash(ctx, u, password)
 	h.d.Logger.InfoContext(ctx, "login succeeded", "user_id", u.ID, "reseller_id", u.ResellerID, "client_address", clientAddress(ctx))
 	h.d.audit(ctx, SecurityRecord{Kind: "login.succeeded", Subject: u.ID, ResellerID: u.ResellerID})
 	return u, nil
+}
+
+// rehash stores the password of u, which just logged in with it, hashed
+// at the configured cost if its hash was made at another (BCRYPT_COST
+// changed). A failure is logged: the login succeeds anyway, and the next
+// one tries again.
+func (h AuthenticateHandler) rehash(ctx context.Context, u domain.AppUser, password string) domain.AppUser {
+	if !h.d.Passwords.Outdated(u.PasswordHash) {
+		return u
+	}
+	hash, err := h.d.Passwords.Hash(password)
+	if err != nil {
+		h.d.Logger.WarnContext(ctx, "password not rehashed", "user_id", u.ID, "error", err.Error())
+		return u
+	}
+	// The same version: nothing the edge needs changed, and a concurrent
+	// change of the user wins over this one.
+	next := u
+	next.PasswordHash = hash
+	if err := h.d.Users.Update(ctx, next, u.Version); err != nil {
+		h.d.Logger.WarnContext(ctx, "password not rehashed", "user_id", u.ID, "error", err.Error())
+		return u
+	}
+	h.d.Logger.InfoContext(ctx, "password rehashed at the configured cost", "user_id", u.ID)
+	return next
 }
 
 // AppUserHandler reads one Application User.
