@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/resellerapi/platform/services/auth/service"
 )
 
 func TestRefreshTokensRotateAndReuseRevokesTheFamily(t *testing.T) {
@@ -65,5 +67,22 @@ func TestRefreshTokensRotateAndReuseRevokesTheFamily(t *testing.T) {
 	// A made-up refresh token.
 	if _, err := refresh("x.y"); err == nil || !strings.Contains(err.Error(), "invalid_grant") {
 		t.Errorf("made-up refresh token: %v", err)
+	}
+}
+
+func TestAnExpiredRefreshTokenIsInvalidGrant(t *testing.T) {
+	e := startWith(t, func(c *service.Config) { c.RefreshTokenTTL = time.Second })
+	creds := e.credentials(t, "r1")
+	e.call(t, "POST", "/admin/v1/resellers/r1/api-users", adminToken, newUser("lena", "Expire-Word-2026"))
+	id, secret := creds["clientKey"].(string), creds["clientSecret"].(string)
+	oc := oauth2.Config{ClientID: id, ClientSecret: secret, Endpoint: oauth2.Endpoint{TokenURL: e.srv.URL + "/oauth/token", AuthStyle: oauth2.AuthStyleInHeader}}
+	tok, err := oc.PasswordCredentialsToken(context.Background(), "lena", "Expire-Word-2026")
+	if err != nil || tok.RefreshToken == "" {
+		t.Fatalf("password grant: %v", err)
+	}
+	time.Sleep(2 * time.Second) // fosite rounds the expiry to the second
+	status, body := e.form(t, "/oauth/token", id, secret, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.RefreshToken}})
+	if status != 400 || body["error"] != "invalid_grant" {
+		t.Errorf("expired refresh token: %d %v, want 400 invalid_grant", status, body)
 	}
 }

@@ -53,6 +53,8 @@ type Config struct {
 	// SigningKeys sign access tokens (the first) and verify them (all).
 	SigningKeys    []*ecdsa.PrivateKey
 	AccessTokenTTL time.Duration
+	// RefreshTokenTTL is how long a refresh token lives (30 days when 0).
+	RefreshTokenTTL time.Duration
 	// BcryptCost is the cost of Application User password hashes.
 	BcryptCost int
 	// Abuse protection (zero values take the defaults): a username or a
@@ -85,6 +87,9 @@ func (c Config) withDefaults() Config {
 	if c.TokenBurst <= 0 {
 		c.TokenBurst = 20
 	}
+	if c.RefreshTokenTTL <= 0 {
+		c.RefreshTokenTTL = 30 * 24 * time.Hour
+	}
 	if c.HashConcurrency <= 0 {
 		c.HashConcurrency = max(runtime.GOMAXPROCS(0)-1, 1)
 	}
@@ -95,18 +100,19 @@ func (c Config) withDefaults() Config {
 // MONGODB_DATABASE (auth), ISSUER_URL, ADMIN_TOKEN,
 // CREDENTIALS_ENCRYPTION_KEY (base64 of 32 bytes), SIGNING_KEY_FILES
 // (comma-separated PEM files, the signing key first), ACCESS_TOKEN_TTL
-// (15m), BCRYPT_COST (12; 10 to 15), LOGIN_MAX_FAILURES (5), LOGIN_LOCKOUT
+// (15m), REFRESH_TOKEN_TTL (720h; 1h to 2160h), BCRYPT_COST (12; 10 to 15), LOGIN_MAX_FAILURES (5), LOGIN_LOCKOUT
 // (1s, doubling), TOKEN_REQUESTS_PER_SECOND (10 per client address),
 // TOKEN_BURST (20), PASSWORD_HASH_CONCURRENCY (CPUs - 1),
 // CREDENTIALS_GRACE_PERIOD (24h; 0 to 720h).
 func ConfigFromEnv(env *config.Reader) Config {
 	cfg := Config{
-		Infra:          infra.ConfigFromEnv(env, "auth"),
-		Issuer:         env.Required("ISSUER_URL"),
-		AdminToken:     env.Required("ADMIN_TOKEN"),
-		AdminAddr:      env.String("ADMIN_ADDR", ""),
-		AccessTokenTTL: env.Duration("ACCESS_TOKEN_TTL", 15*time.Minute),
-		BcryptCost:     env.Int("BCRYPT_COST", 12),
+		Infra:           infra.ConfigFromEnv(env, "auth"),
+		Issuer:          env.Required("ISSUER_URL"),
+		AdminToken:      env.Required("ADMIN_TOKEN"),
+		AdminAddr:       env.String("ADMIN_ADDR", ""),
+		AccessTokenTTL:  env.Duration("ACCESS_TOKEN_TTL", 15*time.Minute),
+		RefreshTokenTTL: env.Duration("REFRESH_TOKEN_TTL", 30*24*time.Hour),
+		BcryptCost:      env.Int("BCRYPT_COST", 12),
 
 		LoginMaxFailures:       env.Int("LOGIN_MAX_FAILURES", 5),
 		LoginLockout:           env.Duration("LOGIN_LOCKOUT", time.Second),
@@ -121,6 +127,9 @@ func ConfigFromEnv(env *config.Reader) Config {
 	env.Check(CheckBcryptCost(cfg.BcryptCost))
 	if cfg.AccessTokenTTL < time.Minute || cfg.AccessTokenTTL > accesstoken.MaxLifetime {
 		env.Check(fmt.Errorf("ACCESS_TOKEN_TTL=%v must be from 1m to %v (the edge refuses longer-lived tokens)", cfg.AccessTokenTTL, accesstoken.MaxLifetime))
+	}
+	if cfg.RefreshTokenTTL < time.Hour || cfg.RefreshTokenTTL > 90*24*time.Hour {
+		env.Check(fmt.Errorf("REFRESH_TOKEN_TTL=%v must be from 1h to 2160h (90 days)", cfg.RefreshTokenTTL))
 	}
 	if key := env.Required("CREDENTIALS_ENCRYPTION_KEY"); key != "" {
 		b, err := base64.StdEncoding.DecodeString(key)
@@ -297,7 +306,7 @@ func newProvider(cfg Config, issuer string, store *adapters.FositeStore, keys *a
 		// The password grant always comes with a refresh token (no
 		// "offline" scope needed); client_credentials never does.
 		RefreshTokenScopes:   []string{},
-		RefreshTokenLifespan: 30 * 24 * time.Hour,
+		RefreshTokenLifespan: cfg.RefreshTokenTTL,
 		ClientSecretsHasher:  adapters.DigestHasher{},
 		ScopeStrategy:        fosite.ExactScopeStrategy,
 		JWTScopeClaimKey:     jwt.JWTScopeFieldString,
