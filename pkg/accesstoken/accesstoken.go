@@ -53,6 +53,9 @@ type Claims struct {
 	ClientID   string `json:"client_id"`
 	// Scope is the space-separated list of granted scopes.
 	Scope string `json:"scope"`
+	// KeyID is the id of the key the token was signed with (its "kid"
+	// header), set by Verify.
+	KeyID string `json:"-"`
 }
 
 // Issued is when the token was issued (its iat; the zero time if none).
@@ -120,6 +123,7 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Claims, error) {
 		if kid == "" {
 			return nil, errors.New("token has no kid")
 		}
+		claims.KeyID = kid
 		return v.keys.Key(ctx, kid)
 	})
 	if err != nil {

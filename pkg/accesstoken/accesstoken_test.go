@@ -88,7 +88,7 @@ func TestVerify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.ResellerID != "r1" || c.Subject != "u1" || !c.HasScope(ScopeAccountsRead) || c.HasScope(ScopeInvoicesRead) {
+	if c.ResellerID != "r1" || c.Subject != "u1" || !c.HasScope(ScopeAccountsRead) || c.HasScope(ScopeInvoicesRead) || c.KeyID != s.kid {
 		t.Errorf("claims = %+v", c)
 	}
 

@@ -47,6 +47,8 @@ func Check(ev proto.Message) error {
 		return APICredentialsChanged(e)
 	case *eventsv1.ApiActivationChanged:
 		return APIActivationChanged(e)
+	case *eventsv1.SigningKeyChanged:
+		return SigningKeyChanged(e)
 	case *eventsv1.InvoiceChanged:
 		return InvoiceChanged(e)
 	case *eventsv1.PaymentChanged:
@@ -343,6 +345,31 @@ func APIActivationChanged(e *eventsv1.ApiActivationChanged) error {
 		timestamp("tokens_not_before", a.GetTokensNotBefore(), false),
 		cutoff,
 	)...)
+}
+
+// keyIDPattern is a JWK key id as auth makes them: an RFC 7638 thumbprint,
+// base64url (which may start with '-' or '_', unlike other ids).
+var keyIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,100}$`)
+
+// SigningKeyChanged checks a signing key event.
+func SigningKeyChanged(e *eventsv1.SigningKeyChanged) error {
+	k := e.GetKey()
+	if k == nil {
+		return join("event", e.GetMeta().GetEventId(), append(metaProblems(e.GetMeta()), errors.New("the event carries no key"))...)
+	}
+	return join("signing key", k.GetKeyId(), append(metaProblems(e.GetMeta()),
+		keyID(k.GetKeyId()),
+		sameAggregate(e.GetMeta(), k.GetKeyId()),
+		timestamp("signs_from", k.GetSignsFrom(), true),
+		timestamp("withdrawn_at", k.GetWithdrawnAt(), false),
+	)...)
+}
+
+func keyID(v string) error {
+	if !keyIDPattern.MatchString(v) {
+		return fmt.Errorf("key_id %s must be 1-100 base64url characters", quote(v))
+	}
+	return nil
 }
 
 var securityKind = regexp.MustCompile(`^[a-z_]+\.[a-z_]+$`)

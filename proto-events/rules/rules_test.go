@@ -146,7 +146,7 @@ func FuzzCheck(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, kind uint8) {
 		events := []proto.Message{&eventsv1.AccountChanged{}, &eventsv1.ResellerChanged{}, &eventsv1.ProductChanged{}, &eventsv1.PriceListChanged{}, &eventsv1.ManagerTokenChanged{},
 			&eventsv1.InvoiceChanged{}, &eventsv1.PaymentChanged{}, &eventsv1.AppUserChanged{}, &eventsv1.AccessTokenRevoked{}, &eventsv1.SecurityEvent{},
-			&eventsv1.ApiCredentialsChanged{}, &eventsv1.ApiActivationChanged{}}
+			&eventsv1.ApiCredentialsChanged{}, &eventsv1.ApiActivationChanged{}, &eventsv1.SigningKeyChanged{}}
 		ev := events[int(kind)%len(events)]
 		if proto.Unmarshal(data, ev) != nil {
 			return
@@ -325,6 +325,28 @@ func TestAPIActivationRules(t *testing.T) {
 		"deactivated without cut-off": {&eventsv1.ApiActivationChanged{Meta: meta("reseller-api"), Activation: &eventsv1.ApiActivation{}}, "tokens_not_before"},
 		"other aggregate":             {&eventsv1.ApiActivationChanged{Meta: meta("x"), Activation: &eventsv1.ApiActivation{Active: true}}, "differs"},
 		"no activation":               {&eventsv1.ApiActivationChanged{Meta: meta("reseller-api")}, "carries no activation"},
+	} {
+		if err := Check(c.ev); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want %q", name, err, c.want)
+		}
+	}
+}
+
+func TestSigningKeyRules(t *testing.T) {
+	for _, id := range []string{"k1", "-Ab_9"} {
+		ok := &eventsv1.SigningKeyChanged{Meta: meta(id), Key: &eventsv1.SigningKey{KeyId: id, SignsFrom: timestamppb.Now()}}
+		if err := Check(ok); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, c := range map[string]struct {
+		ev   proto.Message
+		want string
+	}{
+		"not base64url": {&eventsv1.SigningKeyChanged{Meta: meta("k.1"), Key: &eventsv1.SigningKey{KeyId: "k.1", SignsFrom: timestamppb.Now()}}, "base64url"},
+		"no signs_from": {&eventsv1.SigningKeyChanged{Meta: meta("k1"), Key: &eventsv1.SigningKey{KeyId: "k1"}}, "signs_from is required"},
+		"other key":     {&eventsv1.SigningKeyChanged{Meta: meta("k1"), Key: &eventsv1.SigningKey{KeyId: "k2", SignsFrom: timestamppb.Now()}}, "k2"},
+		"no key":        {&eventsv1.SigningKeyChanged{Meta: meta("k1")}, "carries no key"},
 	} {
 		if err := Check(c.ev); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: err = %v, want %q", name, err, c.want)

@@ -63,6 +63,8 @@ const (
 	AccessTokensRevoked = "auth.access_token.revoked.>"
 	// APICredentialsChanged matches every reseller's eventsv1.ApiCredentialsChanged.
 	APICredentialsChanged = "auth.api_credentials.changed.>"
+	// SigningKeysChanged matches every signing key's eventsv1.SigningKeyChanged.
+	SigningKeysChanged = "auth.signing_key.changed.>"
 	// APIActivationChanged is the subject of every
 	// eventsv1.ApiActivationChanged: the Reseller API's activation is one
 	// aggregate, with id APIActivation.
@@ -72,6 +74,9 @@ const (
 // ResellerAPICredentialsChanged is the subject of the events of reseller
 // id's Reseller API credentials.
 func ResellerAPICredentialsChanged(id string) string { return "auth.api_credentials.changed." + id }
+
+// SigningKeyChanged is the subject of the events of signing key id.
+func SigningKeyChanged(id string) string { return "auth.signing_key.changed." + id }
 
 // APIActivation is the aggregate id of the Reseller API's activation.
 const APIActivation = "reseller-api"

@@ -64,6 +64,7 @@ func FuzzAdminBodies(f *testing.F) {
 		{"POST", "/admin/v1/resellers/r1/service-clients"},
 		{"POST", "/admin/v1/resellers/r1/api-credentials/rotate"},
 		{"POST", "/admin/v1/reseller-api/credentials/rotate"},
+		{"POST", "/admin/v1/signing-keys"},
 	}
 	f.Add(uint8(0), `{"username":"x","email":"x@y.z","password":"a","confirmPassword":"a"}`)
 	f.Add(uint8(1), `{"disabled":true,"email":null}`)
@@ -72,6 +73,7 @@ func FuzzAdminBodies(f *testing.F) {
 	f.Add(uint8(3), `{"gracePeriodSeconds":1.5}`)
 	f.Add(uint8(4), `{"gracePeriodSeconds":-1} {}`)
 	f.Add(uint8(4), ``)
+	f.Add(uint8(5), `{"publishDelaySeconds":"soon"}`)
 	f.Fuzz(func(t *testing.T, which uint8, body string) {
 		route := routes[int(which)%len(routes)]
 		req, err := http.NewRequest(route[0], e.srv.URL+route[1], strings.NewReader(body))

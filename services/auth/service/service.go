@@ -24,9 +24,14 @@ import (
 	"github.com/ory/fosite/token/jwt"
 	"github.com/prometheus/client_golang/prometheus"
 
+	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
+	"github.com/resellerapi/platform/proto-events/subjects"
+
 	"github.com/resellerapi/platform/pkg/accesstoken"
 	"github.com/resellerapi/platform/pkg/config"
 	"github.com/resellerapi/platform/pkg/contract"
+	"github.com/resellerapi/platform/pkg/eventbus"
+	"github.com/resellerapi/platform/pkg/httpserver"
 	"github.com/resellerapi/platform/pkg/infra"
 	"github.com/resellerapi/platform/services/auth/api"
 	"github.com/resellerapi/platform/services/auth/internal/adapters"
@@ -68,6 +73,10 @@ type Config struct {
 	TokenRequestsPerSecond float64
 	TokenBurst             int
 	HashConcurrency        int
+	// SigningKeyPublishDelay is how long a rotated signing key is
+	// published before it signs, unless a rotation names another (0:
+	// signs at once).
+	SigningKeyPublishDelay time.Duration
 	// CredentialsGracePeriod is how long a reseller's rotated client key
 	// and secret keep working, unless a rotation names another (0: none).
 	CredentialsGracePeriod time.Duration
@@ -103,7 +112,8 @@ func (c Config) withDefaults() Config {
 // (15m), REFRESH_TOKEN_TTL (720h; 1h to 2160h), BCRYPT_COST (12; 10 to 15), LOGIN_MAX_FAILURES (5), LOGIN_LOCKOUT
 // (1s, doubling), TOKEN_REQUESTS_PER_SECOND (10 per client address),
 // TOKEN_BURST (20), PASSWORD_HASH_CONCURRENCY (CPUs - 1),
-// CREDENTIALS_GRACE_PERIOD (24h; 0 to 720h).
+// CREDENTIALS_GRACE_PERIOD (24h; 0 to 720h), SIGNING_KEY_PUBLISH_DELAY
+// (10m; 0 to 24h).
 func ConfigFromEnv(env *config.Reader) Config {
 	cfg := Config{
 		Infra:           infra.ConfigFromEnv(env, "auth"),
@@ -120,6 +130,10 @@ func ConfigFromEnv(env *config.Reader) Config {
 		TokenBurst:             env.Int("TOKEN_BURST", 20),
 		HashConcurrency:        env.Int("PASSWORD_HASH_CONCURRENCY", 0),
 		CredentialsGracePeriod: env.Duration("CREDENTIALS_GRACE_PERIOD", 24*time.Hour),
+		SigningKeyPublishDelay: env.Duration("SIGNING_KEY_PUBLISH_DELAY", 10*time.Minute),
+	}
+	if cfg.SigningKeyPublishDelay < 0 || cfg.SigningKeyPublishDelay > app.MaxPublishDelay {
+		env.Check(fmt.Errorf("SIGNING_KEY_PUBLISH_DELAY=%v must be from 0 to %v", cfg.SigningKeyPublishDelay, app.MaxPublishDelay))
 	}
 	if cfg.CredentialsGracePeriod < 0 || cfg.CredentialsGracePeriod > MaxGracePeriod {
 		env.Check(fmt.Errorf("CREDENTIALS_GRACE_PERIOD=%v must be from 0 to %v", cfg.CredentialsGracePeriod, MaxGracePeriod))
@@ -185,6 +199,9 @@ func (c Config) validate() error {
 	if c.Issuer == "" {
 		errs = append(errs, errors.New("the issuer URL is required"))
 	}
+	if c.SigningKeyPublishDelay < 0 || c.SigningKeyPublishDelay > app.MaxPublishDelay {
+		errs = append(errs, fmt.Errorf("the signing key publish delay must be from 0 to %v", app.MaxPublishDelay))
+	}
 	if c.CredentialsGracePeriod < 0 || c.CredentialsGracePeriod > MaxGracePeriod {
 		errs = append(errs, fmt.Errorf("the credentials grace period must be from 0 to %v", MaxGracePeriod))
 	}
@@ -207,6 +224,11 @@ type Service struct {
 	*infra.Infra
 	server    *ports.Server
 	adminAddr string
+	// keys are the signing keys, loaded again on every signing key event
+	// (keyFollower) and at least once a minute.
+	keys        *adapters.SigningKeys
+	keyFollower *eventbus.Follower
+	log         *slog.Logger
 }
 
 // New connects to MongoDB and NATS, prepares indexes and streams, composes
@@ -229,7 +251,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{Infra: in, adminAddr: cfg.AdminAddr}
+	keys.WithStore(in.DB, box)
+	s := &Service{Infra: in, adminAddr: cfg.AdminAddr, keys: keys, log: log}
+	if err := keys.Load(ctx); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
 	users := adapters.NewUserRepository(in.DB)
 	managers := adapters.NewManagerRepository(in.DB)
 	serviceClients := adapters.NewServiceClientRepository(in.DB)
@@ -246,6 +273,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		Credentials:      credentials,
 		CredentialEvents: adapters.CredentialEvents{Bus: in.Bus},
 		GracePeriod:      cfg.CredentialsGracePeriod,
+		Keys:             keys,
+		KeyEvents:        adapters.SigningKeyEvents{Bus: in.Bus},
+		PublishDelay:     cfg.SigningKeyPublishDelay,
 		Users:            users,
 		Resellers:        adapters.NewResellerRepository(in.DB),
 		Managers:         managers,
@@ -268,6 +298,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		return nil, err
 	}
 	if err := ports.RegisterEvents(in.Bus, application); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	s.keyFollower, err = eventbus.Follow(in.Bus, "signing_keys", subjects.SigningKeysChanged,
+		func(ctx context.Context, _ *eventsv1.SigningKeyChanged) error { return keys.Load(ctx) })
+	if err != nil {
 		_ = s.Close()
 		return nil, err
 	}
@@ -311,7 +347,13 @@ func newProvider(cfg Config, issuer string, store *adapters.FositeStore, keys *a
 		ScopeStrategy:        fosite.ExactScopeStrategy,
 		JWTScopeClaimKey:     jwt.JWTScopeFieldString,
 	}
-	signer := func(context.Context) (any, error) { return keys.Signing(), nil }
+	signer := func(context.Context) (any, error) {
+		k, err := keys.Signing()
+		if err != nil {
+			return nil, err
+		}
+		return k, nil
+	}
 	strategy := compose.NewOAuth2JWTStrategy(signer, compose.NewOAuth2HMACStrategy(fc), fc)
 	// The Reseller API's contract is the password grant for Application
 	// Users; fosite marks it deprecated because OAuth 2.1 drops it.
@@ -319,6 +361,42 @@ func newProvider(cfg Config, issuer string, store *adapters.FositeStore, keys *a
 	password := compose.OAuth2ResourceOwnerPasswordCredentialsFactory
 	return compose.Compose(fc, store, strategy, password, compose.OAuth2ClientCredentialsGrantFactory,
 		compose.OAuth2RefreshTokenGrantFactory), nil
+}
+
+// Run consumes events until ctx ends, and loads the signing keys again
+// every minute (the events make it sooner; this catches any missed).
+func (s *Service) Run(ctx context.Context) error {
+	go func() {
+		tick := time.NewTicker(time.Minute)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				if err := s.keys.Load(ctx); err != nil && ctx.Err() == nil {
+					s.log.WarnContext(ctx, "signing keys not loaded", "error", err.Error())
+				}
+			}
+		}
+	}()
+	return s.Infra.Run(ctx)
+}
+
+// Checks are the readiness checks: the store, the bus and the signing key
+// follower caught up.
+func (s *Service) Checks() map[string]httpserver.Check {
+	checks := s.Infra.Checks()
+	checks[s.keyFollower.Name()] = s.keyFollower.Ready
+	return checks
+}
+
+// Close stops following and disconnects.
+func (s *Service) Close() error {
+	if s.keyFollower != nil {
+		_ = s.keyFollower.Stop()
+	}
+	return s.Infra.Close()
 }
 
 // Register mounts the OAuth endpoints and the admin API on r.

@@ -50,6 +50,7 @@ type env struct {
 	kit *testkit.Kit
 	db  string
 	srv *httptest.Server
+	cfg service.Config
 }
 
 // start runs auth over the package's kit with a database of the test's own.
@@ -76,6 +77,7 @@ func startWith(t testing.TB, configure func(*service.Config)) env {
 	if configure != nil {
 		configure(&cfg)
 	}
+	e.db, e.cfg = cfg.Infra.Database, cfg
 	svc, err := service.New(context.Background(), cfg, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
 	if err != nil {
 		t.Fatal(err)

@@ -31,6 +31,9 @@ func TestStorefrontKeysAreBoundToTheirReseller(t *testing.T) {
 		// The distributor's routes, and storefront keys themselves.
 		{"GET", "/admin/v1/api-users", nil, 403},
 		{"POST", "/admin/v1/reseller-api/credentials", nil, 403},
+		{"DELETE", "/admin/v1/reseller-api/credentials", nil, 403},
+		{"GET", "/admin/v1/signing-keys", nil, 403},
+		{"POST", "/admin/v1/signing-keys", nil, 403},
 		{"POST", "/admin/v1/resellers/r1/storefront-keys", nil, 403},
 	} {
 		if status, p := e.call(t, c.method, c.path, key, c.body); status != c.want {

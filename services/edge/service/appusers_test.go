@@ -175,3 +175,34 @@ func TestTokensOfRotatedClientKeysAreRefusedOnEveryReplicaAfterTheirGrace(t *tes
 		t.Error("a new replica does not refuse the retired key's token")
 	}
 }
+
+func TestTokensOfAWithdrawnSigningKeyAreRefusedOnEveryReplica(t *testing.T) {
+	e := start(t)
+	second := e.replica(t)
+	token := e.tokens.mint(t, "r1", "accounts:read", 10*time.Minute)
+	everywhere := func(want int) func() bool {
+		return func() bool {
+			return bearerStatus(t, e.srv.URL, token) == want && bearerStatus(t, second.url, token) == want
+		}
+	}
+	if !everywhere(200)() {
+		t.Fatal("the token is not accepted to begin with") // and now cached as verified on both
+	}
+	bus, err := eventbus.Connect(eventbus.Config{NATSURL: kit.NATSURL, Service: "test-auth"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = bus.Close() }()
+	kid := e.tokens.kid
+	if err := bus.Publish(context.Background(), subjects.SigningKeyChanged(kid), &eventsv1.SigningKeyChanged{
+		Meta: &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: kid, Version: 2},
+		Key:  &eventsv1.SigningKey{KeyId: kid, SignsFrom: timestamppb.New(time.Now().Add(-time.Hour)), WithdrawnAt: timestamppb.Now()},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// The JWKS stand-in still publishes the key: the event alone refuses it.
+	testkit.Eventually(t, 5*time.Second, everywhere(401), "a token of a withdrawn key is still accepted")
+	if third := e.replica(t); bearerStatus(t, third.url, e.tokens.mint(t, "r1", "accounts:read", time.Minute)) != 401 {
+		t.Error("a replica started later accepts a withdrawn key's token")
+	}
+}

@@ -75,8 +75,8 @@ const tokenCacheSize = 50_000
 type Service struct {
 	infra *infra.Infra
 	// followers feed the reseller tree, the manager tokens, the
-	// application users, the revoked tokens and the retired client keys
-	// the edge holds in memory.
+	// application users, the revoked tokens, the retired client keys and
+	// the withdrawn signing keys the edge holds in memory.
 	followers []*eventbus.Follower
 	http      *ports.HTTP
 	docs      []ports.Doc
@@ -102,6 +102,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 	s := &Service{infra: in, docs: docs}
 	tree, tokens := adapters.NewResellerTree(), adapters.NewManagerTokens()
 	users, revoked, clients := adapters.NewAppUsers(), adapters.NewRevokedTokens(), adapters.NewAPIClients()
+	withdrawn := adapters.NewWithdrawnKeys()
 	for _, err := range []error{
 		s.follow(eventbus.Follow(in.Bus, "reseller_tree", subjects.ResellersChanged, tree.Apply)),
 		s.follow(eventbus.Follow(in.Bus, "manager_tokens", subjects.ManagerTokensChanged, tokens.Apply)),
@@ -109,6 +110,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		s.follow(eventbus.Follow(in.Bus, "revoked_tokens", subjects.AccessTokensRevoked, revoked.Apply)),
 		s.follow(eventbus.Follow(in.Bus, "api_credentials", subjects.APICredentialsChanged, clients.ApplyCredentials)),
 		s.follow(eventbus.Follow(in.Bus, "api_activation", subjects.APIActivationChanged, clients.ApplyActivation)),
+		s.follow(eventbus.Follow(in.Bus, "signing_keys", subjects.SigningKeysChanged, withdrawn.Apply)),
 	} {
 		if err != nil {
 			_ = s.Close()
@@ -126,7 +128,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		Invoices:  adapters.NewInvoiceReader(in.Database(cmp.Or(cfg.InvoicingDatabase, readmodel.InvoicingDatabase))),
 		Resellers: adapters.NewResellerReader(in.DB),
 	}, tree)
-	authn := ports.Authenticators{ports.BearerTokens{Verifier: verifier, Users: users, Clients: clients, Revocations: revoked}, ports.ManagerTokens{Store: tokens}}
+	authn := ports.Authenticators{ports.BearerTokens{Verifier: verifier, Users: users, Clients: clients, Revocations: revoked, Keys: withdrawn}, ports.ManagerTokens{Store: tokens}}
 	s.http = ports.NewHTTP(application, authn, tree, doc, log).WithDistributor(cfg.DistributorName)
 	return s, nil
 }

@@ -509,7 +509,8 @@ type SecurityEvent struct {
 	// What happened: login.succeeded, login.failed, login.locked,
 	// token.revoked, user.changed, user.deleted, service_client.created,
 	// service_client.deleted, storefront_key.created, storefront_key.revoked,
-	// credentials.activated, credentials.deactivated, credentials.rotated.
+	// credentials.activated, credentials.deactivated, credentials.rotated,
+	// signing_key.created, signing_key.withdrawn.
 	Kind string `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
 	// Who it concerns: an Application User's id, a service client's key, or
 	// for a failed login the username tried.
@@ -891,6 +892,130 @@ func (x *ApiActivationChanged) GetActivation() *ApiActivation {
 	return nil
 }
 
+// SigningKey is a key auth signs access tokens with, as the others need it:
+// its id (the "kid" of its tokens), never the key itself (verifiers take
+// the public key from the JWKS).
+type SigningKey struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	KeyId string                 `protobuf:"bytes,1,opt,name=key_id,json=keyId,proto3" json:"key_id,omitempty"`
+	// When auth starts signing with it (it is published in the JWKS from
+	// its creation, before it signs).
+	SignsFrom *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=signs_from,json=signsFrom,proto3" json:"signs_from,omitempty"`
+	// Set when the key is withdrawn (e.g. it leaked): every token signed
+	// with it is refused from then on.
+	WithdrawnAt   *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=withdrawn_at,json=withdrawnAt,proto3" json:"withdrawn_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SigningKey) Reset() {
+	*x = SigningKey{}
+	mi := &file_resellerapi_events_v1_auth_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SigningKey) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SigningKey) ProtoMessage() {}
+
+func (x *SigningKey) ProtoReflect() protoreflect.Message {
+	mi := &file_resellerapi_events_v1_auth_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SigningKey.ProtoReflect.Descriptor instead.
+func (*SigningKey) Descriptor() ([]byte, []int) {
+	return file_resellerapi_events_v1_auth_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *SigningKey) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *SigningKey) GetSignsFrom() *timestamppb.Timestamp {
+	if x != nil {
+		return x.SignsFrom
+	}
+	return nil
+}
+
+func (x *SigningKey) GetWithdrawnAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.WithdrawnAt
+	}
+	return nil
+}
+
+// SigningKeyChanged is published by auth on subject
+// "auth.signing_key.changed.<key_id>" when a signing key is created
+// (version 1) or withdrawn (version 2). Every auth replica follows it to
+// load the key set; every edge replica to refuse the tokens of a
+// withdrawn key.
+type SigningKeyChanged struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Meta          *EventMeta             `protobuf:"bytes,1,opt,name=meta,proto3" json:"meta,omitempty"`
+	Key           *SigningKey            `protobuf:"bytes,2,opt,name=key,proto3" json:"key,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SigningKeyChanged) Reset() {
+	*x = SigningKeyChanged{}
+	mi := &file_resellerapi_events_v1_auth_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SigningKeyChanged) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SigningKeyChanged) ProtoMessage() {}
+
+func (x *SigningKeyChanged) ProtoReflect() protoreflect.Message {
+	mi := &file_resellerapi_events_v1_auth_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SigningKeyChanged.ProtoReflect.Descriptor instead.
+func (*SigningKeyChanged) Descriptor() ([]byte, []int) {
+	return file_resellerapi_events_v1_auth_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *SigningKeyChanged) GetMeta() *EventMeta {
+	if x != nil {
+		return x.Meta
+	}
+	return nil
+}
+
+func (x *SigningKeyChanged) GetKey() *SigningKey {
+	if x != nil {
+		return x.Key
+	}
+	return nil
+}
+
 var File_resellerapi_events_v1_auth_proto protoreflect.FileDescriptor
 
 const file_resellerapi_events_v1_auth_proto_rawDesc = "" +
@@ -954,7 +1079,16 @@ const file_resellerapi_events_v1_auth_proto_rawDesc = "" +
 	"\x04meta\x18\x01 \x01(\v2 .resellerapi.events.v1.EventMetaR\x04meta\x12D\n" +
 	"\n" +
 	"activation\x18\x02 \x01(\v2$.resellerapi.events.v1.ApiActivationR\n" +
-	"activation*w\n" +
+	"activation\"\x9d\x01\n" +
+	"\n" +
+	"SigningKey\x12\x15\n" +
+	"\x06key_id\x18\x01 \x01(\tR\x05keyId\x129\n" +
+	"\n" +
+	"signs_from\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\tsignsFrom\x12=\n" +
+	"\fwithdrawn_at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\vwithdrawnAt\"~\n" +
+	"\x11SigningKeyChanged\x124\n" +
+	"\x04meta\x18\x01 \x01(\v2 .resellerapi.events.v1.EventMetaR\x04meta\x123\n" +
+	"\x03key\x18\x02 \x01(\v2!.resellerapi.events.v1.SigningKeyR\x03key*w\n" +
 	"\vManagerRole\x12\x1c\n" +
 	"\x18MANAGER_ROLE_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12MANAGER_ROLE_ADMIN\x10\x01\x12\x18\n" +
@@ -979,7 +1113,7 @@ func file_resellerapi_events_v1_auth_proto_rawDescGZIP() []byte {
 }
 
 var file_resellerapi_events_v1_auth_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_resellerapi_events_v1_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_resellerapi_events_v1_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_resellerapi_events_v1_auth_proto_goTypes = []any{
 	(ManagerRole)(0),              // 0: resellerapi.events.v1.ManagerRole
 	(AppUserStatus)(0),            // 1: resellerapi.events.v1.AppUserStatus
@@ -994,33 +1128,39 @@ var file_resellerapi_events_v1_auth_proto_goTypes = []any{
 	(*ApiCredentialsChanged)(nil), // 10: resellerapi.events.v1.ApiCredentialsChanged
 	(*ApiActivation)(nil),         // 11: resellerapi.events.v1.ApiActivation
 	(*ApiActivationChanged)(nil),  // 12: resellerapi.events.v1.ApiActivationChanged
-	(*timestamppb.Timestamp)(nil), // 13: google.protobuf.Timestamp
-	(*EventMeta)(nil),             // 14: resellerapi.events.v1.EventMeta
+	(*SigningKey)(nil),            // 13: resellerapi.events.v1.SigningKey
+	(*SigningKeyChanged)(nil),     // 14: resellerapi.events.v1.SigningKeyChanged
+	(*timestamppb.Timestamp)(nil), // 15: google.protobuf.Timestamp
+	(*EventMeta)(nil),             // 16: resellerapi.events.v1.EventMeta
 }
 var file_resellerapi_events_v1_auth_proto_depIdxs = []int32{
 	0,  // 0: resellerapi.events.v1.ManagerToken.role:type_name -> resellerapi.events.v1.ManagerRole
-	13, // 1: resellerapi.events.v1.ManagerToken.created_at:type_name -> google.protobuf.Timestamp
-	14, // 2: resellerapi.events.v1.ManagerTokenChanged.meta:type_name -> resellerapi.events.v1.EventMeta
+	15, // 1: resellerapi.events.v1.ManagerToken.created_at:type_name -> google.protobuf.Timestamp
+	16, // 2: resellerapi.events.v1.ManagerTokenChanged.meta:type_name -> resellerapi.events.v1.EventMeta
 	2,  // 3: resellerapi.events.v1.ManagerTokenChanged.token:type_name -> resellerapi.events.v1.ManagerToken
 	1,  // 4: resellerapi.events.v1.AppUser.status:type_name -> resellerapi.events.v1.AppUserStatus
-	13, // 5: resellerapi.events.v1.AppUser.tokens_not_before:type_name -> google.protobuf.Timestamp
-	14, // 6: resellerapi.events.v1.AppUserChanged.meta:type_name -> resellerapi.events.v1.EventMeta
+	15, // 5: resellerapi.events.v1.AppUser.tokens_not_before:type_name -> google.protobuf.Timestamp
+	16, // 6: resellerapi.events.v1.AppUserChanged.meta:type_name -> resellerapi.events.v1.EventMeta
 	4,  // 7: resellerapi.events.v1.AppUserChanged.user:type_name -> resellerapi.events.v1.AppUser
-	14, // 8: resellerapi.events.v1.AccessTokenRevoked.meta:type_name -> resellerapi.events.v1.EventMeta
-	13, // 9: resellerapi.events.v1.AccessTokenRevoked.expires_at:type_name -> google.protobuf.Timestamp
-	14, // 10: resellerapi.events.v1.SecurityEvent.meta:type_name -> resellerapi.events.v1.EventMeta
-	13, // 11: resellerapi.events.v1.RetiredClient.not_after:type_name -> google.protobuf.Timestamp
+	16, // 8: resellerapi.events.v1.AccessTokenRevoked.meta:type_name -> resellerapi.events.v1.EventMeta
+	15, // 9: resellerapi.events.v1.AccessTokenRevoked.expires_at:type_name -> google.protobuf.Timestamp
+	16, // 10: resellerapi.events.v1.SecurityEvent.meta:type_name -> resellerapi.events.v1.EventMeta
+	15, // 11: resellerapi.events.v1.RetiredClient.not_after:type_name -> google.protobuf.Timestamp
 	8,  // 12: resellerapi.events.v1.ApiCredentials.retired:type_name -> resellerapi.events.v1.RetiredClient
-	14, // 13: resellerapi.events.v1.ApiCredentialsChanged.meta:type_name -> resellerapi.events.v1.EventMeta
+	16, // 13: resellerapi.events.v1.ApiCredentialsChanged.meta:type_name -> resellerapi.events.v1.EventMeta
 	9,  // 14: resellerapi.events.v1.ApiCredentialsChanged.credentials:type_name -> resellerapi.events.v1.ApiCredentials
-	13, // 15: resellerapi.events.v1.ApiActivation.tokens_not_before:type_name -> google.protobuf.Timestamp
-	14, // 16: resellerapi.events.v1.ApiActivationChanged.meta:type_name -> resellerapi.events.v1.EventMeta
+	15, // 15: resellerapi.events.v1.ApiActivation.tokens_not_before:type_name -> google.protobuf.Timestamp
+	16, // 16: resellerapi.events.v1.ApiActivationChanged.meta:type_name -> resellerapi.events.v1.EventMeta
 	11, // 17: resellerapi.events.v1.ApiActivationChanged.activation:type_name -> resellerapi.events.v1.ApiActivation
-	18, // [18:18] is the sub-list for method output_type
-	18, // [18:18] is the sub-list for method input_type
-	18, // [18:18] is the sub-list for extension type_name
-	18, // [18:18] is the sub-list for extension extendee
-	0,  // [0:18] is the sub-list for field type_name
+	15, // 18: resellerapi.events.v1.SigningKey.signs_from:type_name -> google.protobuf.Timestamp
+	15, // 19: resellerapi.events.v1.SigningKey.withdrawn_at:type_name -> google.protobuf.Timestamp
+	16, // 20: resellerapi.events.v1.SigningKeyChanged.meta:type_name -> resellerapi.events.v1.EventMeta
+	13, // 21: resellerapi.events.v1.SigningKeyChanged.key:type_name -> resellerapi.events.v1.SigningKey
+	22, // [22:22] is the sub-list for method output_type
+	22, // [22:22] is the sub-list for method input_type
+	22, // [22:22] is the sub-list for extension type_name
+	22, // [22:22] is the sub-list for extension extendee
+	0,  // [0:22] is the sub-list for field type_name
 }
 
 func init() { file_resellerapi_events_v1_auth_proto_init() }
@@ -1035,7 +1175,7 @@ func file_resellerapi_events_v1_auth_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_resellerapi_events_v1_auth_proto_rawDesc), len(file_resellerapi_events_v1_auth_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   11,
+			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

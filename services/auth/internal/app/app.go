@@ -90,6 +90,7 @@ type Application struct {
 // Commands change state.
 type Commands struct {
 	Credentials    CredentialHandlers
+	SigningKeys    SigningKeyHandlers
 	CreateAppUser  CreateAppUserHandler
 	ApplyReseller  ApplyResellerHandler
 	Managers       ManagerHandlers
@@ -116,11 +117,16 @@ type Deps struct {
 	// GracePeriod is how long a rotated pair keeps working unless the
 	// rotation names another.
 	GracePeriod time.Duration
-	Users       UserRepository
-	Resellers   ResellerRepository
-	Managers    ManagerRepository
-	TokenEvents TokenEvents
-	UserEvents  UserEvents
+	// Keys and KeyEvents serve the token signing keys; a new key is
+	// published PublishDelay before it signs unless the rotation says.
+	Keys         SigningKeyRing
+	KeyEvents    SigningKeyEvents
+	PublishDelay time.Duration
+	Users        UserRepository
+	Resellers    ResellerRepository
+	Managers     ManagerRepository
+	TokenEvents  TokenEvents
+	UserEvents   UserEvents
 	// Revocations and RevocationEvents serve token revocation.
 	Revocations      RevocationRepository
 	RevocationEvents RevocationEvents
@@ -153,6 +159,7 @@ func New(d Deps) (Application, error) {
 	return Application{
 		Commands: Commands{
 			Credentials:    CredentialHandlers{d},
+			SigningKeys:    SigningKeyHandlers{d},
 			CreateAppUser:  CreateAppUserHandler{d},
 			ApplyReseller:  ApplyResellerHandler{d},
 			Managers:       ManagerHandlers{d},

@@ -113,27 +113,41 @@ func (a *Admin) RotateResellerCredentials(c *gin.Context, resellerID ResellerId)
 // gracePeriod reads a rotation's optional body: nil when it names no grace
 // period. On a bad body it answers and returns false.
 func (a *Admin) gracePeriod(c *gin.Context) (*time.Duration, bool) {
+	var req RotateCredentials
+	if !optionalBody(c, &req) {
+		return nil, false
+	}
+	return seconds(req.GracePeriodSeconds, domain.MaxGracePeriod), true
+}
+
+// optionalBody decodes the body, if there is one, into v (left as it is
+// otherwise). On a bad body it answers a 400 and returns false.
+func optionalBody(c *gin.Context, v any) bool {
 	body, err := io.ReadAll(io.LimitReader(c.Request.Body, 64<<10))
 	if err != nil {
 		httpserver.Fail(c, problem.New(http.StatusBadRequest, problem.TypeInvalidBody, "The body could not be read."))
-		return nil, false
+		return false
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, true
+		return true
 	}
-	var req RotateCredentials
-	if err := decodeJSON(bytes.NewReader(body), &req); err != nil {
+	if err := decodeJSON(bytes.NewReader(body), v); err != nil {
 		httpserver.Fail(c, problem.New(http.StatusBadRequest, problem.TypeInvalidBody, err.Error()))
-		return nil, false
+		return false
 	}
-	if req.GracePeriodSeconds == nil {
-		return nil, true
+	return true
+}
+
+// seconds is n seconds as a duration (nil for nil); beyond max (where the
+// multiplication could overflow) or negative, it is -1, which the use
+// cases refuse.
+func seconds(n *int64, max time.Duration) *time.Duration {
+	if n == nil {
+		return nil
 	}
-	grace := time.Duration(*req.GracePeriodSeconds) * time.Second
-	if *req.GracePeriodSeconds < 0 || *req.GracePeriodSeconds > int64(domain.MaxGracePeriod/time.Second) {
-		// Beyond MaxGracePeriod the multiplication could overflow: refuse
-		// before it (the use case checks the bound too).
-		grace = -1
+	d := time.Duration(*n) * time.Second
+	if *n < 0 || *n > int64(max/time.Second) {
+		d = -1
 	}
-	return &grace, true
+	return &d
 }

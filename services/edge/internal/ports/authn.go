@@ -73,6 +73,14 @@ type BearerTokens struct {
 	Clients TokenRefusals
 	// Revocations may be nil: no token is refused as revoked then.
 	Revocations TokenRevocations
+	// Keys may be nil: no token is refused for its signing key then.
+	Keys WithdrawnKeys
+}
+
+// WithdrawnKeys says whether a signing key was withdrawn (it leaked); the
+// edge holds this in memory from auth's events.
+type WithdrawnKeys interface {
+	Withdrawn(id string) bool
 }
 
 // TokenRevocations says whether an access token was revoked (RFC 7009);
@@ -90,6 +98,9 @@ func (b BearerTokens) Authenticate(ctx context.Context, r *http.Request) (app.Ca
 	claims, err := b.Verifier.Verify(ctx, raw)
 	if err != nil {
 		return app.Caller{}, err
+	}
+	if b.Keys != nil && b.Keys.Withdrawn(claims.KeyID) {
+		return app.Caller{}, errors.New("the token's signing key was withdrawn")
 	}
 	if b.Revocations != nil && b.Revocations.Revoked(claims.ID) {
 		return app.Caller{}, errors.New("the access token was revoked")
