@@ -45,7 +45,8 @@ func (s *FositeStore) GetClient(ctx context.Context, id string) (fosite.Client, 
 	if err != nil {
 		return nil, err
 	}
-	client := &fosite.DefaultClient{ID: c.ID, Secret: c.SecretDigest, ResponseTypes: []string{"token"}, Scopes: accesstoken.AllScopes()}
+	client := &Client{DefaultClient: &fosite.DefaultClient{ID: c.ID, Secret: c.SecretDigest, ResponseTypes: []string{"token"}, Scopes: accesstoken.AllScopes()},
+		resellerID: c.ResellerID}
 	if c.Service {
 		client.GrantTypes = []string{"client_credentials"}
 	} else {
@@ -53,6 +54,16 @@ func (s *FositeStore) GetClient(ctx context.Context, id string) (fosite.Client, 
 	}
 	return client, nil
 }
+
+// Client is a fosite client that knows its reseller, so the token
+// endpoint needs no second lookup to name it in the token.
+type Client struct {
+	*fosite.DefaultClient
+	resellerID string
+}
+
+// ResellerID is the reseller the client belongs to.
+func (c *Client) ResellerID() string { return c.resellerID }
 
 // ClientAssertionJWTValid is part of fosite's client storage; the client
 // authenticates with a secret, never with a JWT assertion.

@@ -111,13 +111,14 @@ func (o *OAuth) requestToken(c *gin.Context) {
 			o.provider.WriteAccessError(ctx, c.Writer, ar, err)
 			return
 		}
-		sc, err := o.app.Queries.Client.Handle(ctx, ar.GetClient().GetID())
-		if err != nil {
-			o.logError(c, "service client lookup failed", err)
-			o.provider.WriteAccessError(ctx, c.Writer, ar, fosite.ErrServerError.WithWrap(err))
+		owned, ok := ar.GetClient().(interface{ ResellerID() string })
+		if !ok || owned.ResellerID() == "" {
+			err := fosite.ErrServerError.WithHint("The client names no reseller.")
+			o.logError(c, "service client without a reseller", err)
+			o.provider.WriteAccessError(ctx, c.Writer, ar, err)
 			return
 		}
-		subject, resellerID = sc.ID, sc.ResellerID
+		subject, resellerID = ar.GetClient().GetID(), owned.ResellerID()
 	} else {
 		if ar.GetGrantTypes().ExactOne("refresh_token") {
 			grant = "refresh_token"
