@@ -202,14 +202,16 @@ func TestStoppingAReplicaKeepsTheSharedConsumer(t *testing.T) {
 	var mu sync.Mutex
 	var second []int64
 	service := "svc" + strings.ReplaceAll(uuid.NewString()[:8], "-", "")
-	named := func(c *eventbus.Config) { c.Service = service }
+	// An event the server pushed to the stopping replica just before it
+	// left is redelivered to the other after AckWait: keep it short here.
+	named := func(c *eventbus.Config) { c.Service, c.AckWait = service, time.Second }
 	ignore := func(b *eventbus.Bus) {
 		if err := eventbus.Handle(b, "accounts", subjects.AccountChanged(accountID), func(context.Context, *eventsv1.AccountChanged) error { return nil }); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// The first replica creates the consumer, then stops.
-	first, err := eventbus.Connect(eventbus.Config{NATSURL: kit.NATSURL, Service: service})
+	first, err := eventbus.Connect(eventbus.Config{NATSURL: kit.NATSURL, Service: service, AckWait: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
