@@ -2,7 +2,8 @@
 # `make test` is what CI runs (.ci/run).
 
 MODULES  := pkg proto-events services/auth services/directory services/catalog \
-            services/invoicing services/edge services/backoffice services/allinone
+            services/invoicing services/edge services/backoffice services/allinone \
+            deployments
 PACKAGES := $(patsubst %,./%/...,$(MODULES))
 TOOL     := GOWORK=off go tool -modfile=$(CURDIR)/tools/go.mod
 TOOLBIN  := $(CURDIR)/bin/tools
@@ -10,7 +11,7 @@ BINARIES := auth directory catalog invoicing edge allinone backofficectl
 
 export GOTOOLCHAIN := local
 
-.PHONY: run test test-short lint fmt proto proto-check api api-check build fuzz bench clean
+.PHONY: run test test-short lint fmt proto proto-check api api-check build images fuzz bench clean
 
 ## run: every service in one process over embedded NATS + FerretDB (data in ./.data)
 run:
@@ -61,6 +62,11 @@ build:
 		./services/catalog/cmd/catalog ./services/invoicing/cmd/invoicing \
 		./services/edge/cmd/edge ./services/allinone/cmd/allinone \
 		./services/backoffice/cmd/backofficectl
+
+## images: every service's container image as an OCI archive in bin/images
+## (static binary, non-root, no shell; no Docker engine needed)
+images:
+	go run ./deployments/cmd/images -out bin/images
 
 ## fuzz: runs each fuzz target for FUZZTIME (default 20s)
 FUZZTIME ?= 20s
