@@ -123,6 +123,11 @@ type Config struct {
 	// RedeliveryDelay is the delay before the first redelivery of a failed
 	// message; it doubles with every delivery, up to 5 minutes (default 1s).
 	RedeliveryDelay time.Duration
+	// StreamReplicas is how many servers of a JetStream cluster keep each
+	// stream EnsureStreams creates or updates (3 on a 3-node cluster); 0
+	// creates them with 1 and leaves an existing stream's as they are, so a
+	// replica configured without it never scales a stream down.
+	StreamReplicas int
 }
 
 // Bus publishes events and runs the handlers of one service.
@@ -286,9 +291,17 @@ func (b *Bus) EnsureStreams(streams ...subjects.Stream) error {
 			Retention:  nats.LimitsPolicy,
 			MaxAge:     s.MaxAge,
 			Duplicates: 2 * time.Minute,
+			Replicas:   max(b.cfg.StreamReplicas, 1),
 		}
 		_, err := b.js.AddStream(cfg)
 		if errors.Is(err, nats.ErrStreamNameAlreadyInUse) {
+			if b.cfg.StreamReplicas == 0 {
+				var info *nats.StreamInfo
+				if info, err = b.js.StreamInfo(s.Name); err != nil {
+					return fmt.Errorf("ensure stream %s: %w", s.Name, err)
+				}
+				cfg.Replicas = info.Config.Replicas
+			}
 			_, err = b.js.UpdateStream(cfg)
 		}
 		if err != nil {

@@ -7,6 +7,7 @@ package infra
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -26,16 +27,26 @@ type Config struct {
 	MongoURI string
 	// Database is the service's own MongoDB database.
 	Database string
+	// StreamReplicas is how many JetStream servers keep each stream (see
+	// eventbus.Config.StreamReplicas; 0 leaves existing streams as they are).
+	StreamReplicas int
 }
 
 // ConfigFromEnv reads NATS_URL (default nats://127.0.0.1:4222),
-// MONGODB_URI (required) and MONGODB_DATABASE (default defaultDatabase).
+// MONGODB_URI (required), MONGODB_DATABASE (default defaultDatabase) and
+// NATS_STREAM_REPLICAS (0: streams created with 1, existing ones left as
+// they are; 1 to 5).
 func ConfigFromEnv(env *config.Reader, defaultDatabase string) Config {
-	return Config{
-		NATSURL:  env.String("NATS_URL", "nats://127.0.0.1:4222"),
-		MongoURI: env.Required("MONGODB_URI"),
-		Database: env.String("MONGODB_DATABASE", defaultDatabase),
+	cfg := Config{
+		NATSURL:        env.String("NATS_URL", "nats://127.0.0.1:4222"),
+		MongoURI:       env.Required("MONGODB_URI"),
+		Database:       env.String("MONGODB_DATABASE", defaultDatabase),
+		StreamReplicas: env.Int("NATS_STREAM_REPLICAS", 0),
 	}
+	if cfg.StreamReplicas < 0 || cfg.StreamReplicas > 5 {
+		env.Check(fmt.Errorf("NATS_STREAM_REPLICAS=%d must be from 1 to 5 (or unset)", cfg.StreamReplicas))
+	}
+	return cfg
 }
 
 // Infra is a service's connections.
@@ -56,7 +67,8 @@ func Open(ctx context.Context, service string, cfg Config, log *slog.Logger, reg
 		return nil, err
 	}
 	in := &Infra{DB: client.Database(cfg.Database), client: client}
-	in.Bus, err = eventbus.Connect(eventbus.Config{NATSURL: cfg.NATSURL, Service: service, Logger: log, Registerer: reg})
+	in.Bus, err = eventbus.Connect(eventbus.Config{NATSURL: cfg.NATSURL, Service: service, Logger: log, Registerer: reg,
+		StreamReplicas: cfg.StreamReplicas})
 	if err != nil {
 		_ = in.Close()
 		return nil, err
