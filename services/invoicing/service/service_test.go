@@ -242,6 +242,14 @@ func TestPaymentInAnotherCurrencyThanItsLaterInvoiceIsNotCounted(t *testing.T) {
 	inv := "inv-" + s
 	e.publish(t, paymentEvent("usd-"+s, inv, "USD", 1, 50))
 	e.publish(t, paymentEvent("eur-"+s, inv, "EUR", 1, 70))
+	// Both payments stored before their invoice is known (a USD payment
+	// projected after the EUR invoice would be refused and dead-lettered,
+	// another test's case): the handler may take events in any order.
+	payments := kit.Mongo.Database(e.db).Collection(readmodel.PaymentsCollection)
+	testkit.Eventually(t, 10*time.Second, func() bool {
+		n, err := payments.CountDocuments(context.Background(), bson.D{{Key: "invoice_id", Value: inv}})
+		return err == nil && n == 2
+	}, "the payments are not stored")
 	e.publish(t, invoiceEvent(inv, "r-"+s, "EUR", 1, 100))
 	got := e.eventually(t, inv, func(readmodel.Invoice) bool { return true }, "invoice")
 	if got.AmountPaidMinor != 70 || len(got.Payments) != 1 || got.Payments[0].PaymentID != "eur-"+s {
