@@ -26,7 +26,9 @@ const maxImageBytes = 30 << 20
 // TestImages builds every image the way `make images` does and inspects
 // each: its config (entrypoint, non-root user), its files (the binary and
 // nothing that could be a shell), its size, and that the binary is static
-// and starts.
+// and starts. go test cannot see that it depends on the services' sources
+// (other modules, read by the go build it runs), so `make test` runs it
+// with -count=1.
 func TestImages(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds every service")
