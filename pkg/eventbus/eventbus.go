@@ -105,10 +105,15 @@ func IsPermanent(err error) bool {
 type Config struct {
 	// NATSURL is the server to connect to, e.g. nats://127.0.0.1:4222.
 	NATSURL string
-	// Service names the durable consumers ("<service>_<handler>") and the
-	// dead-letter subject ("deadletter.<service>").
+	// Service names the dead-letter subject ("deadletter.<service>") and,
+	// unless ConsumerGroup does, the durable consumers.
 	Service string
-	Logger  *slog.Logger
+	// ConsumerGroup names the durable consumers the service's replicas
+	// share ("<group>_<handler>"; default Service). A new group starts
+	// from the beginning of the streams: with a new database, a rebuild of
+	// the read models next to the ones in use.
+	ConsumerGroup string
+	Logger        *slog.Logger
 	// Registerer receives the bus metrics; nil means they are not exported.
 	Registerer prometheus.Registerer
 	// MaxRetries is how often a failing handler is retried in process
@@ -292,6 +297,9 @@ func (b *Bus) EnsureStreams(streams ...subjects.Stream) error {
 			MaxAge:     s.MaxAge,
 			Duplicates: 2 * time.Minute,
 			Replicas:   max(b.cfg.StreamReplicas, 1),
+		}
+		if s.LatestPerSubject {
+			cfg.MaxMsgsPerSubject = 1
 		}
 		_, err := b.js.AddStream(cfg)
 		if errors.Is(err, nats.ErrStreamNameAlreadyInUse) {

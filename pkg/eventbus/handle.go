@@ -1,6 +1,7 @@
 package eventbus
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -28,7 +29,7 @@ func Handle[E Event](b *Bus, name, subject string, h func(context.Context, E) er
 	for _, opt := range opts {
 		opt(&o)
 	}
-	durable := b.cfg.Service + "_" + name
+	durable := cmp.Or(b.cfg.ConsumerGroup, b.cfg.Service) + "_" + name
 	if strings.ContainsAny(durable, ".*> ") {
 		return fmt.Errorf("handler name %q makes an invalid durable name", name)
 	}

@@ -30,18 +30,22 @@ type Config struct {
 	// StreamReplicas is how many JetStream servers keep each stream (see
 	// eventbus.Config.StreamReplicas; 0 leaves existing streams as they are).
 	StreamReplicas int
+	// ConsumerGroup names the durable consumers (default: the service's
+	// name); see eventbus.Config.ConsumerGroup.
+	ConsumerGroup string
 }
 
 // ConfigFromEnv reads NATS_URL (default nats://127.0.0.1:4222),
 // MONGODB_URI (required), MONGODB_DATABASE (default defaultDatabase) and
 // NATS_STREAM_REPLICAS (0: streams created with 1, existing ones left as
-// they are; 1 to 5).
+// they are; 1 to 5) and CONSUMER_GROUP (default: the service's name).
 func ConfigFromEnv(env *config.Reader, defaultDatabase string) Config {
 	cfg := Config{
 		NATSURL:        env.String("NATS_URL", "nats://127.0.0.1:4222"),
 		MongoURI:       env.Required("MONGODB_URI"),
 		Database:       env.String("MONGODB_DATABASE", defaultDatabase),
 		StreamReplicas: env.Int("NATS_STREAM_REPLICAS", 0),
+		ConsumerGroup:  env.String("CONSUMER_GROUP", ""),
 	}
 	if cfg.StreamReplicas < 0 || cfg.StreamReplicas > 5 {
 		env.Check(fmt.Errorf("NATS_STREAM_REPLICAS=%d must be from 1 to 5 (or unset)", cfg.StreamReplicas))
@@ -68,7 +72,7 @@ func Open(ctx context.Context, service string, cfg Config, log *slog.Logger, reg
 	}
 	in := &Infra{DB: client.Database(cfg.Database), client: client}
 	in.Bus, err = eventbus.Connect(eventbus.Config{NATSURL: cfg.NATSURL, Service: service, Logger: log, Registerer: reg,
-		StreamReplicas: cfg.StreamReplicas})
+		StreamReplicas: cfg.StreamReplicas, ConsumerGroup: cfg.ConsumerGroup})
 	if err != nil {
 		_ = in.Close()
 		return nil, err

@@ -111,17 +111,24 @@ type Stream struct {
 	// MaxAge bounds how long messages are kept; zero keeps them until
 	// removed by hand (streams that read models are rebuilt from).
 	MaxAge time.Duration
+	// LatestPerSubject keeps only the last message of every subject: with
+	// one subject per aggregate and state-carried events, the stream is a
+	// compacted log of the latest state of every aggregate, as large as
+	// their number, from which any read model is rebuilt.
+	LatestPerSubject bool
 }
 
 // Streams returns every stream of the platform.
 func Streams() []Stream {
 	return []Stream{
-		{Name: "DIRECTORY", Subjects: []string{"directory.>"}},
-		{Name: "CATALOG", Subjects: []string{"catalog.>"}},
-		{Name: "INVOICING", Subjects: []string{"invoicing.>"}},
+		{Name: "DIRECTORY", Subjects: []string{"directory.>"}, LatestPerSubject: true},
+		{Name: "CATALOG", Subjects: []string{"catalog.>"}, LatestPerSubject: true},
+		{Name: "INVOICING", Subjects: []string{"invoicing.>"}, LatestPerSubject: true},
 		// The audit trail: kept a year, not a read model's source.
 		{Name: "AUDIT", Subjects: []string{"audit.>"}, MaxAge: 365 * 24 * time.Hour},
-		{Name: "AUTH", Subjects: []string{"auth.>"}},
+		// What every edge replica holds in memory; each event carries all
+		// it needs (retired keys, the last deactivation's cut-off).
+		{Name: "AUTH", Subjects: []string{"auth.>"}, LatestPerSubject: true},
 		{Name: "DEADLETTER", Subjects: []string{"deadletter.>"}, MaxAge: 30 * 24 * time.Hour},
 	}
 }

@@ -4,14 +4,17 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/nats-io/nats.go"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
@@ -245,5 +248,67 @@ func TestResellerProfileIsOrderSafeAndValidated(t *testing.T) {
 	}
 	if reason := deadLetters()[0].Header.Get(eventbus.ReasonHeader); !strings.Contains(reason, "company.fax") {
 		t.Errorf("reason = %q", reason)
+	}
+}
+
+func TestARebuildFromTheCompactedStreamEqualsTheLiveReadModel(t *testing.T) {
+	e := start(t, 1)
+	s := uuid.NewString()[:8]
+	const accounts = 20
+	id := func(i int) string { return fmt.Sprintf("acc-%s-%02d", s, i) }
+	for v := int64(1); v <= 3; v++ {
+		for i := range accounts {
+			e.publish(t, accountChanged(id(i), fmt.Sprintf("Customer %d, version %d", i, v), v))
+		}
+	}
+	ours := bson.D{{Key: "_id", Value: bson.D{{Key: "$regex", Value: "^acc-" + s + "-"}}}}
+	count := func(db string) int64 {
+		n, _ := kit.Mongo.Database(db).Collection(readmodel.AccountsCollection).CountDocuments(context.Background(),
+			append(ours, bson.E{Key: "version", Value: 3}))
+		return n
+	}
+	testkit.Eventually(t, 20*time.Second, func() bool { return count(e.db) == accounts }, "the live projection is behind")
+
+	// The stream keeps the latest event of every account, no more.
+	nc, err := nats.Connect(kit.NATSURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := nc.JetStream()
+	info, err := js.StreamInfo("DIRECTORY", &nats.StreamInfoRequest{SubjectsFilter: subjects.AccountChanged("acc-" + s + "-*")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(info.State.Subjects) != accounts {
+		t.Errorf("the stream holds %d of the accounts' subjects, want %d", len(info.State.Subjects), accounts)
+	}
+	for subject, n := range info.State.Subjects {
+		if n != 1 {
+			t.Errorf("%s: %d messages kept, want the latest only", subject, n)
+		}
+	}
+
+	// A new consumer group over a new database projects the stream from
+	// its start: the rebuilt collection equals the live one.
+	rebuilt := kit.DatabaseName(t)
+	svc, err := service.New(context.Background(), service.Config{NATSURL: kit.NATSURL, MongoURI: kit.MongoURI, Database: rebuilt,
+		ConsumerGroup: "rebuild_" + s}, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	testkit.Run(t, svc)
+	testkit.Eventually(t, 20*time.Second, func() bool { return count(rebuilt) == accounts }, "the rebuild is behind")
+	read := func(db string) []bson.M {
+		docs, err := mongodb.FindAll[bson.M](context.Background(), kit.Mongo.Database(db).Collection(readmodel.AccountsCollection), ours,
+			options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return docs
+	}
+	live, again := read(e.db), read(rebuilt)
+	if len(live) != accounts || !reflect.DeepEqual(live, again) {
+		t.Errorf("rebuilt read model differs from the live one:\nlive    %v\nrebuilt %v", live, again)
 	}
 }

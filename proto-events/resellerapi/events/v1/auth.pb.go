@@ -785,8 +785,9 @@ func (x *ApiCredentialsChanged) GetCredentials() *ApiCredentials {
 type ApiActivation struct {
 	state  protoimpl.MessageState `protogen:"open.v1"`
 	Active bool                   `protobuf:"varint,1,opt,name=active,proto3" json:"active,omitempty"`
-	// Set when the API is deactivated: every access token issued in or
-	// before this second is refused (those of service clients too).
+	// The API's last deactivation (set from the first on, activations
+	// included): every access token issued in or before this second is
+	// refused (those of service clients too).
 	TokensNotBefore *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=tokens_not_before,json=tokensNotBefore,proto3" json:"tokens_not_before,omitempty"`
 	unknownFields   protoimpl.UnknownFields
 	sizeCache       protoimpl.SizeCache

@@ -206,10 +206,12 @@ func (e CredentialEvents) CredentialsChanged(ctx context.Context, c domain.Crede
 	})
 }
 
-// ActivationChanged publishes a: a deactivation carries its cut-off.
+// ActivationChanged publishes a with the cut-off of its last
+// deactivation, if any: an activation's event too, so that the stream
+// keeping only the latest event of the aggregate keeps the cut-off.
 func (e CredentialEvents) ActivationChanged(ctx context.Context, a domain.Activation) error {
 	activation := &eventsv1.ApiActivation{Active: a.Active}
-	if !a.Active {
+	if !a.DeactivatedAt.IsZero() {
 		activation.TokensNotBefore = timestamppb.New(a.DeactivatedAt)
 	}
 	return e.Bus.Publish(ctx, subjects.APIActivationChanged, &eventsv1.ApiActivationChanged{

@@ -62,10 +62,11 @@ func expired(notAfter, now time.Time) bool {
 	return !notAfter.Add(accesstoken.MaxLifetime).After(now)
 }
 
-// ApplyActivation records a deactivation's cut-off.
+// ApplyActivation records the cut-off of the last deactivation, which
+// activations carry too.
 func (s *APIClients) ApplyActivation(_ context.Context, e *eventsv1.ApiActivationChanged) error {
 	a := e.GetActivation()
-	if a.GetActive() || a.GetTokensNotBefore() == nil {
+	if a.GetTokensNotBefore() == nil {
 		return nil
 	}
 	cutoff := a.GetTokensNotBefore().AsTime()

@@ -54,3 +54,18 @@ func TestAPIClientsApplyInAnyOrder(t *testing.T) {
 		t.Errorf("%d retired keys held after their tokens expired", s.Len())
 	}
 }
+
+func TestTheLatestActivationCarriesTheLastDeactivation(t *testing.T) {
+	// The AUTH stream keeps only the latest event of the activation: a
+	// replica that starts after a re-activation learns the cut-off from it.
+	cutoff := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	s := NewAPIClients()
+	_ = s.ApplyActivation(context.Background(), &eventsv1.ApiActivationChanged{
+		Activation: &eventsv1.ApiActivation{Active: true, TokensNotBefore: timestamppb.New(cutoff)}})
+	if s.Refusal("rapi_x", cutoff.Add(-time.Minute)) == "" {
+		t.Error("a token issued before the last deactivation is accepted")
+	}
+	if s.Refusal("rapi_x", cutoff.Add(time.Minute)) != "" {
+		t.Error("a token issued after the re-activation is refused")
+	}
+}
