@@ -145,6 +145,8 @@ type Bus struct {
 	publisher *wmnats.Publisher
 	router    *message.Router
 	handled   *prometheus.CounterVec
+	lag       *prometheus.HistogramVec
+	consumers *consumers
 }
 
 // Connect connects to NATS and prepares the bus; add handlers with Handle,
@@ -208,11 +210,15 @@ func Connect(cfg Config) (*Bus, error) {
 			Help:        "Handler attempts by outcome: applied, stale, failed (retried or redelivered later), dead_lettered.",
 			ConstLabels: prometheus.Labels{"service": cfg.Service},
 		}, []string{"handler", "outcome"}),
+		lag: newLag(cfg.Service),
 	}
+	b.consumers = newConsumers(b)
 	if cfg.Registerer != nil {
-		if err := cfg.Registerer.Register(b.handled); err != nil {
-			conn.Close()
-			return nil, fmt.Errorf("register eventbus metrics: %w", err)
+		for _, c := range []prometheus.Collector{b.handled, b.lag, b.consumers} {
+			if err := cfg.Registerer.Register(c); err != nil {
+				conn.Close()
+				return nil, fmt.Errorf("register eventbus metrics: %w", err)
+			}
 		}
 	}
 

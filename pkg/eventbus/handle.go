@@ -55,7 +55,7 @@ func Handle[E Event](b *Bus, name, subject string, h func(context.Context, E) er
 		return fmt.Errorf("subscriber for %s: %w", name, err)
 	}
 
-	handled := b.handled
+	handled, lag := b.handled, b.lag.WithLabelValues(name)
 	maxDeliveries := b.cfg.MaxDeliveries
 	b.router.AddConsumerHandler(name, subject, sub, func(msg *message.Message) error {
 		ctx := msg.Context()
@@ -79,6 +79,9 @@ func Handle[E Event](b *Bus, name, subject string, h func(context.Context, E) er
 		switch {
 		case err == nil:
 			handled.WithLabelValues(name, "applied").Inc()
+			if at := ev.GetMeta().GetOccurredAt(); at != nil {
+				lag.Observe(time.Since(at.AsTime()).Seconds())
+			}
 			return nil
 		case errors.Is(err, ErrStale):
 			handled.WithLabelValues(name, "stale").Inc()
@@ -121,6 +124,7 @@ func (b *Bus) ensureConsumer(durable, subject string) error {
 	if err != nil {
 		return fmt.Errorf("stream of %s: %w", subject, err)
 	}
+	b.consumers.add(durable, stream)
 	cfg := &nats.ConsumerConfig{
 		Durable:        durable,
 		DeliverSubject: "deliver." + durable,

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -432,10 +433,39 @@ func TestResellerReadsItsAccountsEndToEnd(t *testing.T) {
 		}
 	}
 	metrics := get(t, s.p.OpsURL+"/metrics")
-	for _, want := range []string{`events_handled_total{handler="accounts",outcome="applied",service="directory"}`, `http_requests_total{`} {
+	for _, want := range []string{`events_handled_total{handler="accounts",outcome="applied",service="directory"}`, `http_requests_total{`,
+		`eventbus_consumer_pending_messages{consumer="directory_accounts",service="directory"}`} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("metrics lack %s", want)
 		}
+	}
+	// Every metric the Grafana dashboard queries exists.
+	dashboard, err := os.ReadFile("../../../deployments/grafana/resellerapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var board struct {
+		Panels []struct {
+			Title   string
+			Targets []struct{ Expr string }
+		}
+	}
+	if err := json.Unmarshal(dashboard, &board); err != nil {
+		t.Fatalf("dashboard: %v", err)
+	}
+	queried := 0
+	for _, p := range board.Panels {
+		for _, target := range p.Targets {
+			for _, m := range regexp.MustCompile(`([a-z_]+)\{`).FindAllStringSubmatch(target.Expr, -1) {
+				queried++
+				if !regexp.MustCompile(`(?m)^` + m[1] + `[{ ]`).MatchString(metrics) {
+					t.Errorf("dashboard panel %q queries %s, which no service exports", p.Title, m[1])
+				}
+			}
+		}
+	}
+	if queried < 8 {
+		t.Errorf("the dashboard queries %d metrics", queried)
 	}
 	// A refresh token from before the restart.
 	beforeRestart, err := oc.PasswordCredentialsToken(context.Background(), "cloudnova-dev", "Reseller-Api-2026")
