@@ -41,6 +41,9 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 	"github.com/nats-io/nats.go"
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/protobuf/proto"
 
 	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
@@ -48,6 +51,7 @@ import (
 	"github.com/resellerapi/platform/proto-events/subjects"
 
 	"github.com/resellerapi/platform/pkg/logging"
+	"github.com/resellerapi/platform/pkg/tracing"
 )
 
 // Message metadata keys (NATS headers) set on every published event.
@@ -341,8 +345,13 @@ func (b *Bus) Publish(ctx context.Context, subject string, ev Event) error {
 	if err != nil {
 		return fmt.Errorf("marshal %s: %w", subject, err)
 	}
+	ctx, span := tracing.Tracer().Start(ctx, "publish "+subjectPattern(subject), trace.WithSpanKind(trace.SpanKindProducer),
+		trace.WithAttributes(attribute.String("messaging.system", "nats"), attribute.String("messaging.destination.name", subject),
+			attribute.String("messaging.message.id", meta.GetEventId())))
+	defer span.End()
 	msg := message.NewMessage(meta.GetEventId(), payload)
 	msg.SetContext(ctx)
+	tracing.Inject(ctx, msg.Metadata)
 	correlationID := meta.GetCorrelationId()
 	if correlationID == "" {
 		correlationID = logging.CorrelationID(ctx)
@@ -352,9 +361,19 @@ func (b *Bus) Publish(ctx context.Context, subject string, ev Event) error {
 	}
 	msg.Metadata.Set(EventTypeHeader, string(ev.ProtoReflect().Descriptor().FullName()))
 	if err := b.publisher.Publish(subject, msg); err != nil {
+		span.SetStatus(codes.Error, err.Error())
 		return fmt.Errorf("publish %s: %w", subject, err)
 	}
 	return nil
+}
+
+// subjectPattern is subject without its aggregate id, a span name of
+// bounded cardinality ("directory.account.changed.*").
+func subjectPattern(subject string) string {
+	if i := strings.LastIndexByte(subject, '.'); i > 0 {
+		return subject[:i] + ".*"
+	}
+	return subject
 }
 
 // Run runs the handlers until ctx is cancelled or Close is called, and

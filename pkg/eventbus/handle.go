@@ -12,11 +12,15 @@ import (
 	wmnats "github.com/ThreeDotsLabs/watermill-nats/v2/pkg/nats"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/nats-io/nats.go"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/resellerapi/platform/proto-events/rules"
 
 	"github.com/resellerapi/platform/pkg/logging"
+	"github.com/resellerapi/platform/pkg/tracing"
 )
 
 // Handle adds a handler named name for the events of type E published on
@@ -57,8 +61,19 @@ func Handle[E Event](b *Bus, name, subject string, h func(context.Context, E) er
 
 	handled, lag := b.handled, b.lag.WithLabelValues(name)
 	maxDeliveries := b.cfg.MaxDeliveries
-	b.router.AddConsumerHandler(name, subject, sub, func(msg *message.Message) error {
-		ctx := msg.Context()
+	b.router.AddConsumerHandler(name, subject, sub, func(msg *message.Message) (err error) {
+		// The span continues the publisher's trace (its context travels in
+		// the message headers) and is the parent of the handler's writes.
+		ctx, span := tracing.Tracer().Start(tracing.Extract(msg.Context(), msg.Metadata), name+" "+subjectPattern(msg.Metadata.Get(subjectKey)),
+			trace.WithSpanKind(trace.SpanKindConsumer), trace.WithAttributes(attribute.String("messaging.system", "nats"),
+				attribute.String("messaging.destination.name", msg.Metadata.Get(subjectKey)), attribute.String("messaging.message.id", msg.UUID),
+				attribute.String("messaging.consumer.group.name", durable)))
+		defer func() {
+			if err != nil && !errors.Is(err, ErrStale) {
+				span.SetStatus(codes.Error, err.Error())
+			}
+			span.End()
+		}()
 		ev, err := decode[E](msg.Payload, msg.Metadata.Get(EventTypeHeader), msg.Metadata.Get(subjectKey))
 		if err == nil {
 			correlationID := msg.Metadata.Get(CorrelationIDHeader)

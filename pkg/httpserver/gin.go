@@ -11,9 +11,15 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/resellerapi/platform/pkg/logging"
 	"github.com/resellerapi/platform/pkg/problem"
+	"github.com/resellerapi/platform/pkg/tracing"
 )
 
 // CorrelationHeader carries the correlation id of a request; it is echoed
@@ -72,7 +78,13 @@ func Middleware(log *slog.Logger, m *Metrics) gin.HandlerFunc {
 		}
 		c.Writer.Header()[correlationKey] = []string{id}
 		securityHeaders(c.Writer.Header())
-		ctx := logging.WithCorrelationID(c.Request.Context(), id)
+		// A server span continuing the caller's trace (traceparent), named
+		// for the route once it is known.
+		ctx, span := tracing.Tracer().Start(otel.GetTextMapPropagator().Extract(c.Request.Context(), propagation.HeaderCarrier(c.Request.Header)),
+			c.Request.Method, trace.WithSpanKind(trace.SpanKindServer),
+			trace.WithAttributes(attribute.String("http.request.method", c.Request.Method), attribute.String("url.path", c.Request.URL.Path)))
+		defer span.End()
+		ctx = logging.WithCorrelationID(ctx, id)
 		c.Request = c.Request.WithContext(ctx)
 
 		defer func() {
@@ -89,6 +101,11 @@ func Middleware(log *slog.Logger, m *Metrics) gin.HandlerFunc {
 			}
 			status := c.Writer.Status()
 			elapsed := time.Since(start)
+			span.SetName(c.Request.Method + " " + route)
+			span.SetAttributes(attribute.String("http.route", route), attribute.Int("http.response.status_code", status))
+			if status >= 500 {
+				span.SetStatus(codes.Error, http.StatusText(status))
+			}
 			if m != nil {
 				m.requests.WithLabelValues(route, c.Request.Method, strconv.Itoa(status)).Inc()
 				m.duration.WithLabelValues(route, c.Request.Method).Observe(elapsed.Seconds())

@@ -18,7 +18,7 @@ import (
 
 // Connect opens a client for uri and checks that the server answers.
 func Connect(ctx context.Context, uri string) (*mongo.Client, error) {
-	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetTimeout(30 * time.Second))
+	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetTimeout(30 * time.Second).SetMonitor(commandSpans()))
 	if err != nil {
 		return nil, fmt.Errorf("connect to mongodb: %w", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -22,6 +23,7 @@ import (
 	"github.com/resellerapi/platform/pkg/config"
 	"github.com/resellerapi/platform/pkg/httpserver"
 	"github.com/resellerapi/platform/pkg/logging"
+	"github.com/resellerapi/platform/pkg/tracing"
 )
 
 // Component is a started service: Run blocks until ctx is cancelled.
@@ -117,6 +119,18 @@ func runMain[C any](name string, configure func(*config.Reader) C, start func(co
 	defer stop()
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	shutdownTracing, err := tracing.Setup(ctx, name)
+	if err != nil {
+		log.Error("refusing to start", "error", err.Error())
+		return 2
+	}
+	defer func() {
+		flush, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := shutdownTracing(flush); err != nil {
+			log.Warn("traces not flushed", "error", err.Error())
+		}
+	}()
 
 	comp, err := start(ctx, cfg, environment{log: log, reg: reg, httpAddr: httpAddr, trustedProxies: trusted})
 	if err != nil {

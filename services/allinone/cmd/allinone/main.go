@@ -19,6 +19,7 @@ import (
 
 	"github.com/resellerapi/platform/pkg/config"
 	"github.com/resellerapi/platform/pkg/logging"
+	"github.com/resellerapi/platform/pkg/tracing"
 	"github.com/resellerapi/platform/services/allinone/platform"
 	authservice "github.com/resellerapi/platform/services/auth/service"
 )
@@ -51,6 +52,11 @@ func run() error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	shutdownTracing, err := tracing.Setup(ctx, "allinone")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = shutdownTracing(context.WithoutCancel(ctx)) }()
 
 	p, err := platform.Start(ctx, cfg)
 	if err != nil {
