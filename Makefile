@@ -11,18 +11,23 @@ BINARIES := auth directory catalog invoicing edge allinone backofficectl
 
 export GOTOOLCHAIN := local
 
-.PHONY: run test test-short lint fmt proto proto-check api api-check build images fuzz bench clean
+.PHONY: run run-services test test-short lint fmt proto proto-check api api-check build images fuzz bench clean
 
 ## run: every service in one process over embedded NATS + FerretDB (data in ./.data)
 run:
 	go run ./services/allinone/cmd/allinone
 
+## run-services: every service its own process, replicated, over a 3-node
+## NATS cluster with subject permissions and a FerretDB process (loopback)
+run-services:
+	go run ./deployments/cmd/runservices
+
 ## test: every module's tests (component tests start NATS + FerretDB in process)
 test:
-	go test -timeout 8m -skip '^TestImages$$' $(PACKAGES)
-	@# Builds every image from the other modules' sources, which go test's
-	@# cache does not track: never taken from the cache.
-	go test -timeout 8m -count=1 -run '^TestImages$$' ./deployments/images/
+	go test -timeout 8m -skip '^(TestImages|TestTheServicesRunAsSeparateProcesses)$$' $(PACKAGES)
+	@# These build the services from the other modules' sources, which go
+	@# test's cache does not track: never taken from the cache.
+	go test -timeout 8m -count=1 -run '^(TestImages|TestTheServicesRunAsSeparateProcesses)$$' ./deployments/images/ ./deployments/cluster/
 
 ## test-short: skips the end-to-end suite
 test-short:

@@ -31,6 +31,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -295,8 +296,12 @@ func subjectCalculator(queueGroup, topic string) *wmnats.SubjectDetail {
 	return &wmnats.SubjectDetail{Primary: topic, QueueGroup: queueGroup}
 }
 
-// EnsureStreams creates the given streams, or updates their subjects,
-// so every replica may call it at start-up.
+// EnsureStreams creates the given streams, or updates those whose
+// configuration differs, so every replica may call it at start-up: once
+// the streams are as they should be, it only reads their configuration
+// (on a cluster, every change is agreed by the servers, and many replicas
+// starting at once would queue changes that change nothing). A JetStream
+// API timeout (a cluster electing its leader) is retried for up to 30 s.
 func (b *Bus) EnsureStreams(streams ...subjects.Stream) error {
 	for _, s := range streams {
 		cfg := &nats.StreamConfig{
@@ -311,22 +316,49 @@ func (b *Bus) EnsureStreams(streams ...subjects.Stream) error {
 		if s.LatestPerSubject {
 			cfg.MaxMsgsPerSubject = 1
 		}
-		_, err := b.js.AddStream(cfg)
-		if errors.Is(err, nats.ErrStreamNameAlreadyInUse) {
-			if b.cfg.StreamReplicas == 0 {
-				var info *nats.StreamInfo
-				if info, err = b.js.StreamInfo(s.Name); err != nil {
-					return fmt.Errorf("ensure stream %s: %w", s.Name, err)
-				}
-				cfg.Replicas = info.Config.Replicas
-			}
-			_, err = b.js.UpdateStream(cfg)
-		}
+		err := retryTimeouts(30*time.Second, func() error { return b.ensureStream(cfg) })
 		if err != nil {
 			return fmt.Errorf("ensure stream %s: %w", s.Name, err)
 		}
 	}
 	return nil
+}
+
+func (b *Bus) ensureStream(cfg *nats.StreamConfig) error {
+	info, err := b.js.StreamInfo(cfg.Name)
+	if errors.Is(err, nats.ErrStreamNotFound) {
+		_, err = b.js.AddStream(cfg)
+		if !errors.Is(err, nats.ErrStreamNameAlreadyInUse) {
+			return err
+		}
+		info, err = b.js.StreamInfo(cfg.Name) // another replica created it meanwhile
+	}
+	if err != nil {
+		return err
+	}
+	if b.cfg.StreamReplicas == 0 {
+		cfg.Replicas = info.Config.Replicas // never scaled down by a replica that does not say
+	}
+	have := info.Config
+	if slices.Equal(have.Subjects, cfg.Subjects) && have.MaxAge == cfg.MaxAge && have.MaxMsgsPerSubject == cfg.MaxMsgsPerSubject &&
+		have.Duplicates == cfg.Duplicates && have.Replicas == cfg.Replicas {
+		return nil
+	}
+	_, err = b.js.UpdateStream(cfg)
+	return err
+}
+
+// retryTimeouts calls f until it returns anything but a timeout, for up
+// to limit.
+func retryTimeouts(limit time.Duration, f func() error) error {
+	deadline := time.Now().Add(limit)
+	for wait := 200 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
+		err := f()
+		if err == nil || !(errors.Is(err, nats.ErrTimeout) || errors.Is(err, context.DeadlineExceeded)) || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(wait)
+	}
 }
 
 // Publish publishes ev on subject and returns once JetStream stored it.

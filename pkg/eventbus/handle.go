@@ -33,11 +33,14 @@ func Handle[E Event](b *Bus, name, subject string, h func(context.Context, E) er
 	for _, opt := range opts {
 		opt(&o)
 	}
-	durable := cmp.Or(b.cfg.ConsumerGroup, b.cfg.Service) + "_" + name
+	group := cmp.Or(b.cfg.ConsumerGroup, b.cfg.Service)
+	durable := group + "_" + name
 	if strings.ContainsAny(durable, ".*> ") {
 		return fmt.Errorf("handler name %q makes an invalid durable name", name)
 	}
-	if err := b.ensureConsumer(durable, subject); err != nil {
+	// One subject token per group, so a NATS user's permissions can let a
+	// service receive only its own consumers' messages ("deliver.<group>.>").
+	if err := b.ensureConsumer(durable, "deliver."+group+"."+name, subject); err != nil {
 		return err
 	}
 	sub, err := wmnats.NewSubscriberWithNatsConn(b.conn, wmnats.SubscriberSubscriptionConfig{
@@ -134,7 +137,7 @@ func Concurrency(n int) HandlerOption {
 // on subscribing is deleted when that subscriber stops, which would strand
 // the other replicas and replay the whole stream to the next one; one
 // created here outlives every replica.
-func (b *Bus) ensureConsumer(durable, subject string) error {
+func (b *Bus) ensureConsumer(durable, deliver, subject string) error {
 	stream, err := b.js.StreamNameBySubject(subject)
 	if err != nil {
 		return fmt.Errorf("stream of %s: %w", subject, err)
@@ -142,7 +145,7 @@ func (b *Bus) ensureConsumer(durable, subject string) error {
 	b.consumers.add(durable, stream)
 	cfg := &nats.ConsumerConfig{
 		Durable:        durable,
-		DeliverSubject: "deliver." + durable,
+		DeliverSubject: deliver,
 		DeliverGroup:   durable,
 		DeliverPolicy:  nats.DeliverAllPolicy,
 		AckPolicy:      nats.AckExplicitPolicy,

@@ -1,0 +1,522 @@
+// Package cluster runs the platform as separate OS processes on this
+// machine, as it runs in Kubernetes: a 3-node nats-server JetStream
+// cluster whose users may only publish and consume their own subjects, a
+// FerretDB process, auth, two replicas each of directory, catalog,
+// invoicing and edge, and one public base URL (a reverse proxy, like the
+// Ingress) with the admin API on a port of its own. Everything listens on
+// loopback only. `make run-services` runs it; tests use it too.
+package cluster
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/resellerapi/platform/proto-events/subjects"
+
+	"github.com/resellerapi/platform/pkg/eventbus"
+)
+
+// Options configure a cluster.
+type Options struct {
+	// Root is the repository, whose commands are built.
+	Root string
+	// Dir holds the binaries, the data and a log file per process.
+	Dir string
+	// PublicAddr and AdminAddr are the proxy's and the admin API's
+	// listen addresses ("127.0.0.1:0" for any free port).
+	PublicAddr, AdminAddr string
+	// Replicas of directory, catalog, invoicing and edge (default 2).
+	Replicas int
+	// BcryptCost of auth (default 10).
+	BcryptCost int
+	// SeedDemo publishes the demo data once everything is ready.
+	SeedDemo bool
+	Log      *slog.Logger
+}
+
+// Cluster is a running platform.
+type Cluster struct {
+	// URL is the public base URL, AdminURL the admin API's.
+	URL, AdminURL string
+	// AdminToken authenticates the admin API.
+	AdminToken string
+	// NATSURLs are the servers' client URLs; BackofficeNATSURL connects
+	// as the back-office user (the only one that may publish its events).
+	NATSURLs          []string
+	BackofficeNATSURL string
+	// Logs is the directory of the processes' logs.
+	Logs string
+
+	opts    Options
+	mu      sync.Mutex
+	procs   []*Process
+	servers []*http.Server
+}
+
+// Process is one running OS process of the cluster.
+type Process struct {
+	Name string
+	cmd  *exec.Cmd
+	done chan struct{}
+	err  error
+	env  []string
+	path string
+	args []string
+	log  *os.File
+	// HTTPAddr and OpsAddr are where it listens ("" if nowhere).
+	HTTPAddr, OpsAddr string
+}
+
+// binaries the cluster runs, and their packages.
+var binaries = map[string]string{
+	"auth": "./services/auth/cmd/auth", "directory": "./services/directory/cmd/directory",
+	"catalog": "./services/catalog/cmd/catalog", "invoicing": "./services/invoicing/cmd/invoicing",
+	"edge": "./services/edge/cmd/edge", "backofficectl": "./services/backoffice/cmd/backofficectl",
+	"ferretdb": "./deployments/cmd/ferretdb", "nats-server": "github.com/nats-io/nats-server/v2",
+}
+
+// Start builds the binaries and starts every process, in order, each once
+// the ones it needs are ready; it returns when the public URL serves.
+func Start(ctx context.Context, o Options) (*Cluster, error) {
+	if o.Replicas <= 0 {
+		o.Replicas = 2
+	}
+	if o.BcryptCost == 0 {
+		o.BcryptCost = 10
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	c := &Cluster{opts: o, Logs: filepath.Join(o.Dir, "logs")}
+	for _, d := range []string{c.Logs, filepath.Join(o.Dir, "bin"), filepath.Join(o.Dir, "data")} {
+		if err := os.MkdirAll(d, 0o750); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.build(ctx); err != nil {
+		return nil, err
+	}
+	if err := c.start(ctx); err != nil {
+		c.Stop()
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Cluster) build(ctx context.Context) error {
+	args := []string{"build", "-o", filepath.Join(c.opts.Dir, "bin") + string(filepath.Separator)}
+	for _, pkg := range binaries {
+		args = append(args, pkg)
+	}
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = c.opts.Root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build: %w\n%s", err, out)
+	}
+	// go build names the nats-server binary after its module's last
+	// element ("v2").
+	bin := filepath.Join(c.opts.Dir, "bin")
+	if _, err := os.Stat(filepath.Join(bin, "v2")); err == nil {
+		return os.Rename(filepath.Join(bin, "v2"), filepath.Join(bin, "nats-server"))
+	}
+	return nil
+}
+
+// users are the NATS users and what each may publish and subscribe:
+// the back-office publishes the back-office subjects, each service
+// publishes its own events and dead letters and consumes from its own
+// durable consumers (deliver.<service>.*), the edge only subscribes. All
+// may call the JetStream API and receive replies on their inbox.
+func users() map[string][2][]string {
+	jsAPI := []string{"$JS.API.>", "$JS.ACK.>", "$JS.FC.>"}
+	inbox := "_INBOX.>"
+	service := func(name string, publishes ...string) [2][]string {
+		return [2][]string{append(append(publishes, "deadletter."+name), jsAPI...), {inbox, "deliver." + name + ".>"}}
+	}
+	return map[string][2][]string{
+		"backoffice": {append([]string{"directory.>", "catalog.>", "invoicing.>"}, jsAPI...), {inbox}},
+		"directory":  service("directory"),
+		"catalog":    service("catalog"),
+		"invoicing":  service("invoicing"),
+		"auth":       service("auth", "auth.>", "audit.>"),
+		"edge":       {jsAPI, {inbox}},
+	}
+}
+
+func natsConfig(i int, client, cluster, monitor []int, dir string, passwords map[string]string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "server_name: n%d\nlisten: 127.0.0.1:%d\nhttp: 127.0.0.1:%d\n", i, client[i], monitor[i])
+	fmt.Fprintf(&b, "jetstream { store_dir: %q }\n", dir)
+	fmt.Fprintf(&b, "cluster {\n  name: resellerapi\n  listen: 127.0.0.1:%d\n  routes: [\n", cluster[i])
+	for j := range cluster {
+		if j != i {
+			fmt.Fprintf(&b, "    nats://127.0.0.1:%d\n", cluster[j])
+		}
+	}
+	b.WriteString("  ]\n}\nauthorization {\n  users: [\n")
+	for name, perm := range users() {
+		fmt.Fprintf(&b, "    {user: %s, password: %q, permissions: {publish: {allow: %s}, subscribe: {allow: %s}}}\n",
+			name, passwords[name], list(perm[0]), list(perm[1]))
+	}
+	b.WriteString("  ]\n}\n")
+	return b.String()
+}
+
+func list(subjects []string) string {
+	quoted := make([]string, len(subjects))
+	for i, s := range subjects {
+		quoted[i] = fmt.Sprintf("%q", s)
+	}
+	return "[" + strings.Join(quoted, ", ") + "]"
+}
+
+// natsURL is the server list with user's credentials.
+func (c *Cluster) natsURL(user, password string) string {
+	urls := make([]string, len(c.NATSURLs))
+	for i, u := range c.NATSURLs {
+		urls[i] = "nats://" + user + ":" + password + "@" + strings.TrimPrefix(u, "nats://")
+	}
+	return strings.Join(urls, ",")
+}
+
+func (c *Cluster) start(ctx context.Context) error {
+	ports, err := freePorts(9 + 4*c.opts.Replicas*2 + 3)
+	if err != nil {
+		return err
+	}
+	next := func() int { p := ports[0]; ports = ports[1:]; return p }
+	client, cluster, monitor := []int{next(), next(), next()}, []int{next(), next(), next()}, []int{next(), next(), next()}
+	passwords := map[string]string{}
+	for name := range users() {
+		passwords[name] = randomHex(16)
+	}
+	for i := range 3 {
+		c.NATSURLs = append(c.NATSURLs, fmt.Sprintf("nats://127.0.0.1:%d", client[i]))
+	}
+	// NATS: three servers routing to each other, JetStream on each.
+	for i := range 3 {
+		dir := filepath.Join(c.opts.Dir, "data", fmt.Sprintf("nats-%d", i))
+		conf := filepath.Join(c.opts.Dir, fmt.Sprintf("nats-%d.conf", i))
+		if err := os.WriteFile(conf, []byte(natsConfig(i, client, cluster, monitor, dir, passwords)), 0o600); err != nil {
+			return err
+		}
+		if _, err := c.run(fmt.Sprintf("nats-%d", i), "nats-server", nil, "", fmt.Sprintf("127.0.0.1:%d", monitor[i]), "-c", conf); err != nil {
+			return err
+		}
+	}
+	for i := range 3 {
+		if err := waitHTTP(ctx, fmt.Sprintf("http://127.0.0.1:%d/healthz?js-enabled-only=true", monitor[i])); err != nil {
+			return fmt.Errorf("nats-%d: %w", i, err)
+		}
+	}
+	c.BackofficeNATSURL = c.natsURL("backoffice", passwords["backoffice"])
+	// The streams first, on the three servers: the services starting at
+	// once then find them ready.
+	bus, err := eventbus.Connect(eventbus.Config{NATSURL: c.BackofficeNATSURL, Service: "run-services", StreamReplicas: 3})
+	if err != nil {
+		return err
+	}
+	err = bus.EnsureStreams(subjects.Streams()...)
+	_ = bus.Close()
+	if err != nil {
+		return err
+	}
+
+	store := fmt.Sprintf("127.0.0.1:%d", next())
+	if _, err := c.run("ferretdb", "ferretdb", nil, "", "", "-addr", store, "-dir", filepath.Join(c.opts.Dir, "data", "ferretdb")); err != nil {
+		return err
+	}
+	if err := waitTCP(ctx, store); err != nil {
+		return fmt.Errorf("ferretdb: %w", err)
+	}
+	mongoURI := "mongodb://" + store + "/"
+
+	// The public and admin listeners first: the issuer URL must be known.
+	public, err := net.Listen("tcp", c.opts.PublicAddr)
+	if err != nil {
+		return err
+	}
+	admin, err := net.Listen("tcp", c.opts.AdminAddr)
+	if err != nil {
+		_ = public.Close()
+		return err
+	}
+	c.URL, c.AdminURL = "http://"+public.Addr().String(), "http://"+admin.Addr().String()
+	c.AdminToken = randomHex(24)
+
+	key := filepath.Join(c.opts.Dir, "signing.pem")
+	if err := writeSigningKey(key); err != nil {
+		return err
+	}
+	common := func(service string) []string {
+		return []string{"NATS_URL=" + c.natsURL(service, passwords[service]), "NATS_STREAM_REPLICAS=3", "MONGODB_URI=" + mongoURI, "LOG_LEVEL=info"}
+	}
+	authHTTP, authOps, authAdmin := addr(next()), addr(next()), addr(next())
+	authProc, err := c.run("auth", "auth", append(common("auth"), "HTTP_ADDR="+authHTTP, "OPS_ADDR="+authOps, "ADMIN_ADDR="+authAdmin,
+		"ISSUER_URL="+c.URL, "ADMIN_TOKEN="+c.AdminToken, "CREDENTIALS_ENCRYPTION_KEY="+base64.StdEncoding.EncodeToString(randomBytes(32)),
+		"SIGNING_KEY_FILES="+key, fmt.Sprintf("BCRYPT_COST=%d", c.opts.BcryptCost), "TRUSTED_PROXIES=127.0.0.1"), authHTTP, authOps)
+	if err != nil {
+		return err
+	}
+	var edges []*Process
+	for _, service := range []string{"directory", "catalog", "invoicing", "edge"} {
+		for r := range c.opts.Replicas {
+			name := fmt.Sprintf("%s-%d", service, r)
+			env, httpAddr, ops := common(service), "", addr(next())
+			env = append(env, "OPS_ADDR="+ops)
+			if service == "edge" {
+				httpAddr = addr(next())
+				env = append(env, "HTTP_ADDR="+httpAddr, "ISSUER_URL="+c.URL, "AUTH_JWKS_URL=http://"+authHTTP+"/.well-known/jwks.json",
+					"TRUSTED_PROXIES=127.0.0.1")
+			}
+			p, err := c.run(name, service, env, httpAddr, ops)
+			if err != nil {
+				return err
+			}
+			if service == "edge" {
+				edges = append(edges, p)
+			}
+		}
+	}
+	for _, p := range c.Processes() {
+		if p.OpsAddr != "" && !strings.HasPrefix(p.Name, "nats-") {
+			if err := waitHTTP(ctx, "http://"+p.OpsAddr+"/readyz"); err != nil {
+				return fmt.Errorf("%s not ready (see %s): %w", p.Name, filepath.Join(c.Logs, p.Name+".log"), err)
+			}
+		}
+	}
+	c.serve(public, publicProxy(authProc, edges))
+	c.serve(admin, proxyTo([]*Process{authProc}, authAdmin))
+	if c.opts.SeedDemo {
+		cmd := exec.CommandContext(ctx, filepath.Join(c.opts.Dir, "bin", "backofficectl"), "seed-demo")
+		cmd.Env = append(os.Environ(), "NATS_URL="+c.BackofficeNATSURL)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("seed demo data: %w\n%s", err, out)
+		}
+	}
+	return nil
+}
+
+// publicProxy routes the public base URL as the Ingress does: the OAuth
+// endpoints and the JWKS to auth, the API and its docs to the edge
+// replicas in turn; /admin is not served there.
+func publicProxy(auth *Process, edges []*Process) http.Handler {
+	toAuth, toEdge := proxyTo([]*Process{auth}, ""), proxyTo(edges, "")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch p := r.URL.Path; {
+		case strings.HasPrefix(p, "/oauth/"), strings.HasPrefix(p, "/.well-known/"):
+			toAuth.ServeHTTP(w, r)
+		case p == "/api" || strings.HasPrefix(p, "/api/"), p == "/apidocs" || strings.HasPrefix(p, "/apidocs/"):
+			toEdge.ServeHTTP(w, r)
+		default:
+			http.NotFound(w, r)
+		}
+	})
+}
+
+// proxyTo balances requests over the processes' HTTP addresses (or addr,
+// when given) in turn, skipping none: a stopped replica's requests fail
+// with 502 like behind a Service whose endpoints have not caught up.
+func proxyTo(procs []*Process, addr string) http.Handler {
+	var n atomic.Uint64
+	return &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+		target := addr
+		if target == "" {
+			target = procs[int(n.Add(1))%len(procs)].HTTPAddr
+		}
+		r.SetURL(&url.URL{Scheme: "http", Host: target})
+		r.SetXForwarded()
+	}}
+}
+
+func (c *Cluster) serve(ln net.Listener, h http.Handler) {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	c.mu.Lock()
+	c.servers = append(c.servers, srv)
+	c.mu.Unlock()
+	go func() { _ = srv.Serve(ln) }()
+}
+
+// run starts binary as process name with env, logging to its own file.
+func (c *Cluster) run(name, binary string, env []string, httpAddr, opsAddr string, args ...string) (*Process, error) {
+	log, err := os.Create(filepath.Join(c.Logs, name+".log"))
+	if err != nil {
+		return nil, err
+	}
+	p := &Process{Name: name, env: env, path: filepath.Join(c.opts.Dir, "bin", binary), args: args, log: log, HTTPAddr: httpAddr, OpsAddr: opsAddr}
+	if err := p.start(); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.procs = append(c.procs, p)
+	c.mu.Unlock()
+	c.opts.Log.Info("started", "process", name, "pid", p.cmd.Process.Pid)
+	return p, nil
+}
+
+func (p *Process) start() error {
+	cmd := exec.Command(p.path, p.args...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, p.env...)
+	cmd.Stdout, cmd.Stderr = p.log, p.log
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start %s: %w", p.Name, err)
+	}
+	p.cmd, p.done = cmd, make(chan struct{})
+	go func() { p.err = cmd.Wait(); close(p.done) }()
+	return nil
+}
+
+// Kill stops the process at once (SIGKILL), as a crash would.
+func (p *Process) Kill() {
+	_ = p.cmd.Process.Kill()
+	<-p.done
+}
+
+// Restart starts the process again, with the same configuration.
+func (p *Process) Restart() error { return p.start() }
+
+// stop asks the process to stop (SIGTERM) and kills it after timeout.
+func (p *Process) stop(timeout time.Duration) {
+	select {
+	case <-p.done:
+		return
+	default:
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(timeout):
+		p.Kill()
+	}
+}
+
+// Processes lists the running processes, in the order they started.
+func (c *Cluster) Processes() []*Process {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]*Process(nil), c.procs...)
+}
+
+// Process returns the process named name (nil if none).
+func (c *Cluster) Process(name string) *Process {
+	for _, p := range c.Processes() {
+		if p.Name == name {
+			return p
+		}
+	}
+	return nil
+}
+
+// Stop stops the proxy and every process, the last started first.
+func (c *Cluster) Stop() {
+	c.mu.Lock()
+	servers, procs := c.servers, c.procs
+	c.mu.Unlock()
+	for _, s := range servers {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = s.Shutdown(ctx)
+		cancel()
+	}
+	var wg sync.WaitGroup
+	for i := len(procs) - 1; i >= 0; i-- {
+		p := procs[i]
+		if strings.HasPrefix(p.Name, "nats-") || p.Name == "ferretdb" {
+			continue // the services first, then the infrastructure
+		}
+		wg.Go(func() { p.stop(15 * time.Second) })
+	}
+	wg.Wait()
+	for _, p := range procs {
+		if strings.HasPrefix(p.Name, "nats-") || p.Name == "ferretdb" {
+			wg.Go(func() { p.stop(15 * time.Second) })
+		}
+	}
+	wg.Wait()
+	for _, p := range procs {
+		_ = p.log.Close()
+	}
+}
+
+func addr(port int) string { return fmt.Sprintf("127.0.0.1:%d", port) }
+
+// freePorts finds n free loopback ports.
+func freePorts(n int) ([]int, error) {
+	var ports []int
+	var lns []net.Listener
+	defer func() {
+		for _, ln := range lns {
+			_ = ln.Close()
+		}
+	}()
+	for range n {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		lns = append(lns, ln)
+		ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
+}
+
+func waitTCP(ctx context.Context, address string) error {
+	return poll(ctx, func() bool {
+		conn, err := net.DialTimeout("tcp", address, time.Second)
+		if err == nil {
+			_ = conn.Close()
+		}
+		return err == nil
+	})
+}
+
+func waitHTTP(ctx context.Context, u string) error {
+	return poll(ctx, func() bool {
+		resp, err := http.Get(u)
+		if err != nil {
+			return false
+		}
+		_ = resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+}
+
+func poll(ctx context.Context, ok func() bool) error {
+	deadline := time.Now().Add(60 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			return errors.New("not ready within 60 s")
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return nil
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return b
+}
+
+func randomHex(n int) string { return hex.EncodeToString(randomBytes(n)) }
