@@ -11,7 +11,7 @@ BINARIES := auth directory catalog invoicing edge allinone backofficectl
 
 export GOTOOLCHAIN := local
 
-.PHONY: run run-services test test-short lint fmt proto proto-check api api-check build images fuzz bench clean
+.PHONY: run run-services test-faults test test-short lint fmt proto proto-check api api-check build images fuzz bench clean
 
 ## run: every service in one process over embedded NATS + FerretDB (data in ./.data)
 run:
@@ -22,12 +22,18 @@ run:
 run-services:
 	go run ./deployments/cmd/runservices
 
+## test-faults: the fault suite over make run-services' processes (loopback,
+## a few minutes): kills a consumer, a NATS node, the store, an edge replica
+test-faults:
+	go run ./deployments/cmd/faults
+
 ## test: every module's tests (component tests start NATS + FerretDB in process)
 test:
 	go test -timeout 8m -skip '^(TestImages|TestTheServicesRunAsSeparateProcesses)$$' $(PACKAGES)
 	@# These build the services from the other modules' sources, which go
-	@# test's cache does not track: never taken from the cache.
-	go test -timeout 8m -count=1 -run '^(TestImages|TestTheServicesRunAsSeparateProcesses)$$' ./deployments/images/ ./deployments/cluster/
+	@# test's cache does not track: never taken from the cache; one at a
+	@# time, as each builds and starts many processes.
+	go test -timeout 8m -count=1 -p 1 -run '^(TestImages|TestTheServicesRunAsSeparateProcesses)$$' ./deployments/images/ ./deployments/cluster/
 
 ## test-short: skips the end-to-end suite
 test-short:

@@ -61,6 +61,8 @@ type Cluster struct {
 	// as the back-office user (the only one that may publish its events).
 	NATSURLs          []string
 	BackofficeNATSURL string
+	// MongoURI is the FerretDB process's.
+	MongoURI string
 	// Logs is the directory of the processes' logs.
 	Logs string
 
@@ -247,6 +249,7 @@ func (c *Cluster) start(ctx context.Context) error {
 		return fmt.Errorf("ferretdb: %w", err)
 	}
 	mongoURI := "mongodb://" + store + "/"
+	c.MongoURI = mongoURI
 
 	// The public and admin listeners first: the issuer URL must be known.
 	public, err := net.Listen("tcp", c.opts.PublicAddr)
@@ -297,8 +300,9 @@ func (c *Cluster) start(ctx context.Context) error {
 	}
 	for _, p := range c.Processes() {
 		if p.OpsAddr != "" && !strings.HasPrefix(p.Name, "nats-") {
-			if err := waitHTTP(ctx, "http://"+p.OpsAddr+"/readyz"); err != nil {
-				return fmt.Errorf("%s not ready (see %s): %w", p.Name, filepath.Join(c.Logs, p.Name+".log"), err)
+			if err := p.waitReady(ctx); err != nil {
+				logged, _ := os.ReadFile(filepath.Join(c.Logs, p.Name+".log"))
+				return fmt.Errorf("%s not ready: %w; its log ends:\n%s", p.Name, err, tail(string(logged), 10))
 			}
 		}
 	}
@@ -332,18 +336,56 @@ func publicProxy(auth *Process, edges []*Process) http.Handler {
 }
 
 // proxyTo balances requests over the processes' HTTP addresses (or addr,
-// when given) in turn, skipping none: a stopped replica's requests fail
-// with 502 like behind a Service whose endpoints have not caught up.
+// when given) in turn. A read whose replica cannot be reached (stopped,
+// or gone mid-request) is tried on the next, as a Service's endpoints
+// drop a replica that stopped.
 func proxyTo(procs []*Process, addr string) http.Handler {
 	var n atomic.Uint64
-	return &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
-		target := addr
-		if target == "" {
-			target = procs[int(n.Add(1))%len(procs)].HTTPAddr
+	return &httputil.ReverseProxy{
+		Rewrite: func(r *httputil.ProxyRequest) {
+			target := addr
+			if target == "" {
+				target = procs[int(n.Add(1))%len(procs)].HTTPAddr
+			}
+			r.SetURL(&url.URL{Scheme: "http", Host: target})
+			r.SetXForwarded()
+		},
+		Transport: retryReads{next: http.DefaultTransport, targets: func() []string {
+			if addr != "" {
+				return nil
+			}
+			out := make([]string, len(procs))
+			for i, p := range procs {
+				out[i] = p.HTTPAddr
+			}
+			return out
+		}},
+	}
+}
+
+// retryReads retries a GET or HEAD that failed to reach its replica on
+// the other replicas.
+type retryReads struct {
+	next    http.RoundTripper
+	targets func() []string
+}
+
+func (t retryReads) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := t.next.RoundTrip(r)
+	if err == nil || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
+		return resp, err
+	}
+	for _, target := range t.targets() {
+		if target == r.URL.Host {
+			continue
 		}
-		r.SetURL(&url.URL{Scheme: "http", Host: target})
-		r.SetXForwarded()
-	}}
+		retry := r.Clone(r.Context())
+		retry.URL.Host = target
+		if resp, err2 := t.next.RoundTrip(retry); err2 == nil {
+			return resp, nil
+		}
+	}
+	return nil, err
 }
 
 func (c *Cluster) serve(ln net.Listener, h http.Handler) {
@@ -455,6 +497,36 @@ func (c *Cluster) Stop() {
 	}
 }
 
+// waitReady waits until the process reports ready on /readyz, or exits.
+func (p *Process) waitReady(ctx context.Context) error {
+	exited := errors.New("exited")
+	err := poll(ctx, func() bool {
+		select {
+		case <-p.done:
+			return true
+		default:
+		}
+		resp, err := http.Get("http://" + p.OpsAddr + "/readyz")
+		if err != nil {
+			return false
+		}
+		_ = resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+	select {
+	case <-p.done:
+		return fmt.Errorf("%w: %v", exited, p.err)
+	default:
+	}
+	return err
+}
+
+// tail is the last n lines of s.
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(lines[max(len(lines)-n, 0):], "\n")
+}
+
 func addr(port int) string { return fmt.Sprintf("127.0.0.1:%d", port) }
 
 // freePorts finds n free loopback ports.
@@ -499,10 +571,10 @@ func waitHTTP(ctx context.Context, u string) error {
 }
 
 func poll(ctx context.Context, ok func() bool) error {
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(2 * time.Minute)
 	for !ok() {
 		if time.Now().After(deadline) {
-			return errors.New("not ready within 60 s")
+			return errors.New("not ready within 2 minutes")
 		}
 		select {
 		case <-ctx.Done():

@@ -40,7 +40,7 @@ func Handle[E Event](b *Bus, name, subject string, h func(context.Context, E) er
 	}
 	// One subject token per group, so a NATS user's permissions can let a
 	// service receive only its own consumers' messages ("deliver.<group>.>").
-	if err := b.ensureConsumer(durable, "deliver."+group+"."+name, subject); err != nil {
+	if err := retryTimeouts(30*time.Second, func() error { return b.ensureConsumer(durable, "deliver."+group+"."+name, subject) }); err != nil {
 		return err
 	}
 	sub, err := wmnats.NewSubscriberWithNatsConn(b.conn, wmnats.SubscriberSubscriptionConfig{
