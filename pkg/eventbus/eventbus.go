@@ -31,6 +31,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -113,6 +114,7 @@ type Config struct {
 	// Service names the dead-letter subject ("deadletter.<service>") and,
 	// unless ConsumerGroup does, the durable consumers.
 	Service string
+	TLS     TLS
 	// ConsumerGroup names the durable consumers the service's replicas
 	// share ("<group>_<handler>"; default Service). A new group starts
 	// from the beginning of the streams: with a new database, a rebuild of
@@ -138,6 +140,43 @@ type Config struct {
 	// creates them with 1 and leaves an existing stream's as they are, so a
 	// replica configured without it never scales a stream down.
 	StreamReplicas int
+}
+
+// TLS is how a bus connects to servers with TLS (tls:// URLs): the CA
+// that signed their certificates, when the system does not trust it, and
+// a client certificate and key, when the servers verify clients (PEM
+// files; "" for none).
+type TLS struct{ CAFile, CertFile, KeyFile string }
+
+// Options are the nats.go options that apply t.
+func (t TLS) Options() []nats.Option {
+	var opts []nats.Option
+	if t.CAFile != "" {
+		opts = append(opts, nats.RootCAs(t.CAFile))
+	}
+	if t.CertFile != "" || t.KeyFile != "" {
+		opts = append(opts, nats.ClientCert(t.CertFile, t.KeyFile))
+	}
+	return opts
+}
+
+// TLSFromEnv reads NATS_TLS_CA_FILE, NATS_TLS_CERT_FILE and
+// NATS_TLS_KEY_FILE with getenv.
+func TLSFromEnv(getenv func(string) string) TLS {
+	return TLS{CAFile: getenv("NATS_TLS_CA_FILE"), CertFile: getenv("NATS_TLS_CERT_FILE"), KeyFile: getenv("NATS_TLS_KEY_FILE")}
+}
+
+// Redact returns a NATS server list without the passwords in it, for
+// logs and errors.
+func Redact(urls string) string {
+	parts := strings.Split(urls, ",")
+	for i, p := range parts {
+		if u, err := url.Parse(strings.TrimSpace(p)); err == nil && u.User != nil {
+			u.User = url.User(u.User.Username())
+			parts[i] = u.String()
+		}
+	}
+	return strings.Join(parts, ",")
 }
 
 // Bus publishes events and runs the handlers of one service.
@@ -179,13 +218,13 @@ func Connect(cfg Config) (*Bus, error) {
 	wmLog := watermill.NewSlogLoggerWithLevelMapping(log.With("component", "eventbus"),
 		map[slog.Level]slog.Level{slog.LevelInfo: slog.LevelDebug})
 
-	conn, err := nats.Connect(cfg.NATSURL,
-		nats.Name(cfg.Service),
+	opts := append([]nats.Option{nats.Name(cfg.Service)}, cfg.TLS.Options()...)
+	conn, err := nats.Connect(cfg.NATSURL, append(opts,
 		nats.MaxReconnects(-1),
 		nats.ReconnectWait(time.Second),
-	)
+	)...)
 	if err != nil {
-		return nil, fmt.Errorf("connect to nats %s: %w", cfg.NATSURL, err)
+		return nil, fmt.Errorf("connect to nats %s: %w", Redact(cfg.NATSURL), err)
 	}
 	js, err := conn.JetStream()
 	if err != nil {

@@ -33,6 +33,14 @@ type Config struct {
 	// ConsumerGroup names the durable consumers (default: the service's
 	// name); see eventbus.Config.ConsumerGroup.
 	ConsumerGroup string
+	// NATSTLS configures TLS to NATS (NATSTLSFromEnv).
+	NATSTLS eventbus.TLS
+}
+
+// NATSTLSFromEnv reads NATS_TLS_CA_FILE, NATS_TLS_CERT_FILE and
+// NATS_TLS_KEY_FILE (PEM files; used with tls:// URLs in NATS_URL).
+func NATSTLSFromEnv(env *config.Reader) eventbus.TLS {
+	return eventbus.TLSFromEnv(func(name string) string { return env.String(name, "") })
 }
 
 // ConfigFromEnv reads NATS_URL (default nats://127.0.0.1:4222),
@@ -46,6 +54,7 @@ func ConfigFromEnv(env *config.Reader, defaultDatabase string) Config {
 		Database:       env.String("MONGODB_DATABASE", defaultDatabase),
 		StreamReplicas: env.Int("NATS_STREAM_REPLICAS", 0),
 		ConsumerGroup:  env.String("CONSUMER_GROUP", ""),
+		NATSTLS:        NATSTLSFromEnv(env),
 	}
 	if cfg.StreamReplicas < 0 || cfg.StreamReplicas > 5 {
 		env.Check(fmt.Errorf("NATS_STREAM_REPLICAS=%d must be from 1 to 5 (or unset)", cfg.StreamReplicas))
@@ -72,7 +81,7 @@ func Open(ctx context.Context, service string, cfg Config, log *slog.Logger, reg
 	}
 	in := &Infra{DB: client.Database(cfg.Database), client: client}
 	in.Bus, err = eventbus.Connect(eventbus.Config{NATSURL: cfg.NATSURL, Service: service, Logger: log, Registerer: reg,
-		StreamReplicas: cfg.StreamReplicas, ConsumerGroup: cfg.ConsumerGroup})
+		StreamReplicas: cfg.StreamReplicas, ConsumerGroup: cfg.ConsumerGroup, TLS: cfg.NATSTLS})
 	if err != nil {
 		_ = in.Close()
 		return nil, err

@@ -36,6 +36,8 @@ import (
 // Config configures the edge.
 type Config struct {
 	NATSURL string
+	// NATSTLS configures TLS to NATS (NATS_TLS_* variables).
+	NATSTLS eventbus.TLS
 	// MongoURI should name a user with a read-only role.
 	MongoURI          string
 	DirectoryDatabase string
@@ -56,6 +58,7 @@ type Config struct {
 func ConfigFromEnv(env *config.Reader) Config {
 	cfg := Config{
 		NATSURL:           env.String("NATS_URL", "nats://127.0.0.1:4222"),
+		NATSTLS:           infra.NATSTLSFromEnv(env),
 		MongoURI:          env.Required("MONGODB_URI"),
 		DirectoryDatabase: env.String("DIRECTORY_DATABASE", readmodel.DirectoryDatabase),
 		CatalogDatabase:   env.String("CATALOG_DATABASE", readmodel.CatalogDatabase),
@@ -93,7 +96,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 	if err != nil {
 		return nil, err
 	}
-	in, err := infra.Open(ctx, "edge", infra.Config{NATSURL: cfg.NATSURL, MongoURI: cfg.MongoURI, Database: cfg.DirectoryDatabase}, log, reg)
+	in, err := infra.Open(ctx, "edge", infra.Config{NATSURL: cfg.NATSURL, NATSTLS: cfg.NATSTLS, MongoURI: cfg.MongoURI,
+		Database: cfg.DirectoryDatabase}, log, reg)
 	if err != nil {
 		return nil, err
 	}

@@ -65,7 +65,8 @@ dead-letters list shows what the services refused (sequence, time, service,
 handler, subject, event type, reason); republish publishes those events
 again, unchanged, on their subjects once the cause is fixed (a corrected
 related record, an upgraded service) and removes them from the list.
-Environment: NATS_URL (default nats://127.0.0.1:4222)
+Environment: NATS_URL (default nats://127.0.0.1:4222; tls:// with
+NATS_TLS_CA_FILE, NATS_TLS_CERT_FILE, NATS_TLS_KEY_FILE when needed)
 `
 
 // kind is one kind of record backofficectl publishes.
@@ -175,7 +176,7 @@ func publish(ctx context.Context, natsURL string, args []string, stdin io.Reader
 }
 
 func withPublisher(natsURL string, f func(*backoffice.Publisher) error) error {
-	bus, err := eventbus.Connect(eventbus.Config{NATSURL: natsURL, Service: "backoffice"})
+	bus, err := eventbus.Connect(eventbus.Config{NATSURL: natsURL, Service: "backoffice", TLS: eventbus.TLSFromEnv(os.Getenv)})
 	if err != nil {
 		return err
 	}
@@ -227,7 +228,7 @@ func deadLetters(ctx context.Context, natsURL string, args []string, stdout io.W
 	if err != nil {
 		return err
 	}
-	nc, err := nats.Connect(natsURL, nats.Name("backofficectl"))
+	nc, err := nats.Connect(natsURL, append(eventbus.TLSFromEnv(os.Getenv).Options(), nats.Name("backofficectl"))...)
 	if err != nil {
 		return fmt.Errorf("connect to nats %s: %w", natsURL, err)
 	}
