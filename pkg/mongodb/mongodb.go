@@ -36,6 +36,22 @@ func Connect(ctx context.Context, uri string) (*mongo.Client, error) {
 // Existing indexes are not sent again: FerretDB 1.24 drops the connection
 // when createIndexes names an index that already exists.
 func EnsureIndexes(ctx context.Context, coll *mongo.Collection, models ...mongo.IndexModel) error {
+	// Replicas starting at once may both find an index missing; the one
+	// that creates it second finds it there (FerretDB closes the
+	// connection then): look again, a few times.
+	var err error
+	for attempt := range 3 {
+		if attempt > 0 {
+			time.Sleep(time.Duration(attempt) * 200 * time.Millisecond)
+		}
+		if err = ensureIndexes(ctx, coll, models); err == nil || ctx.Err() != nil {
+			return err
+		}
+	}
+	return err
+}
+
+func ensureIndexes(ctx context.Context, coll *mongo.Collection, models []mongo.IndexModel) error {
 	specs, err := coll.Indexes().ListSpecifications(ctx)
 	if err != nil {
 		return fmt.Errorf("list indexes of %s: %w", coll.Name(), err)

@@ -3,6 +3,7 @@ package mongodb_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -152,6 +153,23 @@ func TestScopedReadsOnlyTheirScope(t *testing.T) {
 		}
 		if _, err := mongodb.ScopedFindOne[doc](ctx, s, scope, nil); !errors.Is(err, mongodb.ErrNoScope) {
 			t.Errorf("find with scope %q: err = %v, want ErrNoScope", scope, err)
+		}
+	}
+}
+
+func TestReplicasEnsuringTheSameIndexesAtOnceBothSucceed(t *testing.T) {
+	db := kit.Mongo.Database(kit.DatabaseName(t))
+	for round := range 20 {
+		coll := db.Collection(fmt.Sprintf("things_%d", round))
+		model := mongo.IndexModel{Keys: bson.D{{Key: "reseller_id", Value: 1}, {Key: "name", Value: 1}}}
+		errs := make(chan error, 4)
+		for range 4 {
+			go func() { errs <- mongodb.EnsureIndexes(context.Background(), coll, model) }()
+		}
+		for range 4 {
+			if err := <-errs; err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
 		}
 	}
 }
