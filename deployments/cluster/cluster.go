@@ -141,12 +141,13 @@ func (c *Cluster) build(ctx context.Context) error {
 	return nil
 }
 
-// users are the NATS users and what each may publish and subscribe:
+// Users are the NATS users and what each may publish and subscribe
+// ({publish, subscribe}); the Kubernetes manifests grant the same:
 // the back-office publishes the back-office subjects, each service
 // publishes its own events and dead letters and consumes from its own
 // durable consumers (deliver.<service>.*), the edge only subscribes. All
 // may call the JetStream API and receive replies on their inbox.
-func users() map[string][2][]string {
+func Users() map[string][2][]string {
 	jsAPI := []string{"$JS.API.>", "$JS.ACK.>", "$JS.FC.>"}
 	inbox := "_INBOX.>"
 	service := func(name string, publishes ...string) [2][]string {
@@ -173,7 +174,7 @@ func natsConfig(i int, client, cluster, monitor []int, dir string, passwords map
 		}
 	}
 	b.WriteString("  ]\n}\nauthorization {\n  users: [\n")
-	for name, perm := range users() {
+	for name, perm := range Users() {
 		fmt.Fprintf(&b, "    {user: %s, password: %q, permissions: {publish: {allow: %s}, subscribe: {allow: %s}}}\n",
 			name, passwords[name], list(perm[0]), list(perm[1]))
 	}
@@ -206,7 +207,7 @@ func (c *Cluster) start(ctx context.Context) error {
 	next := func() int { p := ports[0]; ports = ports[1:]; return p }
 	client, cluster, monitor := []int{next(), next(), next()}, []int{next(), next(), next()}, []int{next(), next(), next()}
 	passwords := map[string]string{}
-	for name := range users() {
+	for name := range Users() {
 		passwords[name] = randomHex(16)
 	}
 	for i := range 3 {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	natsconf "github.com/nats-io/nats-server/v2/conf"
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
@@ -21,6 +22,8 @@ import (
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/yaml"
+
+	"github.com/resellerapi/platform/deployments/cluster"
 )
 
 // services are the platform's Deployments.
@@ -213,8 +216,53 @@ func TestOverlaysRenderIntoValidObjects(t *testing.T) {
 			}
 			for _, s := range r.statefulSets {
 				checkPod(t, s.Name, s.Spec.Template.Spec)
+				for _, ref := range references(s.Spec.Template.Spec) {
+					if overlay.name == "dev" && ref[0] == "secret" && r.secrets[ref[1]] == nil {
+						t.Errorf("%s names Secret %s, which dev does not generate", s.Name, ref[1])
+					}
+				}
 			}
+			checkNATSUsers(t, conf)
 		})
+	}
+}
+
+// checkNATSUsers parses nats.conf as nats-server does (passwords from the
+// environment) and compares its users' permissions with those
+// make run-services runs with (and tests).
+func checkNATSUsers(t *testing.T, conf string) {
+	t.Helper()
+	want := cluster.Users()
+	t.Setenv("POD_NAME", "nats-0")
+	for name := range want {
+		t.Setenv(strings.ToUpper(name)+"_PASSWORD", "test-"+name)
+	}
+	parsed, err := natsconf.Parse(conf)
+	if err != nil {
+		t.Fatalf("nats.conf: %v", err)
+	}
+	auth, _ := parsed["authorization"].(map[string]any)
+	users, _ := auth["users"].([]any)
+	if len(users) != len(want) {
+		t.Fatalf("nats.conf has %d users, want %d", len(users), len(want))
+	}
+	strs := func(v any) []string {
+		var out []string
+		for _, s := range v.([]any) {
+			out = append(out, s.(string))
+		}
+		return out
+	}
+	for _, u := range users {
+		user := u.(map[string]any)
+		name := user["user"].(string)
+		perms := user["permissions"].(map[string]any)
+		pub := strs(perms["publish"].(map[string]any)["allow"])
+		sub := strs(perms["subscribe"].(map[string]any)["allow"])
+		if !slices.Equal(pub, want[name][0]) || !slices.Equal(sub, want[name][1]) || user["password"] != "test-"+name {
+			t.Errorf("nats.conf user %s: publish %v subscribe %v, want %v %v (password from %s_PASSWORD)",
+				name, pub, sub, want[name][0], want[name][1], strings.ToUpper(name))
+		}
 	}
 }
 
