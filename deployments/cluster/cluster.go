@@ -142,24 +142,35 @@ func (c *Cluster) build(ctx context.Context) error {
 }
 
 // Users are the NATS users and what each may publish and subscribe
-// ({publish, subscribe}); the Kubernetes manifests grant the same:
-// the back-office publishes the back-office subjects, each service
-// publishes its own events and dead letters and consumes from its own
-// durable consumers (deliver.<service>.*), the edge only subscribes. All
-// may call the JetStream API and receive replies on their inbox.
+// ({publish, subscribe}); the Kubernetes manifests grant the same. The
+// back-office publishes the back-office subjects and reads the dead
+// letters; each service publishes its own events and dead letters and
+// receives from its own durable consumers (deliver.<service>.*); the
+// edge publishes nothing. Of the JetStream API, each may ensure the
+// streams and read their configuration, and make consumers only on the
+// streams it reads.
 func Users() map[string][2][]string {
-	jsAPI := []string{"$JS.API.>", "$JS.ACK.>", "$JS.FC.>"}
 	inbox := "_INBOX.>"
-	service := func(name string, publishes ...string) [2][]string {
-		return [2][]string{append(append(publishes, "deadletter."+name), jsAPI...), {inbox, "deliver." + name + ".>"}}
+	api := func(streams ...string) []string {
+		out := []string{"$JS.API.INFO", "$JS.API.STREAM.NAMES", "$JS.API.STREAM.INFO.*", "$JS.API.STREAM.CREATE.*",
+			"$JS.API.STREAM.UPDATE.*", "$JS.ACK.>", "$JS.FC.>"}
+		for _, s := range streams {
+			out = append(out, "$JS.API.CONSUMER.CREATE."+s, "$JS.API.CONSUMER.CREATE."+s+".>", "$JS.API.CONSUMER.DURABLE.CREATE."+s+".*",
+				"$JS.API.CONSUMER.INFO."+s+".*", "$JS.API.CONSUMER.DELETE."+s+".*")
+		}
+		return out
+	}
+	service := func(name string, streams []string, publishes ...string) [2][]string {
+		return [2][]string{append(append(publishes, "deadletter."+name), api(streams...)...), {inbox, "deliver." + name + ".>"}}
 	}
 	return map[string][2][]string{
-		"backoffice": {append([]string{"directory.>", "catalog.>", "invoicing.>"}, jsAPI...), {inbox}},
-		"directory":  service("directory"),
-		"catalog":    service("catalog"),
-		"invoicing":  service("invoicing"),
-		"auth":       service("auth", "auth.>", "audit.>"),
-		"edge":       {jsAPI, {inbox}},
+		"backoffice": {append([]string{"directory.>", "catalog.>", "invoicing.>", "$JS.API.STREAM.MSG.GET.DEADLETTER",
+			"$JS.API.STREAM.MSG.DELETE.DEADLETTER"}, api("DEADLETTER")...), {inbox}},
+		"directory": service("directory", []string{"DIRECTORY"}),
+		"catalog":   service("catalog", []string{"CATALOG"}),
+		"invoicing": service("invoicing", []string{"INVOICING"}),
+		"auth":      service("auth", []string{"DIRECTORY", "AUTH"}, "auth.>", "audit.>"),
+		"edge":      {api("DIRECTORY", "AUTH"), {inbox}},
 	}
 }
 
