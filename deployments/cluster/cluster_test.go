@@ -59,7 +59,7 @@ func TestTheServicesRunAsSeparateProcesses(t *testing.T) {
 		t.Errorf("the admin API on the public URL: %d, want 404", status)
 	}
 	var creds map[string]any
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(90 * time.Second)
 	for {
 		var status int
 		if status, creds = call("GET", c.AdminURL+"/admin/v1/resellers/res-cloudnova/api-credentials", c.AdminToken, nil); status == 200 {
@@ -92,7 +92,7 @@ func TestTheServicesRunAsSeparateProcesses(t *testing.T) {
 	}
 	// Both edge replicas (the proxy takes them in turn) serve the demo
 	// reseller's 12 accounts once projected.
-	deadline = time.Now().Add(30 * time.Second)
+	deadline = time.Now().Add(90 * time.Second)
 	for served := 0; served < 2; {
 		status, list := call("GET", c.URL+"/api/accounts", tok.AccessToken, nil)
 		if status == 200 && list["pagination"].(map[string]any)["totalCount"] == 12.0 {
