@@ -146,11 +146,14 @@ func (c *Cluster) build(ctx context.Context) error {
 // back-office publishes the back-office subjects and reads the dead
 // letters; each service publishes its own events and dead letters and
 // receives from its own durable consumers (deliver.<service>.*); the
-// edge publishes nothing. Of the JetStream API, each may ensure the
+// edge publishes nothing; each reads only its own replies
+// (_INBOX_<user>.*, eventbus.InboxPrefix). Of the JetStream API, each may ensure the
 // streams and read their configuration, and make consumers only on the
-// streams it reads.
+// streams it reads; a publisher may read the latest message of the
+// streams it publishes to (eventbus publishes a version only if it is the
+// newest).
 func Users() map[string][2][]string {
-	inbox := "_INBOX.>"
+	inbox := func(user string) string { return eventbus.InboxPrefix(user) + ".>" }
 	api := func(streams ...string) []string {
 		out := []string{"$JS.API.INFO", "$JS.API.STREAM.NAMES", "$JS.API.STREAM.INFO.*", "$JS.API.STREAM.CREATE.*",
 			"$JS.API.STREAM.UPDATE.*", "$JS.ACK.>", "$JS.FC.>"}
@@ -161,16 +164,18 @@ func Users() map[string][2][]string {
 		return out
 	}
 	service := func(name string, streams []string, publishes ...string) [2][]string {
-		return [2][]string{append(append(publishes, "deadletter."+name), api(streams...)...), {inbox, "deliver." + name + ".>"}}
+		return [2][]string{append(append(publishes, "deadletter."+name), api(streams...)...), {inbox(name), "deliver." + name + ".>"}}
 	}
 	return map[string][2][]string{
-		"backoffice": {append([]string{"directory.>", "catalog.>", "invoicing.>", "$JS.API.STREAM.MSG.GET.DEADLETTER",
-			"$JS.API.STREAM.MSG.DELETE.DEADLETTER"}, api("DEADLETTER")...), {inbox}},
+		"backoffice": {append([]string{"directory.>", "catalog.>", "invoicing.>", "$JS.API.STREAM.MSG.GET.DIRECTORY",
+			"$JS.API.STREAM.MSG.GET.CATALOG", "$JS.API.STREAM.MSG.GET.INVOICING", "$JS.API.STREAM.MSG.GET.DEADLETTER",
+			"$JS.API.STREAM.MSG.DELETE.DEADLETTER"}, api("DEADLETTER")...), {inbox("backoffice")}},
 		"directory": service("directory", []string{"DIRECTORY"}),
 		"catalog":   service("catalog", []string{"CATALOG"}),
 		"invoicing": service("invoicing", []string{"INVOICING"}),
-		"auth":      service("auth", []string{"DIRECTORY", "AUTH"}, "auth.>", "audit.>"),
-		"edge":      {api("DIRECTORY", "AUTH"), {inbox}},
+		"auth": service("auth", []string{"DIRECTORY", "AUTH"}, "auth.>", "audit.>", "$JS.API.STREAM.MSG.GET.AUTH",
+			"$JS.API.STREAM.MSG.GET.AUDIT"),
+		"edge": {api("DIRECTORY", "AUTH"), {inbox("edge")}},
 	}
 }
 
@@ -243,7 +248,7 @@ func (c *Cluster) start(ctx context.Context) error {
 	c.BackofficeNATSURL = c.natsURL("backoffice", passwords["backoffice"])
 	// The streams first, on the three servers: the services starting at
 	// once then find them ready.
-	bus, err := eventbus.Connect(eventbus.Config{NATSURL: c.BackofficeNATSURL, Service: "run-services", StreamReplicas: 3})
+	bus, err := eventbus.Connect(eventbus.Config{NATSURL: c.BackofficeNATSURL, Service: "backoffice", StreamReplicas: 3})
 	if err != nil {
 		return err
 	}

@@ -107,10 +107,11 @@ func TestTheServicesRunAsSeparateProcesses(t *testing.T) {
 	}
 
 	// NATS holds each user to its subjects: the back-office may not
-	// publish auth's events nor read a service's consumer.
+	// publish auth's events, read a service's consumer or its replies.
 	for name, try := range map[string]func(*nats.Conn) error{
 		"publish auth's subject":        func(nc *nats.Conn) error { return nc.Publish("auth.app_user.changed.x", []byte("x")) },
 		"read the directory's consumer": func(nc *nats.Conn) error { _, err := nc.SubscribeSync("deliver.directory.accounts"); return err },
+		"read the edge's replies":       func(nc *nats.Conn) error { _, err := nc.SubscribeSync("_INBOX_edge.>"); return err },
 	} {
 		errs := make(chan error, 1)
 		nc, err := nats.Connect(c.BackofficeNATSURL, nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {

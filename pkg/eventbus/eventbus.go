@@ -166,6 +166,11 @@ func TLSFromEnv(getenv func(string) string) TLS {
 	return TLS{CAFile: getenv("NATS_TLS_CA_FILE"), CertFile: getenv("NATS_TLS_CERT_FILE"), KeyFile: getenv("NATS_TLS_KEY_FILE")}
 }
 
+// InboxPrefix is where replies to service's requests arrive (JetStream
+// API answers, ordered consumers' deliveries): "_INBOX_<service>", so that
+// a NATS user's permissions can let it read its own replies only.
+func InboxPrefix(service string) string { return "_INBOX_" + service }
+
 // Redact returns a NATS server list without the passwords in it, for
 // logs and errors.
 func Redact(urls string) string {
@@ -218,7 +223,7 @@ func Connect(cfg Config) (*Bus, error) {
 	wmLog := watermill.NewSlogLoggerWithLevelMapping(log.With("component", "eventbus"),
 		map[slog.Level]slog.Level{slog.LevelInfo: slog.LevelDebug})
 
-	opts := append([]nats.Option{nats.Name(cfg.Service)}, cfg.TLS.Options()...)
+	opts := append([]nats.Option{nats.Name(cfg.Service), nats.CustomInboxPrefix(InboxPrefix(cfg.Service))}, cfg.TLS.Options()...)
 	conn, err := nats.Connect(cfg.NATSURL, append(opts,
 		nats.MaxReconnects(-1),
 		nats.ReconnectWait(time.Second),
@@ -431,11 +436,68 @@ func (b *Bus) Publish(ctx context.Context, subject string, ev Event) error {
 		msg.Metadata.Set(CorrelationIDHeader, correlationID)
 	}
 	msg.Metadata.Set(EventTypeHeader, string(ev.ProtoReflect().Descriptor().FullName()))
-	if err := b.publisher.Publish(subject, msg); err != nil {
+	if err := b.publishNewest(ctx, subject, msg, ev); err != nil {
 		span.SetStatus(codes.Error, err.Error())
 		return fmt.Errorf("publish %s: %w", subject, err)
 	}
 	return nil
+}
+
+// publishNewest stores msg, in a stream that takes only the newest
+// versions unless it already holds a version of the aggregate at least as
+// new: a stream that keeps the latest message of every subject must keep
+// the newest version, which an older event published late (a slow retry,
+// a second publisher) would otherwise replace before its consumers have
+// seen the newer one. The check and the publish are one compare-and-set
+// (the expected last sequence of the subject); a publisher that lost the
+// race reads again. auth's own streams are written by one writer per
+// aggregate, whose versions start again with a new database: they are
+// published as they come.
+func (b *Bus) publishNewest(ctx context.Context, subject string, msg *message.Message, ev Event) error {
+	stream, guarded := streamOf(subject)
+	if !guarded {
+		return b.publisher.Publish(subject, msg)
+	}
+	nm, err := (&wmnats.NATSMarshaler{}).Marshal(subject, msg)
+	if err != nil {
+		return err
+	}
+	for attempt := 0; ; attempt++ {
+		var expect uint64
+		last, err := b.js.GetLastMsg(stream, subject, nats.Context(ctx))
+		switch {
+		case errors.Is(err, nats.ErrMsgNotFound):
+		case err != nil:
+			return fmt.Errorf("read the latest %s: %w", subject, err)
+		default:
+			stored := ev.ProtoReflect().New().Interface().(Event)
+			if proto.Unmarshal(last.Data, stored) == nil && stored.GetMeta().GetVersion() >= ev.GetMeta().GetVersion() {
+				b.log.DebugContext(ctx, "event not published: the stream holds a version as new", "subject", subject,
+					"version", ev.GetMeta().GetVersion(), "stored_version", stored.GetMeta().GetVersion())
+				return nil
+			}
+			expect = last.Sequence
+		}
+		_, err = b.js.PublishMsg(nm, nats.MsgId(msg.UUID), nats.ExpectLastSequencePerSubject(expect), nats.Context(ctx))
+		var apiErr *nats.APIError
+		if errors.As(err, &apiErr) && apiErr.ErrorCode == nats.JSErrCodeStreamWrongLastSequence && attempt < 10 {
+			continue // another publisher stored a message of the subject meanwhile
+		}
+		return err
+	}
+}
+
+// streamOf is the stream whose subjects hold subject, and whether it
+// takes only newer versions (subjects.Stream.NewestVersionOnly).
+func streamOf(subject string) (string, bool) {
+	for _, s := range subjects.Streams() {
+		for _, pattern := range s.Subjects {
+			if strings.HasPrefix(subject, strings.TrimSuffix(pattern, ">")) {
+				return s.Name, s.NewestVersionOnly
+			}
+		}
+	}
+	return "", false
 }
 
 // subjectPattern is subject without its aggregate id, a span name of

@@ -198,14 +198,14 @@ func TestInvalidEventsAreDeadLetteredAndDoNotBlock(t *testing.T) {
 	}
 	taken(3, 2)
 	// 5: an event the handler panics on.
-	panicking := accountEvent(accountID, 1)
+	panicking := accountEvent(accountID, 4)
 	panicking.Account.Name = "panic"
 	if err := bus.Publish(context.Background(), subjects.AccountChanged(accountID), panicking); err != nil {
 		t.Fatal(err)
 	}
 	taken(4, 3)
 	// 6: a good event behind them must still be handled.
-	if err := bus.Publish(context.Background(), subjects.AccountChanged(accountID), accountEvent(accountID, 2)); err != nil {
+	if err := bus.Publish(context.Background(), subjects.AccountChanged(accountID), accountEvent(accountID, 5)); err != nil {
 		t.Fatal(err)
 	}
 
@@ -292,5 +292,52 @@ func TestPublishRefusesEventsWithoutEnvelope(t *testing.T) {
 	}
 	if err := bus.Publish(context.Background(), subjects.AccountChanged("other"), accountEvent(accountID, 1)); err == nil {
 		t.Error("Publish accepted a subject that does not end with the aggregate id")
+	}
+}
+
+func TestAnOlderVersionPublishedLateDoesNotReplaceTheNewerInTheStream(t *testing.T) {
+	accountID := uuid.NewString()
+	var rec recorder
+	bus, _ := startBus(t, prometheus.NewRegistry(), func(b *eventbus.Bus) {
+		err := eventbus.Handle(b, "accounts", subjects.AccountChanged(accountID), func(ctx context.Context, e *eventsv1.AccountChanged) error {
+			rec.add(ctx, e)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	// Version 2 (twice), then version 1 late: the
+	// stream, which keeps the subject's latest message, keeps version 2.
+	for _, v := range []int64{2, 2, 1} {
+		if err := bus.Publish(context.Background(), subjects.AccountChanged(accountID), accountEvent(accountID, v)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	nc, err := nats.Connect(kit.NATSURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := nc.JetStream()
+	last, err := js.GetLastMsg("DIRECTORY", subjects.AccountChanged(accountID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stored eventsv1.AccountChanged
+	if err := proto.Unmarshal(last.Data, &stored); err != nil || stored.GetMeta().GetVersion() != 2 {
+		t.Errorf("the stream holds version %d (%v), want 2", stored.GetMeta().GetVersion(), err)
+	}
+	testkit.Eventually(t, 10*time.Second, func() bool {
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		return len(rec.seen) > 0 && rec.seen[len(rec.seen)-1].GetMeta().GetVersion() == 2
+	}, "version 2 not handled")
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	for _, e := range rec.seen {
+		if e.GetMeta().GetVersion() != 2 {
+			t.Errorf("the handler saw version %d", e.GetMeta().GetVersion())
+		}
 	}
 }

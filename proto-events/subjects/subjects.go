@@ -116,14 +116,19 @@ type Stream struct {
 	// compacted log of the latest state of every aggregate, as large as
 	// their number, from which any read model is rebuilt.
 	LatestPerSubject bool
+	// NewestVersionOnly: the versions are the source's (the back-office's),
+	// so a publish of a version older than, or as old as, the one the
+	// stream holds for its aggregate is dropped (a late retry must not
+	// replace the newer state in the compacted stream).
+	NewestVersionOnly bool
 }
 
 // Streams returns every stream of the platform.
 func Streams() []Stream {
 	return []Stream{
-		{Name: "DIRECTORY", Subjects: []string{"directory.>"}, LatestPerSubject: true},
-		{Name: "CATALOG", Subjects: []string{"catalog.>"}, LatestPerSubject: true},
-		{Name: "INVOICING", Subjects: []string{"invoicing.>"}, LatestPerSubject: true},
+		{Name: "DIRECTORY", Subjects: []string{"directory.>"}, LatestPerSubject: true, NewestVersionOnly: true},
+		{Name: "CATALOG", Subjects: []string{"catalog.>"}, LatestPerSubject: true, NewestVersionOnly: true},
+		{Name: "INVOICING", Subjects: []string{"invoicing.>"}, LatestPerSubject: true, NewestVersionOnly: true},
 		// The audit trail: kept a year, not a read model's source.
 		{Name: "AUDIT", Subjects: []string{"audit.>"}, MaxAge: 365 * 24 * time.Hour},
 		// What every edge replica holds in memory; each event carries all

@@ -81,7 +81,7 @@ func run(ctx context.Context, log *slog.Logger, dir string, burst int) (bool, er
 	}
 	defer c.Stop()
 	fmt.Printf("platform up in %v: %d processes (logs in %s)\n", time.Since(start).Round(time.Millisecond), len(c.Processes()), c.Logs)
-	bus, err := eventbus.Connect(eventbus.Config{NATSURL: c.BackofficeNATSURL, Service: "faults"})
+	bus, err := eventbus.Connect(eventbus.Config{NATSURL: c.BackofficeNATSURL, Service: "backoffice"})
 	if err != nil {
 		return false, err
 	}
@@ -310,7 +310,7 @@ func (s *suite) compare(ctx context.Context, invoices *mongo.Collection) (total,
 // publishInvalid publishes events that break their rules straight to
 // JetStream (as a buggy back-office would): each must be dead-lettered.
 func (s *suite) publishInvalid(ctx context.Context) ([]string, error) {
-	nc, err := nats.Connect(s.c.BackofficeNATSURL)
+	nc, err := nats.Connect(s.c.BackofficeNATSURL, nats.CustomInboxPrefix(eventbus.InboxPrefix("backoffice")))
 	if err != nil {
 		return nil, err
 	}
@@ -341,7 +341,7 @@ type deadCount struct{ expected, other int }
 // deadLetters counts the invoicing dead letters (waiting up to 30 s for
 // the expected ones).
 func deadLetters(natsURL string, expected []string) (deadCount, error) {
-	nc, err := nats.Connect(natsURL)
+	nc, err := nats.Connect(natsURL, nats.CustomInboxPrefix(eventbus.InboxPrefix("backoffice")))
 	if err != nil {
 		return deadCount{}, err
 	}

@@ -93,9 +93,11 @@ func startWith(t testing.TB, configure func(*service.Config)) env {
 		t.Fatal(err)
 	}
 	defer func() { _ = pub.Close() }()
+	// A version newer than any earlier test's: the stream keeps one
+	// message per reseller and takes a version only if it is the newest.
 	for _, r := range [][2]string{{"r1", "CloudNova Solutions"}, {"r2", "ByteBridge IT"}} {
 		err := pub.Publish(context.Background(), subjects.ResellerChanged(r[0]), &eventsv1.ResellerChanged{
-			Meta:     &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: r[0], Version: 1},
+			Meta:     &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: r[0], Version: time.Now().UnixNano()},
 			Reseller: &eventsv1.Reseller{ResellerId: r[0], Name: r[1]},
 		})
 		if err != nil {

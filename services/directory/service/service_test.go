@@ -73,9 +73,10 @@ func (e env) publish(t *testing.T, ev eventbus.Event) {
 	case *eventsv1.ResellerChanged:
 		subject = subjects.ResellerChanged(ev.GetReseller().GetResellerId())
 	}
-	if err := e.pub.Publish(context.Background(), subject, ev); err != nil {
-		t.Fatal(err)
-	}
+	// Straight to JetStream: the bus would not publish a version the
+	// stream holds already, and these tests' ids and versions repeat
+	// from one run of the package to the next (go test -count=2).
+	e.kit.PublishUnchecked(t, subject, ev)
 }
 
 func (e env) account(t *testing.T, id string) (readmodel.Account, error) {
@@ -97,16 +98,18 @@ func TestProjectionIsOrderSafeAndIdempotent(t *testing.T) {
 	e := start(t, 1)
 	// Version 3 arrives first, then the older 2, then a replay of 3 with
 	// other content (a redelivery must not change anything either). The
-	// stream keeps an account's latest message, so each is sent once the
-	// one before was handled (or it would replace it).
+	// bus would not publish the older ones (the stream keeps an account's
+	// newest version), so they go straight to JetStream, as a redelivery
+	// or a buggy publisher would bring them, each once the one before was
+	// handled.
 	stale := func() float64 {
 		return testkit.CounterValue(t, e.replicas[0], "events_handled_total", "outcome", "stale")
 	}
 	e.publish(t, accountChanged("a1", "Acme v3", 3))
 	testkit.Eventually(t, 10*time.Second, func() bool { _, err := e.account(t, "a1"); return err == nil }, "version 3 not projected")
-	e.publish(t, accountChanged("a1", "Acme v2", 2))
+	kit.PublishUnchecked(t, subjects.AccountChanged("a1"), accountChanged("a1", "Acme v2", 2))
 	testkit.Eventually(t, 10*time.Second, func() bool { return stale() == 1 }, "version 2 not handled as stale")
-	e.publish(t, accountChanged("a1", "Acme v3 again", 3))
+	kit.PublishUnchecked(t, subjects.AccountChanged("a1"), accountChanged("a1", "Acme v3 again", 3))
 	testkit.Eventually(t, 10*time.Second, func() bool { return stale() == 2 }, "the replay of version 3 not handled as stale")
 
 	got, err := e.account(t, "a1")

@@ -228,7 +228,8 @@ func deadLetters(ctx context.Context, natsURL string, args []string, stdout io.W
 	if err != nil {
 		return err
 	}
-	nc, err := nats.Connect(natsURL, append(eventbus.TLSFromEnv(os.Getenv).Options(), nats.Name("backofficectl"))...)
+	nc, err := nats.Connect(natsURL, append(eventbus.TLSFromEnv(os.Getenv).Options(), nats.Name("backofficectl"),
+		nats.CustomInboxPrefix(eventbus.InboxPrefix("backoffice")))...)
 	if err != nil {
 		return fmt.Errorf("connect to nats %s: %w", natsURL, err)
 	}
