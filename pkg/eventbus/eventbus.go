@@ -464,7 +464,11 @@ func (b *Bus) publishNewest(ctx context.Context, subject string, msg *message.Me
 	}
 	for attempt := 0; ; attempt++ {
 		var expect uint64
-		last, err := b.js.GetLastMsg(stream, subject, nats.Context(ctx))
+		// Each request is bounded: a reply lost while a server goes away
+		// must fail (and be retried by the caller), not wait for ctx.
+		reqCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		last, err := b.js.GetLastMsg(stream, subject, nats.Context(reqCtx))
+		cancel()
 		switch {
 		case errors.Is(err, nats.ErrMsgNotFound):
 		case err != nil:
@@ -478,7 +482,9 @@ func (b *Bus) publishNewest(ctx context.Context, subject string, msg *message.Me
 			}
 			expect = last.Sequence
 		}
-		_, err = b.js.PublishMsg(nm, nats.MsgId(msg.UUID), nats.ExpectLastSequencePerSubject(expect), nats.Context(ctx))
+		reqCtx, cancel = context.WithTimeout(ctx, 5*time.Second)
+		_, err = b.js.PublishMsg(nm, nats.MsgId(msg.UUID), nats.ExpectLastSequencePerSubject(expect), nats.Context(reqCtx))
+		cancel()
 		var apiErr *nats.APIError
 		if errors.As(err, &apiErr) && apiErr.ErrorCode == nats.JSErrCodeStreamWrongLastSequence && attempt < 10 {
 			continue // another publisher stored a message of the subject meanwhile
