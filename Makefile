@@ -11,7 +11,7 @@ BINARIES := auth directory catalog invoicing edge allinone backofficectl
 
 export GOTOOLCHAIN := local
 
-.PHONY: run run-services test-faults test test-short lint fmt proto proto-check api api-check build images fuzz bench clean
+.PHONY: run run-services test-faults test test-short lint fmt proto proto-check api api-check build images fuzz bench screenshots clean
 
 ## run: every service in one process over embedded NATS + FerretDB (data in ./.data)
 run:
@@ -34,6 +34,12 @@ test:
 	@# test's cache does not track: never taken from the cache; one at a
 	@# time, as each builds and starts many processes.
 	go test -timeout 8m -count=1 -p 1 -run '^(TestImages|TestTheServicesRunAsSeparateProcesses)$$' ./deployments/images/ ./deployments/cluster/
+
+## screenshots: the console's screens as PNGs in docs/console, taken by
+##              the browser test (needs Chromium: apt-get install chromium)
+screenshots:
+	@mkdir -p docs/console
+	CONSOLE_SCREENSHOTS=$(CURDIR)/docs/console go test -count=1 -run '^TestConsoleInABrowser$$' ./services/allinone/platform/
 
 ## test-short: skips the end-to-end suite
 test-short:

@@ -58,6 +58,13 @@ func TestTheServicesRunAsSeparateProcesses(t *testing.T) {
 	if status, _ := call("GET", c.URL+"/admin/v1/reseller-api/credentials", c.AdminToken, nil); status != 404 {
 		t.Errorf("the admin API on the public URL: %d, want 404", status)
 	}
+	// The console is served with the admin API, never on the public URL.
+	if status, _ := call("GET", c.URL+"/console/sign-in", "", nil); status != 404 {
+		t.Errorf("the console on the public URL: %d, want 404", status)
+	}
+	if status, _ := call("GET", c.AdminURL+"/console/sign-in", "", nil); status != 200 {
+		t.Errorf("the console on the admin listener: %d, want 200", status)
+	}
 	var creds map[string]any
 	deadline := time.Now().Add(90 * time.Second)
 	for {

@@ -35,13 +35,14 @@ func main() {
 The platform runs as %d processes (logs in %s):
   public API  %s   (/oauth, /.well-known, /api, /apidocs)
   admin API   %s   (ADMIN_TOKEN=%s)
+  console     %s/console/   (sign in with the admin token)
   NATS        %v (users with subject permissions; the back-office's: %s)
 
   export API=%s ADMIN=%s ADMIN_TOKEN=%s
   curl -s -X POST $ADMIN/admin/v1/reseller-api/credentials -H "Authorization: Bearer $ADMIN_TOKEN"
 
 Ctrl-C stops all of it.
-`, len(c.Processes()), c.Logs, c.URL, c.AdminURL, c.AdminToken, c.NATSURLs, c.BackofficeNATSURL, c.URL, c.AdminURL, c.AdminToken)
+`, len(c.Processes()), c.Logs, c.URL, c.AdminURL, c.AdminToken, c.AdminURL, c.NATSURLs, c.BackofficeNATSURL, c.URL, c.AdminURL, c.AdminToken)
 	<-ctx.Done()
 	log.Info("stopping")
 	c.Stop()

@@ -36,6 +36,7 @@ import (
 	"github.com/resellerapi/platform/services/auth/api"
 	"github.com/resellerapi/platform/services/auth/internal/adapters"
 	"github.com/resellerapi/platform/services/auth/internal/app"
+	"github.com/resellerapi/platform/services/auth/internal/console"
 	"github.com/resellerapi/platform/services/auth/internal/domain"
 	"github.com/resellerapi/platform/services/auth/internal/ports"
 )
@@ -80,6 +81,10 @@ type Config struct {
 	// CredentialsGracePeriod is how long a reseller's rotated client key
 	// and secret keep working, unless a rotation names another (0: none).
 	CredentialsGracePeriod time.Duration
+	// ConsoleIdleTimeout ends a console session unused that long (30m),
+	// ConsoleSessionLifetime any session that old (12h).
+	ConsoleIdleTimeout     time.Duration
+	ConsoleSessionLifetime time.Duration
 }
 
 // withDefaults fills in the abuse protection defaults.
@@ -102,6 +107,12 @@ func (c Config) withDefaults() Config {
 	if c.HashConcurrency <= 0 {
 		c.HashConcurrency = max(runtime.GOMAXPROCS(0)-1, 1)
 	}
+	if c.ConsoleIdleTimeout <= 0 {
+		c.ConsoleIdleTimeout = 30 * time.Minute
+	}
+	if c.ConsoleSessionLifetime <= 0 {
+		c.ConsoleSessionLifetime = 12 * time.Hour
+	}
 	return c
 }
 
@@ -113,7 +124,8 @@ func (c Config) withDefaults() Config {
 // (1s, doubling), TOKEN_REQUESTS_PER_SECOND (10 per client address),
 // TOKEN_BURST (20), PASSWORD_HASH_CONCURRENCY (CPUs - 1),
 // CREDENTIALS_GRACE_PERIOD (24h; 0 to 720h), SIGNING_KEY_PUBLISH_DELAY
-// (10m; 0 to 24h).
+// (10m; 0 to 24h), CONSOLE_IDLE_TIMEOUT (30m; 1m to 24h),
+// CONSOLE_SESSION_LIFETIME (12h; 1h to 168h).
 func ConfigFromEnv(env *config.Reader) Config {
 	cfg := Config{
 		Infra:           infra.ConfigFromEnv(env, "auth"),
@@ -131,6 +143,14 @@ func ConfigFromEnv(env *config.Reader) Config {
 		HashConcurrency:        env.Int("PASSWORD_HASH_CONCURRENCY", 0),
 		CredentialsGracePeriod: env.Duration("CREDENTIALS_GRACE_PERIOD", 24*time.Hour),
 		SigningKeyPublishDelay: env.Duration("SIGNING_KEY_PUBLISH_DELAY", 10*time.Minute),
+		ConsoleIdleTimeout:     env.Duration("CONSOLE_IDLE_TIMEOUT", 30*time.Minute),
+		ConsoleSessionLifetime: env.Duration("CONSOLE_SESSION_LIFETIME", 12*time.Hour),
+	}
+	if cfg.ConsoleIdleTimeout < time.Minute || cfg.ConsoleIdleTimeout > 24*time.Hour {
+		env.Check(fmt.Errorf("CONSOLE_IDLE_TIMEOUT=%v must be from 1m to 24h", cfg.ConsoleIdleTimeout))
+	}
+	if cfg.ConsoleSessionLifetime < time.Hour || cfg.ConsoleSessionLifetime > 7*24*time.Hour {
+		env.Check(fmt.Errorf("CONSOLE_SESSION_LIFETIME=%v must be from 1h to 168h", cfg.ConsoleSessionLifetime))
 	}
 	if cfg.SigningKeyPublishDelay < 0 || cfg.SigningKeyPublishDelay > app.MaxPublishDelay {
 		env.Check(fmt.Errorf("SIGNING_KEY_PUBLISH_DELAY=%v must be from 0 to %v", cfg.SigningKeyPublishDelay, app.MaxPublishDelay))
@@ -223,6 +243,7 @@ func adminTokens(s string) []string {
 type Service struct {
 	*infra.Infra
 	server    *ports.Server
+	console   *console.Console
 	adminAddr string
 	// keys are the signing keys, loaded again on every signing key event
 	// (keyFollower) and at least once a minute.
@@ -263,8 +284,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 	storefrontKeys := adapters.NewStorefrontKeyRepository(in.DB)
 	refresh := adapters.NewRefreshTokens(in.DB)
 	credentials := adapters.NewCredentialsRepository(in.DB)
+	sessions := adapters.NewConsoleSessions(in.DB)
 	if err := errors.Join(users.EnsureIndexes(ctx), credentials.EnsureIndexes(ctx), managers.EnsureIndexes(ctx), serviceClients.EnsureIndexes(ctx),
-		storefrontKeys.EnsureIndexes(ctx), refresh.EnsureIndexes(ctx)); err != nil {
+		storefrontKeys.EnsureIndexes(ctx), refresh.EnsureIndexes(ctx), sessions.EnsureIndexes(ctx)); err != nil {
 		_ = s.Close()
 		return nil, err
 	}
@@ -324,6 +346,14 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 			WithRateLimit(ports.NewRateLimiter(cfg.TokenRequestsPerSecond, cfg.TokenBurst)),
 		ports.NewAdmin(application, adminTokens(cfg.AdminToken), issuer+"/oauth/token", log),
 		doc)
+	s.console, err = console.New(application, sessions,
+		adapters.NewLoginThrottle(cfg.LoginMaxFailures, cfg.LoginLockout, 15*time.Minute),
+		console.Config{PublicURL: issuer, AdminTokens: adminTokens(cfg.AdminToken),
+			IdleTimeout: cfg.ConsoleIdleTimeout, Lifetime: cfg.ConsoleSessionLifetime}, log)
+	if err != nil {
+		_ = s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -399,21 +429,27 @@ func (s *Service) Close() error {
 	return s.Infra.Close()
 }
 
-// Register mounts the OAuth endpoints and the admin API on r.
+// Register mounts the OAuth endpoints, and the admin API with the console
+// (/console/) unless they have a listener of their own, on r.
 func (s *Service) Register(r gin.IRouter) {
 	if s.adminAddr != "" {
 		s.server.RegisterPublic(r)
 		return
 	}
 	s.server.Register(r)
+	s.console.Register(r)
 }
 
 // AdminAddr is where the admin API has a listener of its own ("" when it
 // shares the public one): ADMIN_ADDR.
 func (s *Service) AdminAddr() string { return s.adminAddr }
 
-// RegisterAdmin mounts the admin API alone, for its own listener.
-func (s *Service) RegisterAdmin(r gin.IRouter) { s.server.RegisterAdmin(r) }
+// RegisterAdmin mounts the admin API and the console alone, for their own
+// listener.
+func (s *Service) RegisterAdmin(r gin.IRouter) {
+	s.server.RegisterAdmin(r)
+	s.console.Register(r)
+}
 
 // ParseSigningKey reads an ECDSA P-256 private key in PEM form, as given
 // in SIGNING_KEY_FILES.

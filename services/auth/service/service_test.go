@@ -18,18 +18,15 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
-	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"golang.org/x/oauth2"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/types/known/timestamppb"
 
 	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
 	"github.com/resellerapi/platform/proto-events/subjects"
 
 	"github.com/resellerapi/platform/pkg/accesstoken"
-	"github.com/resellerapi/platform/pkg/eventbus"
 	"github.com/resellerapi/platform/pkg/httpserver"
 	"github.com/resellerapi/platform/pkg/infra"
 	"github.com/resellerapi/platform/pkg/testkit"
@@ -88,22 +85,10 @@ func startWith(t testing.TB, configure func(*service.Config)) env {
 	e.srv = httptest.NewServer(engine)
 	t.Cleanup(e.srv.Close)
 
-	pub, err := eventbus.Connect(eventbus.Config{NATSURL: kit.NATSURL, Service: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = pub.Close() }()
 	// A version newer than any earlier test's: the stream keeps one
 	// message per reseller and takes a version only if it is the newest.
-	for _, r := range [][2]string{{"r1", "CloudNova Solutions"}, {"r2", "ByteBridge IT"}} {
-		err := pub.Publish(context.Background(), subjects.ResellerChanged(r[0]), &eventsv1.ResellerChanged{
-			Meta:     &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: r[0], Version: time.Now().UnixNano()},
-			Reseller: &eventsv1.Reseller{ResellerId: r[0], Name: r[1]},
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	publishReseller(t, &eventsv1.Reseller{ResellerId: "r1", Name: "CloudNova Solutions"})
+	publishReseller(t, &eventsv1.Reseller{ResellerId: "r2", Name: "ByteBridge IT"})
 	testkit.Eventually(t, 10*time.Second, func() bool {
 		status, _ := e.call(t, "GET", "/admin/v1/resellers/r2/api-credentials", adminToken, nil)
 		return status == http.StatusOK

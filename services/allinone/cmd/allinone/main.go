@@ -75,6 +75,7 @@ func printWelcome(w io.Writer, p *platform.Platform, dataDir string) {
 	fmt.Fprintf(w, `
 Reseller API platform is running (data in %s; %s)
   API and docs   %s/apidocs/?urls.primaryName=API%%20Version%%203%%20for%%20Resellers
+  console        %s/console/   (sign in with the admin token below, or a reseller's storefront key)
   NATS           %s      (backofficectl publish reseller|account --file F)
   MongoDB wire   %s
   health         %s/readyz   metrics %s/metrics
@@ -113,5 +114,5 @@ Try the seed's flow (copy and paste):
   curl -s -H "X-Api-Token: $T" -H "Content-Type: application/vnd.api+json" -H "Accept: application/vnd.api+json" \
     $API/api/v3/customer_store/resellers/res-limassol-it
 
-`, dataDir, seeded, p.URL, p.NATSURL, p.MongoURI, p.OpsURL, p.OpsURL, p.URL, p.AdminToken)
+`, dataDir, seeded, p.URL, p.URL, p.NATSURL, p.MongoURI, p.OpsURL, p.OpsURL, p.URL, p.AdminToken)
 }

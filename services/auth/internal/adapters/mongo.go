@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -135,11 +136,18 @@ func (r *UserRepository) ByID(ctx context.Context, id string) (domain.AppUser, e
 	return d.user(), nil
 }
 
-// List returns one page of users, of one reseller or of all.
-func (r *UserRepository) List(ctx context.Context, resellerID string, page paging.Request) ([]domain.AppUser, int64, error) {
+// List returns one page of users, of one reseller or of all, whose
+// username or email contains search (ignoring case; "" matches all).
+func (r *UserRepository) List(ctx context.Context, resellerID, search string, page paging.Request) ([]domain.AppUser, int64, error) {
 	filter := bson.D{}
 	if resellerID != "" {
 		filter = bson.D{{Key: "reseller_id", Value: resellerID}}
+	}
+	if search != "" {
+		pattern := bson.Regex{Pattern: regexp.QuoteMeta(search), Options: "i"}
+		filter = append(filter, bson.E{Key: "$or", Value: bson.A{
+			bson.D{{Key: "username", Value: pattern}}, bson.D{{Key: "email", Value: pattern}},
+		}})
 	}
 	docs, total, err := mongodb.FindPage[userDoc](ctx, r.coll, mongodb.Page{
 		Filter: filter, Sort: bson.D{{Key: "username_key", Value: 1}}, Skip: page.Skip(), Limit: page.Limit(),
@@ -165,6 +173,8 @@ func NewResellerRepository(db *mongo.Database) *ResellerRepository {
 type resellerDoc struct {
 	ID      string `bson:"_id"`
 	Name    string `bson:"name"`
+	Status  string `bson:"status,omitempty"`
+	Edition string `bson:"edition,omitempty"`
 	Version int64  `bson:"version"`
 }
 
@@ -180,6 +190,21 @@ func (r *ResellerRepository) Get(ctx context.Context, id string) (domain.Reselle
 		return domain.Reseller{}, notFound(err, fmt.Sprintf("reseller %q", id))
 	}
 	return domain.Reseller(d), nil
+}
+
+// List returns one page of the resellers, by name.
+func (r *ResellerRepository) List(ctx context.Context, page paging.Request) ([]domain.Reseller, int64, error) {
+	docs, total, err := mongodb.FindPage[resellerDoc](ctx, r.coll, mongodb.Page{
+		Filter: bson.D{}, Sort: bson.D{{Key: "name", Value: 1}, {Key: "_id", Value: 1}}, Skip: page.Skip(), Limit: page.Limit(),
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]domain.Reseller, len(docs))
+	for i, d := range docs {
+		out[i] = domain.Reseller(d)
+	}
+	return out, total, nil
 }
 
 // Names returns the names of the resellers with the given ids.

@@ -29,8 +29,9 @@ type UserRepository interface {
 	Update(ctx context.Context, u domain.AppUser, previous int64) error
 	Delete(ctx context.Context, id string) error
 	// List returns one page of users of resellerID, or of every reseller
-	// when resellerID is "", ordered by username.
-	List(ctx context.Context, resellerID string, page paging.Request) ([]domain.AppUser, int64, error)
+	// when resellerID is "", ordered by username; with a search, only
+	// those whose username or email contains it, ignoring case.
+	List(ctx context.Context, resellerID, search string, page paging.Request) ([]domain.AppUser, int64, error)
 }
 
 // ResellerRepository stores the resellers auth knows of.
@@ -39,6 +40,8 @@ type ResellerRepository interface {
 	Get(ctx context.Context, id string) (domain.Reseller, error)
 	// Names returns the names of the given resellers by id.
 	Names(ctx context.Context, ids []string) (map[string]string, error)
+	// List returns one page of the resellers, ordered by name.
+	List(ctx context.Context, page paging.Request) ([]domain.Reseller, int64, error)
 }
 
 // SecretBox encrypts secrets that must be shown again (AES-GCM).
@@ -246,14 +249,15 @@ type UserView struct {
 type ListAppUsersHandler struct{ d Deps }
 
 // Handle lists one page of the users of resellerID (an existing reseller),
-// or of all resellers when resellerID is "".
-func (h ListAppUsersHandler) Handle(ctx context.Context, resellerID string, page paging.Request) ([]UserView, int64, error) {
+// or of all resellers when resellerID is "", whose username or email
+// contains search ("" for all).
+func (h ListAppUsersHandler) Handle(ctx context.Context, resellerID, search string, page paging.Request) ([]UserView, int64, error) {
 	if resellerID != "" {
 		if _, err := h.d.Resellers.Get(ctx, resellerID); err != nil {
 			return nil, 0, err
 		}
 	}
-	users, total, err := h.d.Users.List(ctx, resellerID, page)
+	users, total, err := h.d.Users.List(ctx, resellerID, search, page)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -394,10 +398,15 @@ func (h ApplyResellerHandler) Handle(ctx context.Context, r domain.Reseller) (bo
 	return h.d.Resellers.Save(ctx, r)
 }
 
-// ResellerHandler reads one reseller auth knows of.
+// ResellerHandler reads the resellers auth knows of.
 type ResellerHandler struct{ d Deps }
 
 // Handle returns the reseller with id, or domain.ErrNotFound.
 func (h ResellerHandler) Handle(ctx context.Context, id string) (domain.Reseller, error) {
 	return h.d.Resellers.Get(ctx, id)
+}
+
+// List returns one page of the resellers, ordered by name.
+func (h ResellerHandler) List(ctx context.Context, page paging.Request) ([]domain.Reseller, int64, error) {
+	return h.d.Resellers.List(ctx, page)
 }

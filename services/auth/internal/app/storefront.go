@@ -56,7 +56,16 @@ func (h StorefrontKeyHandlers) Revoke(ctx context.Context, resellerID, id string
 // Reseller returns the reseller whose storefront key plain is, or "" when
 // it is no (longer a) key.
 func (h StorefrontKeyHandlers) Reseller(ctx context.Context, plain string) (string, error) {
-	k, err := h.d.StorefrontKeys.ByDigest(ctx, h.d.Digest([]byte(plain)))
+	return h.ResellerOfDigest(ctx, h.d.Digest([]byte(plain)))
+}
+
+// Digest is the digest a storefront key is known by.
+func (h StorefrontKeyHandlers) Digest(plain string) []byte { return h.d.Digest([]byte(plain)) }
+
+// ResellerOfDigest is Reseller for the key whose digest is digest (what
+// a console session signed in with a storefront key keeps).
+func (h StorefrontKeyHandlers) ResellerOfDigest(ctx context.Context, digest []byte) (string, error) {
+	k, err := h.d.StorefrontKeys.ByDigest(ctx, digest)
 	if errors.Is(err, domain.ErrNotFound) {
 		return "", nil
 	}

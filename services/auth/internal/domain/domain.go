@@ -25,11 +25,40 @@ var (
 )
 
 // Reseller is what auth knows of a reseller, from the directory's events:
-// enough to name it and to refuse users for resellers that do not exist.
+// enough to name it, to refuse users for resellers that do not exist and
+// to tell a reseller's storefront why its API access is refused.
 type Reseller struct {
-	ID      string
-	Name    string
+	ID   string
+	Name string
+	// Status is active, suspended or closed ("" for resellers stored
+	// before auth kept it: active).
+	Status string
+	// Edition is standard or free ("" before auth kept it: standard).
+	Edition string
 	Version int64
+}
+
+// Reseller statuses and editions, as the directory's events name them.
+const (
+	ResellerActive    = "active"
+	ResellerSuspended = "suspended"
+	ResellerClosed    = "closed"
+	EditionStandard   = "standard"
+	EditionFree       = "free"
+)
+
+// APIRefusal says why this reseller's tokens are refused by the API, or ""
+// when they are not: as the edge decides from the same events.
+func (r Reseller) APIRefusal() string {
+	switch {
+	case r.Status == ResellerSuspended:
+		return "This reseller is suspended: the API refuses its tokens until the distributor reactivates it."
+	case r.Status == ResellerClosed:
+		return "This reseller is closed: the API refuses its tokens."
+	case r.Edition == EditionFree:
+		return "This reseller is on the Free edition: Application Users can be added, but API access needs the Standard edition."
+	}
+	return ""
 }
 
 // AppUser is an Application User: a login of one reseller's integration.
@@ -129,10 +158,46 @@ func (r NewUserRequest) Validate() error {
 	if r.Password != r.ConfirmPassword {
 		confirm = errors.New("password and confirmPassword do not match")
 	}
-	if err := errors.Join(username, email, PasswordPolicy(r.Password, r.Username), confirm); err != nil {
-		return fmt.Errorf("%w: %s", ErrInvalid, strings.ReplaceAll(err.Error(), "\n", "; "))
+	return fieldErrors(
+		FieldError{"username", username}, FieldError{"email", email},
+		FieldError{"password", PasswordPolicy(r.Password, r.Username)}, FieldError{"confirmPassword", confirm})
+}
+
+// FieldError is what is wrong with one field of a request.
+type FieldError struct {
+	// Field is the field as the API spells it (confirmPassword).
+	Field string
+	Err   error
+}
+
+// InvalidFields is a request refused for what is wrong with its fields:
+// errors.Is(err, ErrInvalid) holds, and a form can show each message
+// beside its field.
+type InvalidFields []FieldError
+
+func (e InvalidFields) Error() string {
+	msgs := make([]string, len(e))
+	for i, f := range e {
+		msgs[i] = f.Err.Error()
 	}
-	return nil
+	return ErrInvalid.Error() + ": " + strings.Join(msgs, "; ")
+}
+
+// Unwrap makes errors.Is(err, ErrInvalid) hold.
+func (e InvalidFields) Unwrap() error { return ErrInvalid }
+
+// fieldErrors is the InvalidFields of the fields with an error, or nil.
+func fieldErrors(fields ...FieldError) error {
+	var bad InvalidFields
+	for _, f := range fields {
+		if f.Err != nil {
+			bad = append(bad, f)
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	return bad
 }
 
 // Password policy limits.

@@ -70,3 +70,21 @@ func FuzzUserChange(f *testing.F) {
 		}
 	})
 }
+
+func TestNewUserRequestNamesEachBadField(t *testing.T) {
+	err := NewUserRequest{Username: "ok-user", Email: "not-an-email", Password: "Reseller-Api-2026", ConfirmPassword: "other"}.Validate()
+	var fields InvalidFields
+	if !errors.As(err, &fields) || !errors.Is(err, ErrInvalid) {
+		t.Fatalf("err = %v, want InvalidFields that is ErrInvalid", err)
+	}
+	var names []string
+	for _, f := range fields {
+		names = append(names, f.Field)
+	}
+	if strings.Join(names, ",") != "email,confirmPassword" {
+		t.Fatalf("fields %v, want email and confirmPassword", names)
+	}
+	if !strings.HasPrefix(err.Error(), "invalid: ") || !strings.Contains(err.Error(), "; ") {
+		t.Fatalf("message %q, want the API's joined form", err.Error())
+	}
+}

@@ -127,7 +127,7 @@ func (a *Admin) listUsers(c *gin.Context, resellerID string, index, size *int) {
 		httpserver.Fail(c, problem.New(http.StatusBadRequest, problem.TypeInvalidParameter, err.Error()))
 		return
 	}
-	users, total, err := a.app.Queries.ListAppUsers.Handle(c.Request.Context(), resellerID, page)
+	users, total, err := a.app.Queries.ListAppUsers.Handle(c.Request.Context(), resellerID, "", page)
 	if err != nil {
 		a.fail(c, err)
 		return

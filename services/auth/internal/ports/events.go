@@ -4,6 +4,7 @@ import (
 	"context"
 
 	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
+	"github.com/resellerapi/platform/proto-events/rules"
 	"github.com/resellerapi/platform/proto-events/subjects"
 
 	"github.com/resellerapi/platform/pkg/eventbus"
@@ -12,7 +13,7 @@ import (
 )
 
 // RegisterEvents adds auth's event handlers to bus: auth learns which
-// resellers exist, and their names, from the directory's events.
+// resellers exist, their names, statuses and editions, from the directory's events.
 func RegisterEvents(bus *eventbus.Bus, application app.Application) error {
 	return eventbus.Handle(bus, "resellers", subjects.ResellersChanged, func(ctx context.Context, e *eventsv1.ResellerChanged) error {
 		return eventbus.Outcome(application.Commands.ApplyReseller.Handle(ctx, ResellerFromEvent(e)))
@@ -23,5 +24,12 @@ func RegisterEvents(bus *eventbus.Bus, application app.Application) error {
 // passed rules.ResellerChanged (the bus checks every event first).
 func ResellerFromEvent(e *eventsv1.ResellerChanged) domain.Reseller {
 	r := e.GetReseller()
-	return domain.Reseller{ID: r.GetResellerId(), Name: r.GetName(), Version: e.GetMeta().GetVersion()}
+	status, edition := domain.ResellerActive, domain.EditionStandard
+	if r.GetStatus() != eventsv1.ResellerStatus_RESELLER_STATUS_UNSPECIFIED {
+		status = rules.EnumWord(r.GetStatus().String(), "RESELLER_STATUS_")
+	}
+	if r.GetEdition() != eventsv1.ResellerEdition_RESELLER_EDITION_UNSPECIFIED {
+		edition = rules.EnumWord(r.GetEdition().String(), "RESELLER_EDITION_")
+	}
+	return domain.Reseller{ID: r.GetResellerId(), Name: r.GetName(), Status: status, Edition: edition, Version: e.GetMeta().GetVersion()}
 }
