@@ -2,12 +2,14 @@ package service_test
 
 import (
 	"context"
+	"fmt"
 	"html"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -366,6 +368,68 @@ func TestConsoleManagersIssueAndRevokeTokens(t *testing.T) {
 	}
 }
 
+func TestConsoleSessionsExpireAndSignInFailuresBackOff(t *testing.T) {
+	e := startWith(t, func(c *service.Config) {
+		c.Issuer, c.ConsoleIdleTimeout, c.ConsoleSessionLifetime = "http://console.test", 300*time.Millisecond, time.Hour
+		c.LoginMaxFailures, c.LoginLockout = 3, time.Hour
+	})
+	u := newConsoleUser(t, e.srv.URL)
+	if u.signIn(adminToken); !strings.Contains(u.last, `id="generate-keys"`) {
+		t.Fatal("sign in")
+	}
+	// Used more often than the idle timeout, the session lives on ...
+	for range 4 {
+		time.Sleep(150 * time.Millisecond)
+		if u.get("/console/reseller-api"); !strings.Contains(u.last, `id="generate-keys"`) {
+			t.Fatal("a session in use expired")
+		}
+	}
+	// ... and left idle longer, it ends.
+	time.Sleep(450 * time.Millisecond)
+	if u.get("/console/reseller-api"); !strings.Contains(u.last, `id="sign-in"`) {
+		t.Error("an idle session still works")
+	}
+
+	// Failed sign-ins from one address lock it, the right credential too.
+	attacker := newConsoleUser(t, e.srv.URL)
+	for i := range 3 {
+		if status := attacker.signIn("guess-" + strconv.Itoa(i)); status != 401 {
+			t.Fatalf("failed sign-in %d: %d", i, status)
+		}
+	}
+	if status := attacker.signIn(adminToken); status != 429 || !strings.Contains(attacker.last, "Too many failed sign-ins") {
+		t.Errorf("sign-in while locked: %d, want 429", status)
+	}
+}
+
+func TestConsoleListsApplicationUsersPageByPage(t *testing.T) {
+	e := startWith(t, func(c *service.Config) { c.Issuer = "http://console.test" })
+	e.credentials(t, "r1")
+	for i := range 23 {
+		name := fmt.Sprintf("pager-user-%02d", i)
+		if status, p := e.call(t, "POST", "/admin/v1/resellers/r1/api-users", adminToken, newUser(name, "Reseller-Api-2026")); status != 201 {
+			t.Fatalf("user %s: %d %v", name, status, p)
+		}
+	}
+	u := newConsoleUser(t, e.srv.URL)
+	u.signIn(adminToken)
+	if !strings.Contains(u.last, "Page 1 of 2 (23 in all)") || !strings.Contains(u.last, "pager-user-19") || strings.Contains(u.last, "pager-user-20") {
+		t.Fatalf("first page of 23 users")
+	}
+	next := regexp.MustCompile(`href="([^"]+)" rel="next"`).FindStringSubmatch(u.last)
+	if next == nil {
+		t.Fatal("no link to the next page")
+	}
+	if u.get(html.UnescapeString(next[1])); !strings.Contains(u.last, "pager-user-22") || strings.Contains(u.last, "pager-user-19") ||
+		!strings.Contains(u.last, `rel="prev"`) {
+		t.Errorf("second page: %s", u.last)
+	}
+	rows := regexp.MustCompile(`<td>pager-user-\d\d</td>`)
+	if u.get("/console/reseller-api?search=user-07"); len(rows.FindAllString(u.last, -1)) != 1 || !strings.Contains(u.last, "<td>pager-user-07</td>") {
+		t.Errorf("search for one user: rows %v", rows.FindAllString(u.last, -1))
+	}
+}
+
 func TestConsoleCookiesAreSecureBehindHTTPS(t *testing.T) {
 	e := start(t) // the issuer is https
 	req, _ := http.NewRequest("GET", e.srv.URL+"/console/sign-in", nil)
@@ -402,4 +466,57 @@ func TestConsoleCookiesAreSecureBehindHTTPS(t *testing.T) {
 			t.Errorf("session cookie %q lacks %s", session, want)
 		}
 	}
+}
+
+// FuzzConsoleForms posts any form to the console's actions as a signed-in
+// distributor: a refusal is a page (4xx), never a crash or a 5xx.
+func FuzzConsoleForms(f *testing.F) {
+	e := startWith(f, func(c *service.Config) { c.Issuer = "http://console.test" })
+	e.credentials(f, "r1")
+	jar, _ := cookiejar.New(nil)
+	u := &consoleUser{base: e.srv.URL, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+	resp, err := u.http.Get(e.srv.URL + "/console/sign-in")
+	if err != nil {
+		f.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	u.last = string(body)
+	resp, err = u.http.PostForm(e.srv.URL+"/console/sign-in", url.Values{"signin": {u.hidden("signin")}, "credential": {adminToken}})
+	if err != nil || resp.StatusCode != http.StatusSeeOther {
+		f.Fatalf("sign in: %v %v", resp, err)
+	}
+	_ = resp.Body.Close()
+	resp, _ = u.http.Get(e.srv.URL + "/console/reseller-api")
+	body, _ = io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	u.last = string(body)
+	csrf := u.hidden("csrf")
+	paths := []string{"/console/reseller-api/rotate", "/console/resellers/r1/api-users", "/console/resellers/r1/api-credentials/rotate",
+		"/console/resellers/r1/managers", "/console/resellers/r1/api-users/x/disable", "/console/reseller-api/deactivate"}
+	f.Add(uint8(0), "grace=86400")
+	f.Add(uint8(0), "grace=-1")
+	f.Add(uint8(1), "username=a&email=b&password=c&confirmPassword=d")
+	f.Add(uint8(1), "username=%zz")
+	f.Add(uint8(2), "grace=99999999999999999999")
+	f.Add(uint8(3), "name=%00&email=x@y.z&role=root")
+	f.Add(uint8(4), "from=reseller-api")
+	f.Add(uint8(5), "confirm=no")
+	f.Fuzz(func(t *testing.T, which uint8, form string) {
+		if strings.Contains(form, "confirm=deactivate") {
+			return // would end the keys the other cases need
+		}
+		req, _ := http.NewRequest("POST", e.srv.URL+paths[int(which)%len(paths)], strings.NewReader(form+"&csrf="+url.QueryEscape(csrf)))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err := u.http.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		if resp.StatusCode >= 500 {
+			t.Errorf("POST %s %q: %d", req.URL.Path, form, resp.StatusCode)
+		}
+	})
 }

@@ -250,9 +250,9 @@ func (c *Console) load(ctx *gin.Context) (Session, bool) {
 		_ = c.sessions.Delete(rctx, id)
 		return Session{}, false
 	}
-	// Written at most once a minute: enough for an idle timeout in
-	// minutes, without a write per page.
-	if now.Sub(s.LastSeen) > time.Minute {
+	// Written at most once a minute (or a tenth of the idle timeout):
+	// enough for an idle timeout in minutes, without a write per page.
+	if now.Sub(s.LastSeen) > min(time.Minute, c.cfg.IdleTimeout/10) {
 		if err := c.sessions.Touch(rctx, id, now); err != nil {
 			c.log.WarnContext(rctx, "console session not touched", "error", err.Error())
 		}
