@@ -366,6 +366,14 @@ func TestConsoleManagersIssueAndRevokeTokens(t *testing.T) {
 	if status := op.post(other, nil); status != 404 {
 		t.Errorf("r2's manager under r1's path: %d, want 404", status)
 	}
+	op.get("/console/resellers/r2/managers")
+	del := regexp.MustCompile(`action="(/console/resellers/r2/managers/[^/"]+/delete)"`).FindStringSubmatch(op.last)
+	if del == nil {
+		t.Fatal("no Delete form")
+	}
+	if status := op.post(del[1], nil); status != 200 || !strings.Contains(op.last, "manager is deleted") || !strings.Contains(op.last, "No managers yet") {
+		t.Errorf("delete manager: %d", status)
+	}
 }
 
 func TestConsoleSessionsExpireAndSignInFailuresBackOff(t *testing.T) {
