@@ -28,9 +28,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/resellerapi/platform/proto-events/subjects"
-
 	"github.com/resellerapi/platform/pkg/eventbus"
+	"github.com/resellerapi/platform/pkg/infra"
 )
 
 // Options configure a cluster.
@@ -252,7 +251,7 @@ func (c *Cluster) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	err = bus.EnsureStreams(subjects.Streams()...)
+	err = bus.EnsureStreams(infra.Streams()...)
 	_ = bus.Close()
 	if err != nil {
 		return err

@@ -5,8 +5,6 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/google/uuid"
-
-	"github.com/resellerapi/platform/proto-events/subjects"
 )
 
 // Headers of a dead letter, besides those of the original message
@@ -18,7 +16,7 @@ const (
 	OriginalEventIDHeader = "event_id_poisoned"
 )
 
-func (b *Bus) deadLetterSubject() string { return subjects.DeadLetter(b.cfg.Service) }
+func (b *Bus) deadLetterSubject() string { return b.cfg.DeadLetterSubject }
 
 // deadLetter is the outermost router middleware: a message whose handler
 // failed permanently is published to the service's dead-letter subject,

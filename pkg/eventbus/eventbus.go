@@ -1,10 +1,12 @@
 // Package eventbus is the platform's event bus: watermill over NATS
 // JetStream with protobuf payloads.
 //
-// Publishing checks the event against its rules (proto-events/rules) and
-// uses the event id as the JetStream message id, so the stream's duplicate
-// window drops a republished event. Every subject ends with the event's
-// aggregate id.
+// Events travel on topics (proto-events/subjects declares the platform's):
+// a topic names an event type's subjects and its rules, so publishing and
+// handling are typed by it and the bus itself knows no event type, only
+// the common envelope. Publishing checks the event against its topic's
+// rules and uses the event id as the JetStream message id, so the stream's
+// duplicate window drops a republished event.
 //
 // Handle consumes with one durable JetStream consumer per handler, shared
 // by every replica of the service (a queue group), with explicit acks sent
@@ -31,10 +33,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -49,8 +53,6 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
-	"github.com/resellerapi/platform/proto-events/rules"
-	"github.com/resellerapi/platform/proto-events/subjects"
 
 	"github.com/resellerapi/platform/pkg/logging"
 	"github.com/resellerapi/platform/pkg/tracing"
@@ -84,6 +86,36 @@ type Event interface {
 	proto.Message
 	GetMeta() *eventsv1.EventMeta
 }
+
+// Topic is the family of subjects events of type E travel on, with their
+// rules (subjects.Topic is one).
+type Topic[E Event] interface {
+	// Pattern matches every subject of the topic.
+	Pattern() string
+	// Subject is the subject ev is published on.
+	Subject(ev E) string
+	// Check returns what is wrong with ev by the topic's rules.
+	Check(ev E) error
+}
+
+// Publication is an event bound to its topic's subject and checked by its
+// rules: what code holding events of several types passes to Publish.
+type Publication struct {
+	subject string
+	ev      Event
+	err     error
+}
+
+// On binds ev to its subject of topic t and checks it by t's rules.
+func On[E Event](t Topic[E], ev E) Publication {
+	return Publication{subject: t.Subject(ev), ev: ev, err: t.Check(ev)}
+}
+
+// Subject is where the event is published.
+func (p Publication) Subject() string { return p.subject }
+
+// Err is what is wrong with the event by its topic's rules, or nil.
+func (p Publication) Err() error { return p.err }
 
 type permanentError struct{ err error }
 
@@ -140,6 +172,9 @@ type Config struct {
 	// creates them with 1 and leaves an existing stream's as they are, so a
 	// replica configured without it never scales a stream down.
 	StreamReplicas int
+	// DeadLetterSubject is where the service's dead letters go (default
+	// "deadletter.<Service>").
+	DeadLetterSubject string
 }
 
 // TLS is how a bus connects to servers with TLS (tls:// URLs): the CA
@@ -196,6 +231,16 @@ type Bus struct {
 	handled   *prometheus.CounterVec
 	lag       *prometheus.HistogramVec
 	consumers *consumers
+
+	guardsMu sync.Mutex
+	guards   map[string]guard
+}
+
+// guard is how a stream takes publications: its name, and whether it
+// takes only newer versions of an aggregate (Stream.NewestVersionOnly).
+type guard struct {
+	stream string
+	newest bool
 }
 
 // Connect connects to NATS and prepares the bus; add handlers with Handle,
@@ -215,6 +260,9 @@ func Connect(cfg Config) (*Bus, error) {
 	}
 	if cfg.RedeliveryDelay <= 0 {
 		cfg.RedeliveryDelay = time.Second
+	}
+	if cfg.DeadLetterSubject == "" {
+		cfg.DeadLetterSubject = "deadletter." + cfg.Service
 	}
 	log := cfg.Logger
 	if log == nil {
@@ -259,7 +307,7 @@ func Connect(cfg Config) (*Bus, error) {
 			Help:        "Handler attempts by outcome: applied, stale, failed (retried or redelivered later), dead_lettered.",
 			ConstLabels: prometheus.Labels{"service": cfg.Service},
 		}, []string{"handler", "outcome"}),
-		lag: newLag(cfg.Service),
+		lag: newLag(cfg.Service), guards: map[string]guard{},
 	}
 	b.consumers = newConsumers(b)
 	if cfg.Registerer != nil {
@@ -340,13 +388,31 @@ func subjectCalculator(queueGroup, topic string) *wmnats.SubjectDetail {
 	return &wmnats.SubjectDetail{Primary: topic, QueueGroup: queueGroup}
 }
 
+// Stream is a JetStream stream and the subjects it captures (the same
+// fields as subjects.Stream, which converts to it).
+type Stream struct {
+	Name     string
+	Subjects []string
+	// MaxAge bounds how long messages are kept (zero: until removed).
+	MaxAge time.Duration
+	// LatestPerSubject keeps only the last message of every subject.
+	LatestPerSubject bool
+	// NewestVersionOnly drops a publication of a version older than, or as
+	// old as, the one the stream holds for its aggregate. It is kept in the
+	// stream's metadata, so every publisher honours it.
+	NewestVersionOnly bool
+}
+
+// newestVersionOnlyKey is the stream metadata entry of NewestVersionOnly.
+const newestVersionOnlyKey = "resellerapi.newest_version_only"
+
 // EnsureStreams creates the given streams, or updates those whose
 // configuration differs, so every replica may call it at start-up: once
 // the streams are as they should be, it only reads their configuration
 // (on a cluster, every change is agreed by the servers, and many replicas
 // starting at once would queue changes that change nothing). A JetStream
 // API timeout (a cluster electing its leader) is retried for up to 30 s.
-func (b *Bus) EnsureStreams(streams ...subjects.Stream) error {
+func (b *Bus) EnsureStreams(streams ...Stream) error {
 	for _, s := range streams {
 		cfg := &nats.StreamConfig{
 			Name:       s.Name,
@@ -359,6 +425,9 @@ func (b *Bus) EnsureStreams(streams ...subjects.Stream) error {
 		}
 		if s.LatestPerSubject {
 			cfg.MaxMsgsPerSubject = 1
+		}
+		if s.NewestVersionOnly {
+			cfg.Metadata = map[string]string{newestVersionOnlyKey: "true"}
 		}
 		err := retryTimeouts(30*time.Second, func() error { return b.ensureStream(cfg) })
 		if err != nil {
@@ -384,10 +453,19 @@ func (b *Bus) ensureStream(cfg *nats.StreamConfig) error {
 		cfg.Replicas = info.Config.Replicas // never scaled down by a replica that does not say
 	}
 	have := info.Config
+	// The server adds metadata of its own (_nats.*): only ours is compared,
+	// and the server's is kept.
 	if slices.Equal(have.Subjects, cfg.Subjects) && have.MaxAge == cfg.MaxAge && have.MaxMsgsPerSubject == cfg.MaxMsgsPerSubject &&
-		have.Duplicates == cfg.Duplicates && have.Replicas == cfg.Replicas {
+		have.Duplicates == cfg.Duplicates && have.Replicas == cfg.Replicas && have.Metadata[newestVersionOnlyKey] == cfg.Metadata[newestVersionOnlyKey] {
 		return nil
 	}
+	md := maps.Clone(have.Metadata)
+	if md == nil {
+		md = map[string]string{}
+	}
+	delete(md, newestVersionOnlyKey)
+	maps.Copy(md, cfg.Metadata)
+	cfg.Metadata = md
 	_, err = b.js.UpdateStream(cfg)
 	return err
 }
@@ -405,18 +483,19 @@ func retryTimeouts(limit time.Duration, f func() error) error {
 	}
 }
 
-// Publish publishes ev on subject and returns once JetStream stored it.
-// The event must pass its rules and the subject must end with its
-// aggregate id. The event id is the message id; the correlation id comes
-// from the event's envelope, or from ctx when the envelope has none.
-func (b *Bus) Publish(ctx context.Context, subject string, ev Event) error {
-	if err := rules.Check(ev); err != nil {
-		return fmt.Errorf("publish %s: %w", subject, err)
+// Publish publishes the event of p (see On) and returns once JetStream
+// stored it; an event that breaks its topic's rules is refused. The event
+// id is the message id; the correlation id comes from the event's
+// envelope, or from ctx when the envelope has none.
+func (b *Bus) Publish(ctx context.Context, p Publication) error {
+	subject, ev := p.subject, p.ev
+	if ev == nil {
+		return errors.New("publish: no event (make the publication with On)")
+	}
+	if p.err != nil {
+		return fmt.Errorf("publish %s: %w", subject, p.err)
 	}
 	meta := ev.GetMeta()
-	if !strings.HasSuffix(subject, "."+meta.GetAggregateId()) {
-		return fmt.Errorf("publish %s: the subject must end with the aggregate id %q", subject, meta.GetAggregateId())
-	}
 	payload, err := proto.Marshal(ev)
 	if err != nil {
 		return fmt.Errorf("marshal %s: %w", subject, err)
@@ -454,8 +533,12 @@ func (b *Bus) Publish(ctx context.Context, subject string, ev Event) error {
 // aggregate, whose versions start again with a new database: they are
 // published as they come.
 func (b *Bus) publishNewest(ctx context.Context, subject string, msg *message.Message, ev Event) error {
-	stream, guarded := streamOf(subject)
-	if !guarded {
+	g, err := b.guardOf(subject)
+	if err != nil {
+		return err
+	}
+	stream := g.stream
+	if !g.newest {
 		return b.publisher.Publish(subject, msg)
 	}
 	nm, err := (&wmnats.NATSMarshaler{}).Marshal(subject, msg)
@@ -493,17 +576,36 @@ func (b *Bus) publishNewest(ctx context.Context, subject string, msg *message.Me
 	}
 }
 
-// streamOf is the stream whose subjects hold subject, and whether it
-// takes only newer versions (subjects.Stream.NewestVersionOnly).
-func streamOf(subject string) (string, bool) {
-	for _, s := range subjects.Streams() {
-		for _, pattern := range s.Subjects {
-			if strings.HasPrefix(subject, strings.TrimSuffix(pattern, ">")) {
-				return s.Name, s.NewestVersionOnly
-			}
-		}
+// guardOf is how the stream of subject takes publications, read from the
+// stream once per subject pattern (its metadata, set by EnsureStreams).
+func (b *Bus) guardOf(subject string) (guard, error) {
+	pattern := subjectPattern(subject)
+	b.guardsMu.Lock()
+	g, ok := b.guards[pattern]
+	b.guardsMu.Unlock()
+	if ok {
+		return g, nil
 	}
-	return "", false
+	var info *nats.StreamInfo
+	err := retryTimeouts(5*time.Second, func() error {
+		name, err := b.js.StreamNameBySubject(subject)
+		if err != nil {
+			return err
+		}
+		info, err = b.js.StreamInfo(name)
+		return err
+	})
+	if errors.Is(err, nats.ErrNoMatchingStream) || errors.Is(err, nats.ErrStreamNotFound) {
+		return guard{}, fmt.Errorf("no stream captures %s (EnsureStreams)", subject)
+	}
+	if err != nil {
+		return guard{}, fmt.Errorf("stream of %s: %w", subject, err)
+	}
+	g = guard{stream: info.Config.Name, newest: info.Config.Metadata[newestVersionOnlyKey] == "true"}
+	b.guardsMu.Lock()
+	b.guards[pattern] = g
+	b.guardsMu.Unlock()
+	return g, nil
 }
 
 // subjectPattern is subject without its aggregate id, a span name of

@@ -18,11 +18,22 @@ import (
 	"github.com/resellerapi/platform/proto-events/subjects"
 
 	"github.com/resellerapi/platform/pkg/eventbus"
+	"github.com/resellerapi/platform/pkg/infra"
 	"github.com/resellerapi/platform/pkg/logging"
 	"github.com/resellerapi/platform/pkg/testkit"
 )
 
 var kit *testkit.Kit
+
+// oneAccount is the accounts topic narrowed to one account, so that each
+// test handles its own events only.
+type oneAccount string
+
+func (a oneAccount) Pattern() string { return subjects.Accounts.Of(string(a)) }
+func (a oneAccount) Subject(e *eventsv1.AccountChanged) string {
+	return subjects.Accounts.Subject(e)
+}
+func (a oneAccount) Check(e *eventsv1.AccountChanged) error { return subjects.Accounts.Check(e) }
 
 func TestMain(m *testing.M) { testkit.Main(m, &kit) }
 
@@ -39,7 +50,7 @@ func startBus(t *testing.T, reg *prometheus.Registry, setup func(*eventbus.Bus),
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := bus.EnsureStreams(subjects.Streams()...); err != nil {
+	if err := bus.EnsureStreams(infra.Streams()...); err != nil {
 		t.Fatal(err)
 	}
 	setup(bus)
@@ -92,7 +103,7 @@ func TestPublishedEventReachesHandlerOnceWithCorrelationID(t *testing.T) {
 	accountID := uuid.NewString()
 	var rec recorder
 	bus, _ := startBus(t, prometheus.NewRegistry(), func(b *eventbus.Bus) {
-		err := eventbus.Handle(b, "accounts", subjects.AccountChanged(accountID), func(ctx context.Context, e *eventsv1.AccountChanged) error {
+		err := eventbus.Handle(b, "accounts", oneAccount(accountID), func(ctx context.Context, e *eventsv1.AccountChanged) error {
 			if e.GetAccount().GetAccountId() == accountID {
 				rec.add(ctx, e)
 			}
@@ -107,13 +118,13 @@ func TestPublishedEventReachesHandlerOnceWithCorrelationID(t *testing.T) {
 	// Published twice with the same event id: JetStream's duplicate window
 	// must drop the second copy.
 	for range 2 {
-		if err := bus.Publish(ctx, subjects.AccountChanged(accountID), ev); err != nil {
+		if err := bus.Publish(ctx, eventbus.On(subjects.Accounts, ev)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	testkit.Eventually(t, 10*time.Second, func() bool { return rec.count() >= 1 }, "event not handled")
 	// Give a duplicate every chance to arrive before asserting there is none.
-	if err := bus.Publish(ctx, subjects.AccountChanged(accountID), accountEvent(accountID, 2)); err != nil {
+	if err := bus.Publish(ctx, eventbus.On(subjects.Accounts, accountEvent(accountID, 2))); err != nil {
 		t.Fatal(err)
 	}
 	testkit.Eventually(t, 10*time.Second, func() bool { return rec.count() >= 2 }, "second event not handled")
@@ -133,7 +144,7 @@ func TestInvalidEventsAreDeadLetteredAndDoNotBlock(t *testing.T) {
 	var rec recorder
 	reg := prometheus.NewRegistry()
 	bus, service := startBus(t, reg, func(b *eventbus.Bus) {
-		err := eventbus.Handle(b, "accounts", subjects.AccountChanged(accountID), func(ctx context.Context, e *eventsv1.AccountChanged) error {
+		err := eventbus.Handle(b, "accounts", oneAccount(accountID), func(ctx context.Context, e *eventsv1.AccountChanged) error {
 			if e.GetAccount().GetAccountId() != accountID {
 				return nil
 			}
@@ -166,7 +177,7 @@ func TestInvalidEventsAreDeadLetteredAndDoNotBlock(t *testing.T) {
 			"want %d dead letters and %d events handled", deadLettered, handled)
 	}
 	// 1: not protobuf at all.
-	if _, err := js.Publish(subjects.AccountChanged(accountID), []byte("{not protobuf")); err != nil {
+	if _, err := js.Publish(subjects.Accounts.Of(accountID), []byte("{not protobuf")); err != nil {
 		t.Fatal(err)
 	}
 	taken(1, 0)
@@ -174,14 +185,14 @@ func TestInvalidEventsAreDeadLetteredAndDoNotBlock(t *testing.T) {
 	noVersion := accountEvent(accountID, 1)
 	noVersion.Meta.Version = 0
 	raw, _ := proto.Marshal(noVersion)
-	if _, err := js.Publish(subjects.AccountChanged(accountID), raw); err != nil {
+	if _, err := js.Publish(subjects.Accounts.Of(accountID), raw); err != nil {
 		t.Fatal(err)
 	}
 	taken(2, 0)
 	// 3: valid, rejected by the handler.
 	invalid := accountEvent(accountID, 1)
 	invalid.Account.Name = "reject"
-	if err := bus.Publish(context.Background(), subjects.AccountChanged(accountID), invalid); err != nil {
+	if err := bus.Publish(context.Background(), eventbus.On(subjects.Accounts, invalid)); err != nil {
 		t.Fatal(err)
 	}
 	taken(3, 1)
@@ -189,7 +200,7 @@ func TestInvalidEventsAreDeadLetteredAndDoNotBlock(t *testing.T) {
 	// may: it must reach the handler (here: valid, so applied).
 	repeated := accountEvent(accountID, 3)
 	raw, _ = proto.Marshal(repeated)
-	msg := nats.NewMsg(subjects.AccountChanged(accountID))
+	msg := nats.NewMsg(subjects.Accounts.Of(accountID))
 	msg.Data = raw
 	msg.Header.Add("correlation_id", "first")
 	msg.Header.Add("correlation_id", "second")
@@ -200,12 +211,12 @@ func TestInvalidEventsAreDeadLetteredAndDoNotBlock(t *testing.T) {
 	// 5: an event the handler panics on.
 	panicking := accountEvent(accountID, 4)
 	panicking.Account.Name = "panic"
-	if err := bus.Publish(context.Background(), subjects.AccountChanged(accountID), panicking); err != nil {
+	if err := bus.Publish(context.Background(), eventbus.On(subjects.Accounts, panicking)); err != nil {
 		t.Fatal(err)
 	}
 	taken(4, 3)
 	// 6: a good event behind them must still be handled.
-	if err := bus.Publish(context.Background(), subjects.AccountChanged(accountID), accountEvent(accountID, 5)); err != nil {
+	if err := bus.Publish(context.Background(), eventbus.On(subjects.Accounts, accountEvent(accountID, 5))); err != nil {
 		t.Fatal(err)
 	}
 
@@ -243,7 +254,7 @@ func TestTransientFailuresAreRetriedAndStaleEventsAcked(t *testing.T) {
 	var rec recorder
 	reg := prometheus.NewRegistry()
 	bus, _ := startBus(t, reg, func(b *eventbus.Bus) {
-		err := eventbus.Handle(b, "accounts", subjects.AccountChanged(accountID), func(ctx context.Context, e *eventsv1.AccountChanged) error {
+		err := eventbus.Handle(b, "accounts", oneAccount(accountID), func(ctx context.Context, e *eventsv1.AccountChanged) error {
 			if e.GetAccount().GetAccountId() != accountID {
 				return nil
 			}
@@ -262,11 +273,11 @@ func TestTransientFailuresAreRetriedAndStaleEventsAcked(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	if err := bus.Publish(context.Background(), subjects.AccountChanged(accountID), accountEvent(accountID, 1)); err != nil {
+	if err := bus.Publish(context.Background(), eventbus.On(subjects.Accounts, accountEvent(accountID, 1))); err != nil {
 		t.Fatal(err)
 	}
 	testkit.Eventually(t, 20*time.Second, func() bool { return rec.count() >= 4 }, "event not redelivered after failures")
-	if err := bus.Publish(context.Background(), subjects.AccountChanged(accountID), accountEvent(accountID, 7)); err != nil {
+	if err := bus.Publish(context.Background(), eventbus.On(subjects.Accounts, accountEvent(accountID, 7))); err != nil {
 		t.Fatal(err)
 	}
 	testkit.Eventually(t, 10*time.Second, func() bool {
@@ -282,16 +293,19 @@ func TestPublishRefusesEventsWithoutEnvelope(t *testing.T) {
 	accountID := uuid.NewString()
 	ev := accountEvent(accountID, 1)
 	ev.Meta.AggregateId = ""
-	if err := bus.Publish(context.Background(), subjects.AccountChanged(accountID), ev); err == nil {
+	if err := bus.Publish(context.Background(), eventbus.On(subjects.Accounts, ev)); err == nil {
 		t.Error("Publish accepted an event without aggregate id")
 	}
 	ev = accountEvent(accountID, 1)
 	ev.Account.Country = "ZZ"
-	if err := bus.Publish(context.Background(), subjects.AccountChanged(accountID), ev); err == nil {
+	if err := bus.Publish(context.Background(), eventbus.On(subjects.Accounts, ev)); err == nil {
 		t.Error("Publish accepted an event that breaks its rules")
 	}
-	if err := bus.Publish(context.Background(), subjects.AccountChanged("other"), accountEvent(accountID, 1)); err == nil {
-		t.Error("Publish accepted a subject that does not end with the aggregate id")
+	if err := bus.Publish(context.Background(), eventbus.Publication{}); err == nil {
+		t.Error("Publish accepted a publication not made with On")
+	}
+	if got := eventbus.On(subjects.Accounts, accountEvent(accountID, 1)).Subject(); got != subjects.Accounts.Of(accountID) {
+		t.Errorf("an account's subject is %q, want its topic's subject of its aggregate id", got)
 	}
 }
 
@@ -299,7 +313,7 @@ func TestAnOlderVersionPublishedLateDoesNotReplaceTheNewerInTheStream(t *testing
 	accountID := uuid.NewString()
 	var rec recorder
 	bus, _ := startBus(t, prometheus.NewRegistry(), func(b *eventbus.Bus) {
-		err := eventbus.Handle(b, "accounts", subjects.AccountChanged(accountID), func(ctx context.Context, e *eventsv1.AccountChanged) error {
+		err := eventbus.Handle(b, "accounts", oneAccount(accountID), func(ctx context.Context, e *eventsv1.AccountChanged) error {
 			rec.add(ctx, e)
 			return nil
 		})
@@ -310,7 +324,7 @@ func TestAnOlderVersionPublishedLateDoesNotReplaceTheNewerInTheStream(t *testing
 	// Version 2 (twice), then version 1 late: the
 	// stream, which keeps the subject's latest message, keeps version 2.
 	for _, v := range []int64{2, 2, 1} {
-		if err := bus.Publish(context.Background(), subjects.AccountChanged(accountID), accountEvent(accountID, v)); err != nil {
+		if err := bus.Publish(context.Background(), eventbus.On(subjects.Accounts, accountEvent(accountID, v))); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -320,7 +334,7 @@ func TestAnOlderVersionPublishedLateDoesNotReplaceTheNewerInTheStream(t *testing
 	}
 	defer nc.Close()
 	js, _ := nc.JetStream()
-	last, err := js.GetLastMsg("DIRECTORY", subjects.AccountChanged(accountID))
+	last, err := js.GetLastMsg("DIRECTORY", subjects.Accounts.Of(accountID))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,7 +22,7 @@ type Follower struct {
 // handled every event that was in the stream when it started.
 var ErrNotCaughtUp = errors.New("not caught up with the stream yet")
 
-// Follow feeds h every event of type E on subject, in stream order, in this
+// Follow feeds h every event of topic, in stream order, in this
 // replica: unlike Handle's shared durable consumers, every replica receives
 // every event. It starts from the beginning of the stream, so in-memory
 // state is rebuilt on start; Ready reports when it has caught up. An event
@@ -30,12 +30,13 @@ var ErrNotCaughtUp = errors.New("not caught up with the stream yet")
 // counted (outcome "invalid") and skipped: the durable projection of the
 // same events dead-letters it. h runs on one goroutine, one event at a time.
 // The stream must exist (EnsureStreams).
-func Follow[E Event](b *Bus, name, subject string, h func(context.Context, E) error) (*Follower, error) {
+func Follow[E Event](b *Bus, name string, topic Topic[E], h func(context.Context, E) error) (*Follower, error) {
 	f := &Follower{name: name}
+	subject := topic.Pattern()
 	handled := b.handled
 	sub, err := b.js.Subscribe(subject, func(m *nats.Msg) {
 		md, mdErr := m.Metadata()
-		ev, err := decode[E](m.Data, m.Header.Get(EventTypeHeader), m.Subject)
+		ev, err := decode(topic, m.Data, m.Header.Get(EventTypeHeader), m.Subject)
 		ctx := context.Background()
 		if err == nil {
 			ctx = logging.WithCorrelationID(ctx, ev.GetMeta().GetEventId())

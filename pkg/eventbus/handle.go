@@ -17,18 +17,17 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/resellerapi/platform/proto-events/rules"
-
 	"github.com/resellerapi/platform/pkg/logging"
 	"github.com/resellerapi/platform/pkg/tracing"
 )
 
-// Handle adds a handler named name for the events of type E published on
-// subject (usually a wildcard over every aggregate). Its durable consumer
-// is "<service>_<name>"; every replica of the service that adds the same
-// handler shares it. The payload is decoded and checked against its rules
-// before h is called; failures of either are dead-lettered.
-func Handle[E Event](b *Bus, name, subject string, h func(context.Context, E) error, opts ...HandlerOption) error {
+// Handle adds a handler named name for every event of topic (all its
+// aggregates). Its durable consumer is "<service>_<name>"; every replica
+// of the service that adds the same handler shares it. The payload is
+// decoded and checked against the topic's rules before h is called;
+// failures of either are dead-lettered.
+func Handle[E Event](b *Bus, name string, topic Topic[E], h func(context.Context, E) error, opts ...HandlerOption) error {
+	subject := topic.Pattern()
 	o := handlerOptions{concurrency: 1}
 	for _, opt := range opts {
 		opt(&o)
@@ -77,7 +76,7 @@ func Handle[E Event](b *Bus, name, subject string, h func(context.Context, E) er
 			}
 			span.End()
 		}()
-		ev, err := decode[E](msg.Payload, msg.Metadata.Get(EventTypeHeader), msg.Metadata.Get(subjectKey))
+		ev, err := decode(topic, msg.Payload, msg.Metadata.Get(EventTypeHeader), msg.Metadata.Get(subjectKey))
 		if err == nil {
 			correlationID := msg.Metadata.Get(CorrelationIDHeader)
 			if correlationID == "" {
@@ -169,9 +168,10 @@ func (b *Bus) ensureConsumer(durable, deliver, subject string) error {
 	return nil
 }
 
-// decode decodes payload as an E and checks it against its rules; every
-// failure is permanent. typeHeader is the message's event_type header.
-func decode[E Event](payload []byte, typeHeader, subject string) (E, error) {
+// decode decodes payload as an E and checks it against topic's rules;
+// every failure is permanent. typeHeader is the message's event_type
+// header.
+func decode[E Event](topic Topic[E], payload []byte, typeHeader, subject string) (E, error) {
 	var zero E
 	eventType := zero.ProtoReflect().Descriptor().FullName()
 	ev := zero.ProtoReflect().Type().New().Interface().(E)
@@ -181,7 +181,7 @@ func decode[E Event](payload []byte, typeHeader, subject string) (E, error) {
 	if typeHeader != "" && typeHeader != string(eventType) {
 		return zero, Permanent(fmt.Errorf("event type %q on %s, want %s", typeHeader, subject, eventType))
 	}
-	if err := rules.Check(ev); err != nil {
+	if err := topic.Check(ev); err != nil {
 		return zero, Permanent(err)
 	}
 	return ev, nil

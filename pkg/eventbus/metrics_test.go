@@ -48,7 +48,7 @@ func TestMetricsReportTheBacklogAndTheProjectionLag(t *testing.T) {
 	t.Cleanup(unblock)
 	reg := prometheus.NewRegistry()
 	bus, service := startBus(t, reg, func(b *eventbus.Bus) {
-		err := eventbus.Handle(b, "accounts", subjects.AccountChanged(accountID), func(context.Context, *eventsv1.AccountChanged) error {
+		err := eventbus.Handle(b, "accounts", oneAccount(accountID), func(context.Context, *eventsv1.AccountChanged) error {
 			<-release
 			return nil
 		})
@@ -68,7 +68,7 @@ func TestMetricsReportTheBacklogAndTheProjectionLag(t *testing.T) {
 	}
 	ev := accountEvent(accountID, 1)
 	ev.Meta.OccurredAt = timestamppb.New(time.Now().Add(-2 * time.Second)) // it happened two seconds ago
-	if err := bus.Publish(context.Background(), subjects.AccountChanged(accountID), ev); err != nil {
+	if err := bus.Publish(context.Background(), eventbus.On(subjects.Accounts, ev)); err != nil {
 		t.Fatal(err)
 	}
 	testkit.Eventually(t, 10*time.Second, func() bool { return backlog() == 1 }, "the waiting event is not in the consumer's backlog")

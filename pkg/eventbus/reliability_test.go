@@ -17,6 +17,7 @@ import (
 	"github.com/resellerapi/platform/proto-events/subjects"
 
 	"github.com/resellerapi/platform/pkg/eventbus"
+	"github.com/resellerapi/platform/pkg/infra"
 	"github.com/resellerapi/platform/pkg/testkit"
 )
 
@@ -46,7 +47,7 @@ func storedDeadLetters(t *testing.T, service, accountID string, want int) []*nat
 			}
 			// Consumers start at the beginning of the shared stream, so
 			// they also refuse other tests' bad events.
-			if m.Header.Get(eventbus.SubjectHeader) == subjects.AccountChanged(accountID) {
+			if m.Header.Get(eventbus.SubjectHeader) == subjects.Accounts.Of(accountID) {
 				got = append(got, m)
 			}
 		}
@@ -57,7 +58,7 @@ func storedDeadLetters(t *testing.T, service, accountID string, want int) []*nat
 
 func rejectAll(t *testing.T, accountID string) func(*eventbus.Bus) {
 	return func(b *eventbus.Bus) {
-		err := eventbus.Handle(b, "accounts", subjects.AccountChanged(accountID), func(_ context.Context, e *eventsv1.AccountChanged) error {
+		err := eventbus.Handle(b, "accounts", oneAccount(accountID), func(_ context.Context, e *eventsv1.AccountChanged) error {
 			if e.GetAccount().GetAccountId() == accountID {
 				return eventbus.Permanent(errors.New("refused"))
 			}
@@ -77,7 +78,7 @@ func TestTwoServicesDeadLetterTheSameEvent(t *testing.T) {
 	bus, first := startBus(t, prometheus.NewRegistry(), rejectAll(t, accountID))
 	_, second := startBus(t, prometheus.NewRegistry(), rejectAll(t, accountID))
 	ev := accountEvent(accountID, 1)
-	if err := bus.Publish(context.Background(), subjects.AccountChanged(accountID), ev); err != nil {
+	if err := bus.Publish(context.Background(), eventbus.On(subjects.Accounts, ev)); err != nil {
 		t.Fatal(err)
 	}
 	ids := map[string]bool{}
@@ -87,7 +88,7 @@ func TestTwoServicesDeadLetterTheSameEvent(t *testing.T) {
 		if got := m.Header.Get(eventbus.OriginalEventIDHeader); got != ev.GetMeta().GetEventId() {
 			t.Errorf("%s: original event id = %q, want %q", service, got, ev.GetMeta().GetEventId())
 		}
-		if got := m.Header.Get(eventbus.SubjectHeader); got != subjects.AccountChanged(accountID) {
+		if got := m.Header.Get(eventbus.SubjectHeader); got != subjects.Accounts.Of(accountID) {
 			t.Errorf("%s: subject header = %q, want the event's own subject", service, got)
 		}
 		if got := m.Header.Get(eventbus.EventTypeHeader); got != "resellerapi.events.v1.AccountChanged" {
@@ -109,7 +110,7 @@ func TestEndlessFailureIsDeadLetteredAfterMaxDeliveries(t *testing.T) {
 	attempts := 0
 	reg := prometheus.NewRegistry()
 	bus, service := startBus(t, reg, func(b *eventbus.Bus) {
-		err := eventbus.Handle(b, "accounts", subjects.AccountChanged(accountID), func(_ context.Context, e *eventsv1.AccountChanged) error {
+		err := eventbus.Handle(b, "accounts", oneAccount(accountID), func(_ context.Context, e *eventsv1.AccountChanged) error {
 			if e.GetAccount().GetAccountId() != accountID {
 				return nil
 			}
@@ -126,7 +127,7 @@ func TestEndlessFailureIsDeadLetteredAfterMaxDeliveries(t *testing.T) {
 		c.MaxDeliveries = 3
 		c.RedeliveryDelay = 10 * time.Millisecond
 	})
-	if err := bus.Publish(context.Background(), subjects.AccountChanged(accountID), accountEvent(accountID, 1)); err != nil {
+	if err := bus.Publish(context.Background(), eventbus.On(subjects.Accounts, accountEvent(accountID, 1))); err != nil {
 		t.Fatal(err)
 	}
 	msgs := storedDeadLetters(t, service, accountID, 1)
@@ -148,7 +149,7 @@ func TestFollowFeedsEveryReplicaEveryEvent(t *testing.T) {
 	accountID := uuid.NewString()
 	bus, service := startBus(t, prometheus.NewRegistry(), func(*eventbus.Bus) {})
 	for v := int64(1); v <= 3; v++ {
-		if err := bus.Publish(context.Background(), subjects.AccountChanged(accountID), accountEvent(accountID, v)); err != nil {
+		if err := bus.Publish(context.Background(), eventbus.On(subjects.Accounts, accountEvent(accountID, v))); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -166,7 +167,7 @@ func TestFollowFeedsEveryReplicaEveryEvent(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = b.Close() })
-		r.f, err = eventbus.Follow(b, "accounts", subjects.AccountChanged(accountID), func(_ context.Context, e *eventsv1.AccountChanged) error {
+		r.f, err = eventbus.Follow(b, "accounts", oneAccount(accountID), func(_ context.Context, e *eventsv1.AccountChanged) error {
 			r.mu.Lock()
 			defer r.mu.Unlock()
 			r.versions = append(r.versions, e.GetMeta().GetVersion())
@@ -186,7 +187,7 @@ func TestFollowFeedsEveryReplicaEveryEvent(t *testing.T) {
 		}
 		r.mu.Unlock()
 	}
-	if err := bus.Publish(context.Background(), subjects.AccountChanged(accountID), accountEvent(accountID, 4)); err != nil {
+	if err := bus.Publish(context.Background(), eventbus.On(subjects.Accounts, accountEvent(accountID, 4))); err != nil {
 		t.Fatal(err)
 	}
 	for i, r := range replicas {
@@ -209,7 +210,7 @@ func TestStoppingAReplicaKeepsTheSharedConsumer(t *testing.T) {
 	// left is redelivered to the other after AckWait: keep it short here.
 	named := func(c *eventbus.Config) { c.Service, c.AckWait = service, time.Second }
 	ignore := func(b *eventbus.Bus) {
-		if err := eventbus.Handle(b, "accounts", subjects.AccountChanged(accountID), func(context.Context, *eventsv1.AccountChanged) error { return nil }); err != nil {
+		if err := eventbus.Handle(b, "accounts", oneAccount(accountID), func(context.Context, *eventsv1.AccountChanged) error { return nil }); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -218,7 +219,7 @@ func TestStoppingAReplicaKeepsTheSharedConsumer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := first.EnsureStreams(subjects.Streams()...); err != nil {
+	if err := first.EnsureStreams(infra.Streams()...); err != nil {
 		t.Fatal(err)
 	}
 	ignore(first)
@@ -228,7 +229,7 @@ func TestStoppingAReplicaKeepsTheSharedConsumer(t *testing.T) {
 	<-first.Running()
 
 	bus, _ := startBus(t, prometheus.NewRegistry(), func(b *eventbus.Bus) {
-		err := eventbus.Handle(b, "accounts", subjects.AccountChanged(accountID), func(_ context.Context, e *eventsv1.AccountChanged) error {
+		err := eventbus.Handle(b, "accounts", oneAccount(accountID), func(_ context.Context, e *eventsv1.AccountChanged) error {
 			if e.GetAccount().GetAccountId() == accountID {
 				mu.Lock()
 				second = append(second, e.GetMeta().GetVersion())
@@ -246,7 +247,7 @@ func TestStoppingAReplicaKeepsTheSharedConsumer(t *testing.T) {
 		t.Fatal(err)
 	}
 	for v := int64(1); v <= 3; v++ {
-		if err := bus.Publish(context.Background(), subjects.AccountChanged(accountID), accountEvent(accountID, v)); err != nil {
+		if err := bus.Publish(context.Background(), eventbus.On(subjects.Accounts, accountEvent(accountID, v))); err != nil {
 			t.Fatal(err)
 		}
 	}

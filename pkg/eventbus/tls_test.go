@@ -23,6 +23,7 @@ import (
 	"github.com/resellerapi/platform/proto-events/subjects"
 
 	"github.com/resellerapi/platform/pkg/eventbus"
+	"github.com/resellerapi/platform/pkg/infra"
 )
 
 // tlsServer starts a nats-server that speaks TLS only, with a certificate
@@ -73,11 +74,11 @@ func TestTheBusConnectsOverTLSWithTheServersCA(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = bus.Close() }()
-	if err := bus.EnsureStreams(subjects.Streams()...); err != nil {
+	if err := bus.EnsureStreams(infra.Streams()...); err != nil {
 		t.Fatal(err)
 	}
 	id := uuid.NewString()
-	if err := bus.Publish(context.Background(), subjects.AccountChanged(id), accountEvent(id, 1)); err != nil {
+	if err := bus.Publish(context.Background(), eventbus.On(subjects.Accounts, accountEvent(id, 1))); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -81,16 +81,27 @@ func Open(ctx context.Context, service string, cfg Config, log *slog.Logger, reg
 	}
 	in := &Infra{DB: client.Database(cfg.Database), client: client}
 	in.Bus, err = eventbus.Connect(eventbus.Config{NATSURL: cfg.NATSURL, Service: service, Logger: log, Registerer: reg,
-		StreamReplicas: cfg.StreamReplicas, ConsumerGroup: cfg.ConsumerGroup, TLS: cfg.NATSTLS})
+		StreamReplicas: cfg.StreamReplicas, ConsumerGroup: cfg.ConsumerGroup, TLS: cfg.NATSTLS,
+		DeadLetterSubject: subjects.DeadLetter(service)})
 	if err != nil {
 		_ = in.Close()
 		return nil, err
 	}
-	if err := in.Bus.EnsureStreams(subjects.Streams()...); err != nil {
+	if err := in.Bus.EnsureStreams(Streams()...); err != nil {
 		_ = in.Close()
 		return nil, err
 	}
 	return in, nil
+}
+
+// Streams are the platform's streams (proto-events/subjects) as the bus
+// takes them.
+func Streams() []eventbus.Stream {
+	var out []eventbus.Stream
+	for _, s := range subjects.Streams() {
+		out = append(out, eventbus.Stream(s))
+	}
+	return out
 }
 
 // Database returns another database on the same MongoDB connection (the

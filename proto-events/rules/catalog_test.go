@@ -50,7 +50,7 @@ func TestCatalogRules(t *testing.T) {
 		"yen list":         priceList(func(l *eventsv1.PriceList) { l.Currency = "JPY" }),
 		"empty list":       priceList(func(l *eventsv1.PriceList) { l.Items = nil }),
 	} {
-		if err := Check(ev); err != nil {
+		if err := check(ev); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
@@ -73,7 +73,7 @@ func TestCatalogRules(t *testing.T) {
 		"open overlap":       {priceList(func(l *eventsv1.PriceList) { l.Items = append(l.Items, l.Items[2]) }), "overlapping"},
 		"bad price list id":  {&eventsv1.ResellerChanged{Meta: meta("r1"), Reseller: &eventsv1.Reseller{ResellerId: "r1", Name: "R", PriceListId: "a..b"}}, "price_list_id"},
 	} {
-		err := Check(c.ev)
+		err := check(c.ev)
 		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: err = %v, want ErrInvalid mentioning %q", name, err, c.want)
 		}

@@ -6,14 +6,14 @@ import (
 	"regexp"
 	"strings"
 
-	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
 )
 
-// ErrInvalid is wrapped by every error of Check: such an event can never
-// be processed, however often it is retried.
+// ErrInvalid is wrapped by every error of the rules: such an event can
+// never be processed, however often it is retried. Each event type's rules
+// are bound to its subjects by its topic (proto-events/subjects).
 var ErrInvalid = errors.New("invalid event")
 
 // Limits of free-text fields.
@@ -21,43 +21,6 @@ const (
 	MaxNameLength   = 200
 	MaxDomainLength = 253
 )
-
-// Check applies the rules of ev's type: its envelope and its content. An
-// event type without rules is refused, so a new event cannot be published
-// or consumed before its rules are declared here.
-func Check(ev proto.Message) error {
-	switch e := ev.(type) {
-	case *eventsv1.ResellerChanged:
-		return ResellerChanged(e)
-	case *eventsv1.AccountChanged:
-		return AccountChanged(e)
-	case *eventsv1.ProductChanged:
-		return ProductChanged(e)
-	case *eventsv1.PriceListChanged:
-		return PriceListChanged(e)
-	case *eventsv1.ManagerTokenChanged:
-		return ManagerTokenChanged(e)
-	case *eventsv1.AppUserChanged:
-		return AppUserChanged(e)
-	case *eventsv1.AccessTokenRevoked:
-		return AccessTokenRevoked(e)
-	case *eventsv1.SecurityEvent:
-		return SecurityEvent(e)
-	case *eventsv1.ApiCredentialsChanged:
-		return APICredentialsChanged(e)
-	case *eventsv1.ApiActivationChanged:
-		return APIActivationChanged(e)
-	case *eventsv1.SigningKeyChanged:
-		return SigningKeyChanged(e)
-	case *eventsv1.InvoiceChanged:
-		return InvoiceChanged(e)
-	case *eventsv1.PaymentChanged:
-		return PaymentChanged(e)
-	case nil:
-		return fmt.Errorf("%w: no event", ErrInvalid)
-	}
-	return fmt.Errorf("%w: no rules are declared for %s", ErrInvalid, ev.ProtoReflect().Descriptor().FullName())
-}
 
 // Meta checks an event's envelope.
 func Meta(meta *eventsv1.EventMeta) error {

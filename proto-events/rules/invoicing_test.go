@@ -52,7 +52,7 @@ func TestInvoiceRules(t *testing.T) {
 		}),
 		"payment": payment(nil),
 	} {
-		if err := Check(ev); err != nil {
+		if err := check(ev); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
@@ -81,7 +81,7 @@ func TestInvoiceRules(t *testing.T) {
 		"payment currency": {payment(func(p *eventsv1.Payment) { p.Currency = "" }), "currency is required"},
 		"payment date":     {payment(func(p *eventsv1.Payment) { p.PaidAt = nil }), "paid_at is required"},
 	} {
-		if err := Check(c.ev); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), c.want) {
+		if err := check(c.ev); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: err = %v, want %q", name, err, c.want)
 		}
 	}

@@ -1,9 +1,22 @@
 // Package subjects is the catalogue of NATS subjects and JetStream streams
 // the platform's events travel on. proto-events/README.md documents the same
 // catalogue for people; this package is the one the code uses.
+//
+// Each bounded context declares its topics in a file of its own
+// (directory.go, catalog.go, invoicing.go, auth.go): a Topic binds a family
+// of subjects to the one event type published there and to the rules its
+// events must pass, so a handler or publisher whose event type disagrees
+// with the subject does not compile, and a new event type is declared in
+// one place, beside its context's others.
 package subjects
 
-import "time"
+import (
+	"time"
+
+	"google.golang.org/protobuf/proto"
+
+	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
+)
 
 // Subjects name the aggregate: "<context>.<aggregate>.changed.<aggregate id>".
 // A stream can then keep only the latest message per subject (the current
@@ -11,93 +24,42 @@ import "time"
 // with a subject filter, and consumers subscribe to every aggregate with
 // the wildcard (">" also matches ids that contain dots).
 
-// Subjects of the directory bounded context (stream DIRECTORY).
-const (
-	// ResellersChanged matches every reseller's eventsv1.ResellerChanged.
-	ResellersChanged = "directory.reseller.changed.>"
-	// AccountsChanged matches every account's eventsv1.AccountChanged.
-	AccountsChanged = "directory.account.changed.>"
-)
+// Event is a protobuf event carrying the common envelope.
+type Event interface {
+	proto.Message
+	GetMeta() *eventsv1.EventMeta
+}
 
-// ResellerChanged is the subject of the events of reseller id.
-func ResellerChanged(id string) string { return "directory.reseller.changed." + id }
+// Topic is the family of subjects events of type E travel on, with the
+// rules those events must pass to be published or handled.
+type Topic[E Event] struct {
+	prefix string
+	// subject names an event's subject after the prefix (default: its
+	// aggregate id).
+	subject func(E) string
+	rules   func(E) error
+}
 
-// AccountChanged is the subject of the events of account id.
-func AccountChanged(id string) string { return "directory.account.changed." + id }
+func topic[E Event](prefix string, rules func(E) error) Topic[E] {
+	return Topic[E]{prefix: prefix, rules: rules}
+}
 
-// Subjects of the catalog bounded context (stream CATALOG).
-const (
-	// ProductsChanged matches every product's eventsv1.ProductChanged.
-	ProductsChanged = "catalog.product.changed.>"
-	// PriceListsChanged matches every price list's eventsv1.PriceListChanged.
-	PriceListsChanged = "catalog.price_list.changed.>"
-)
+// Pattern matches every subject of the topic: what consumers subscribe to.
+func (t Topic[E]) Pattern() string { return t.prefix + ">" }
 
-// ProductChanged is the subject of the events of product id.
-func ProductChanged(id string) string { return "catalog.product.changed." + id }
+// Of is the subject of the events of aggregate id.
+func (t Topic[E]) Of(id string) string { return t.prefix + id }
 
-// PriceListChanged is the subject of the events of price list id.
-func PriceListChanged(id string) string { return "catalog.price_list.changed." + id }
+// Subject is the subject ev is published on.
+func (t Topic[E]) Subject(ev E) string {
+	if t.subject != nil {
+		return t.prefix + t.subject(ev)
+	}
+	return t.prefix + ev.GetMeta().GetAggregateId()
+}
 
-// Subjects of the invoicing bounded context (stream INVOICING).
-const (
-	// InvoicesChanged matches every invoice's eventsv1.InvoiceChanged.
-	InvoicesChanged = "invoicing.invoice.changed.>"
-	// PaymentsChanged matches every payment's eventsv1.PaymentChanged.
-	PaymentsChanged = "invoicing.payment.changed.>"
-)
-
-// InvoiceChanged is the subject of the events of invoice id.
-func InvoiceChanged(id string) string { return "invoicing.invoice.changed." + id }
-
-// PaymentChanged is the subject of the events of payment id.
-func PaymentChanged(id string) string { return "invoicing.payment.changed." + id }
-
-// Subjects of the auth bounded context (stream AUTH).
-const (
-	// ManagerTokensChanged matches every manager token's eventsv1.ManagerTokenChanged.
-	ManagerTokensChanged = "auth.manager_token.changed.>"
-	// AppUsersChanged matches every Application User's eventsv1.AppUserChanged.
-	AppUsersChanged = "auth.app_user.changed.>"
-	// AccessTokensRevoked matches every eventsv1.AccessTokenRevoked.
-	AccessTokensRevoked = "auth.access_token.revoked.>"
-	// APICredentialsChanged matches every reseller's eventsv1.ApiCredentialsChanged.
-	APICredentialsChanged = "auth.api_credentials.changed.>"
-	// SigningKeysChanged matches every signing key's eventsv1.SigningKeyChanged.
-	SigningKeysChanged = "auth.signing_key.changed.>"
-	// APIActivationChanged is the subject of every
-	// eventsv1.ApiActivationChanged: the Reseller API's activation is one
-	// aggregate, with id APIActivation.
-	APIActivationChanged = "auth.api_activation.changed." + APIActivation
-)
-
-// ResellerAPICredentialsChanged is the subject of the events of reseller
-// id's Reseller API credentials.
-func ResellerAPICredentialsChanged(id string) string { return "auth.api_credentials.changed." + id }
-
-// SigningKeyChanged is the subject of the events of signing key id.
-func SigningKeyChanged(id string) string { return "auth.signing_key.changed." + id }
-
-// APIActivation is the aggregate id of the Reseller API's activation.
-const APIActivation = "reseller-api"
-
-// ManagerTokenChanged is the subject of the events of manager token id.
-func ManagerTokenChanged(id string) string { return "auth.manager_token.changed." + id }
-
-// AccessTokenRevoked is the subject of the revocation of access token id
-// (its jti).
-func AccessTokenRevoked(id string) string { return "auth.access_token.revoked." + id }
-
-// AppUserChanged is the subject of the events of Application User id.
-func AppUserChanged(id string) string { return "auth.app_user.changed." + id }
-
-// SecurityEvent is the subject of auth's security event id of kind, e.g.
-// "audit.auth.login.failed.<event id>" (each event is its own aggregate);
-// SecurityEvents matches them all.
-func SecurityEvent(kind, id string) string { return "audit.auth." + kind + "." + id }
-
-// SecurityEvents matches every eventsv1.SecurityEvent.
-const SecurityEvents = "audit.auth.>"
+// Check returns what is wrong with ev by the topic's rules, or nil.
+func (t Topic[E]) Check(ev E) error { return t.rules(ev) }
 
 // DeadLetter returns the subject a consumer of service dead-letters the
 // events it can never process to, e.g. "deadletter.directory".

@@ -38,7 +38,7 @@ func (p Product) Validate() error { return validate(p) }
 
 func (p Product) id() string     { return p.ProductID }
 func (p Product) version() int64 { return p.Version }
-func (p Product) event(meta *eventsv1.EventMeta) (eventbus.Event, string, error) {
+func (p Product) event(meta *eventsv1.EventMeta) (eventbus.Publication, error) {
 	typ, typeErr := enumValue("billing_type", p.BillingType, "BILLING_TYPE_", eventsv1.BillingType_value, 0)
 	period, periodErr := enumValue("billing_period", p.BillingPeriod, "BILLING_PERIOD_", eventsv1.BillingPeriod_value, 0)
 	status, statusErr := enumValue("status", p.Status, "PRODUCT_STATUS_", eventsv1.ProductStatus_value, int32(eventsv1.ProductStatus_PRODUCT_STATUS_ACTIVE))
@@ -47,11 +47,11 @@ func (p Product) event(meta *eventsv1.EventMeta) (eventbus.Event, string, error)
 		// or period is reported here, their combination by the rules.
 		typ, period = int32(eventsv1.BillingType_BILLING_TYPE_USAGE), int32(eventsv1.BillingPeriod_BILLING_PERIOD_MONTHLY)
 	}
-	return &eventsv1.ProductChanged{Meta: meta, Product: &eventsv1.Product{
+	return eventbus.On(subjects.Products, &eventsv1.ProductChanged{Meta: meta, Product: &eventsv1.Product{
 		ProductId: p.ProductID, Sku: p.SKU, Name: p.Name, Description: p.Description, Category: p.Category,
 		Vendor: p.Vendor, BillingType: eventsv1.BillingType(typ), BillingPeriod: eventsv1.BillingPeriod(period),
 		Unit: p.Unit, Status: eventsv1.ProductStatus(status), CreatedAt: timestamp(p.CreatedAt),
-	}}, subjects.ProductChanged(p.ProductID), errors.Join(typeErr, periodErr, statusErr)
+	}}), errors.Join(typeErr, periodErr, statusErr)
 }
 
 // PriceList is one price list as the back-office sends it: every item,
@@ -86,7 +86,7 @@ func (l PriceList) Validate() error { return validate(l) }
 
 func (l PriceList) id() string     { return l.PriceListID }
 func (l PriceList) version() int64 { return l.Version }
-func (l PriceList) event(meta *eventsv1.EventMeta) (eventbus.Event, string, error) {
+func (l PriceList) event(meta *eventsv1.EventMeta) (eventbus.Publication, error) {
 	items := make([]*eventsv1.PriceListItem, len(l.Items))
 	var errs []error
 	for i, it := range l.Items {
@@ -99,9 +99,9 @@ func (l PriceList) event(meta *eventsv1.EventMeta) (eventbus.Event, string, erro
 			EffectiveFrom: timestamp(it.EffectiveFrom), EffectiveTo: timestamp(it.EffectiveTo),
 		}
 	}
-	return &eventsv1.PriceListChanged{Meta: meta, PriceList: &eventsv1.PriceList{
+	return eventbus.On(subjects.PriceLists, &eventsv1.PriceListChanged{Meta: meta, PriceList: &eventsv1.PriceList{
 		PriceListId: l.PriceListID, Name: l.Name, Currency: l.Currency, Items: items, CreatedAt: timestamp(l.CreatedAt),
-	}}, subjects.PriceListChanged(l.PriceListID), errors.Join(errs...)
+	}}), errors.Join(errs...)
 }
 
 func itemField(i int, name string) string { return "items[" + strconv.Itoa(i) + "]." + name }

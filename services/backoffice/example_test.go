@@ -7,10 +7,9 @@ import (
 	"os"
 	"time"
 
-	"github.com/resellerapi/platform/proto-events/subjects"
-
 	"github.com/resellerapi/platform/pkg/embedded"
 	"github.com/resellerapi/platform/pkg/eventbus"
+	"github.com/resellerapi/platform/pkg/infra"
 	"github.com/resellerapi/platform/services/backoffice"
 )
 
@@ -35,7 +34,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	defer func() { _ = bus.Close() }()
-	if err := bus.EnsureStreams(subjects.Streams()...); err != nil {
+	if err := bus.EnsureStreams(infra.Streams()...); err != nil {
 		log.Fatal(err)
 	}
 	pub := backoffice.NewPublisher(bus)

@@ -105,7 +105,7 @@ func (c *ResellerContacts) event() *eventsv1.ResellerContacts {
 
 func (r Reseller) id() string     { return r.ResellerID }
 func (r Reseller) version() int64 { return r.Version }
-func (r Reseller) event(meta *eventsv1.EventMeta) (eventbus.Event, string, error) {
+func (r Reseller) event(meta *eventsv1.EventMeta) (eventbus.Publication, error) {
 	var g ResellerGeneral
 	if r.General != nil {
 		g = *r.General
@@ -136,7 +136,7 @@ func (r Reseller) event(meta *eventsv1.EventMeta) (eventbus.Event, string, error
 	}
 	ev.Contacts = r.Contacts.event()
 	errs = append(errs, statusErr, editionErr)
-	return &eventsv1.ResellerChanged{Meta: meta, Reseller: ev}, subjects.ResellerChanged(r.ResellerID), errors.Join(errs...)
+	return eventbus.On(subjects.Resellers, &eventsv1.ResellerChanged{Meta: meta, Reseller: ev}), errors.Join(errs...)
 }
 
 // Account is one end-customer account record as the back-office sends it.
@@ -174,7 +174,7 @@ func (a Account) Validate() error { return validate(a) }
 
 func (a Account) id() string     { return a.AccountID }
 func (a Account) version() int64 { return a.Version }
-func (a Account) event(meta *eventsv1.EventMeta) (eventbus.Event, string, error) {
+func (a Account) event(meta *eventsv1.EventMeta) (eventbus.Publication, error) {
 	status, err := enumValue("status", a.Status, "ACCOUNT_STATUS_", eventsv1.AccountStatus_value, int32(eventsv1.AccountStatus_ACCOUNT_STATUS_ACTIVE))
 	ev := &eventsv1.Account{
 		AccountId: a.AccountID, ResellerId: a.ResellerID, Name: a.Name, Email: a.Email,
@@ -185,18 +185,18 @@ func (a Account) event(meta *eventsv1.EventMeta) (eventbus.Event, string, error)
 		ev.BillingAddress = &eventsv1.PostalAddress{AddressLine_1: b.AddressLine1, AddressLine_2: b.AddressLine2,
 			City: b.City, State: b.State, Zip: b.Zip, Country: b.Country}
 	}
-	return &eventsv1.AccountChanged{Meta: meta, Account: ev}, subjects.AccountChanged(a.AccountID), err
+	return eventbus.On(subjects.Accounts, &eventsv1.AccountChanged{Meta: meta, Account: ev}), err
 }
 
 // validate checks a record the way its consumers will: it builds the
 // event (with the record's id and version in its envelope) and applies
-// the event's rules (proto-events/rules). A value outside its list is
+// the rules of the event's topic. A value outside its list is
 // reported with the value; the event's rules are then checked with that
 // field set to its first valid value, so each problem is reported once.
 func validate(r record) error {
 	meta := &eventsv1.EventMeta{EventId: "unpublished", OccurredAt: timestamppb.Now(), AggregateId: r.id(), Version: r.version()}
-	ev, _, err := r.event(meta)
-	return errors.Join(err, rules.Check(ev))
+	pub, err := r.event(meta)
+	return errors.Join(err, pub.Err())
 }
 
 // enumValue maps a record's value ("one_time") onto the protobuf enum

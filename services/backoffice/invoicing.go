@@ -78,7 +78,7 @@ func (inv Invoice) Validate() error { return validate(inv) }
 
 func (inv Invoice) id() string     { return inv.InvoiceID }
 func (inv Invoice) version() int64 { return inv.Version }
-func (inv Invoice) event(meta *eventsv1.EventMeta) (eventbus.Event, string, error) {
+func (inv Invoice) event(meta *eventsv1.EventMeta) (eventbus.Publication, error) {
 	status, err := enumValue("status", inv.Status, "INVOICE_STATUS_", eventsv1.InvoiceStatus_value, int32(eventsv1.InvoiceStatus_INVOICE_STATUS_ISSUED))
 	lines := make([]*eventsv1.InvoiceLine, len(inv.Lines))
 	for i, l := range inv.Lines {
@@ -86,12 +86,12 @@ func (inv Invoice) event(meta *eventsv1.EventMeta) (eventbus.Event, string, erro
 			AccountId: l.AccountID, Quantity: l.Quantity, UnitPriceMinor: l.UnitPriceMinor, TaxRatePercent: l.TaxRatePercent,
 			ServicePeriodStart: l.ServicePeriodStart, ServicePeriodEnd: l.ServicePeriodEnd, AmountMinor: l.AmountMinor}
 	}
-	return &eventsv1.InvoiceChanged{Meta: meta, Invoice: &eventsv1.Invoice{
+	return eventbus.On(subjects.Invoices, &eventsv1.InvoiceChanged{Meta: meta, Invoice: &eventsv1.Invoice{
 		InvoiceId: inv.InvoiceID, ResellerId: inv.ResellerID, Number: inv.Number, Currency: inv.Currency,
 		IssueDate: inv.IssueDate, DueDate: inv.DueDate, Lines: lines, SubtotalMinor: inv.SubtotalMinor,
 		TaxMinor: inv.TaxMinor, TotalMinor: inv.TotalMinor, Status: eventsv1.InvoiceStatus(status),
 		VoidReason: inv.VoidReason, CreatedAt: timestamp(inv.CreatedAt),
-	}}, subjects.InvoiceChanged(inv.InvoiceID), err
+	}}), err
 }
 
 // Payment is one payment of an invoice, as the back-office sends it.
@@ -110,11 +110,11 @@ func (p Payment) Validate() error { return validate(p) }
 
 func (p Payment) id() string     { return p.PaymentID }
 func (p Payment) version() int64 { return p.Version }
-func (p Payment) event(meta *eventsv1.EventMeta) (eventbus.Event, string, error) {
-	return &eventsv1.PaymentChanged{Meta: meta, Payment: &eventsv1.Payment{
+func (p Payment) event(meta *eventsv1.EventMeta) (eventbus.Publication, error) {
+	return eventbus.On(subjects.Payments, &eventsv1.PaymentChanged{Meta: meta, Payment: &eventsv1.Payment{
 		PaymentId: p.PaymentID, InvoiceId: p.InvoiceID, AmountMinor: p.AmountMinor, Currency: p.Currency,
 		PaidAt: timestamp(p.PaidAt), Method: p.Method,
-	}}, subjects.PaymentChanged(p.PaymentID), nil
+	}}), nil
 }
 
 // ParseInvoices reads invoice records from r and validates each.

@@ -16,7 +16,7 @@ import (
 
 // EventPublisher is the part of the event bus the Publisher needs.
 type EventPublisher interface {
-	Publish(ctx context.Context, subject string, ev eventbus.Event) error
+	Publish(ctx context.Context, p eventbus.Publication) error
 }
 
 // Publisher publishes back-office records as events.
@@ -58,9 +58,9 @@ func batch(ctx context.Context) context.Context {
 type record interface {
 	id() string
 	version() int64
-	// event builds the record's event with meta and names its subject;
-	// an error says the record cannot become one (a value out of a list).
-	event(meta *eventsv1.EventMeta) (eventbus.Event, string, error)
+	// event builds the record's event with meta on its topic; an error
+	// says the record cannot become one (a value out of a list).
+	event(meta *eventsv1.EventMeta) (eventbus.Publication, error)
 }
 
 // publish publishes one event per record, in order, stopping at the
@@ -73,9 +73,9 @@ func publish[R record](ctx context.Context, p *Publisher, kind string, records [
 		if err != nil {
 			return i, err
 		}
-		ev, subject, err := r.event(meta)
+		pub, err := r.event(meta)
 		if err == nil {
-			err = p.bus.Publish(ctx, subject, ev)
+			err = p.bus.Publish(ctx, pub)
 		}
 		if err != nil {
 			return i, fmt.Errorf("%s %q: %w", kind, r.id(), err)

@@ -198,7 +198,7 @@ func run(ctx context.Context, log *slog.Logger, dir string, burst int) (bool, er
 func (s *suite) publishReseller(ctx context.Context) error {
 	ev := &eventsv1.ResellerChanged{Meta: meta(reseller, 1), Reseller: &eventsv1.Reseller{ResellerId: reseller, Name: "Faults Ltd",
 		Currency: "EUR", Country: "GR", Email: "ops@faults.example"}}
-	return s.bus.Publish(ctx, subjects.ResellerChanged(reseller), ev)
+	return s.bus.Publish(ctx, eventbus.On(subjects.Resellers, ev))
 }
 
 func meta(id string, version int64) *eventsv1.EventMeta {
@@ -231,7 +231,7 @@ func (s *suite) publish(ctx context.Context, phase, n int, progress func(int)) e
 				id := fmt.Sprintf("inv-%d-%05d", phase, i)
 				ev := invoice(id, 1000+i)
 				for attempt := 0; ; attempt++ {
-					err := s.bus.Publish(ctx, subjects.InvoiceChanged(id), ev)
+					err := s.bus.Publish(ctx, eventbus.On(subjects.Invoices, ev))
 					if err == nil {
 						break
 					}
@@ -325,7 +325,7 @@ func (s *suite) publishInvalid(ctx context.Context) ([]string, error) {
 		ev := invoice(id, 1000)
 		ev.Invoice.TotalMinor++ // the totals no longer add up
 		data, _ := proto.Marshal(ev)
-		msg := nats.NewMsg(subjects.InvoiceChanged(id))
+		msg := nats.NewMsg(subjects.Invoices.Of(id))
 		msg.Data = data
 		msg.Header.Set(eventbus.EventTypeHeader, string(ev.ProtoReflect().Descriptor().FullName()))
 		if _, err := js.PublishMsg(msg, nats.Context(ctx)); err != nil {
@@ -352,7 +352,7 @@ func deadLetters(natsURL string, expected []string) (deadCount, error) {
 	}
 	want := map[string]bool{}
 	for _, id := range expected {
-		want[subjects.InvoiceChanged(id)] = true
+		want[subjects.Invoices.Of(id)] = true
 	}
 	var count deadCount
 	deadline := time.Now().Add(30 * time.Second)

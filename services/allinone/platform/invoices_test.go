@@ -108,7 +108,7 @@ func TestInvoicesEndToEnd(t *testing.T) {
 			{LineID: "1", Description: "Dropbox Business Standard", AccountID: "acc-cn-004", Quantity: 3, UnitPriceMinor: 1250, TaxRatePercent: "24"}}})
 	bad := invoiceEvent(fixed)
 	bad.Invoice.TaxMinor++ // a line's tax rounded the wrong way
-	(&testkit.Kit{NATSURL: s.p.NATSURL}).PublishUnchecked(t, subjects.InvoiceChanged(fixed.InvoiceID), bad)
+	(&testkit.Kit{NATSURL: s.p.NATSURL}).PublishUnchecked(t, subjects.Invoices.Of(fixed.InvoiceID), bad)
 	flowing := fixed
 	flowing.InvoiceID, flowing.Number = "inv-cn-next", "CN-2026-0101"
 	if _, err := pub.PublishInvoices(context.Background(), []backoffice.Invoice{flowing}); err != nil {
@@ -123,7 +123,7 @@ func TestInvoicesEndToEnd(t *testing.T) {
 		refused, err = deadLetters.List(context.Background(), "invoicing")
 		return err == nil && len(refused) == 1
 	}, "the invalid invoice is not in the dead letters")
-	if dl := refused[0]; dl.Subject != subjects.InvoiceChanged("inv-cn-fix") || dl.Handler != "invoices" ||
+	if dl := refused[0]; dl.Subject != subjects.Invoices.Of("inv-cn-fix") || dl.Handler != "invoices" ||
 		!strings.Contains(dl.Reason, "tax_minor is 901, but the sum of the lines' tax is 900") {
 		t.Errorf("dead letter = %+v", dl)
 	}

@@ -530,7 +530,7 @@ func eventWithBadEmail(t *testing.T, natsURL string) string {
 		Account: &eventsv1.Account{AccountId: "acc-bad", ResellerId: "res-cloudnova", Name: "Bad", Email: "x",
 			Status: eventsv1.AccountStatus_ACCOUNT_STATUS_ACTIVE},
 	}
-	(&testkit.Kit{NATSURL: natsURL}).PublishUnchecked(t, subjects.AccountChanged("acc-bad"), ev)
+	(&testkit.Kit{NATSURL: natsURL}).PublishUnchecked(t, subjects.Accounts.Of("acc-bad"), ev)
 	return "acc-bad"
 }
 

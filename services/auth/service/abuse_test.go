@@ -89,7 +89,7 @@ func TestTokenEndpointIsRateLimitedPerAddress(t *testing.T) {
 
 func TestSecurityEventsAreAudited(t *testing.T) {
 	e := start(t)
-	audit := kit.Subscribe(t, subjects.SecurityEvents)
+	audit := kit.Subscribe(t, subjects.SecurityEvents.Pattern())
 	creds := e.credentials(t, "r1")
 	status, henry := e.call(t, "POST", "/admin/v1/resellers/r1/api-users", adminToken, newUser("henry", "Strong-Word-2026"))
 	if status != 201 {
@@ -125,7 +125,7 @@ func TestSecurityEventsAreAudited(t *testing.T) {
 					t.Errorf("%s carries a secret", ev.GetKind())
 				}
 			}
-			if m.Subject != subjects.SecurityEvent(ev.GetKind(), ev.GetMeta().GetEventId()) {
+			if m.Subject != subjects.SecurityEvents.Subject(&ev) || ev.GetMeta().GetAggregateId() != ev.GetMeta().GetEventId() {
 				t.Errorf("%s on %s", ev.GetKind(), m.Subject)
 			}
 			if strings.HasPrefix(ev.GetKind(), "login.") && (ev.GetClientId() != oc.ClientID || ev.GetClientAddress() == "") {

@@ -108,7 +108,7 @@ func TestAppUserLifecycle(t *testing.T) {
 			if proto.Unmarshal(m.Data, &ev) != nil || ev.GetUser().GetUserId() != dora["id"] {
 				continue
 			}
-			if m.Subject != subjects.AppUserChanged(dora["id"].(string)) || strings.Contains(string(m.Data), "Pass-2026") {
+			if m.Subject != subjects.AppUsers.Of(dora["id"].(string)) || strings.Contains(string(m.Data), "Pass-2026") {
 				t.Errorf("event on %s: %v", m.Subject, &ev)
 			}
 			versions = append(versions, ev.GetMeta().GetVersion())

@@ -316,10 +316,10 @@ func publishReseller(t testing.TB, r *eventsv1.Reseller) {
 		t.Fatal(err)
 	}
 	defer func() { _ = pub.Close() }()
-	err = pub.Publish(context.Background(), subjects.ResellerChanged(r.GetResellerId()), &eventsv1.ResellerChanged{
+	err = pub.Publish(context.Background(), eventbus.On(subjects.Resellers, &eventsv1.ResellerChanged{
 		Meta:     &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: r.GetResellerId(), Version: time.Now().UnixNano()},
 		Reseller: r,
-	})
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,7 +36,7 @@ func (e env) login(t *testing.T, creds map[string]any, username, password string
 
 func TestRotatingAResellersCredentials(t *testing.T) {
 	e := startWith(t, func(c *service.Config) { c.CredentialsGracePeriod = time.Hour })
-	changes := kit.Subscribe(t, subjects.APICredentialsChanged)
+	changes := kit.Subscribe(t, subjects.APICredentials.Pattern())
 	first := e.credentials(t, "r1")
 	e.call(t, "POST", "/admin/v1/resellers/r1/api-users", adminToken, newUser("nina", "Rotate-Word-2026"))
 
@@ -126,7 +126,7 @@ func TestRotatingAResellersCredentials(t *testing.T) {
 
 func TestRotatingAllAndDeactivating(t *testing.T) {
 	e := startWith(t, func(c *service.Config) { c.CredentialsGracePeriod = time.Hour })
-	activations := kit.Subscribe(t, subjects.APIActivationChanged)
+	activations := kit.Subscribe(t, subjects.Activation.Pattern())
 	if status, _ := e.call(t, "POST", "/admin/v1/reseller-api/credentials/rotate", adminToken, nil); status != 409 {
 		t.Errorf("rotate before activation: %d, want 409", status)
 	}

@@ -323,7 +323,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		_ = s.Close()
 		return nil, err
 	}
-	s.keyFollower, err = eventbus.Follow(in.Bus, "signing_keys", subjects.SigningKeysChanged,
+	s.keyFollower, err = eventbus.Follow(in.Bus, "signing_keys", subjects.SigningKeys,
 		func(ctx context.Context, _ *eventsv1.SigningKeyChanged) error { return keys.Load(ctx) })
 	if err != nil {
 		_ = s.Close()

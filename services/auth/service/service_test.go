@@ -336,7 +336,7 @@ func TestTokenErrorsAreRFC6749(t *testing.T) {
 // digest, and every change is announced to the edge.
 func TestManagerTokens(t *testing.T) {
 	e := start(t)
-	announced := kit.Subscribe(t, subjects.ManagerTokensChanged)
+	announced := kit.Subscribe(t, subjects.ManagerTokens.Pattern())
 	if status, _ := e.call(t, "POST", "/admin/v1/resellers/r1/managers", adminToken, map[string]string{"name": "Maria", "email": "maria@r1.example", "role": "owner"}); status != 400 {
 		t.Errorf("unknown role: %d, want 400", status)
 	}
@@ -380,7 +380,7 @@ func TestManagerTokens(t *testing.T) {
 			t.Fatal(err)
 		}
 		tk := ev.GetToken()
-		if msg.Subject != subjects.ManagerTokenChanged(tokenID) || tk.GetDigestSha256() != hex.EncodeToString(digest[:]) ||
+		if msg.Subject != subjects.ManagerTokens.Of(tokenID) || tk.GetDigestSha256() != hex.EncodeToString(digest[:]) ||
 			tk.GetResellerId() != "r1" || tk.GetRole() != eventsv1.ManagerRole_MANAGER_ROLE_BILLING || tk.GetRevoked() != (i > 0) ||
 			bytes.Contains(msg.Data, []byte(plain)) {
 			t.Errorf("event %d on %s = %v", i, msg.Subject, &ev)

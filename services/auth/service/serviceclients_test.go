@@ -79,7 +79,7 @@ func TestServiceClientsUseClientCredentials(t *testing.T) {
 		t.Errorf("password grant with a service client: %v", err)
 	}
 
-	events := kit.Subscribe(t, subjects.AppUsersChanged)
+	events := kit.Subscribe(t, subjects.AppUsers.Pattern())
 	if status, _ := e.call(t, "DELETE", "/admin/v1/resellers/r2/service-clients/"+key, adminToken, nil); status != 404 {
 		t.Errorf("delete through another reseller: %d, want 404", status)
 	}

@@ -61,7 +61,7 @@ func kidOf(t *testing.T, token string) string {
 func TestSigningKeyRotationPublishesBeforeSigning(t *testing.T) {
 	e := start(t)
 	other := startWith(t, func(c *service.Config) { *c = e.cfg }) // a second replica over the same store
-	changes := kit.Subscribe(t, subjects.SigningKeysChanged)
+	changes := kit.Subscribe(t, subjects.SigningKeys.Pattern())
 	creds := e.credentials(t, "r1")
 	e.call(t, "POST", "/admin/v1/resellers/r1/api-users", adminToken, newUser("rita", "Signing-Word-2026"))
 	oc := oauth2.Config{ClientID: creds["clientKey"].(string), ClientSecret: creds["clientSecret"].(string),
@@ -109,9 +109,12 @@ func TestSigningKeyRotationPublishesBeforeSigning(t *testing.T) {
 	if urgent["state"] != "signing" {
 		t.Fatalf("rotation without delay: %v", urgent)
 	}
-	if kid := kidOf(t, login(other.srv.URL)); kid != urgent["keyId"] {
+	if kid := kidOf(t, login(e.srv.URL)); kid != urgent["keyId"] {
 		t.Errorf("after a rotation without delay a token was signed with %s", kid)
 	}
+	// The other replica signs with it once the key's event reached it.
+	testkit.Eventually(t, 5*time.Second, func() bool { return kidOf(t, login(other.srv.URL)) == urgent["keyId"] },
+		"the other replica does not sign with the urgent key")
 	_, list = e.call(t, "GET", "/admin/v1/signing-keys", adminToken, nil)
 	states := map[string]any{}
 	for _, k := range list["data"].([]any) {

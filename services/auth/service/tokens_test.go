@@ -53,7 +53,7 @@ func TestRevocationAndIntrospection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	revoked := kit.Subscribe(t, subjects.AccessTokensRevoked)
+	revoked := kit.Subscribe(t, subjects.RevokedAccessTokens.Pattern())
 	token := url.Values{"token": {tok.AccessToken}}
 
 	status, got := e.form(t, "/oauth/introspect", id, secret, token)

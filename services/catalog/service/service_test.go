@@ -55,10 +55,10 @@ func meta(id string, version int64) *eventsv1.EventMeta {
 
 func (e env) product(t *testing.T, id, name string, version int64, status eventsv1.ProductStatus) {
 	t.Helper()
-	err := e.pub.Publish(context.Background(), subjects.ProductChanged(id), &eventsv1.ProductChanged{Meta: meta(id, version), Product: &eventsv1.Product{
+	err := e.pub.Publish(context.Background(), eventbus.On(subjects.Products, &eventsv1.ProductChanged{Meta: meta(id, version), Product: &eventsv1.Product{
 		ProductId: id, Sku: "SKU-" + id, Name: name, Category: "Backup", Vendor: "Acronis", Unit: "device", Status: status,
 		BillingType: eventsv1.BillingType_BILLING_TYPE_RECURRING, BillingPeriod: eventsv1.BillingPeriod_BILLING_PERIOD_MONTHLY,
-	}})
+	}}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,8 +70,8 @@ func item(product string, cost int64) *eventsv1.PriceListItem {
 
 func (e env) list(t *testing.T, id, currency string, version int64, items ...*eventsv1.PriceListItem) {
 	t.Helper()
-	err := e.pub.Publish(context.Background(), subjects.PriceListChanged(id), &eventsv1.PriceListChanged{Meta: meta(id, version),
-		PriceList: &eventsv1.PriceList{PriceListId: id, Name: "List " + id, Currency: currency, Items: items}})
+	err := e.pub.Publish(context.Background(), eventbus.On(subjects.PriceLists, &eventsv1.PriceListChanged{Meta: meta(id, version),
+		PriceList: &eventsv1.PriceList{PriceListId: id, Name: "List " + id, Currency: currency, Items: items}}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func TestInvalidPriceListIsDeadLettered(t *testing.T) {
 	l := "pl-" + s
 	bad := &eventsv1.PriceListChanged{Meta: meta(l, 1), PriceList: &eventsv1.PriceList{PriceListId: l, Name: "Bad", Currency: "XXQ",
 		Items: []*eventsv1.PriceListItem{item("p-"+s, -1)}}}
-	kit.PublishUnchecked(t, subjects.PriceListChanged(l), bad)
+	kit.PublishUnchecked(t, subjects.PriceLists.Of(l), bad)
 	testkit.Eventually(t, 10*time.Second, func() bool { return len(deadLetters()) == 1 }, "not dead-lettered")
 	reason := deadLetters()[0].Header.Get(eventbus.ReasonHeader)
 	if !strings.Contains(reason, "ISO 4217") || !strings.Contains(reason, "a price cannot be negative") {

@@ -69,9 +69,9 @@ func (e env) publish(t *testing.T, ev eventbus.Event) {
 	var subject string
 	switch ev := ev.(type) {
 	case *eventsv1.AccountChanged:
-		subject = subjects.AccountChanged(ev.GetAccount().GetAccountId())
+		subject = subjects.Accounts.Of(ev.GetAccount().GetAccountId())
 	case *eventsv1.ResellerChanged:
-		subject = subjects.ResellerChanged(ev.GetReseller().GetResellerId())
+		subject = subjects.Resellers.Of(ev.GetReseller().GetResellerId())
 	}
 	// Straight to JetStream: the bus would not publish a version the
 	// stream holds already, and these tests' ids and versions repeat
@@ -107,9 +107,9 @@ func TestProjectionIsOrderSafeAndIdempotent(t *testing.T) {
 	}
 	e.publish(t, accountChanged("a1", "Acme v3", 3))
 	testkit.Eventually(t, 10*time.Second, func() bool { _, err := e.account(t, "a1"); return err == nil }, "version 3 not projected")
-	kit.PublishUnchecked(t, subjects.AccountChanged("a1"), accountChanged("a1", "Acme v2", 2))
+	kit.PublishUnchecked(t, subjects.Accounts.Of("a1"), accountChanged("a1", "Acme v2", 2))
 	testkit.Eventually(t, 10*time.Second, func() bool { return stale() == 1 }, "version 2 not handled as stale")
-	kit.PublishUnchecked(t, subjects.AccountChanged("a1"), accountChanged("a1", "Acme v3 again", 3))
+	kit.PublishUnchecked(t, subjects.Accounts.Of("a1"), accountChanged("a1", "Acme v3 again", 3))
 	testkit.Eventually(t, 10*time.Second, func() bool { return stale() == 2 }, "the replay of version 3 not handled as stale")
 
 	got, err := e.account(t, "a1")
@@ -133,7 +133,7 @@ func TestInvalidEventIsDeadLetteredAndTheStreamMovesOn(t *testing.T) {
 	bad := accountChanged("bad", "Bad", 1)
 	bad.Account.Email = "not-an-address"
 	bad.Account.Country = "ZZ"
-	e.kit.PublishUnchecked(t, subjects.AccountChanged("bad"), bad)
+	e.kit.PublishUnchecked(t, subjects.Accounts.Of("bad"), bad)
 	e.publish(t, accountChanged("good", "Good", 1))
 
 	testkit.Eventually(t, 10*time.Second, func() bool { _, err := e.account(t, "good"); return err == nil }, "good event behind a bad one not projected")
@@ -241,7 +241,7 @@ func TestResellerProfileIsOrderSafeAndValidated(t *testing.T) {
 	}
 	e.publish(t, profile(2, "Минск", ""))
 	e.publish(t, profile(1, "Гомель", ""))
-	e.kit.PublishUnchecked(t, subjects.ResellerChanged(id), profile(3, "Брест", "12-34"))
+	e.kit.PublishUnchecked(t, subjects.Resellers.Of(id), profile(3, "Брест", "12-34"))
 	e.publish(t, accountChanged("marker-"+id, "Marker", 1)) // a marker on the other consumer
 	coll := e.kit.Mongo.Database(e.db).Collection(readmodel.ResellersCollection)
 	testkit.Eventually(t, 10*time.Second, func() bool { return len(deadLetters()) >= 1 }, "invalid profile not dead-lettered")
@@ -283,7 +283,7 @@ func TestARebuildFromTheCompactedStreamEqualsTheLiveReadModel(t *testing.T) {
 	}
 	defer nc.Close()
 	js, _ := nc.JetStream()
-	info, err := js.StreamInfo("DIRECTORY", &nats.StreamInfoRequest{SubjectsFilter: subjects.AccountChanged("acc-" + s + "-*")})
+	info, err := js.StreamInfo("DIRECTORY", &nats.StreamInfoRequest{SubjectsFilter: subjects.Accounts.Of("acc-" + s + "-*")})
 	if err != nil {
 		t.Fatal(err)
 	}

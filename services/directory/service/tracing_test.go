@@ -16,6 +16,7 @@ import (
 
 	"github.com/resellerapi/platform/proto-events/subjects"
 
+	"github.com/resellerapi/platform/pkg/eventbus"
 	"github.com/resellerapi/platform/pkg/testkit"
 )
 
@@ -32,7 +33,7 @@ func TestOneTraceFromThePublishToTheStoreWrite(t *testing.T) {
 	e := start(t, 1)
 	id := "acc-traced-" + uuid.NewString()[:8]
 	ctx, root := tp.Tracer("test").Start(context.Background(), "back-office change")
-	if err := e.pub.Publish(ctx, subjects.AccountChanged(id), accountChanged(id, "Traced", 1)); err != nil {
+	if err := e.pub.Publish(ctx, eventbus.On(subjects.Accounts, accountChanged(id, "Traced", 1))); err != nil {
 		t.Fatal(err)
 	}
 	root.End()

@@ -29,10 +29,10 @@ func announceUser(t *testing.T, user string, version int64, status eventsv1.AppU
 	if !notBefore.IsZero() {
 		u.TokensNotBefore = timestamppb.New(notBefore)
 	}
-	if err := bus.Publish(context.Background(), subjects.AppUserChanged(user), &eventsv1.AppUserChanged{
+	if err := bus.Publish(context.Background(), eventbus.On(subjects.AppUsers, &eventsv1.AppUserChanged{
 		Meta: &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: user, Version: version},
 		User: u,
-	}); err != nil {
+	})); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -97,10 +97,10 @@ func TestRevokedTokensAreRefusedOnEveryReplica(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = bus.Close() }()
-	if err := bus.Publish(context.Background(), subjects.AccessTokenRevoked(claims.ID), &eventsv1.AccessTokenRevoked{
+	if err := bus.Publish(context.Background(), eventbus.On(subjects.RevokedAccessTokens, &eventsv1.AccessTokenRevoked{
 		Meta:    &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: claims.ID, Version: 1},
 		TokenId: claims.ID, UserId: claims.Subject, ResellerId: "r1", ExpiresAt: timestamppb.New(claims.ExpiresAt.Time),
-	}); err != nil {
+	})); err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
@@ -153,13 +153,13 @@ func TestTokensOfRotatedClientKeysAreRefusedOnEveryReplicaAfterTheirGrace(t *tes
 	}
 	defer func() { _ = bus.Close() }()
 	reseller := "r1-" + suffix
-	if err := bus.Publish(context.Background(), subjects.ResellerAPICredentialsChanged(reseller), &eventsv1.ApiCredentialsChanged{
+	if err := bus.Publish(context.Background(), eventbus.On(subjects.APICredentials, &eventsv1.ApiCredentialsChanged{
 		Meta: &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: reseller, Version: 3},
 		Credentials: &eventsv1.ApiCredentials{ResellerId: reseller, ClientId: current, Retired: []*eventsv1.RetiredClient{
 			{ClientId: graced, NotAfter: timestamppb.New(time.Now().Add(time.Hour))},
 			{ClientId: oldKey, NotAfter: timestamppb.Now()},
 		}},
-	}); err != nil {
+	})); err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
@@ -194,10 +194,10 @@ func TestTokensOfAWithdrawnSigningKeyAreRefusedOnEveryReplica(t *testing.T) {
 	}
 	defer func() { _ = bus.Close() }()
 	kid := e.tokens.kid
-	if err := bus.Publish(context.Background(), subjects.SigningKeyChanged(kid), &eventsv1.SigningKeyChanged{
+	if err := bus.Publish(context.Background(), eventbus.On(subjects.SigningKeys, &eventsv1.SigningKeyChanged{
 		Meta: &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: kid, Version: 2},
 		Key:  &eventsv1.SigningKey{KeyId: kid, SignsFrom: timestamppb.New(time.Now().Add(-time.Hour)), WithdrawnAt: timestamppb.Now()},
-	}); err != nil {
+	})); err != nil {
 		t.Fatal(err)
 	}
 	// The JWKS stand-in still publishes the key: the event alone refuses it.

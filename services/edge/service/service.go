@@ -108,13 +108,13 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 	users, revoked, clients := adapters.NewAppUsers(), adapters.NewRevokedTokens(), adapters.NewAPIClients()
 	withdrawn := adapters.NewWithdrawnKeys()
 	for _, err := range []error{
-		s.follow(eventbus.Follow(in.Bus, "reseller_tree", subjects.ResellersChanged, tree.Apply)),
-		s.follow(eventbus.Follow(in.Bus, "manager_tokens", subjects.ManagerTokensChanged, tokens.Apply)),
-		s.follow(eventbus.Follow(in.Bus, "app_users", subjects.AppUsersChanged, users.Apply)),
-		s.follow(eventbus.Follow(in.Bus, "revoked_tokens", subjects.AccessTokensRevoked, revoked.Apply)),
-		s.follow(eventbus.Follow(in.Bus, "api_credentials", subjects.APICredentialsChanged, clients.ApplyCredentials)),
-		s.follow(eventbus.Follow(in.Bus, "api_activation", subjects.APIActivationChanged, clients.ApplyActivation)),
-		s.follow(eventbus.Follow(in.Bus, "signing_keys", subjects.SigningKeysChanged, withdrawn.Apply)),
+		s.follow(eventbus.Follow(in.Bus, "reseller_tree", subjects.Resellers, tree.Apply)),
+		s.follow(eventbus.Follow(in.Bus, "manager_tokens", subjects.ManagerTokens, tokens.Apply)),
+		s.follow(eventbus.Follow(in.Bus, "app_users", subjects.AppUsers, users.Apply)),
+		s.follow(eventbus.Follow(in.Bus, "revoked_tokens", subjects.RevokedAccessTokens, revoked.Apply)),
+		s.follow(eventbus.Follow(in.Bus, "api_credentials", subjects.APICredentials, clients.ApplyCredentials)),
+		s.follow(eventbus.Follow(in.Bus, "api_activation", subjects.Activation, clients.ApplyActivation)),
+		s.follow(eventbus.Follow(in.Bus, "signing_keys", subjects.SigningKeys, withdrawn.Apply)),
 	} {
 		if err != nil {
 			_ = s.Close()

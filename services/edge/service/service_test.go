@@ -36,6 +36,7 @@ import (
 	"github.com/resellerapi/platform/pkg/contract"
 	"github.com/resellerapi/platform/pkg/eventbus"
 	"github.com/resellerapi/platform/pkg/httpserver"
+	"github.com/resellerapi/platform/pkg/infra"
 	"github.com/resellerapi/platform/pkg/readmodel"
 	"github.com/resellerapi/platform/pkg/testkit"
 	"github.com/resellerapi/platform/services/edge/api"
@@ -111,17 +112,17 @@ func publishResellers(t *testing.T, resellers ...[3]string) {
 		t.Fatal(err)
 	}
 	defer func() { _ = bus.Close() }()
-	if err := bus.EnsureStreams(subjects.Streams()...); err != nil {
+	if err := bus.EnsureStreams(infra.Streams()...); err != nil {
 		t.Fatal(err)
 	}
 	if len(resellers) == 0 {
 		resellers = [][3]string{{"r1", "", "pl-1"}, {"r1-child", "r1", ""}, {"r2", "", "pl-2"}}
 	}
 	for _, r := range resellers {
-		err := bus.Publish(context.Background(), subjects.ResellerChanged(r[0]), &eventsv1.ResellerChanged{
+		err := bus.Publish(context.Background(), eventbus.On(subjects.Resellers, &eventsv1.ResellerChanged{
 			Meta:     &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: r[0], Version: 1},
 			Reseller: &eventsv1.Reseller{ResellerId: r[0], ParentId: r[1], Name: "Reseller " + r[0], PriceListId: r[2]},
-		})
+		}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -563,11 +564,11 @@ func (e env) managerToken(t *testing.T, reseller string, role eventsv1.ManagerRo
 		t.Fatal(err)
 	}
 	defer func() { _ = bus.Close() }()
-	if err := bus.Publish(context.Background(), subjects.ManagerTokenChanged(id), &eventsv1.ManagerTokenChanged{
+	if err := bus.Publish(context.Background(), eventbus.On(subjects.ManagerTokens, &eventsv1.ManagerTokenChanged{
 		Meta: &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: id, Version: 1},
 		Token: &eventsv1.ManagerToken{TokenId: id, ManagerId: "mgr-" + reseller, ResellerId: reseller, Role: role,
 			DigestSha256: hex.EncodeToString(digest[:])},
-	}); err != nil {
+	})); err != nil {
 		t.Fatal(err)
 	}
 	testkit.Eventually(t, 5*time.Second, func() bool {
@@ -592,10 +593,10 @@ func TestNewResellerReachesTheEdge(t *testing.T) {
 	}
 	defer func() { _ = bus.Close() }()
 	published := time.Now()
-	if err := bus.Publish(context.Background(), subjects.ResellerChanged(id), &eventsv1.ResellerChanged{
+	if err := bus.Publish(context.Background(), eventbus.On(subjects.Resellers, &eventsv1.ResellerChanged{
 		Meta:     &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: id, Version: 1},
 		Reseller: &eventsv1.Reseller{ResellerId: id, Name: "Newcomer"},
-	}); err != nil {
+	})); err != nil {
 		t.Fatal(err)
 	}
 	testkit.Eventually(t, 5*time.Second, func() bool {
@@ -673,10 +674,10 @@ func TestResellerStatusAndEditionReachTheEdge(t *testing.T) {
 	defer func() { _ = bus.Close() }()
 	publish := func(version int64, status eventsv1.ResellerStatus, edition eventsv1.ResellerEdition) {
 		t.Helper()
-		if err := bus.Publish(context.Background(), subjects.ResellerChanged(id), &eventsv1.ResellerChanged{
+		if err := bus.Publish(context.Background(), eventbus.On(subjects.Resellers, &eventsv1.ResellerChanged{
 			Meta:     &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: id, Version: version},
 			Reseller: &eventsv1.Reseller{ResellerId: id, Name: "Changing", Status: status, Edition: edition},
-		}); err != nil {
+		})); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -792,11 +793,11 @@ func TestManagerAPITokens(t *testing.T) {
 		digest := sha256.Sum256([]byte(plain))
 		id := "tok-" + uuid.NewString()[:8]
 		return plain, func(version int64, revoked bool) {
-			if err := bus.Publish(context.Background(), subjects.ManagerTokenChanged(id), &eventsv1.ManagerTokenChanged{
+			if err := bus.Publish(context.Background(), eventbus.On(subjects.ManagerTokens, &eventsv1.ManagerTokenChanged{
 				Meta: &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: id, Version: version},
 				Token: &eventsv1.ManagerToken{TokenId: id, ManagerId: "mgr-1", ResellerId: reseller, Role: role,
 					DigestSha256: hex.EncodeToString(digest[:]), Revoked: revoked},
-			}); err != nil {
+			})); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -901,10 +902,10 @@ func TestMoveChangesVisibility(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = bus.Close() }()
-	if err := bus.Publish(context.Background(), subjects.ResellerChanged(moved), &eventsv1.ResellerChanged{
+	if err := bus.Publish(context.Background(), eventbus.On(subjects.Resellers, &eventsv1.ResellerChanged{
 		Meta:     &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: moved, Version: 2},
 		Reseller: &eventsv1.Reseller{ResellerId: moved, ParentId: "r2", Name: "Moved"},
-	}); err != nil {
+	})); err != nil {
 		t.Fatal(err)
 	}
 	testkit.Eventually(t, 5*time.Second, func() bool { return !visible(r1) && visible(r2) }, "the move did not change who sees the reseller")

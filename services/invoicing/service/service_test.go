@@ -88,14 +88,14 @@ func paymentEvent(id, invoice, currency string, version, amount int64) *eventsv1
 
 func (e env) publish(t testing.TB, ev eventbus.Event) {
 	t.Helper()
-	subject := ""
+	var pub eventbus.Publication
 	switch ev := ev.(type) {
 	case *eventsv1.InvoiceChanged:
-		subject = subjects.InvoiceChanged(ev.GetInvoice().GetInvoiceId())
+		pub = eventbus.On(subjects.Invoices, ev)
 	case *eventsv1.PaymentChanged:
-		subject = subjects.PaymentChanged(ev.GetPayment().GetPaymentId())
+		pub = eventbus.On(subjects.Payments, ev)
 	}
-	if err := e.pub.Publish(context.Background(), subject, ev); err != nil {
+	if err := e.pub.Publish(context.Background(), pub); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -212,7 +212,7 @@ func TestRefusedPaymentsAreDeadLetteredWithTheReason(t *testing.T) {
 	// projector.
 	bad := invoiceEvent("bad-"+s, "r-"+s, "EUR", 1, 100)
 	bad.Invoice.TotalMinor++
-	kit.PublishUnchecked(t, subjects.InvoiceChanged("bad-"+s), bad)
+	kit.PublishUnchecked(t, subjects.Invoices.Of("bad-"+s), bad)
 
 	testkit.Eventually(t, 20*time.Second, func() bool { return len(deadLetters()) == 3 }, "three dead letters")
 	reasons := map[string]string{}
@@ -220,9 +220,9 @@ func TestRefusedPaymentsAreDeadLetteredWithTheReason(t *testing.T) {
 		reasons[m.Header.Get(eventbus.SubjectHeader)] = m.Header.Get(eventbus.ReasonHeader)
 	}
 	for subject, want := range map[string]string{
-		subjects.PaymentChanged("usd-" + s):   "is in USD but invoice " + a + " is in EUR",
-		subjects.PaymentChanged("moved-" + s): "cannot move to another invoice",
-		subjects.InvoiceChanged("bad-" + s):   "total_minor is 125, but subtotal_minor + tax_minor is 124",
+		subjects.Payments.Of("usd-" + s):   "is in USD but invoice " + a + " is in EUR",
+		subjects.Payments.Of("moved-" + s): "cannot move to another invoice",
+		subjects.Invoices.Of("bad-" + s):   "total_minor is 125, but subtotal_minor + tax_minor is 124",
 	} {
 		if !strings.Contains(reasons[subject], want) {
 			t.Errorf("reason for %s = %q, want it to say %q", subject, reasons[subject], want)

@@ -201,9 +201,9 @@ func (e CredentialEvents) CredentialsChanged(ctx context.Context, c domain.Crede
 	for _, r := range c.Retired {
 		creds.Retired = append(creds.Retired, &eventsv1.RetiredClient{ClientId: r.ClientID, NotAfter: timestamppb.New(r.NotAfter)})
 	}
-	return e.Bus.Publish(ctx, subjects.ResellerAPICredentialsChanged(c.ResellerID), &eventsv1.ApiCredentialsChanged{
+	return e.Bus.Publish(ctx, eventbus.On(subjects.APICredentials, &eventsv1.ApiCredentialsChanged{
 		Meta: meta(c.ResellerID, c.Version), Credentials: creds,
-	})
+	}))
 }
 
 // ActivationChanged publishes a with the cut-off of its last
@@ -214,7 +214,7 @@ func (e CredentialEvents) ActivationChanged(ctx context.Context, a domain.Activa
 	if !a.DeactivatedAt.IsZero() {
 		activation.TokensNotBefore = timestamppb.New(a.DeactivatedAt)
 	}
-	return e.Bus.Publish(ctx, subjects.APIActivationChanged, &eventsv1.ApiActivationChanged{
+	return e.Bus.Publish(ctx, eventbus.On(subjects.Activation, &eventsv1.ApiActivationChanged{
 		Meta: meta(subjects.APIActivation, a.Version), Activation: activation,
-	})
+	}))
 }

@@ -28,5 +28,5 @@ func (e SigningKeyEvents) SigningKeyChanged(ctx context.Context, k domain.Signin
 	if !k.WithdrawnAt.IsZero() {
 		key.WithdrawnAt, version = timestamppb.New(k.WithdrawnAt), 2
 	}
-	return e.Bus.Publish(ctx, subjects.SigningKeyChanged(k.ID), &eventsv1.SigningKeyChanged{Meta: meta(k.ID, version), Key: key})
+	return e.Bus.Publish(ctx, eventbus.On(subjects.SigningKeys, &eventsv1.SigningKeyChanged{Meta: meta(k.ID, version), Key: key}))
 }

@@ -151,11 +151,11 @@ type TokenEvents struct{ Bus *eventbus.Bus }
 // TokenChanged publishes t's state as version of its aggregate.
 func (e TokenEvents) TokenChanged(ctx context.Context, t domain.ManagerToken, version int64) error {
 	role := eventsv1.ManagerRole(eventsv1.ManagerRole_value["MANAGER_ROLE_"+strings.ToUpper(string(t.Role))])
-	return e.Bus.Publish(ctx, subjects.ManagerTokenChanged(t.ID), &eventsv1.ManagerTokenChanged{
+	return e.Bus.Publish(ctx, eventbus.On(subjects.ManagerTokens, &eventsv1.ManagerTokenChanged{
 		Meta: meta(t.ID, version),
 		Token: &eventsv1.ManagerToken{TokenId: t.ID, ManagerId: t.ManagerID, ResellerId: t.ResellerID, Role: role,
 			DigestSha256: hex.EncodeToString(t.Digest), Revoked: t.Revoked, CreatedAt: timestamppb.New(t.CreatedAt)},
-	})
+	}))
 }
 
 // UserEvents publishes Application User events on the bus.
@@ -175,8 +175,8 @@ func (e UserEvents) UserChanged(ctx context.Context, u domain.AppUser, deleted b
 	if !u.TokensNotBefore.IsZero() {
 		user.TokensNotBefore = timestamppb.New(u.TokensNotBefore)
 	}
-	return e.Bus.Publish(ctx, subjects.AppUserChanged(u.ID), &eventsv1.AppUserChanged{
+	return e.Bus.Publish(ctx, eventbus.On(subjects.AppUsers, &eventsv1.AppUserChanged{
 		Meta: meta(u.ID, u.Version),
 		User: user,
-	})
+	}))
 }

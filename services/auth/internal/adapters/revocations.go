@@ -64,10 +64,10 @@ type RevocationEvents struct{ Bus *eventbus.Bus }
 
 // TokenRevoked announces the revocation of the token with claims.
 func (e RevocationEvents) TokenRevoked(ctx context.Context, claims *accesstoken.Claims) error {
-	return e.Bus.Publish(ctx, subjects.AccessTokenRevoked(claims.ID), &eventsv1.AccessTokenRevoked{
+	return e.Bus.Publish(ctx, eventbus.On(subjects.RevokedAccessTokens, &eventsv1.AccessTokenRevoked{
 		Meta:    meta(claims.ID, 1),
 		TokenId: claims.ID, UserId: claims.Subject, ResellerId: claims.ResellerID, ExpiresAt: timestamppb.New(claims.ExpiresAt.Time),
-	})
+	}))
 }
 
 // SecurityAudit publishes security events on audit.auth.<kind>.<event id>.
@@ -79,9 +79,9 @@ func (a SecurityAudit) Record(ctx context.Context, r app.SecurityRecord, clientI
 	if err != nil {
 		return err
 	}
-	return a.Bus.Publish(ctx, subjects.SecurityEvent(r.Kind, id.String()), &eventsv1.SecurityEvent{
+	return a.Bus.Publish(ctx, eventbus.On(subjects.SecurityEvents, &eventsv1.SecurityEvent{
 		Meta: &eventsv1.EventMeta{EventId: id.String(), OccurredAt: timestamppb.Now(), AggregateId: id.String(), Version: 1,
 			CorrelationId: logging.CorrelationID(ctx)},
 		Kind: r.Kind, Subject: r.Subject, ResellerId: r.ResellerID, ClientId: clientID, ClientAddress: clientAddress, Detail: r.Detail,
-	})
+	}))
 }

@@ -15,7 +15,7 @@ import (
 // RegisterEvents adds auth's event handlers to bus: auth learns which
 // resellers exist, their names, statuses and editions, from the directory's events.
 func RegisterEvents(bus *eventbus.Bus, application app.Application) error {
-	return eventbus.Handle(bus, "resellers", subjects.ResellersChanged, func(ctx context.Context, e *eventsv1.ResellerChanged) error {
+	return eventbus.Handle(bus, "resellers", subjects.Resellers, func(ctx context.Context, e *eventsv1.ResellerChanged) error {
 		return eventbus.Outcome(application.Commands.ApplyReseller.Handle(ctx, ResellerFromEvent(e)))
 	})
 }

@@ -33,9 +33,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 
-	"github.com/resellerapi/platform/proto-events/subjects"
-
 	"github.com/resellerapi/platform/pkg/eventbus"
+	"github.com/resellerapi/platform/pkg/infra"
 	"github.com/resellerapi/platform/services/backoffice"
 )
 
@@ -181,7 +180,7 @@ func withPublisher(natsURL string, f func(*backoffice.Publisher) error) error {
 		return err
 	}
 	defer func() { _ = bus.Close() }()
-	if err := bus.EnsureStreams(subjects.Streams()...); err != nil {
+	if err := bus.EnsureStreams(infra.Streams()...); err != nil {
 		return err
 	}
 	return f(backoffice.NewPublisher(bus))

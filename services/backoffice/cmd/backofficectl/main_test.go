@@ -19,6 +19,7 @@ import (
 	"github.com/resellerapi/platform/proto-events/subjects"
 
 	"github.com/resellerapi/platform/pkg/eventbus"
+	"github.com/resellerapi/platform/pkg/infra"
 	"github.com/resellerapi/platform/pkg/testkit"
 )
 
@@ -81,7 +82,7 @@ func TestPublishAccountsFromFile(t *testing.T) {
 		t.Errorf("output = %q", out.String())
 	}
 
-	msgs := append(published(t, kit.NATSURL, subjects.AccountChanged(a1)), published(t, kit.NATSURL, subjects.AccountChanged(a2))...)
+	msgs := append(published(t, kit.NATSURL, subjects.Accounts.Of(a1)), published(t, kit.NATSURL, subjects.Accounts.Of(a2))...)
 	if len(msgs) != 2 {
 		t.Fatalf("%d events on the stream, want 2", len(msgs))
 	}
@@ -120,7 +121,7 @@ func TestPublishRefusesInvalidInputAndPublishesNothing(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 	for _, id := range []string{good, bad} {
-		if msgs := published(t, kit.NATSURL, subjects.ResellerChanged(id)); len(msgs) != 0 {
+		if msgs := published(t, kit.NATSURL, subjects.Resellers.Of(id)); len(msgs) != 0 {
 			t.Fatalf("%d events of %s published from invalid input", len(msgs), id)
 		}
 	}
@@ -137,11 +138,11 @@ func TestPublishFromStdinAndSeedDemo(t *testing.T) {
 	if err := run(context.Background(), []string{"seed-demo"}, nil, &out); err != nil {
 		t.Fatal(err)
 	}
-	if msgs := published(t, kit.NATSURL, subjects.ResellerChanged(r9)); len(msgs) != 1 {
+	if msgs := published(t, kit.NATSURL, subjects.Resellers.Of(r9)); len(msgs) != 1 {
 		t.Errorf("%d events of %s, want 1", len(msgs), r9)
 	}
 	for _, id := range []string{"res-cloudnova", "res-bytebridge", "res-cloudnova-cy"} {
-		if msgs := published(t, kit.NATSURL, subjects.ResellerChanged(id)); len(msgs) == 0 {
+		if msgs := published(t, kit.NATSURL, subjects.Resellers.Of(id)); len(msgs) == 0 {
 			t.Errorf("demo reseller %s not published", id)
 		}
 	}
@@ -178,7 +179,7 @@ func TestPublishCatalog(t *testing.T) {
 	if !strings.Contains(out.String(), "published 1 of 1 product events") || !strings.Contains(out.String(), "published 1 of 1 price list events") {
 		t.Errorf("output = %q", out.String())
 	}
-	msgs := published(t, kit.NATSURL, subjects.PriceListChanged(l))
+	msgs := published(t, kit.NATSURL, subjects.PriceLists.Of(l))
 	if len(msgs) != 1 {
 		t.Fatalf("%d price list events, want 1", len(msgs))
 	}
@@ -190,7 +191,7 @@ func TestPublishCatalog(t *testing.T) {
 		it[0].GetBillingPeriod() != eventsv1.BillingPeriod_BILLING_PERIOD_MONTHLY {
 		t.Errorf("price list event = %v", ev.GetPriceList())
 	}
-	if n := len(published(t, kit.NATSURL, subjects.ProductChanged(p))); n != 1 {
+	if n := len(published(t, kit.NATSURL, subjects.Products.Of(p))); n != 1 {
 		t.Errorf("%d product events, want 1", n)
 	}
 
@@ -217,7 +218,7 @@ func TestPublishInvoiceAndPayment(t *testing.T) {
 	if !strings.Contains(out.String(), "published 1 of 1 invoice events") || !strings.Contains(out.String(), "published 1 of 1 payment events") {
 		t.Errorf("output = %q", out.String())
 	}
-	msgs := published(t, kit.NATSURL, subjects.InvoiceChanged(inv))
+	msgs := published(t, kit.NATSURL, subjects.Invoices.Of(inv))
 	if len(msgs) != 1 {
 		t.Fatalf("%d invoice events, want 1", len(msgs))
 	}
@@ -228,7 +229,7 @@ func TestPublishInvoiceAndPayment(t *testing.T) {
 	if ev.GetInvoice().GetTotalMinor() != 3300 || ev.GetInvoice().GetLines()[0].GetTaxRatePercent() != "10" {
 		t.Errorf("invoice event = %v", &ev)
 	}
-	if n := len(published(t, kit.NATSURL, subjects.PaymentChanged(pay))); n != 1 {
+	if n := len(published(t, kit.NATSURL, subjects.Payments.Of(pay))); n != 1 {
 		t.Errorf("%d payment events, want 1", n)
 	}
 }
@@ -242,7 +243,7 @@ func deadLetterOf(t *testing.T, service, subject, reason string, ev proto.Messag
 		t.Fatal(err)
 	}
 	defer func() { _ = bus.Close() }()
-	if err := bus.EnsureStreams(subjects.Streams()...); err != nil {
+	if err := bus.EnsureStreams(infra.Streams()...); err != nil {
 		t.Fatal(err)
 	}
 	nc, err := nats.Connect(kit.NATSURL)
@@ -269,15 +270,15 @@ func TestDeadLettersListAndRepublish(t *testing.T) {
 	pay := unique("pay")
 	ev := &eventsv1.PaymentChanged{Meta: &eventsv1.EventMeta{EventId: uuid.NewString(), AggregateId: pay, Version: 1},
 		Payment: &eventsv1.Payment{PaymentId: pay, InvoiceId: "inv-1", AmountMinor: 5, Currency: "USD"}}
-	deadLetterOf(t, service, subjects.PaymentChanged(pay), "payment is in USD but invoice inv-1 is in EUR", ev)
-	deadLetterOf(t, unique("other"), subjects.PaymentChanged(pay), "another service's", ev)
+	deadLetterOf(t, service, subjects.Payments.Of(pay), "payment is in USD but invoice inv-1 is in EUR", ev)
+	deadLetterOf(t, unique("other"), subjects.Payments.Of(pay), "another service's", ev)
 
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"dead-letters", "list", "--service", service}, nil, &out); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(lines) != 3 || !strings.Contains(lines[1], subjects.PaymentChanged(pay)) || !strings.Contains(lines[1], "resellerapi.events.v1.PaymentChanged") ||
+	if len(lines) != 3 || !strings.Contains(lines[1], subjects.Payments.Of(pay)) || !strings.Contains(lines[1], "resellerapi.events.v1.PaymentChanged") ||
 		!strings.Contains(lines[1], "is in USD but invoice inv-1 is in EUR") || lines[2] != "1 dead letters" {
 		t.Fatalf("list:\n%s", out.String())
 	}
@@ -286,7 +287,7 @@ func TestDeadLettersListAndRepublish(t *testing.T) {
 	if err := run(context.Background(), []string{"dead-letters", "republish", seq}, nil, &out); err != nil {
 		t.Fatal(err)
 	}
-	msgs := published(t, kit.NATSURL, subjects.PaymentChanged(pay))
+	msgs := published(t, kit.NATSURL, subjects.Payments.Of(pay))
 	if len(msgs) != 1 || msgs[0].Header.Get("event_type") != "resellerapi.events.v1.PaymentChanged" {
 		t.Fatalf("republished: %v", msgs)
 	}

@@ -22,10 +22,10 @@ import (
 // events that pass their rules and dead-letters the others.
 func Register(bus *eventbus.Bus, application app.Application) error {
 	return errors.Join(
-		eventbus.Handle(bus, "products", subjects.ProductsChanged, func(ctx context.Context, e *eventsv1.ProductChanged) error {
+		eventbus.Handle(bus, "products", subjects.Products, func(ctx context.Context, e *eventsv1.ProductChanged) error {
 			return eventbus.Outcome(application.Commands.ApplyProduct.Handle(ctx, ProductFromEvent(e)))
 		}),
-		eventbus.Handle(bus, "price_lists", subjects.PriceListsChanged, func(ctx context.Context, e *eventsv1.PriceListChanged) error {
+		eventbus.Handle(bus, "price_lists", subjects.PriceLists, func(ctx context.Context, e *eventsv1.PriceListChanged) error {
 			return eventbus.Outcome(application.Commands.ApplyPriceList.Handle(ctx, PriceListFromEvent(e)))
 		}),
 	)

@@ -8,7 +8,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
-	"github.com/resellerapi/platform/proto-events/rules"
+	"github.com/resellerapi/platform/proto-events/subjects"
 )
 
 func meta(id string) *eventsv1.EventMeta {
@@ -37,7 +37,7 @@ func FuzzProductEvent(f *testing.F) {
 	f.Add(good)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var e eventsv1.ProductChanged
-		if proto.Unmarshal(data, &e) != nil || rules.Check(&e) != nil {
+		if proto.Unmarshal(data, &e) != nil || subjects.Products.Check(&e) != nil {
 			return
 		}
 		p := ProductFromEvent(&e)
@@ -53,7 +53,7 @@ func FuzzPriceListEvent(f *testing.F) {
 	f.Add(good)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var e eventsv1.PriceListChanged
-		if proto.Unmarshal(data, &e) != nil || rules.Check(&e) != nil {
+		if proto.Unmarshal(data, &e) != nil || subjects.PriceLists.Check(&e) != nil {
 			return
 		}
 		l := PriceListFromEvent(&e)

@@ -28,8 +28,8 @@ type EventHandlers struct {
 func Register(bus *eventbus.Bus, application app.Application) error {
 	h := EventHandlers{app: application}
 	return errors.Join(
-		eventbus.Handle(bus, "accounts", subjects.AccountsChanged, h.AccountChanged),
-		eventbus.Handle(bus, "resellers", subjects.ResellersChanged, h.ResellerChanged),
+		eventbus.Handle(bus, "accounts", subjects.Accounts, h.AccountChanged),
+		eventbus.Handle(bus, "resellers", subjects.Resellers, h.ResellerChanged),
 	)
 }
 

@@ -9,7 +9,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
-	"github.com/resellerapi/platform/proto-events/rules"
+	"github.com/resellerapi/platform/proto-events/subjects"
 
 	"github.com/resellerapi/platform/services/directory/internal/domain"
 )
@@ -62,7 +62,7 @@ func FuzzAccountEvent(f *testing.F) {
 	f.Add([]byte("\x0a\x02\x08\x01"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var e eventsv1.AccountChanged
-		if proto.Unmarshal(data, &e) != nil || rules.Check(&e) != nil {
+		if proto.Unmarshal(data, &e) != nil || subjects.Accounts.Check(&e) != nil {
 			return
 		}
 		a := AccountFromEvent(&e)
@@ -82,7 +82,7 @@ func FuzzResellerEvent(f *testing.F) {
 	f.Add([]byte{0x12, 0x00})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var e eventsv1.ResellerChanged
-		if proto.Unmarshal(data, &e) != nil || rules.Check(&e) != nil {
+		if proto.Unmarshal(data, &e) != nil || subjects.Resellers.Check(&e) != nil {
 			return
 		}
 		if r := ResellerFromEvent(&e); r.ID == "" || r.Name == "" || r.CreatedAt.IsZero() || r.UpdatedAt.IsZero() {

@@ -23,11 +23,11 @@ import (
 // others; a change the projector refuses is dead-lettered too.
 func Register(bus *eventbus.Bus, p *app.Projector, concurrency int) error {
 	return errors.Join(
-		eventbus.Handle(bus, "invoices", subjects.InvoicesChanged, func(ctx context.Context, e *eventsv1.InvoiceChanged) error {
+		eventbus.Handle(bus, "invoices", subjects.Invoices, func(ctx context.Context, e *eventsv1.InvoiceChanged) error {
 			inv := InvoiceFromEvent(e)
 			return outcome(p.Apply(ctx, app.Change{Invoice: &inv}))
 		}, eventbus.Concurrency(concurrency)),
-		eventbus.Handle(bus, "payments", subjects.PaymentsChanged, func(ctx context.Context, e *eventsv1.PaymentChanged) error {
+		eventbus.Handle(bus, "payments", subjects.Payments, func(ctx context.Context, e *eventsv1.PaymentChanged) error {
 			pay := PaymentFromEvent(e)
 			return outcome(p.Apply(ctx, app.Change{Payment: &pay}))
 		}, eventbus.Concurrency(concurrency)),

@@ -8,7 +8,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
-	"github.com/resellerapi/platform/proto-events/rules"
+	"github.com/resellerapi/platform/proto-events/subjects"
 
 	"github.com/resellerapi/platform/services/invoicing/internal/domain"
 )
@@ -27,7 +27,7 @@ func validInvoice() *eventsv1.InvoiceChanged {
 
 func TestMapping(t *testing.T) {
 	e := validInvoice()
-	if err := rules.Check(e); err != nil {
+	if err := subjects.Invoices.Check(e); err != nil {
 		t.Fatal(err)
 	}
 	inv := InvoiceFromEvent(e)
@@ -49,7 +49,7 @@ func FuzzInvoiceEvent(f *testing.F) {
 	f.Add(good)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var e eventsv1.InvoiceChanged
-		if proto.Unmarshal(data, &e) != nil || rules.Check(&e) != nil {
+		if proto.Unmarshal(data, &e) != nil || subjects.Invoices.Check(&e) != nil {
 			return
 		}
 		inv := InvoiceFromEvent(&e)
@@ -69,7 +69,7 @@ func FuzzPaymentEvent(f *testing.F) {
 	f.Add(good)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var e eventsv1.PaymentChanged
-		if proto.Unmarshal(data, &e) != nil || rules.Check(&e) != nil {
+		if proto.Unmarshal(data, &e) != nil || subjects.Payments.Check(&e) != nil {
 			return
 		}
 		p := PaymentFromEvent(&e)
