@@ -39,7 +39,7 @@ import (
 
 	"github.com/resellerapi/platform/deployments/cluster"
 	"github.com/resellerapi/platform/pkg/eventbus"
-	"github.com/resellerapi/platform/pkg/readmodel"
+	"github.com/resellerapi/platform/pkg/readmodel/invoicing"
 )
 
 const reseller = "res-faults"
@@ -99,7 +99,7 @@ func run(ctx context.Context, log *slog.Logger, dir string, burst int) (bool, er
 		return false, err
 	}
 	defer func() { _ = store.Disconnect(context.Background()) }()
-	invoices := store.Database(readmodel.InvoicingDatabase).Collection(readmodel.InvoicesCollection)
+	invoices := store.Database(invoicing.InvoicingDatabase).Collection(invoicing.InvoicesCollection)
 
 	type phase struct {
 		name      string
@@ -285,7 +285,7 @@ func (s *suite) compare(ctx context.Context, invoices *mongo.Collection) (total,
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	var docs []readmodel.Invoice
+	var docs []invoicing.Invoice
 	if err := cur.All(ctx, &docs); err != nil {
 		return 0, 0, 0, err
 	}

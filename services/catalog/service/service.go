@@ -13,7 +13,7 @@ import (
 
 	"github.com/resellerapi/platform/pkg/config"
 	"github.com/resellerapi/platform/pkg/infra"
-	"github.com/resellerapi/platform/pkg/readmodel"
+	"github.com/resellerapi/platform/pkg/readmodel/catalog"
 	"github.com/resellerapi/platform/services/catalog/internal/adapters"
 	"github.com/resellerapi/platform/services/catalog/internal/app"
 	"github.com/resellerapi/platform/services/catalog/internal/ports"
@@ -25,7 +25,7 @@ type Config = infra.Config
 // ConfigFromEnv reads NATS_URL, MONGODB_URI and MONGODB_DATABASE
 // (default catalog).
 func ConfigFromEnv(env *config.Reader) Config {
-	return infra.ConfigFromEnv(env, readmodel.CatalogDatabase)
+	return infra.ConfigFromEnv(env, catalog.CatalogDatabase)
 }
 
 // Service is a started catalog service.

@@ -17,7 +17,7 @@ import (
 
 	"github.com/resellerapi/platform/pkg/eventbus"
 	"github.com/resellerapi/platform/pkg/mongodb"
-	"github.com/resellerapi/platform/pkg/readmodel"
+	"github.com/resellerapi/platform/pkg/readmodel/catalog"
 	"github.com/resellerapi/platform/pkg/testkit"
 	"github.com/resellerapi/platform/services/catalog/service"
 )
@@ -77,15 +77,15 @@ func (e env) list(t *testing.T, id, currency string, version int64, items ...*ev
 	}
 }
 
-func (e env) offer(list, product string) (readmodel.Offer, error) {
-	coll := kit.Mongo.Database(e.db).Collection(readmodel.OffersCollection)
-	return mongodb.FindOne[readmodel.Offer](context.Background(), coll, bson.D{{Key: "_id", Value: readmodel.OfferID(list, product)}})
+func (e env) offer(list, product string) (catalog.Offer, error) {
+	coll := kit.Mongo.Database(e.db).Collection(catalog.OffersCollection)
+	return mongodb.FindOne[catalog.Offer](context.Background(), coll, bson.D{{Key: "_id", Value: catalog.OfferID(list, product)}})
 }
 
 // eventually waits for the offer of product in list to satisfy cond.
-func (e env) eventually(t *testing.T, list, product string, cond func(readmodel.Offer, error) bool, msg string) readmodel.Offer {
+func (e env) eventually(t *testing.T, list, product string, cond func(catalog.Offer, error) bool, msg string) catalog.Offer {
 	t.Helper()
-	var o readmodel.Offer
+	var o catalog.Offer
 	testkit.Eventually(t, 10*time.Second, func() bool {
 		var err error
 		o, err = e.offer(list, product)
@@ -103,16 +103,16 @@ func TestOffersJoinProductsAndPricesInEitherOrder(t *testing.T) {
 	// p1 is published before the list, p2 after it.
 	e.product(t, p1, "Backup 1", 1, eventsv1.ProductStatus_PRODUCT_STATUS_ACTIVE)
 	e.list(t, l, "KWD", 1, item(p1, 12345), item(p2, 7))
-	o1 := e.eventually(t, l, p1, func(o readmodel.Offer, err error) bool { return err == nil && o.ProductVersion == 1 }, "offer with its product")
+	o1 := e.eventually(t, l, p1, func(o catalog.Offer, err error) bool { return err == nil && o.ProductVersion == 1 }, "offer with its product")
 	if o1.Name != "Backup 1" || o1.Currency != "KWD" || len(o1.Prices) != 1 || o1.Prices[0].CostMinor != 12345 || o1.Prices[0].RetailMinor != 24690 {
 		t.Errorf("offer = %+v", o1)
 	}
-	o2 := e.eventually(t, l, p2, func(o readmodel.Offer, err error) bool { return err == nil }, "offer of a product not published yet")
+	o2 := e.eventually(t, l, p2, func(o catalog.Offer, err error) bool { return err == nil }, "offer of a product not published yet")
 	if o2.ProductVersion != 0 || o2.Prices[0].CostMinor != 7 {
 		t.Errorf("offer before its product = %+v", o2)
 	}
 	e.product(t, p2, "Backup 2", 1, eventsv1.ProductStatus_PRODUCT_STATUS_ACTIVE)
-	o2 = e.eventually(t, l, p2, func(o readmodel.Offer, err error) bool { return err == nil && o.ProductVersion == 1 }, "product filled in later")
+	o2 = e.eventually(t, l, p2, func(o catalog.Offer, err error) bool { return err == nil && o.ProductVersion == 1 }, "product filled in later")
 	if o2.Name != "Backup 2" || o2.Vendor != "Acronis" || o2.Prices[0].CostMinor != 7 {
 		t.Errorf("offer after its product = %+v", o2)
 	}
@@ -124,7 +124,7 @@ func TestOlderAndReplayedEventsOfBothAggregatesChangeNothing(t *testing.T) {
 	p, gone, l := "p-"+s, "gone-"+s, "pl-"+s
 	e.product(t, p, "Version 2", 2, eventsv1.ProductStatus_PRODUCT_STATUS_WITHDRAWN)
 	e.list(t, l, "EUR", 2, item(p, 500))
-	e.eventually(t, l, p, func(o readmodel.Offer, err error) bool { return err == nil && o.ProductVersion == 2 }, "first state")
+	e.eventually(t, l, p, func(o catalog.Offer, err error) bool { return err == nil && o.ProductVersion == 2 }, "first state")
 	// Older versions of both aggregates arrive late, and version 2 again.
 	e.product(t, p, "Version 1", 1, eventsv1.ProductStatus_PRODUCT_STATUS_ACTIVE)
 	e.list(t, l, "EUR", 1, item(p, 1), item(gone, 1))
@@ -132,7 +132,7 @@ func TestOlderAndReplayedEventsOfBothAggregatesChangeNothing(t *testing.T) {
 	// A marker after them on each consumer: once projected, they were too.
 	e.list(t, "marker-"+s, "EUR", 1, item("m-"+s, 1))
 	e.product(t, "m-"+s, "Marker", 1, eventsv1.ProductStatus_PRODUCT_STATUS_ACTIVE)
-	e.eventually(t, "marker-"+s, "m-"+s, func(o readmodel.Offer, err error) bool { return err == nil && o.ProductVersion == 1 }, "marker")
+	e.eventually(t, "marker-"+s, "m-"+s, func(o catalog.Offer, err error) bool { return err == nil && o.ProductVersion == 1 }, "marker")
 	o, err := e.offer(l, p)
 	if err != nil || o.Name != "Version 2" || o.Status != "withdrawn" || o.ListVersion != 2 || o.Prices[0].CostMinor != 500 {
 		t.Errorf("offer = %+v, %v; want version 2 of both", o, err)
@@ -142,8 +142,8 @@ func TestOlderAndReplayedEventsOfBothAggregatesChangeNothing(t *testing.T) {
 	}
 	// A newer list that no longer prices p removes its offer.
 	e.list(t, l, "EUR", 3, item(gone, 900))
-	e.eventually(t, l, p, func(_ readmodel.Offer, err error) bool { return err != nil }, "offer of an unpriced product removed")
-	e.eventually(t, l, gone, func(o readmodel.Offer, err error) bool { return err == nil && o.Prices[0].CostMinor == 900 }, "new item")
+	e.eventually(t, l, p, func(_ catalog.Offer, err error) bool { return err != nil }, "offer of an unpriced product removed")
+	e.eventually(t, l, gone, func(o catalog.Offer, err error) bool { return err == nil && o.Prices[0].CostMinor == 900 }, "new item")
 }
 
 func TestInvalidPriceListIsDeadLettered(t *testing.T) {

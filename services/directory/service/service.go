@@ -13,7 +13,7 @@ import (
 
 	"github.com/resellerapi/platform/pkg/config"
 	"github.com/resellerapi/platform/pkg/infra"
-	"github.com/resellerapi/platform/pkg/readmodel"
+	"github.com/resellerapi/platform/pkg/readmodel/directory"
 	"github.com/resellerapi/platform/services/directory/internal/adapters"
 	"github.com/resellerapi/platform/services/directory/internal/app"
 	"github.com/resellerapi/platform/services/directory/internal/ports"
@@ -26,7 +26,7 @@ type Config = infra.Config
 // ConfigFromEnv reads NATS_URL, MONGODB_URI and MONGODB_DATABASE
 // (default directory).
 func ConfigFromEnv(env *config.Reader) Config {
-	return infra.ConfigFromEnv(env, readmodel.DirectoryDatabase)
+	return infra.ConfigFromEnv(env, directory.DirectoryDatabase)
 }
 
 // Service is a started directory service.

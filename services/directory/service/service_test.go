@@ -22,7 +22,7 @@ import (
 
 	"github.com/resellerapi/platform/pkg/eventbus"
 	"github.com/resellerapi/platform/pkg/mongodb"
-	"github.com/resellerapi/platform/pkg/readmodel"
+	"github.com/resellerapi/platform/pkg/readmodel/directory"
 	"github.com/resellerapi/platform/pkg/testkit"
 	"github.com/resellerapi/platform/services/directory/service"
 )
@@ -79,9 +79,9 @@ func (e env) publish(t *testing.T, ev eventbus.Event) {
 	e.kit.PublishUnchecked(t, subject, ev)
 }
 
-func (e env) account(t *testing.T, id string) (readmodel.Account, error) {
-	coll := e.kit.Mongo.Database(e.db).Collection(readmodel.AccountsCollection)
-	return mongodb.FindOne[readmodel.Account](context.Background(), coll, bson.D{{Key: "_id", Value: id}})
+func (e env) account(t *testing.T, id string) (directory.Account, error) {
+	coll := e.kit.Mongo.Database(e.db).Collection(directory.AccountsCollection)
+	return mongodb.FindOne[directory.Account](context.Background(), coll, bson.D{{Key: "_id", Value: id}})
 }
 
 func accountChanged(id, name string, version int64) *eventsv1.AccountChanged {
@@ -156,11 +156,11 @@ func TestResellerProjection(t *testing.T) {
 			Contacts:         &eventsv1.ResellerContacts{FirstName: "Иван", Email: "ivan@belsoft.example"},
 			CustomAttributes: map[string]string{"inn": "191234567"}, Status: eventsv1.ResellerStatus_RESELLER_STATUS_SUSPENDED},
 	})
-	coll := e.kit.Mongo.Database(e.db).Collection(readmodel.ResellersCollection)
-	var got readmodel.Reseller
+	coll := e.kit.Mongo.Database(e.db).Collection(directory.ResellersCollection)
+	var got directory.Reseller
 	testkit.Eventually(t, 10*time.Second, func() bool {
 		var err error
-		got, err = mongodb.FindOne[readmodel.Reseller](context.Background(), coll, bson.D{{Key: "_id", Value: "r2"}})
+		got, err = mongodb.FindOne[directory.Reseller](context.Background(), coll, bson.D{{Key: "_id", Value: "r2"}})
 		return err == nil
 	}, "reseller not projected")
 	if got.ParentID != "r1" || got.Name != "Two" || got.Currency != "EUR" || got.PriceListID != "pl-eu" || got.Manager != "Алена Ратаева" ||
@@ -176,7 +176,7 @@ func TestReplicasShareTheWorkAndProjectEachEventOnce(t *testing.T) {
 	for i := range n {
 		e.publish(t, accountChanged(fmt.Sprintf("acc-%02d", i), "Customer", 1))
 	}
-	coll := e.kit.Mongo.Database(e.db).Collection(readmodel.AccountsCollection)
+	coll := e.kit.Mongo.Database(e.db).Collection(directory.AccountsCollection)
 	testkit.Eventually(t, 20*time.Second, func() bool {
 		c, _ := coll.CountDocuments(context.Background(), bson.D{})
 		return c == n
@@ -200,13 +200,13 @@ func TestReplicasShareTheWorkAndProjectEachEventOnce(t *testing.T) {
 func TestAccountIndexesServeEveryListQuery(t *testing.T) {
 	e := start(t, 1)
 	e.publish(t, accountChanged("idx", "Index", 1)) // creates the collection
-	coll := e.kit.Mongo.Database(e.db).Collection(readmodel.AccountsCollection)
+	coll := e.kit.Mongo.Database(e.db).Collection(directory.AccountsCollection)
 	testkit.Eventually(t, 10*time.Second, func() bool { _, err := e.account(t, "idx"); return err == nil }, "not projected")
 	specs, err := coll.Indexes().ListSpecifications(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, field := range readmodel.AccountSortFields() {
+	for _, field := range directory.AccountSortFields() {
 		for _, prefix := range [][]string{{"reseller_id"}, {"reseller_id", "status"}} {
 			want := append(append(slices.Clone(prefix), field), "_id")
 			found := false
@@ -243,13 +243,13 @@ func TestResellerProfileIsOrderSafeAndValidated(t *testing.T) {
 	e.publish(t, profile(1, "Гомель", ""))
 	e.kit.PublishUnchecked(t, subjects.Resellers.Of(id), profile(3, "Брест", "12-34"))
 	e.publish(t, accountChanged("marker-"+id, "Marker", 1)) // a marker on the other consumer
-	coll := e.kit.Mongo.Database(e.db).Collection(readmodel.ResellersCollection)
+	coll := e.kit.Mongo.Database(e.db).Collection(directory.ResellersCollection)
 	testkit.Eventually(t, 10*time.Second, func() bool { return len(deadLetters()) >= 1 }, "invalid profile not dead-lettered")
 	testkit.Eventually(t, 10*time.Second, func() bool {
-		r, err := mongodb.FindOne[readmodel.Reseller](context.Background(), coll, bson.D{{Key: "_id", Value: id}})
+		r, err := mongodb.FindOne[directory.Reseller](context.Background(), coll, bson.D{{Key: "_id", Value: id}})
 		return err == nil && r.Version == 2
 	}, "profile version 2 not projected")
-	r, _ := mongodb.FindOne[readmodel.Reseller](context.Background(), coll, bson.D{{Key: "_id", Value: id}})
+	r, _ := mongodb.FindOne[directory.Reseller](context.Background(), coll, bson.D{{Key: "_id", Value: id}})
 	if r.Company.City != "Минск" || r.Version != 2 {
 		t.Errorf("stored = %+v, want version 2 (Минск)", r)
 	}
@@ -270,7 +270,7 @@ func TestARebuildFromTheCompactedStreamEqualsTheLiveReadModel(t *testing.T) {
 	}
 	ours := bson.D{{Key: "_id", Value: bson.D{{Key: "$regex", Value: "^acc-" + s + "-"}}}}
 	count := func(db string) int64 {
-		n, _ := kit.Mongo.Database(db).Collection(readmodel.AccountsCollection).CountDocuments(context.Background(),
+		n, _ := kit.Mongo.Database(db).Collection(directory.AccountsCollection).CountDocuments(context.Background(),
 			append(ours, bson.E{Key: "version", Value: 3}))
 		return n
 	}
@@ -307,7 +307,7 @@ func TestARebuildFromTheCompactedStreamEqualsTheLiveReadModel(t *testing.T) {
 	testkit.Run(t, svc)
 	testkit.Eventually(t, 20*time.Second, func() bool { return count(rebuilt) == accounts }, "the rebuild is behind")
 	read := func(db string) []bson.M {
-		docs, err := mongodb.FindAll[bson.M](context.Background(), kit.Mongo.Database(db).Collection(readmodel.AccountsCollection), ours,
+		docs, err := mongodb.FindAll[bson.M](context.Background(), kit.Mongo.Database(db).Collection(directory.AccountsCollection), ours,
 			options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
 		if err != nil {
 			t.Fatal(err)

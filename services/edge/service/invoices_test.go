@@ -12,7 +12,7 @@ import (
 
 	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
 
-	"github.com/resellerapi/platform/pkg/readmodel"
+	"github.com/resellerapi/platform/pkg/readmodel/invoicing"
 )
 
 // seedInvoices writes the invoicing read model as the invoicing service
@@ -22,40 +22,40 @@ func seedInvoices(t *testing.T, db string) {
 	today := time.Now().UTC()
 	day := func(days int) string { return today.AddDate(0, 0, days).Format(time.DateOnly) }
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	inv := func(id, reseller, status string, issued, due int, total, paid int64, accounts ...string) readmodel.Invoice {
-		d := readmodel.Invoice{ID: id, ResellerID: reseller, Number: "INV-" + strings.ToUpper(id), Currency: "EUR",
+	inv := func(id, reseller, status string, issued, due int, total, paid int64, accounts ...string) invoicing.Invoice {
+		d := invoicing.Invoice{ID: id, ResellerID: reseller, Number: "INV-" + strings.ToUpper(id), Currency: "EUR",
 			IssueDate: day(issued), DueDate: day(due), SubtotalMinor: total - total/5, TaxMinor: total / 5, TotalMinor: total,
 			AccountIDs: accounts, Status: status, AmountPaidMinor: paid, CreatedAt: base, UpdatedAt: base.AddDate(0, 0, -issued),
 			InvoiceUpdatedAt: base, Version: 1, Rev: "r"}
-		if status == readmodel.InvoiceIssued || status == readmodel.InvoicePartiallyPaid {
+		if status == invoicing.InvoiceIssued || status == invoicing.InvoicePartiallyPaid {
 			d.AmountDueMinor = total - paid
 		}
 		for i, a := range append(accounts, "") {
-			d.Lines = append(d.Lines, readmodel.InvoiceLine{LineID: "l" + string(rune('0'+i)), Description: "Microsoft 365 Business Standard",
+			d.Lines = append(d.Lines, invoicing.InvoiceLine{LineID: "l" + string(rune('0'+i)), Description: "Microsoft 365 Business Standard",
 				AccountID: a, Quantity: 1, UnitPriceMinor: d.SubtotalMinor / int64(len(accounts)+1), TaxRatePercent: "25", AmountMinor: d.SubtotalMinor / int64(len(accounts)+1)})
 		}
 		return d
 	}
-	partly := inv("r1-inv-04", "r1", readmodel.InvoicePartiallyPaid, -5, 25, 12500, 2500, "r1-acc-00")
-	partly.Lines = []readmodel.InvoiceLine{{LineID: "l1", Description: "Резервное копирование 1 TB", ProductID: "prod-a", SKU: "SKU-prod-a",
+	partly := inv("r1-inv-04", "r1", invoicing.InvoicePartiallyPaid, -5, 25, 12500, 2500, "r1-acc-00")
+	partly.Lines = []invoicing.InvoiceLine{{LineID: "l1", Description: "Резервное копирование 1 TB", ProductID: "prod-a", SKU: "SKU-prod-a",
 		AccountID: "r1-acc-00", Quantity: 4, UnitPriceMinor: 2500, TaxRatePercent: "25", AmountMinor: 10000,
 		ServicePeriodStart: "2026-11-01", ServicePeriodEnd: "2026-11-30"}}
-	partly.Payments = []readmodel.InvoicePayment{{PaymentID: "pay-1", AmountMinor: 2500, PaidAt: base, Method: "bank_transfer"}}
-	void := inv("r1-inv-06", "r1", readmodel.InvoiceVoid, -20, 10, 1000, 0)
+	partly.Payments = []invoicing.InvoicePayment{{PaymentID: "pay-1", AmountMinor: 2500, PaidAt: base, Method: "bank_transfer"}}
+	void := inv("r1-inv-06", "r1", invoicing.InvoiceVoid, -20, 10, 1000, 0)
 	void.VoidReason = "issued twice"
-	yen := inv("r1-inv-07", "r1", readmodel.InvoiceIssued, -1, 30, 150000, 0, "r1-acc-01")
+	yen := inv("r1-inv-07", "r1", invoicing.InvoiceIssued, -1, 30, 150000, 0, "r1-acc-01")
 	yen.Currency = "JPY"
 	docs := []any{
-		inv("r1-inv-01", "r1", readmodel.InvoiceIssued, -2, 28, 12400, 0, "r1-acc-00", "r1-acc-01"),
-		inv("r1-inv-02", "r1", readmodel.InvoiceIssued, -40, -10, 5000, 0, "r1-acc-02"),
-		inv("r1-inv-03", "r1", readmodel.InvoicePartiallyPaid, -60, -30, 8000, 1000, "r1-acc-00"),
+		inv("r1-inv-01", "r1", invoicing.InvoiceIssued, -2, 28, 12400, 0, "r1-acc-00", "r1-acc-01"),
+		inv("r1-inv-02", "r1", invoicing.InvoiceIssued, -40, -10, 5000, 0, "r1-acc-02"),
+		inv("r1-inv-03", "r1", invoicing.InvoicePartiallyPaid, -60, -30, 8000, 1000, "r1-acc-00"),
 		partly,
-		inv("r1-inv-05", "r1", readmodel.InvoicePaid, -90, -60, 3000, 3000, "r1-acc-03"),
+		inv("r1-inv-05", "r1", invoicing.InvoicePaid, -90, -60, 3000, 3000, "r1-acc-03"),
 		void, yen,
-		inv("r2-inv-01", "r2", readmodel.InvoiceIssued, -3, 27, 999, 0, "r2-acc-00"),
-		inv("r1-child-inv-01", "r1-child", readmodel.InvoiceIssued, -3, 27, 999, 0, "r1-child-acc-00"),
+		inv("r2-inv-01", "r2", invoicing.InvoiceIssued, -3, 27, 999, 0, "r2-acc-00"),
+		inv("r1-child-inv-01", "r1-child", invoicing.InvoiceIssued, -3, 27, 999, 0, "r1-child-acc-00"),
 	}
-	if _, err := kit.Mongo.Database(db).Collection(readmodel.InvoicesCollection).InsertMany(context.Background(), docs); err != nil {
+	if _, err := kit.Mongo.Database(db).Collection(invoicing.InvoicesCollection).InsertMany(context.Background(), docs); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -25,7 +25,9 @@ import (
 	"github.com/resellerapi/platform/pkg/eventbus"
 	"github.com/resellerapi/platform/pkg/httpserver"
 	"github.com/resellerapi/platform/pkg/infra"
-	"github.com/resellerapi/platform/pkg/readmodel"
+	"github.com/resellerapi/platform/pkg/readmodel/catalog"
+	"github.com/resellerapi/platform/pkg/readmodel/directory"
+	"github.com/resellerapi/platform/pkg/readmodel/invoicing"
 	authapi "github.com/resellerapi/platform/services/auth/api"
 	"github.com/resellerapi/platform/services/edge/api"
 	"github.com/resellerapi/platform/services/edge/internal/adapters"
@@ -60,9 +62,9 @@ func ConfigFromEnv(env *config.Reader) Config {
 		NATSURL:           env.String("NATS_URL", "nats://127.0.0.1:4222"),
 		NATSTLS:           infra.NATSTLSFromEnv(env),
 		MongoURI:          env.Required("MONGODB_URI"),
-		DirectoryDatabase: env.String("DIRECTORY_DATABASE", readmodel.DirectoryDatabase),
-		CatalogDatabase:   env.String("CATALOG_DATABASE", readmodel.CatalogDatabase),
-		InvoicingDatabase: env.String("INVOICING_DATABASE", readmodel.InvoicingDatabase),
+		DirectoryDatabase: env.String("DIRECTORY_DATABASE", directory.DirectoryDatabase),
+		CatalogDatabase:   env.String("CATALOG_DATABASE", catalog.CatalogDatabase),
+		InvoicingDatabase: env.String("INVOICING_DATABASE", invoicing.InvoicingDatabase),
 		DistributorName:   env.String("DISTRIBUTOR_NAME", "Distributor"),
 		Issuer:            strings.TrimRight(env.Required("ISSUER_URL"), "/"),
 	}
@@ -128,8 +130,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		tokenCacheSize)
 	application := app.New(app.Readers{
 		Accounts:  adapters.NewAccountReader(in.DB),
-		Products:  adapters.NewProductReader(in.Database(cmp.Or(cfg.CatalogDatabase, readmodel.CatalogDatabase))),
-		Invoices:  adapters.NewInvoiceReader(in.Database(cmp.Or(cfg.InvoicingDatabase, readmodel.InvoicingDatabase))),
+		Products:  adapters.NewProductReader(in.Database(cmp.Or(cfg.CatalogDatabase, catalog.CatalogDatabase))),
+		Invoices:  adapters.NewInvoiceReader(in.Database(cmp.Or(cfg.InvoicingDatabase, invoicing.InvoicingDatabase))),
 		Resellers: adapters.NewResellerReader(in.DB),
 	}, tree)
 	authn := ports.Authenticators{ports.BearerTokens{Verifier: verifier, Users: users, Clients: clients, Revocations: revoked, Keys: withdrawn}, ports.ManagerTokens{Store: tokens}}

@@ -37,7 +37,8 @@ import (
 	"github.com/resellerapi/platform/pkg/eventbus"
 	"github.com/resellerapi/platform/pkg/httpserver"
 	"github.com/resellerapi/platform/pkg/infra"
-	"github.com/resellerapi/platform/pkg/readmodel"
+	"github.com/resellerapi/platform/pkg/readmodel/catalog"
+	"github.com/resellerapi/platform/pkg/readmodel/directory"
 	"github.com/resellerapi/platform/pkg/testkit"
 	"github.com/resellerapi/platform/services/edge/api"
 	"github.com/resellerapi/platform/services/edge/api/apitest"
@@ -134,7 +135,7 @@ func start(t *testing.T) env {
 	publishResellers(t)
 	db := kit.DatabaseName(t)
 	// The read model as the directory writes it: 12 accounts of r1, 3 of r2.
-	coll := kit.Mongo.Database(db).Collection(readmodel.AccountsCollection)
+	coll := kit.Mongo.Database(db).Collection(directory.AccountsCollection)
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	var docs []any
 	for i := range 12 {
@@ -142,28 +143,28 @@ func start(t *testing.T) env {
 		if i%4 == 3 {
 			status = "suspended"
 		}
-		docs = append(docs, readmodel.Account{ID: fmt.Sprintf("r1-acc-%02d", i), ResellerID: "r1", Name: fmt.Sprintf("Customer %02d", i),
+		docs = append(docs, directory.Account{ID: fmt.Sprintf("r1-acc-%02d", i), ResellerID: "r1", Name: fmt.Sprintf("Customer %02d", i),
 			Email: "it@example.test", Phone: "+302101234567", Country: "GR", Status: status,
 			CreatedAt: base, UpdatedAt: base.Add(time.Duration(i) * 24 * time.Hour), Version: 1})
 	}
 	for i := range 3 {
-		docs = append(docs, readmodel.Account{ID: fmt.Sprintf("r2-acc-%02d", i), ResellerID: "r2", Name: fmt.Sprintf("Other %02d", i),
+		docs = append(docs, directory.Account{ID: fmt.Sprintf("r2-acc-%02d", i), ResellerID: "r2", Name: fmt.Sprintf("Other %02d", i),
 			Status: "active", CreatedAt: base, UpdatedAt: base, Version: 1})
 	}
-	docs = append(docs, readmodel.Account{ID: "r1-child-acc-00", ResellerID: "r1-child", Name: "Downstream", Status: "active", CreatedAt: base, UpdatedAt: base, Version: 1})
+	docs = append(docs, directory.Account{ID: "r1-child-acc-00", ResellerID: "r1-child", Name: "Downstream", Status: "active", CreatedAt: base, UpdatedAt: base, Version: 1})
 	if _, err := coll.InsertMany(context.Background(), docs); err != nil {
 		t.Fatal(err)
 	}
 	// The resellers as the directory writes them (the tree itself comes
 	// from the events published above).
 	profile := func(id, parent, name, status string) any {
-		return readmodel.Reseller{ID: id, ParentID: parent, Name: name, Domain: id + ".example", Currency: "BYN", Manager: "Алена Ратаева",
-			Company:          readmodel.ResellerCompany{Name: name, City: "Минск", Country: "BY", Phone: "+375252222060", Email: "example@gmail.com"},
-			Contacts:         readmodel.ResellerContacts{FirstName: "Ivan", LastName: "Ivanov", Email: "aaaa@example.ru"},
+		return directory.Reseller{ID: id, ParentID: parent, Name: name, Domain: id + ".example", Currency: "BYN", Manager: "Алена Ратаева",
+			Company:          directory.ResellerCompany{Name: name, City: "Минск", Country: "BY", Phone: "+375252222060", Email: "example@gmail.com"},
+			Contacts:         directory.ResellerContacts{FirstName: "Ivan", LastName: "Ivanov", Email: "aaaa@example.ru"},
 			CustomAttributes: map[string]string{"inn": ""}, Status: status, Edition: "standard",
 			CreatedAt: time.Date(2016, 8, 25, 6, 26, 12, 491_000_000, time.UTC), UpdatedAt: base, Version: 1}
 	}
-	if _, err := kit.Mongo.Database(db).Collection(readmodel.ResellersCollection).InsertMany(context.Background(), []any{
+	if _, err := kit.Mongo.Database(db).Collection(directory.ResellersCollection).InsertMany(context.Background(), []any{
 		profile("r1", "", "SL SP Root", "active"), profile("r1-child", "r1", "Child Reseller", "suspended"), profile("r2", "", "Other Root", "active"),
 	}); err != nil {
 		t.Fatal(err)
@@ -213,26 +214,26 @@ func serveEdge(t *testing.T, cfg service.Config) *httptest.Server {
 func seedOffers(t *testing.T, db string) {
 	now := time.Now().UTC()
 	past, future := now.AddDate(-1, 0, 0), now.AddDate(1, 0, 0)
-	offer := func(list, id, name, status, currency string, version int64, prices ...readmodel.OfferPrice) readmodel.Offer {
-		o := readmodel.Offer{ID: readmodel.OfferID(list, id), PriceListID: list, ProductID: id, Currency: currency, Prices: prices,
+	offer := func(list, id, name, status, currency string, version int64, prices ...catalog.OfferPrice) catalog.Offer {
+		o := catalog.Offer{ID: catalog.OfferID(list, id), PriceListID: list, ProductID: id, Currency: currency, Prices: prices,
 			ListVersion: 1, SKU: "SKU-" + id, Name: name, Category: "Productivity", Vendor: "Microsoft", BillingType: "recurring",
-			Unit: "user", Status: status, ProductVersion: version, UpdatedAt: past, AvailableFrom: time.Time{}, AvailableTo: readmodel.AvailableForever}
+			Unit: "user", Status: status, ProductVersion: version, UpdatedAt: past, AvailableFrom: time.Time{}, AvailableTo: catalog.AvailableForever}
 		for _, p := range prices {
 			o.BillingPeriods = append(o.BillingPeriods, p.BillingPeriod)
 		}
 		return o
 	}
-	monthly := func(cost int64) readmodel.OfferPrice {
-		return readmodel.OfferPrice{BillingPeriod: "monthly", CostMinor: cost, RetailMinor: cost + cost/4}
+	monthly := func(cost int64) catalog.OfferPrice {
+		return catalog.OfferPrice{BillingPeriod: "monthly", CostMinor: cost, RetailMinor: cost + cost/4}
 	}
 	a := offer("pl-1", "prod-a", "Alpha Suite", "active", "EUR", 2, monthly(1499),
-		readmodel.OfferPrice{BillingPeriod: "annual", CostMinor: 15000, RetailMinor: 18750, EffectiveTo: future},
-		readmodel.OfferPrice{BillingPeriod: "monthly", CostMinor: 9999, RetailMinor: 9999, EffectiveFrom: future})
+		catalog.OfferPrice{BillingPeriod: "annual", CostMinor: 15000, RetailMinor: 18750, EffectiveTo: future},
+		catalog.OfferPrice{BillingPeriod: "monthly", CostMinor: 9999, RetailMinor: 9999, EffectiveFrom: future})
 	a.Prices[0].EffectiveTo = future
-	c := offer("pl-1", "prod-c", "Coming Soon", "active", "EUR", 1, readmodel.OfferPrice{BillingPeriod: "monthly", CostMinor: 100, EffectiveFrom: future})
+	c := offer("pl-1", "prod-c", "Coming Soon", "active", "EUR", 1, catalog.OfferPrice{BillingPeriod: "monthly", CostMinor: 100, EffectiveFrom: future})
 	c.AvailableFrom = future
 	expired := offer("pl-1", "prod-e", "Expired Deal", "active", "EUR", 1,
-		readmodel.OfferPrice{BillingPeriod: "monthly", CostMinor: 100, EffectiveFrom: past, EffectiveTo: now.Add(-time.Hour)})
+		catalog.OfferPrice{BillingPeriod: "monthly", CostMinor: 100, EffectiveFrom: past, EffectiveTo: now.Add(-time.Hour)})
 	expired.AvailableFrom, expired.AvailableTo = past, now.Add(-time.Hour)
 	docs := []any{
 		a, c, expired,
@@ -242,7 +243,7 @@ func seedOffers(t *testing.T, db string) {
 		offer("pl-1", "prod-j", "Japan Edition", "active", "JPY", 1, monthly(1500)),
 		offer("pl-2", "prod-z", "Zeta Other List", "active", "USD", 1, monthly(700)),
 	}
-	if _, err := kit.Mongo.Database(db).Collection(readmodel.OffersCollection).InsertMany(context.Background(), docs); err != nil {
+	if _, err := kit.Mongo.Database(db).Collection(catalog.OffersCollection).InsertMany(context.Background(), docs); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -891,8 +892,8 @@ func TestMoveChangesVisibility(t *testing.T) {
 		}
 		return false
 	}
-	if _, err := kit.Mongo.Database(e.cfg.DirectoryDatabase).Collection(readmodel.ResellersCollection).InsertOne(context.Background(),
-		readmodel.Reseller{ID: moved, ParentID: "r1", Name: "Moved", Status: "active", Version: 1}); err != nil {
+	if _, err := kit.Mongo.Database(e.cfg.DirectoryDatabase).Collection(directory.ResellersCollection).InsertOne(context.Background(),
+		directory.Reseller{ID: moved, ParentID: "r1", Name: "Moved", Status: "active", Version: 1}); err != nil {
 		t.Fatal(err)
 	}
 	testkit.Eventually(t, 5*time.Second, func() bool { return visible(r1) && !visible(r2) }, "r1 does not see its new reseller")

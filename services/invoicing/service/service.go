@@ -16,7 +16,7 @@ import (
 
 	"github.com/resellerapi/platform/pkg/config"
 	"github.com/resellerapi/platform/pkg/infra"
-	"github.com/resellerapi/platform/pkg/readmodel"
+	"github.com/resellerapi/platform/pkg/readmodel/invoicing"
 	"github.com/resellerapi/platform/services/invoicing/internal/adapters"
 	"github.com/resellerapi/platform/services/invoicing/internal/app"
 	"github.com/resellerapi/platform/services/invoicing/internal/ports"
@@ -34,7 +34,7 @@ type Config struct {
 // invoicing) and INVOICING_BATCH_SIZE (default 256, 1 to 10000).
 func ConfigFromEnv(env *config.Reader) Config {
 	cfg := Config{
-		Config:    infra.ConfigFromEnv(env, readmodel.InvoicingDatabase),
+		Config:    infra.ConfigFromEnv(env, invoicing.InvoicingDatabase),
 		BatchSize: env.Int("INVOICING_BATCH_SIZE", 256),
 	}
 	if cfg.BatchSize < 1 || cfg.BatchSize > 10_000 {

@@ -20,7 +20,7 @@ import (
 	"github.com/resellerapi/platform/pkg/eventbus"
 	"github.com/resellerapi/platform/pkg/infra"
 	"github.com/resellerapi/platform/pkg/mongodb"
-	"github.com/resellerapi/platform/pkg/readmodel"
+	"github.com/resellerapi/platform/pkg/readmodel/invoicing"
 	"github.com/resellerapi/platform/pkg/testkit"
 	"github.com/resellerapi/platform/services/invoicing/service"
 )
@@ -100,15 +100,15 @@ func (e env) publish(t testing.TB, ev eventbus.Event) {
 	}
 }
 
-func (e env) invoice(id string) (readmodel.Invoice, error) {
-	coll := kit.Mongo.Database(e.db).Collection(readmodel.InvoicesCollection)
-	return mongodb.FindOne[readmodel.Invoice](context.Background(), coll, bson.D{{Key: "_id", Value: id}})
+func (e env) invoice(id string) (invoicing.Invoice, error) {
+	coll := kit.Mongo.Database(e.db).Collection(invoicing.InvoicesCollection)
+	return mongodb.FindOne[invoicing.Invoice](context.Background(), coll, bson.D{{Key: "_id", Value: id}})
 }
 
 // eventually waits for invoice id to satisfy cond.
-func (e env) eventually(t *testing.T, id string, cond func(readmodel.Invoice) bool, msg string) readmodel.Invoice {
+func (e env) eventually(t *testing.T, id string, cond func(invoicing.Invoice) bool, msg string) invoicing.Invoice {
 	t.Helper()
-	var inv readmodel.Invoice
+	var inv invoicing.Invoice
 	testkit.Eventually(t, 20*time.Second, func() bool {
 		var err error
 		inv, err = e.invoice(id)
@@ -130,10 +130,10 @@ func TestPaymentsBeforeTheirInvoiceReplaysAndOlderVersionsSettleExactly(t *testi
 	for _, ev := range []eventbus.Event{p1, p2, v2, v1, p1, v2, p2, v1} {
 		e.publish(t, ev)
 	}
-	got := e.eventually(t, inv, func(d readmodel.Invoice) bool { return d.Version == 2 && len(d.Payments) == 2 }, "version 2 with both payments")
+	got := e.eventually(t, inv, func(d invoicing.Invoice) bool { return d.Version == 2 && len(d.Payments) == 2 }, "version 2 with both payments")
 	// 10,000 + 2,500 = 12,500; tax 24% = 2,400 + 600 = 3,000; total 15,500.
 	if got.TotalMinor != 15_500 || got.TaxMinor != 3_000 || got.AmountPaidMinor != 3_000 || got.AmountDueMinor != 12_500 ||
-		got.Status != readmodel.InvoicePartiallyPaid || len(got.Lines) != 2 || got.ResellerID != r {
+		got.Status != invoicing.InvoicePartiallyPaid || len(got.Lines) != 2 || got.ResellerID != r {
 		t.Errorf("invoice = %+v", got)
 	}
 	if strings.Join(got.AccountIDs, ",") != "acc-0,acc-1" {
@@ -144,16 +144,16 @@ func TestPaymentsBeforeTheirInvoiceReplaysAndOlderVersionsSettleExactly(t *testi
 	e.publish(t, paymentEvent("pay2-"+s, inv, "EUR", 2, 4_500))
 	e.publish(t, paymentEvent("pay3-"+s, inv, "EUR", 1, 10_000))
 	e.publish(t, p2)
-	got = e.eventually(t, inv, func(d readmodel.Invoice) bool { return len(d.Payments) == 3 && d.AmountPaidMinor == 15_500 }, "paid")
-	if got.Status != readmodel.InvoicePaid || got.AmountDueMinor != 0 {
+	got = e.eventually(t, inv, func(d invoicing.Invoice) bool { return len(d.Payments) == 3 && d.AmountPaidMinor == 15_500 }, "paid")
+	if got.Status != invoicing.InvoicePaid || got.AmountDueMinor != 0 {
 		t.Errorf("paid invoice = %+v", got)
 	}
 	// Voiding it keeps the payments but nothing is due.
 	void := invoiceEvent(inv, r, "EUR", 3, 10_000, 2_500)
 	void.Invoice.Status, void.Invoice.VoidReason = eventsv1.InvoiceStatus_INVOICE_STATUS_VOID, "issued twice"
 	e.publish(t, void)
-	got = e.eventually(t, inv, func(d readmodel.Invoice) bool { return d.Version == 3 }, "void")
-	if got.Status != readmodel.InvoiceVoid || got.VoidReason != "issued twice" || got.AmountDueMinor != 0 || got.AmountPaidMinor != 15_500 {
+	got = e.eventually(t, inv, func(d invoicing.Invoice) bool { return d.Version == 3 }, "void")
+	if got.Status != invoicing.InvoiceVoid || got.VoidReason != "issued twice" || got.AmountDueMinor != 0 || got.AmountPaidMinor != 15_500 {
 		t.Errorf("void invoice = %+v", got)
 	}
 }
@@ -174,8 +174,8 @@ func TestManyPaymentsOfOneInvoiceOnTwoReplicasAddUpExactly(t *testing.T) {
 	}
 	wg.Wait()
 	want := int64(n * (n + 1) / 2) // 1 + 2 + ... + n
-	got := e.eventually(t, inv, func(d readmodel.Invoice) bool { return len(d.Payments) == n }, "every payment counted")
-	if got.AmountPaidMinor != want || got.AmountDueMinor != 1_240_000-want || got.Status != readmodel.InvoicePartiallyPaid {
+	got := e.eventually(t, inv, func(d invoicing.Invoice) bool { return len(d.Payments) == n }, "every payment counted")
+	if got.AmountPaidMinor != want || got.AmountDueMinor != 1_240_000-want || got.Status != invoicing.InvoicePartiallyPaid {
 		t.Errorf("paid %d due %d status %s; want paid %d due %d", got.AmountPaidMinor, got.AmountDueMinor, got.Status, want, 1_240_000-want)
 	}
 	// Both replicas' batch metrics together saw every event at least once.
@@ -203,10 +203,10 @@ func TestRefusedPaymentsAreDeadLetteredWithTheReason(t *testing.T) {
 	a, b := "a-"+s, "b-"+s
 	e.publish(t, invoiceEvent(a, "r-"+s, "EUR", 1, 100))
 	e.publish(t, invoiceEvent(b, "r-"+s, "EUR", 1, 100))
-	e.eventually(t, b, func(readmodel.Invoice) bool { return true }, "invoice b")
+	e.eventually(t, b, func(invoicing.Invoice) bool { return true }, "invoice b")
 	e.publish(t, paymentEvent("usd-"+s, a, "USD", 1, 50))   // another currency
 	e.publish(t, paymentEvent("moved-"+s, a, "EUR", 1, 60)) // then moved
-	e.eventually(t, a, func(d readmodel.Invoice) bool { return d.AmountPaidMinor == 60 }, "payment counted")
+	e.eventually(t, a, func(d invoicing.Invoice) bool { return d.AmountPaidMinor == 60 }, "payment counted")
 	e.publish(t, paymentEvent("moved-"+s, b, "EUR", 2, 60))
 	// An invalid invoice (its total is not subtotal + tax) never reaches the
 	// projector.
@@ -245,19 +245,19 @@ func TestPaymentInAnotherCurrencyThanItsLaterInvoiceIsNotCounted(t *testing.T) {
 	// Both payments stored before their invoice is known (a USD payment
 	// projected after the EUR invoice would be refused and dead-lettered,
 	// another test's case): the handler may take events in any order.
-	payments := kit.Mongo.Database(e.db).Collection(readmodel.PaymentsCollection)
+	payments := kit.Mongo.Database(e.db).Collection(invoicing.PaymentsCollection)
 	testkit.Eventually(t, 10*time.Second, func() bool {
 		n, err := payments.CountDocuments(context.Background(), bson.D{{Key: "invoice_id", Value: inv}})
 		return err == nil && n == 2
 	}, "the payments are not stored")
 	e.publish(t, invoiceEvent(inv, "r-"+s, "EUR", 1, 100))
-	got := e.eventually(t, inv, func(readmodel.Invoice) bool { return true }, "invoice")
+	got := e.eventually(t, inv, func(invoicing.Invoice) bool { return true }, "invoice")
 	if got.AmountPaidMinor != 70 || len(got.Payments) != 1 || got.Payments[0].PaymentID != "eur-"+s {
 		t.Errorf("invoice = %+v, want only the EUR payment counted", got)
 	}
 	// Corrected to USD, the USD payment counts and the EUR one no longer.
 	e.publish(t, invoiceEvent(inv, "r-"+s, "USD", 2, 100))
-	got = e.eventually(t, inv, func(d readmodel.Invoice) bool { return d.Version == 2 }, "version 2")
+	got = e.eventually(t, inv, func(d invoicing.Invoice) bool { return d.Version == 2 }, "version 2")
 	if got.AmountPaidMinor != 50 || len(got.Payments) != 1 || got.Payments[0].PaymentID != "usd-"+s {
 		t.Errorf("invoice = %+v, want only the USD payment counted", got)
 	}

@@ -15,7 +15,8 @@ import (
 
 	"github.com/resellerapi/platform/pkg/eventbus"
 	"github.com/resellerapi/platform/pkg/mongodb"
-	"github.com/resellerapi/platform/pkg/readmodel"
+	"github.com/resellerapi/platform/pkg/readmodel/directory"
+	"github.com/resellerapi/platform/pkg/readmodel/invoicing"
 	"github.com/resellerapi/platform/services/allinone/platform"
 	"github.com/resellerapi/platform/services/backoffice"
 )
@@ -40,7 +41,7 @@ func benchInvoice(prefix string, i int) backoffice.Invoice {
 // the store's fastest write. It returns the three rates in events per
 // second.
 func invoiceThroughput(ctx context.Context, p *platform.Platform, db *mongo.Database, n, batch int) (ours, upserts, inserts float64, err error) {
-	invoices := db.Collection(readmodel.InvoicesCollection)
+	invoices := db.Collection(invoicing.InvoicesCollection)
 	bus, err := eventbus.Connect(eventbus.Config{NATSURL: p.NATSURL, Service: "bench"})
 	if err != nil {
 		return 0, 0, 0, err
@@ -74,11 +75,11 @@ func invoiceThroughput(ctx context.Context, p *platform.Platform, db *mongo.Data
 	}
 	ours = float64(n) / time.Since(start).Seconds()
 
-	docs := make([]readmodel.Invoice, n)
+	docs := make([]invoicing.Invoice, n)
 	for i := range docs {
 		docs[i] = document(benchInvoice("inv-burst", i))
 	}
-	bulk := func(name string, model func(readmodel.Invoice) mongo.WriteModel) (float64, error) {
+	bulk := func(name string, model func(invoicing.Invoice) mongo.WriteModel) (float64, error) {
 		coll := db.Collection(name)
 		defer func() { _ = coll.Drop(context.Background()) }()
 		start := time.Now()
@@ -93,14 +94,14 @@ func invoiceThroughput(ctx context.Context, p *platform.Platform, db *mongo.Data
 		}
 		return float64(n) / time.Since(start).Seconds(), nil
 	}
-	if upserts, err = bulk("bench_guarded_upserts", func(d readmodel.Invoice) mongo.WriteModel {
+	if upserts, err = bulk("bench_guarded_upserts", func(d invoicing.Invoice) mongo.WriteModel {
 		return mongo.NewReplaceOneModel().SetUpsert(true).
 			SetFilter(bson.D{{Key: "_id", Value: d.ID}, {Key: "version", Value: bson.D{{Key: "$lt", Value: d.Version}}}}).
 			SetReplacement(d)
 	}); err != nil {
 		return 0, 0, 0, err
 	}
-	if inserts, err = bulk("bench_inserts", func(d readmodel.Invoice) mongo.WriteModel {
+	if inserts, err = bulk("bench_inserts", func(d invoicing.Invoice) mongo.WriteModel {
 		return mongo.NewInsertOneModel().SetDocument(d)
 	}); err != nil {
 		return 0, 0, 0, err
@@ -110,14 +111,14 @@ func invoiceThroughput(ctx context.Context, p *platform.Platform, db *mongo.Data
 
 // document is the read model of a new, unpaid invoice, as the invoicing
 // service stores it.
-func document(inv backoffice.Invoice) readmodel.Invoice {
+func document(inv backoffice.Invoice) invoicing.Invoice {
 	now := time.Now().UTC().Truncate(time.Millisecond)
-	d := readmodel.Invoice{ID: inv.InvoiceID, ResellerID: inv.ResellerID, Number: inv.Number, Currency: inv.Currency,
+	d := invoicing.Invoice{ID: inv.InvoiceID, ResellerID: inv.ResellerID, Number: inv.Number, Currency: inv.Currency,
 		IssueDate: inv.IssueDate, DueDate: inv.DueDate, SubtotalMinor: inv.SubtotalMinor, TaxMinor: inv.TaxMinor, TotalMinor: inv.TotalMinor,
-		Status: readmodel.InvoiceIssued, AmountDueMinor: inv.TotalMinor, Payments: []readmodel.InvoicePayment{},
+		Status: invoicing.InvoiceIssued, AmountDueMinor: inv.TotalMinor, Payments: []invoicing.InvoicePayment{},
 		CreatedAt: now, UpdatedAt: now, InvoiceUpdatedAt: now, Version: inv.Version, Rev: "raw"}
 	for _, l := range inv.Lines {
-		d.Lines = append(d.Lines, readmodel.InvoiceLine{LineID: l.LineID, Description: l.Description, ProductID: l.ProductID,
+		d.Lines = append(d.Lines, invoicing.InvoiceLine{LineID: l.LineID, Description: l.Description, ProductID: l.ProductID,
 			AccountID: l.AccountID, Quantity: l.Quantity, UnitPriceMinor: l.UnitPriceMinor, TaxRatePercent: l.TaxRatePercent,
 			ServicePeriodStart: l.ServicePeriodStart, ServicePeriodEnd: l.ServicePeriodEnd, AmountMinor: l.AmountMinor})
 		if !slices.Contains(d.AccountIDs, l.AccountID) {
@@ -231,7 +232,7 @@ func invoiceVisibility(ctx context.Context, p *platform.Platform, api *http.Clie
 // is a find and one find of its account names.
 func invoiceReads(ctx context.Context, o settings, api *http.Client, base string, invoices, accounts *mongo.Collection) error {
 	names := func(ids []string) error {
-		_, err := mongodb.FindAll[readmodel.Account](ctx, accounts, bson.D{{Key: "reseller_id", Value: "res-0"},
+		_, err := mongodb.FindAll[directory.Account](ctx, accounts, bson.D{{Key: "reseller_id", Value: "res-0"},
 			{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, options.Find().SetProjection(bson.D{{Key: "name", Value: 1}}))
 		return err
 	}
@@ -245,7 +246,7 @@ func invoiceReads(ctx context.Context, o settings, api *http.Client, base string
 			return err
 		}
 		raw, err := measure(o.requests, c, func() error {
-			docs, err := mongodb.FindAll[readmodel.Invoice](ctx, invoices, scope, page)
+			docs, err := mongodb.FindAll[invoicing.Invoice](ctx, invoices, scope, page)
 			if err != nil {
 				return err
 			}
@@ -269,7 +270,7 @@ func invoiceReads(ctx context.Context, o settings, api *http.Client, base string
 			return err
 		}
 		raw, err := measure(o.requests, c, func() error {
-			d, err := mongodb.FindOne[readmodel.Invoice](ctx, invoices, bson.D{{Key: "_id", Value: "inv-burst-000007"}, {Key: "reseller_id", Value: "res-0"}})
+			d, err := mongodb.FindOne[invoicing.Invoice](ctx, invoices, bson.D{{Key: "_id", Value: "inv-burst-000007"}, {Key: "reseller_id", Value: "res-0"}})
 			if err != nil {
 				return err
 			}

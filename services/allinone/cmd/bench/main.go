@@ -26,7 +26,9 @@ import (
 
 	"github.com/resellerapi/platform/pkg/eventbus"
 	"github.com/resellerapi/platform/pkg/mongodb"
-	"github.com/resellerapi/platform/pkg/readmodel"
+	"github.com/resellerapi/platform/pkg/readmodel/catalog"
+	"github.com/resellerapi/platform/pkg/readmodel/directory"
+	"github.com/resellerapi/platform/pkg/readmodel/invoicing"
 	"github.com/resellerapi/platform/services/allinone/platform"
 	"github.com/resellerapi/platform/services/backoffice"
 )
@@ -87,11 +89,11 @@ func run(o settings) error {
 		return err
 	}
 	defer func() { _ = client.Disconnect(context.Background()) }()
-	accounts := client.Database("directory").Collection(readmodel.AccountsCollection)
+	accounts := client.Database("directory").Collection(directory.AccountsCollection)
 	if err := fill(ctx, accounts, o); err != nil {
 		return err
 	}
-	offers := client.Database(readmodel.CatalogDatabase).Collection(readmodel.OffersCollection)
+	offers := client.Database(catalog.CatalogDatabase).Collection(catalog.OffersCollection)
 	if err := fillOffers(ctx, offers, o); err != nil {
 		return err
 	}
@@ -113,7 +115,7 @@ func run(o settings) error {
 	}
 
 	// Invoicing: a month-end burst, batched, against raw bulk writes.
-	oursRate, upserts, inserts, err := invoiceThroughput(ctx, p, client.Database(readmodel.InvoicingDatabase), o.invoices, invoicingBatch)
+	oursRate, upserts, inserts, err := invoiceThroughput(ctx, p, client.Database(invoicing.InvoicingDatabase), o.invoices, invoicingBatch)
 	if err != nil {
 		return err
 	}
@@ -121,7 +123,7 @@ func run(o settings) error {
 	fmt.Printf("%-44s %11s %11s %8s\n", "measurement (throughput: higher is better)", "ours ev/s", "raw ev/s", "ratio")
 	fmt.Printf("%-44s %11.0f %11.0f %7.2fx\n", "project invoices vs bulk guarded upserts", oursRate, upserts, oursRate/upserts)
 	fmt.Printf("%-44s %11.0f %11.0f %7.2fx\n", "project invoices vs bulk inserts", oursRate, inserts, oursRate/inserts)
-	invoices := client.Database(readmodel.InvoicingDatabase).Collection(readmodel.InvoicesCollection)
+	invoices := client.Database(invoicing.InvoicingDatabase).Collection(invoicing.InvoicesCollection)
 	if err := invoiceReads(ctx, o, api, p.URL, invoices, accounts); err != nil {
 		return err
 	}
@@ -153,7 +155,7 @@ func edgeRows(ctx context.Context, o settings, p *platform.Platform, api *http.C
 			if err != nil {
 				return err
 			}
-			var docs []readmodel.Account
+			var docs []directory.Account
 			if err := cur.All(ctx, &docs); err != nil {
 				return err
 			}
@@ -171,7 +173,7 @@ func edgeRows(ctx context.Context, o settings, p *platform.Platform, api *http.C
 			return err
 		}
 		raw, err := measure(o.requests, c, func() error {
-			_, err := mongodb.FindOne[readmodel.Account](ctx, accounts, bson.D{{Key: "_id", Value: "acc-0-00005"}, {Key: "reseller_id", Value: "res-0"}})
+			_, err := mongodb.FindOne[directory.Account](ctx, accounts, bson.D{{Key: "_id", Value: "acc-0-00005"}, {Key: "reseller_id", Value: "res-0"}})
 			return err
 		})
 		if err != nil {
@@ -199,7 +201,7 @@ func edgeRows(ctx context.Context, o settings, p *platform.Platform, api *http.C
 			if err != nil {
 				return err
 			}
-			var docs []readmodel.Offer
+			var docs []catalog.Offer
 			if err := cur.All(ctx, &docs); err != nil {
 				return err
 			}
@@ -217,7 +219,7 @@ func edgeRows(ctx context.Context, o settings, p *platform.Platform, api *http.C
 			return err
 		}
 		raw, err := measure(o.requests, c, func() error {
-			_, err := mongodb.FindOne[readmodel.Offer](ctx, offers, append(bson.D{{Key: "_id", Value: readmodel.OfferID("pl-0", "prd-00007")}}, resellable()...))
+			_, err := mongodb.FindOne[catalog.Offer](ctx, offers, append(bson.D{{Key: "_id", Value: catalog.OfferID("pl-0", "prd-00007")}}, resellable()...))
 			return err
 		})
 		if err != nil {
@@ -228,7 +230,7 @@ func edgeRows(ctx context.Context, o settings, p *platform.Platform, api *http.C
 
 	// Reseller profiles over JSON:API: access checks run on the tree in
 	// memory (0 store round trips); a get is 1 round trip, a list 2.
-	resellersColl := client.Database("directory").Collection(readmodel.ResellersCollection)
+	resellersColl := client.Database("directory").Collection(directory.ResellersCollection)
 	var subtree []string
 	for i := range downstreamResellers {
 		subtree = append(subtree, fmt.Sprintf("res-0-%02d", i))
@@ -258,7 +260,7 @@ func edgeRows(ctx context.Context, o settings, p *platform.Platform, api *http.C
 			if err != nil {
 				return err
 			}
-			var docs []readmodel.Reseller
+			var docs []directory.Reseller
 			if err := cur.All(ctx, &docs); err != nil {
 				return err
 			}
@@ -276,7 +278,7 @@ func edgeRows(ctx context.Context, o settings, p *platform.Platform, api *http.C
 			return err
 		}
 		raw, err := measure(o.requests, c, func() error {
-			_, err := mongodb.FindOne[readmodel.Reseller](ctx, resellersColl, bson.D{{Key: "_id", Value: "res-0-15"}})
+			_, err := mongodb.FindOne[directory.Reseller](ctx, resellersColl, bson.D{{Key: "_id", Value: "res-0-15"}})
 			return err
 		})
 		if err != nil {
@@ -343,7 +345,7 @@ func fill(ctx context.Context, coll *mongo.Collection, o settings) error {
 	batch := make([]any, 0, 500)
 	for i := range o.accounts {
 		r := i % o.resellers
-		batch = append(batch, readmodel.Account{ID: fmt.Sprintf("acc-%d-%05d", r, i/o.resellers), ResellerID: fmt.Sprintf("res-%d", r),
+		batch = append(batch, directory.Account{ID: fmt.Sprintf("acc-%d-%05d", r, i/o.resellers), ResellerID: fmt.Sprintf("res-%d", r),
 			Name: fmt.Sprintf("Customer %05d", i), Email: "it@example.test", Status: "active", Country: "GR",
 			CreatedAt: now, UpdatedAt: now, Version: 1})
 		if len(batch) == cap(batch) || i == o.accounts-1 {
@@ -364,9 +366,9 @@ func fillOffers(ctx context.Context, coll *mongo.Collection, o settings) error {
 	for l := range o.lists {
 		for i := range o.products {
 			list, product := fmt.Sprintf("pl-%d", l), fmt.Sprintf("prd-%05d", i)
-			batch = append(batch, readmodel.Offer{ID: readmodel.OfferID(list, product), PriceListID: list, ProductID: product,
-				Currency: "EUR", Prices: []readmodel.OfferPrice{{BillingPeriod: "monthly", CostMinor: int64(100 + i), RetailMinor: int64(125 + i)}},
-				BillingPeriods: []string{"monthly"}, AvailableTo: readmodel.AvailableForever, ListVersion: 1,
+			batch = append(batch, catalog.Offer{ID: catalog.OfferID(list, product), PriceListID: list, ProductID: product,
+				Currency: "EUR", Prices: []catalog.OfferPrice{{BillingPeriod: "monthly", CostMinor: int64(100 + i), RetailMinor: int64(125 + i)}},
+				BillingPeriods: []string{"monthly"}, AvailableTo: catalog.AvailableForever, ListVersion: 1,
 				SKU: "SKU-" + product, Name: fmt.Sprintf("Product %05d", i), Category: "Productivity", Vendor: "Vendor",
 				BillingType: "recurring", Unit: "user", Status: "active", ProductVersion: 1, UpdatedAt: now})
 			if len(batch) == cap(batch) {
@@ -524,7 +526,7 @@ func projection(ctx context.Context, p *platform.Platform, accounts *mongo.Colle
 	start = time.Now()
 	for i := range n {
 		id := fmt.Sprintf("raw-%05d", i)
-		if _, err := mongodb.ReplaceIfNewer(ctx, accounts, id, 1, readmodel.Account{ID: id, ResellerID: "res-raw", Name: "Raw",
+		if _, err := mongodb.ReplaceIfNewer(ctx, accounts, id, 1, directory.Account{ID: id, ResellerID: "res-raw", Name: "Raw",
 			Status: "active", CreatedAt: now, UpdatedAt: now, Version: 1}); err != nil {
 			return 0, 0, err
 		}

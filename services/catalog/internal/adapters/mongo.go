@@ -14,7 +14,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/resellerapi/platform/pkg/mongodb"
-	"github.com/resellerapi/platform/pkg/readmodel"
+	"github.com/resellerapi/platform/pkg/readmodel/catalog"
 	"github.com/resellerapi/platform/services/catalog/internal/domain"
 )
 
@@ -26,20 +26,20 @@ type Repository struct {
 // NewRepository returns a repository over db.
 func NewRepository(db *mongo.Database) *Repository {
 	return &Repository{
-		products: db.Collection(readmodel.ProductsCollection),
-		lists:    db.Collection(readmodel.PriceListsCollection),
-		offers:   db.Collection(readmodel.OffersCollection),
+		products: db.Collection(catalog.ProductsCollection),
+		lists:    db.Collection(catalog.PriceListsCollection),
+		offers:   db.Collection(catalog.OffersCollection),
 	}
 }
 
 // EnsureIndexes creates the indexes the projection's writes use and
-// those the edge's product queries use (readmodel.OfferIndexes).
+// those the edge's product queries use (catalog.OfferIndexes).
 func (r *Repository) EnsureIndexes(ctx context.Context) error {
 	models := []mongo.IndexModel{
 		{Keys: bson.D{{Key: "product_id", Value: 1}, {Key: "product_version", Value: 1}}},
 		{Keys: bson.D{{Key: "price_list_id", Value: 1}, {Key: "list_version", Value: 1}}},
 	}
-	for _, keys := range readmodel.OfferIndexes() {
+	for _, keys := range catalog.OfferIndexes() {
 		models = append(models, mongo.IndexModel{Keys: keys})
 	}
 	return mongodb.EnsureIndexes(ctx, r.offers, models...)
@@ -47,7 +47,7 @@ func (r *Repository) EnsureIndexes(ctx context.Context) error {
 
 // SaveProduct stores p unless a newer or equal version is stored.
 func (r *Repository) SaveProduct(ctx context.Context, p domain.Product) (bool, error) {
-	return mongodb.ReplaceIfNewer(ctx, r.products, p.ID, p.Version, readmodel.Product{
+	return mongodb.ReplaceIfNewer(ctx, r.products, p.ID, p.Version, catalog.Product{
 		ID: p.ID, SKU: p.SKU, Name: p.Name, Description: p.Description, Category: p.Category, Vendor: p.Vendor,
 		BillingType: p.BillingType, BillingPeriod: p.BillingPeriod, Unit: p.Unit, Status: p.Status,
 		CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(), Version: p.Version,
@@ -76,7 +76,7 @@ func (r *Repository) ProductOnOffers(ctx context.Context, p domain.Product) (int
 // SavePriceList stores the list's own fields unless a newer or equal
 // version is stored.
 func (r *Repository) SavePriceList(ctx context.Context, l domain.PriceList) (bool, error) {
-	return mongodb.ReplaceIfNewer(ctx, r.lists, l.ID, l.Version, readmodel.PriceList{
+	return mongodb.ReplaceIfNewer(ctx, r.lists, l.ID, l.Version, catalog.PriceList{
 		ID: l.ID, Name: l.Name, Currency: l.Currency, Items: len(l.Items),
 		CreatedAt: l.CreatedAt.UTC(), UpdatedAt: l.UpdatedAt.UTC(), Version: l.Version,
 	})
@@ -84,7 +84,7 @@ func (r *Repository) SavePriceList(ctx context.Context, l domain.PriceList) (boo
 
 // PriceListVersion is the stored version of list id (0 if none).
 func (r *Repository) PriceListVersion(ctx context.Context, id string) (int64, error) {
-	l, err := mongodb.FindOne[readmodel.PriceList](ctx, r.lists, bson.D{{Key: "_id", Value: id}})
+	l, err := mongodb.FindOne[catalog.PriceList](ctx, r.lists, bson.D{{Key: "_id", Value: id}})
 	if errors.Is(err, mongodb.ErrNotFound) {
 		return 0, nil
 	}
@@ -99,11 +99,11 @@ func (r *Repository) PricesOnOffers(ctx context.Context, l domain.PriceList) (in
 	order, items := l.ByProduct()
 	var changed int64
 	for _, productID := range order {
-		prices := make([]readmodel.OfferPrice, len(items[productID]))
+		prices := make([]catalog.OfferPrice, len(items[productID]))
 		var periods []string
-		from, to := readmodel.AvailableForever, time.Time{}
+		from, to := catalog.AvailableForever, time.Time{}
 		for i, it := range items[productID] {
-			prices[i] = readmodel.OfferPrice{BillingPeriod: it.BillingPeriod, CostMinor: it.CostMinor, RetailMinor: it.RetailMinor,
+			prices[i] = catalog.OfferPrice{BillingPeriod: it.BillingPeriod, CostMinor: it.CostMinor, RetailMinor: it.RetailMinor,
 				EffectiveFrom: utc(it.EffectiveFrom), EffectiveTo: utc(it.EffectiveTo)}
 			if !slices.Contains(periods, it.BillingPeriod) {
 				periods = append(periods, it.BillingPeriod)
@@ -111,11 +111,11 @@ func (r *Repository) PricesOnOffers(ctx context.Context, l domain.PriceList) (in
 			from = minTime(from, it.EffectiveFrom)
 			end := it.EffectiveTo
 			if end.IsZero() {
-				end = readmodel.AvailableForever
+				end = catalog.AvailableForever
 			}
 			to = maxTime(to, end)
 		}
-		id := readmodel.OfferID(l.ID, productID)
+		id := catalog.OfferID(l.ID, productID)
 		res, err := r.offers.UpdateOne(ctx,
 			bson.D{{Key: "_id", Value: id}, {Key: "list_version", Value: bson.D{{Key: "$lt", Value: l.Version}}}},
 			bson.D{
@@ -152,7 +152,7 @@ func (r *Repository) Products(ctx context.Context, ids []string) ([]domain.Produ
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	docs, err := mongodb.FindAll[readmodel.Product](ctx, r.products, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+	docs, err := mongodb.FindAll[catalog.Product](ctx, r.products, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
 	if err != nil {
 		return nil, err
 	}

@@ -9,7 +9,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/resellerapi/platform/pkg/mongodb"
-	"github.com/resellerapi/platform/pkg/readmodel"
+	"github.com/resellerapi/platform/pkg/readmodel/directory"
 	"github.com/resellerapi/platform/services/directory/internal/domain"
 )
 
@@ -18,13 +18,13 @@ type AccountRepository struct{ coll *mongo.Collection }
 
 // NewAccountRepository returns a repository over db.
 func NewAccountRepository(db *mongo.Database) *AccountRepository {
-	return &AccountRepository{coll: db.Collection(readmodel.AccountsCollection)}
+	return &AccountRepository{coll: db.Collection(directory.AccountsCollection)}
 }
 
 // EnsureIndexes creates the indexes the edge's account queries use.
 func (r *AccountRepository) EnsureIndexes(ctx context.Context) error {
 	var models []mongo.IndexModel
-	for _, keys := range readmodel.AccountIndexes() {
+	for _, keys := range directory.AccountIndexes() {
 		models = append(models, mongo.IndexModel{Keys: keys})
 	}
 	return mongodb.EnsureIndexes(ctx, r.coll, models...)
@@ -32,10 +32,10 @@ func (r *AccountRepository) EnsureIndexes(ctx context.Context) error {
 
 // Save stores a unless a newer or equal version is stored.
 func (r *AccountRepository) Save(ctx context.Context, a domain.Account) (bool, error) {
-	return mongodb.ReplaceIfNewer(ctx, r.coll, a.ID, a.Version, readmodel.Account{
+	return mongodb.ReplaceIfNewer(ctx, r.coll, a.ID, a.Version, directory.Account{
 		ID: a.ID, ResellerID: a.ResellerID, Name: a.Name, Email: a.Email, Phone: a.Phone,
 		Country: a.Country, Status: string(a.Status), Currency: a.Currency,
-		BillingAddress: readmodel.PostalAddress(a.BillingAddress), PrimaryContact: readmodel.ResellerContacts(a.PrimaryContact),
+		BillingAddress: directory.PostalAddress(a.BillingAddress), PrimaryContact: directory.ResellerContacts(a.PrimaryContact),
 		CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(),
 		Version: a.Version,
 	})
@@ -46,7 +46,7 @@ type ResellerRepository struct{ coll *mongo.Collection }
 
 // NewResellerRepository returns a repository over db.
 func NewResellerRepository(db *mongo.Database) *ResellerRepository {
-	return &ResellerRepository{coll: db.Collection(readmodel.ResellersCollection)}
+	return &ResellerRepository{coll: db.Collection(directory.ResellersCollection)}
 }
 
 // EnsureIndexes creates the index used to walk the reseller tree.
@@ -56,10 +56,10 @@ func (r *ResellerRepository) EnsureIndexes(ctx context.Context) error {
 
 // Save stores res unless a newer or equal version is stored.
 func (r *ResellerRepository) Save(ctx context.Context, res domain.Reseller) (bool, error) {
-	return mongodb.ReplaceIfNewer(ctx, r.coll, res.ID, res.Version, readmodel.Reseller{
+	return mongodb.ReplaceIfNewer(ctx, r.coll, res.ID, res.Version, directory.Reseller{
 		ID: res.ID, ParentID: res.ParentID, Name: res.Name, Domain: res.Domain, Currency: res.Currency,
 		Country: res.Country, Email: res.Email, PriceListID: res.PriceListID,
-		Manager: res.Manager, Company: readmodel.ResellerCompany(res.Company), Contacts: readmodel.ResellerContacts(res.Contacts),
+		Manager: res.Manager, Company: directory.ResellerCompany(res.Company), Contacts: directory.ResellerContacts(res.Contacts),
 		CustomAttributes: res.CustomAttributes, Status: res.Status, Edition: res.Edition,
 		CreatedAt: res.CreatedAt.UTC(), UpdatedAt: res.UpdatedAt.UTC(),
 		Version: res.Version,

@@ -13,7 +13,7 @@ import (
 
 	"github.com/resellerapi/platform/pkg/mongodb"
 	"github.com/resellerapi/platform/pkg/paging"
-	"github.com/resellerapi/platform/pkg/readmodel"
+	"github.com/resellerapi/platform/pkg/readmodel/directory"
 	"github.com/resellerapi/platform/services/edge/internal/app"
 )
 
@@ -22,11 +22,11 @@ import (
 type AccountReader struct{ accounts mongodb.Scoped }
 
 // NewAccountReader returns a reader over the directory database.
-func NewAccountReader(directory *mongo.Database) *AccountReader {
-	return &AccountReader{accounts: mongodb.NewScoped(directory.Collection(readmodel.AccountsCollection), "reseller_id")}
+func NewAccountReader(db *mongo.Database) *AccountReader {
+	return &AccountReader{accounts: mongodb.NewScoped(db.Collection(directory.AccountsCollection), "reseller_id")}
 }
 
-// sortFields maps the API's sort keys onto readmodel.AccountSortFields,
+// sortFields maps the API's sort keys onto directory.AccountSortFields,
 // each of which the directory indexes after the scope.
 var sortFields = map[string]string{"name": "name", "createdAt": "created_at", "updatedAt": "updated_at"}
 
@@ -36,7 +36,7 @@ func (r *AccountReader) List(ctx context.Context, scope app.Scope, f app.Account
 	if f.Status != "" {
 		filter = append(filter, bson.E{Key: "status", Value: f.Status})
 	}
-	docs, total, err := mongodb.ScopedFindPage[readmodel.Account](ctx, r.accounts, scope.ResellerIDs(), mongodb.Page{
+	docs, total, err := mongodb.ScopedFindPage[directory.Account](ctx, r.accounts, scope.ResellerIDs(), mongodb.Page{
 		Filter: listFilter(filter, f.Search, f.UpdatedSince),
 		Sort:   sortBy(sortFields, f.Sort.Field, f.Sort.Desc),
 		Skip:   page.Skip(), Limit: page.Limit(),
@@ -54,7 +54,7 @@ func (r *AccountReader) List(ctx context.Context, scope app.Scope, f app.Account
 // Get returns the account id if it is within scope; any other is
 // app.ErrNotFound, exactly as a missing one.
 func (r *AccountReader) Get(ctx context.Context, scope app.Scope, id string) (app.Account, error) {
-	d, err := mongodb.ScopedFindOne[readmodel.Account](ctx, r.accounts, scope.ResellerIDs(), bson.D{{Key: "_id", Value: id}})
+	d, err := mongodb.ScopedFindOne[directory.Account](ctx, r.accounts, scope.ResellerIDs(), bson.D{{Key: "_id", Value: id}})
 	if errors.Is(err, mongodb.ErrNotFound) {
 		return app.Account{}, app.ErrNotFound
 	}
@@ -64,7 +64,7 @@ func (r *AccountReader) Get(ctx context.Context, scope app.Scope, id string) (ap
 	return account(d), nil
 }
 
-func account(d readmodel.Account) app.Account {
+func account(d directory.Account) app.Account {
 	return app.Account{ID: d.ID, ResellerID: d.ResellerID, Name: d.Name, Email: d.Email, Phone: d.Phone,
 		Country: d.Country, Status: d.Status, Currency: d.Currency, BillingAddress: app.Address(d.BillingAddress),
 		PrimaryContact: app.Contacts(d.PrimaryContact), CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}

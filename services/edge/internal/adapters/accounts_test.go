@@ -4,14 +4,15 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/resellerapi/platform/pkg/readmodel"
+	"github.com/resellerapi/platform/pkg/readmodel/catalog"
+	"github.com/resellerapi/platform/pkg/readmodel/directory"
 )
 
 // Every sort the API offers is one the directory indexes.
 func TestSortFieldsAreIndexed(t *testing.T) {
 	for api, field := range sortFields {
-		if !slices.Contains(readmodel.AccountSortFields(), field) {
-			t.Errorf("sort %s maps to %s, which readmodel.AccountIndexes does not cover", api, field)
+		if !slices.Contains(directory.AccountSortFields(), field) {
+			t.Errorf("sort %s maps to %s, which directory.AccountIndexes does not cover", api, field)
 		}
 	}
 }
@@ -19,8 +20,8 @@ func TestSortFieldsAreIndexed(t *testing.T) {
 // Every product sort the API offers is one the catalog indexes.
 func TestProductSortFieldsAreIndexed(t *testing.T) {
 	for api, field := range productSortFields {
-		if !slices.Contains(readmodel.OfferSortFields(), field) {
-			t.Errorf("sort %s maps to %s, which readmodel.OfferIndexes does not cover", api, field)
+		if !slices.Contains(catalog.OfferSortFields(), field) {
+			t.Errorf("sort %s maps to %s, which catalog.OfferIndexes does not cover", api, field)
 		}
 	}
 }

@@ -9,7 +9,7 @@ import (
 
 	"github.com/resellerapi/platform/pkg/mongodb"
 	"github.com/resellerapi/platform/pkg/paging"
-	"github.com/resellerapi/platform/pkg/readmodel"
+	"github.com/resellerapi/platform/pkg/readmodel/invoicing"
 	"github.com/resellerapi/platform/services/edge/internal/app"
 )
 
@@ -18,11 +18,11 @@ import (
 type InvoiceReader struct{ invoices mongodb.Scoped }
 
 // NewInvoiceReader returns a reader over the invoicing database.
-func NewInvoiceReader(invoicing *mongo.Database) *InvoiceReader {
-	return &InvoiceReader{invoices: mongodb.NewScoped(invoicing.Collection(readmodel.InvoicesCollection), "reseller_id")}
+func NewInvoiceReader(db *mongo.Database) *InvoiceReader {
+	return &InvoiceReader{invoices: mongodb.NewScoped(db.Collection(invoicing.InvoicesCollection), "reseller_id")}
 }
 
-// invoiceSortFields maps the API's sort keys onto readmodel.InvoiceSortFields.
+// invoiceSortFields maps the API's sort keys onto invoicing.InvoiceSortFields.
 var invoiceSortFields = map[string]string{
 	"issueDate": "issue_date", "dueDate": "due_date", "number": "number", "total": "total_minor", "updatedAt": "updated_at",
 }
@@ -35,7 +35,7 @@ func invoiceFilter(today string, f app.InvoiceFilter) bson.D {
 	var dueFrom, dueBefore string // due_date >= dueFrom, < dueBefore
 	switch f.Status {
 	case app.InvoiceOverdue:
-		filter = bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: []string{readmodel.InvoiceIssued, readmodel.InvoicePartiallyPaid}}}}}
+		filter = bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: []string{invoicing.InvoiceIssued, invoicing.InvoicePartiallyPaid}}}}}
 		dueBefore = today
 	case app.InvoiceIssued, app.InvoicePartiallyPaid:
 		filter = bson.D{{Key: "status", Value: f.Status}}
@@ -77,7 +77,7 @@ func (r *InvoiceReader) List(ctx context.Context, scope app.Scope, today string,
 	if _, ok := invoiceSortFields[field]; !ok {
 		field = "issueDate"
 	}
-	docs, total, err := mongodb.ScopedFindPage[readmodel.Invoice](ctx, r.invoices, scope.ResellerIDs(), mongodb.Page{
+	docs, total, err := mongodb.ScopedFindPage[invoicing.Invoice](ctx, r.invoices, scope.ResellerIDs(), mongodb.Page{
 		Filter:     invoiceFilter(today, f),
 		Sort:       sortBy(invoiceSortFields, field, f.Sort.Desc),
 		Skip:       page.Skip(),
@@ -97,7 +97,7 @@ func (r *InvoiceReader) List(ctx context.Context, scope app.Scope, today string,
 // Get returns invoice id with its lines and payments if it is within
 // scope; any other is app.ErrNotFound. One find.
 func (r *InvoiceReader) Get(ctx context.Context, scope app.Scope, today, id string) (app.Invoice, error) {
-	d, err := mongodb.ScopedFindOne[readmodel.Invoice](ctx, r.invoices, scope.ResellerIDs(), bson.D{{Key: "_id", Value: id}})
+	d, err := mongodb.ScopedFindOne[invoicing.Invoice](ctx, r.invoices, scope.ResellerIDs(), bson.D{{Key: "_id", Value: id}})
 	if errors.Is(err, mongodb.ErrNotFound) {
 		return app.Invoice{}, app.ErrNotFound
 	}
@@ -107,12 +107,12 @@ func (r *InvoiceReader) Get(ctx context.Context, scope app.Scope, today, id stri
 	return invoice(d, today), nil
 }
 
-func invoice(d readmodel.Invoice, today string) app.Invoice {
+func invoice(d invoicing.Invoice, today string) app.Invoice {
 	inv := app.Invoice{ID: d.ID, ResellerID: d.ResellerID, Number: d.Number, Status: d.Status, VoidReason: d.VoidReason,
 		Currency: d.Currency, IssueDate: d.IssueDate, DueDate: d.DueDate, Subtotal: d.SubtotalMinor, Tax: d.TaxMinor,
 		Total: d.TotalMinor, Paid: d.AmountPaidMinor, Due: d.AmountDueMinor, Accounts: make([]app.InvoiceAccount, len(d.AccountIDs)),
 		CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
-	if (d.Status == readmodel.InvoiceIssued || d.Status == readmodel.InvoicePartiallyPaid) && d.DueDate < today {
+	if (d.Status == invoicing.InvoiceIssued || d.Status == invoicing.InvoicePartiallyPaid) && d.DueDate < today {
 		inv.Status = app.InvoiceOverdue
 	}
 	for i, id := range d.AccountIDs {

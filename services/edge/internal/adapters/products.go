@@ -10,7 +10,7 @@ import (
 
 	"github.com/resellerapi/platform/pkg/mongodb"
 	"github.com/resellerapi/platform/pkg/paging"
-	"github.com/resellerapi/platform/pkg/readmodel"
+	"github.com/resellerapi/platform/pkg/readmodel/catalog"
 	"github.com/resellerapi/platform/services/edge/internal/app"
 )
 
@@ -19,11 +19,11 @@ import (
 type ProductReader struct{ offers mongodb.Scoped }
 
 // NewProductReader returns a reader over the catalog database.
-func NewProductReader(catalog *mongo.Database) *ProductReader {
-	return &ProductReader{offers: mongodb.NewScoped(catalog.Collection(readmodel.OffersCollection), "price_list_id")}
+func NewProductReader(db *mongo.Database) *ProductReader {
+	return &ProductReader{offers: mongodb.NewScoped(db.Collection(catalog.OffersCollection), "price_list_id")}
 }
 
-// productSortFields maps the API's sort keys onto readmodel.OfferSortFields.
+// productSortFields maps the API's sort keys onto catalog.OfferSortFields.
 var productSortFields = map[string]string{"name": "name", "vendor": "vendor", "category": "category", "updatedAt": "updated_at"}
 
 // resellable is the condition of an offer that may be sold at now: an
@@ -47,7 +47,7 @@ func (r *ProductReader) List(ctx context.Context, scope app.ListScope, now time.
 			filter = append(filter, bson.E{Key: eq.field, Value: eq.value})
 		}
 	}
-	docs, total, err := mongodb.ScopedFindPage[readmodel.Offer](ctx, r.offers, scope.PriceListIDs(), mongodb.Page{
+	docs, total, err := mongodb.ScopedFindPage[catalog.Offer](ctx, r.offers, scope.PriceListIDs(), mongodb.Page{
 		Filter: listFilter(filter, f.Search, f.UpdatedSince),
 		Sort:   sortBy(productSortFields, f.Sort.Field, f.Sort.Desc),
 		Skip:   page.Skip(), Limit: page.Limit(),
@@ -69,8 +69,8 @@ func (r *ProductReader) Get(ctx context.Context, scope app.ListScope, now time.T
 	if len(lists) != 1 {
 		return app.Product{}, app.ErrNotFound
 	}
-	filter := append(bson.D{{Key: "_id", Value: readmodel.OfferID(lists[0], id)}}, resellable(now)...)
-	d, err := mongodb.ScopedFindOne[readmodel.Offer](ctx, r.offers, lists, filter)
+	filter := append(bson.D{{Key: "_id", Value: catalog.OfferID(lists[0], id)}}, resellable(now)...)
+	d, err := mongodb.ScopedFindOne[catalog.Offer](ctx, r.offers, lists, filter)
 	if errors.Is(err, mongodb.ErrNotFound) {
 		return app.Product{}, app.ErrNotFound
 	}
@@ -82,7 +82,7 @@ func (r *ProductReader) Get(ctx context.Context, scope app.ListScope, now time.T
 
 // product maps an offer with the prices in effect at now (an offer's
 // prices may also hold past and future ones).
-func product(d readmodel.Offer, now time.Time) app.Product {
+func product(d catalog.Offer, now time.Time) app.Product {
 	p := app.Product{ID: d.ProductID, SKU: d.SKU, Name: d.Name, Description: d.Description, Category: d.Category,
 		Vendor: d.Vendor, BillingType: d.BillingType, Unit: d.Unit, UpdatedAt: d.UpdatedAt}
 	for _, pr := range d.Prices {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/resellerapi/platform/pkg/mongodb"
 	"github.com/resellerapi/platform/pkg/paging"
-	"github.com/resellerapi/platform/pkg/readmodel"
+	"github.com/resellerapi/platform/pkg/readmodel/directory"
 	"github.com/resellerapi/platform/services/edge/internal/app"
 )
 
@@ -18,8 +18,8 @@ import (
 type ResellerReader struct{ resellers mongodb.Scoped }
 
 // NewResellerReader returns a reader over the directory database.
-func NewResellerReader(directory *mongo.Database) *ResellerReader {
-	return &ResellerReader{resellers: mongodb.NewScoped(directory.Collection(readmodel.ResellersCollection), "_id")}
+func NewResellerReader(db *mongo.Database) *ResellerReader {
+	return &ResellerReader{resellers: mongodb.NewScoped(db.Collection(directory.ResellersCollection), "_id")}
 }
 
 // List returns one page of the resellers in scope, by name: one find and
@@ -32,7 +32,7 @@ func (r *ResellerReader) List(ctx context.Context, scope app.Scope, f app.Resell
 	if f.Status != "" {
 		filter = append(filter, bson.E{Key: "status", Value: f.Status})
 	}
-	docs, total, err := mongodb.ScopedFindPage[readmodel.Reseller](ctx, r.resellers, scope.ResellerIDs(), mongodb.Page{
+	docs, total, err := mongodb.ScopedFindPage[directory.Reseller](ctx, r.resellers, scope.ResellerIDs(), mongodb.Page{
 		Filter: filter, Sort: sortBy(nil, "name", false), Skip: page.Skip(), Limit: page.Limit(),
 	})
 	if err != nil {
@@ -48,7 +48,7 @@ func (r *ResellerReader) List(ctx context.Context, scope app.Scope, f app.Resell
 // Get returns reseller id if it is in scope, else app.ErrNotFound.
 func (r *ResellerReader) Get(ctx context.Context, scope app.Scope, id string) (app.ResellerProfile, error) {
 	// The scope is this one id (the use case checked it is the caller's to see).
-	d, err := mongodb.ScopedFindOne[readmodel.Reseller](ctx, r.resellers, scope.ResellerIDs(), nil)
+	d, err := mongodb.ScopedFindOne[directory.Reseller](ctx, r.resellers, scope.ResellerIDs(), nil)
 	if errors.Is(err, mongodb.ErrNotFound) {
 		return app.ResellerProfile{}, app.ErrNotFound
 	}
@@ -58,7 +58,7 @@ func (r *ResellerReader) Get(ctx context.Context, scope app.Scope, id string) (a
 	return resellerProfile(d), nil
 }
 
-func resellerProfile(d readmodel.Reseller) app.ResellerProfile {
+func resellerProfile(d directory.Reseller) app.ResellerProfile {
 	status := d.Status
 	if status == "" {
 		status = "active" // projected before statuses existed

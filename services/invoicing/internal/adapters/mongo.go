@@ -15,7 +15,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/resellerapi/platform/pkg/mongodb"
-	"github.com/resellerapi/platform/pkg/readmodel"
+	"github.com/resellerapi/platform/pkg/readmodel/invoicing"
 	"github.com/resellerapi/platform/services/invoicing/internal/app"
 	"github.com/resellerapi/platform/services/invoicing/internal/domain"
 )
@@ -30,16 +30,16 @@ var _ app.Repository = (*Repository)(nil)
 // NewRepository returns a repository over db.
 func NewRepository(db *mongo.Database) *Repository {
 	return &Repository{
-		invoices: db.Collection(readmodel.InvoicesCollection),
-		payments: db.Collection(readmodel.PaymentsCollection),
+		invoices: db.Collection(invoicing.InvoicesCollection),
+		payments: db.Collection(invoicing.PaymentsCollection),
 	}
 }
 
 // EnsureIndexes creates the index the projection's payment reads use and
-// those the edge's invoice queries use (readmodel.InvoiceIndexes).
+// those the edge's invoice queries use (invoicing.InvoiceIndexes).
 func (r *Repository) EnsureIndexes(ctx context.Context) error {
 	var models []mongo.IndexModel
-	for _, keys := range readmodel.InvoiceIndexes() {
+	for _, keys := range invoicing.InvoiceIndexes() {
 		models = append(models, mongo.IndexModel{Keys: keys})
 	}
 	return errors.Join(
@@ -56,7 +56,7 @@ func (r *Repository) Invoices(ctx context.Context, ids []string) (map[string]app
 	if len(ids) == 0 {
 		return out, nil
 	}
-	docs, err := mongodb.FindAll[readmodel.Invoice](ctx, r.invoices, bson.D{{Key: "_id", Value: in(ids)}})
+	docs, err := mongodb.FindAll[invoicing.Invoice](ctx, r.invoices, bson.D{{Key: "_id", Value: in(ids)}})
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +80,7 @@ func (r *Repository) SavePayments(ctx context.Context, ps []domain.Payment) ([]b
 			models = append(models, mongo.NewReplaceOneModel().SetUpsert(true).
 				SetFilter(bson.D{{Key: "_id", Value: p.ID}, {Key: "invoice_id", Value: p.InvoiceID},
 					{Key: "version", Value: bson.D{{Key: "$lt", Value: p.Version}}}}).
-				SetReplacement(readmodel.Payment{ID: p.ID, InvoiceID: p.InvoiceID, AmountMinor: p.Amount, Currency: p.Currency,
+				SetReplacement(invoicing.Payment{ID: p.ID, InvoiceID: p.InvoiceID, AmountMinor: p.Amount, Currency: p.Currency,
 					PaidAt: p.PaidAt, Method: p.Method, UpdatedAt: p.UpdatedAt, Version: p.Version}))
 		}
 		_, err := r.payments.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(true))
@@ -106,7 +106,7 @@ func (r *Repository) SavePayments(ctx context.Context, ps []domain.Payment) ([]b
 
 // Payments returns the stored payments among ids: one find.
 func (r *Repository) Payments(ctx context.Context, ids []string) (map[string]domain.Payment, error) {
-	docs, err := mongodb.FindAll[readmodel.Payment](ctx, r.payments, bson.D{{Key: "_id", Value: in(ids)}})
+	docs, err := mongodb.FindAll[invoicing.Payment](ctx, r.payments, bson.D{{Key: "_id", Value: in(ids)}})
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +119,7 @@ func (r *Repository) Payments(ctx context.Context, ids []string) (map[string]dom
 
 // PaymentsOf returns the stored payments of the invoices ids: one find.
 func (r *Repository) PaymentsOf(ctx context.Context, invoiceIDs []string) (map[string][]domain.Payment, error) {
-	docs, err := mongodb.FindAll[readmodel.Payment](ctx, r.payments, bson.D{{Key: "invoice_id", Value: in(invoiceIDs)}})
+	docs, err := mongodb.FindAll[invoicing.Payment](ctx, r.payments, bson.D{{Key: "invoice_id", Value: in(invoiceIDs)}})
 	if err != nil {
 		return nil, err
 	}
@@ -182,32 +182,32 @@ func (r *Repository) SaveInvoices(ctx context.Context, ws []app.Write) ([]string
 }
 
 // document is the stored form of an invoice and its settlement.
-func document(inv domain.Invoice, s domain.Settlement) readmodel.Invoice {
-	d := readmodel.Invoice{
+func document(inv domain.Invoice, s domain.Settlement) invoicing.Invoice {
+	d := invoicing.Invoice{
 		ID: inv.ID, ResellerID: inv.ResellerID, Number: inv.Number, Currency: inv.Currency,
-		IssueDate: inv.IssueDate, DueDate: inv.DueDate, Lines: make([]readmodel.InvoiceLine, len(inv.Lines)),
+		IssueDate: inv.IssueDate, DueDate: inv.DueDate, Lines: make([]invoicing.InvoiceLine, len(inv.Lines)),
 		SubtotalMinor: inv.Subtotal, TaxMinor: inv.Tax, TotalMinor: inv.Total, AccountIDs: inv.AccountIDs(),
 		Status: s.Status, VoidReason: inv.VoidReason, AmountPaidMinor: s.Paid, AmountDueMinor: s.Due,
-		Payments:  make([]readmodel.InvoicePayment, len(s.Counted)),
+		Payments:  make([]invoicing.InvoicePayment, len(s.Counted)),
 		CreatedAt: inv.CreatedAt, UpdatedAt: s.UpdatedAt, InvoiceUpdatedAt: inv.UpdatedAt, Version: inv.Version,
 	}
 	if d.AccountIDs == nil {
 		d.AccountIDs = []string{}
 	}
 	for i, l := range inv.Lines {
-		d.Lines[i] = readmodel.InvoiceLine{LineID: l.ID, Description: l.Description, ProductID: l.ProductID, SKU: l.SKU,
+		d.Lines[i] = invoicing.InvoiceLine{LineID: l.ID, Description: l.Description, ProductID: l.ProductID, SKU: l.SKU,
 			AccountID: l.AccountID, Quantity: l.Quantity, UnitPriceMinor: l.UnitPrice, TaxRatePercent: l.TaxRatePercent,
 			ServicePeriodStart: l.ServicePeriodStart, ServicePeriodEnd: l.ServicePeriodEnd, AmountMinor: l.Amount}
 	}
 	for i, p := range s.Counted {
-		d.Payments[i] = readmodel.InvoicePayment{PaymentID: p.ID, AmountMinor: p.Amount, PaidAt: p.PaidAt, Method: p.Method,
+		d.Payments[i] = invoicing.InvoicePayment{PaymentID: p.ID, AmountMinor: p.Amount, PaidAt: p.PaidAt, Method: p.Method,
 			UpdatedAt: p.UpdatedAt, Version: p.Version}
 	}
 	return d
 }
 
 // stored maps a stored invoice back; document(stored(d)) == d.
-func stored(d readmodel.Invoice) app.Stored {
+func stored(d invoicing.Invoice) app.Stored {
 	inv := domain.Invoice{
 		ID: d.ID, ResellerID: d.ResellerID, Number: d.Number, Currency: d.Currency, IssueDate: d.IssueDate,
 		DueDate: d.DueDate, Lines: make([]domain.Line, len(d.Lines)), Subtotal: d.SubtotalMinor, Tax: d.TaxMinor,
@@ -227,7 +227,7 @@ func stored(d readmodel.Invoice) app.Stored {
 	return app.Stored{Invoice: inv, Settlement: s, Rev: d.Rev}
 }
 
-func payment(d readmodel.Payment) domain.Payment {
+func payment(d invoicing.Payment) domain.Payment {
 	return domain.Payment{ID: d.ID, InvoiceID: d.InvoiceID, Amount: d.AmountMinor, Currency: d.Currency,
 		PaidAt: d.PaidAt, Method: d.Method, UpdatedAt: d.UpdatedAt, Version: d.Version}
 }
