@@ -1,5 +1,5 @@
 // Package adapters implements the directory's repositories on MongoDB,
-// writing the documents of pkg/readmodel that the edge reads.
+// writing the documents of pkg/readmodel/directory that the edge reads.
 package adapters
 
 import (
@@ -10,7 +10,6 @@ import (
 
 	"github.com/resellerapi/platform/pkg/mongodb"
 	"github.com/resellerapi/platform/pkg/readmodel/directory"
-	"github.com/resellerapi/platform/services/directory/internal/domain"
 )
 
 // AccountRepository stores accounts in the accounts collection.
@@ -31,14 +30,8 @@ func (r *AccountRepository) EnsureIndexes(ctx context.Context) error {
 }
 
 // Save stores a unless a newer or equal version is stored.
-func (r *AccountRepository) Save(ctx context.Context, a domain.Account) (bool, error) {
-	return mongodb.ReplaceIfNewer(ctx, r.coll, a.ID, a.Version, directory.Account{
-		ID: a.ID, ResellerID: a.ResellerID, Name: a.Name, Email: a.Email, Phone: a.Phone,
-		Country: a.Country, Status: string(a.Status), Currency: a.Currency,
-		BillingAddress: directory.PostalAddress(a.BillingAddress), PrimaryContact: directory.ResellerContacts(a.PrimaryContact),
-		CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(),
-		Version: a.Version,
-	})
+func (r *AccountRepository) Save(ctx context.Context, a directory.Account) (bool, error) {
+	return mongodb.ReplaceIfNewer(ctx, r.coll, a.ID, a.Version, a)
 }
 
 // ResellerRepository stores resellers in the resellers collection.
@@ -55,13 +48,6 @@ func (r *ResellerRepository) EnsureIndexes(ctx context.Context) error {
 }
 
 // Save stores res unless a newer or equal version is stored.
-func (r *ResellerRepository) Save(ctx context.Context, res domain.Reseller) (bool, error) {
-	return mongodb.ReplaceIfNewer(ctx, r.coll, res.ID, res.Version, directory.Reseller{
-		ID: res.ID, ParentID: res.ParentID, Name: res.Name, Domain: res.Domain, Currency: res.Currency,
-		Country: res.Country, Email: res.Email, PriceListID: res.PriceListID,
-		Manager: res.Manager, Company: directory.ResellerCompany(res.Company), Contacts: directory.ResellerContacts(res.Contacts),
-		CustomAttributes: res.CustomAttributes, Status: res.Status, Edition: res.Edition,
-		CreatedAt: res.CreatedAt.UTC(), UpdatedAt: res.UpdatedAt.UTC(),
-		Version: res.Version,
-	})
+func (r *ResellerRepository) Save(ctx context.Context, res directory.Reseller) (bool, error) {
+	return mongodb.ReplaceIfNewer(ctx, r.coll, res.ID, res.Version, res)
 }

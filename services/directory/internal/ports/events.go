@@ -13,8 +13,8 @@ import (
 	"github.com/resellerapi/platform/proto-events/subjects"
 
 	"github.com/resellerapi/platform/pkg/eventbus"
+	"github.com/resellerapi/platform/pkg/readmodel/directory"
 	"github.com/resellerapi/platform/services/directory/internal/app"
-	"github.com/resellerapi/platform/services/directory/internal/domain"
 )
 
 // EventHandlers feeds the back-office's events to the application.
@@ -43,33 +43,35 @@ func (h EventHandlers) ResellerChanged(ctx context.Context, e *eventsv1.Reseller
 	return eventbus.Outcome(h.app.Commands.ApplyReseller.Handle(ctx, ResellerFromEvent(e)))
 }
 
-// AccountFromEvent maps an event that passed rules.AccountChanged.
-func AccountFromEvent(e *eventsv1.AccountChanged) domain.Account {
+// AccountFromEvent maps an event that passed rules.AccountChanged onto
+// the document the edge reads.
+func AccountFromEvent(e *eventsv1.AccountChanged) directory.Account {
 	a := e.GetAccount()
+	b := a.GetBillingAddress()
 	updated := e.GetMeta().GetOccurredAt()
-	return domain.Account{
+	return directory.Account{
 		ID: a.GetAccountId(), ResellerID: a.GetResellerId(), Name: a.GetName(), Email: a.GetEmail(),
 		Phone: a.GetPhone(), Country: a.GetCountry(),
-		Status:   domain.AccountStatus(rules.EnumWord(a.GetStatus().String(), "ACCOUNT_STATUS_")),
+		Status:   rules.EnumWord(a.GetStatus().String(), "ACCOUNT_STATUS_"),
 		Currency: a.GetCurrency(),
-		BillingAddress: domain.Address{AddressLine1: a.GetBillingAddress().GetAddressLine_1(), AddressLine2: a.GetBillingAddress().GetAddressLine_2(),
-			City: a.GetBillingAddress().GetCity(), State: a.GetBillingAddress().GetState(), Zip: a.GetBillingAddress().GetZip(),
-			Country: a.GetBillingAddress().GetCountry()},
+		BillingAddress: directory.PostalAddress{AddressLine1: b.GetAddressLine_1(), AddressLine2: b.GetAddressLine_2(),
+			City: b.GetCity(), State: b.GetState(), Zip: b.GetZip(), Country: b.GetCountry()},
 		PrimaryContact: contacts(a.GetPrimaryContact()),
 		CreatedAt:      createdAt(a.GetCreatedAt(), updated).AsTime(), UpdatedAt: updated.AsTime(),
 		Version: e.GetMeta().GetVersion(),
 	}
 }
 
-// ResellerFromEvent maps an event that passed rules.ResellerChanged. The
-// flat country and email are shorthands of the company's (the rules make
-// them agree); an absent status means active and an absent edition
-// standard, as for events from before those fields.
-func ResellerFromEvent(e *eventsv1.ResellerChanged) domain.Reseller {
+// ResellerFromEvent maps an event that passed rules.ResellerChanged onto
+// the document the edge reads. The flat country and email are shorthands
+// of the company's (the rules make them agree); an absent status means
+// active and an absent edition standard, as for events from before those
+// fields.
+func ResellerFromEvent(e *eventsv1.ResellerChanged) directory.Reseller {
 	r := e.GetReseller()
-	c, p := r.GetCompany(), r.GetContacts()
+	c := r.GetCompany()
 	updated := e.GetMeta().GetOccurredAt()
-	company := domain.Company{Name: c.GetName(), AddressLine1: c.GetAddressLine_1(), AddressLine2: c.GetAddressLine_2(),
+	company := directory.ResellerCompany{Name: c.GetName(), AddressLine1: c.GetAddressLine_1(), AddressLine2: c.GetAddressLine_2(),
 		City: c.GetCity(), State: c.GetState(), Zip: c.GetZip(), Country: or(c.GetCountry(), r.GetCountry()),
 		Phone: c.GetPhone(), Fax: c.GetFax(), Email: or(c.GetEmail(), r.GetEmail())}
 	status := "active"
@@ -80,19 +82,19 @@ func ResellerFromEvent(e *eventsv1.ResellerChanged) domain.Reseller {
 	if r.GetEdition() != eventsv1.ResellerEdition_RESELLER_EDITION_UNSPECIFIED {
 		edition = rules.EnumWord(r.GetEdition().String(), "RESELLER_EDITION_")
 	}
-	return domain.Reseller{
+	return directory.Reseller{
 		ID: r.GetResellerId(), ParentID: r.GetParentId(), Name: r.GetName(), Domain: r.GetDomain(),
 		Currency: r.GetCurrency(), Country: company.Country, Email: company.Email, PriceListID: r.GetPriceListId(),
 		Manager: r.GetManager(), Company: company,
-		Contacts:         contacts(p),
+		Contacts:         contacts(r.GetContacts()),
 		CustomAttributes: r.GetCustomAttributes(), Status: status, Edition: edition,
 		CreatedAt: createdAt(r.GetCreatedAt(), updated).AsTime(), UpdatedAt: updated.AsTime(),
 		Version: e.GetMeta().GetVersion(),
 	}
 }
 
-func contacts(p *eventsv1.ResellerContacts) domain.Contacts {
-	return domain.Contacts{FirstName: p.GetFirstName(), LastName: p.GetLastName(), MiddleName: p.GetMiddleName(),
+func contacts(p *eventsv1.ResellerContacts) directory.ResellerContacts {
+	return directory.ResellerContacts{FirstName: p.GetFirstName(), LastName: p.GetLastName(), MiddleName: p.GetMiddleName(),
 		Position: p.GetPosition(), Phone: p.GetPhone(), Email: p.GetEmail()}
 }
 
