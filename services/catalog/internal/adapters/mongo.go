@@ -1,5 +1,5 @@
 // Package adapters implements the catalog's repository on MongoDB, writing
-// the documents of pkg/readmodel that the edge reads.
+// the documents of pkg/readmodel/catalog that the edge reads.
 package adapters
 
 import (
@@ -46,17 +46,13 @@ func (r *Repository) EnsureIndexes(ctx context.Context) error {
 }
 
 // SaveProduct stores p unless a newer or equal version is stored.
-func (r *Repository) SaveProduct(ctx context.Context, p domain.Product) (bool, error) {
-	return mongodb.ReplaceIfNewer(ctx, r.products, p.ID, p.Version, catalog.Product{
-		ID: p.ID, SKU: p.SKU, Name: p.Name, Description: p.Description, Category: p.Category, Vendor: p.Vendor,
-		BillingType: p.BillingType, BillingPeriod: p.BillingPeriod, Unit: p.Unit, Status: p.Status,
-		CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(), Version: p.Version,
-	})
+func (r *Repository) SaveProduct(ctx context.Context, p catalog.Product) (bool, error) {
+	return mongodb.ReplaceIfNewer(ctx, r.products, p.ID, p.Version, p)
 }
 
 // ProductOnOffers sets p's fields on every offer of p with an older
 // product version: one guarded update of many documents.
-func (r *Repository) ProductOnOffers(ctx context.Context, p domain.Product) (int64, error) {
+func (r *Repository) ProductOnOffers(ctx context.Context, p catalog.Product) (int64, error) {
 	res, err := r.offers.UpdateMany(ctx,
 		bson.D{{Key: "product_id", Value: p.ID}, {Key: "product_version", Value: bson.D{{Key: "$lt", Value: p.Version}}}},
 		bson.D{
@@ -148,21 +144,11 @@ func (r *Repository) PricesOnOffers(ctx context.Context, l domain.PriceList) (in
 }
 
 // Products returns the stored products among ids: one query.
-func (r *Repository) Products(ctx context.Context, ids []string) ([]domain.Product, error) {
+func (r *Repository) Products(ctx context.Context, ids []string) ([]catalog.Product, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	docs, err := mongodb.FindAll[catalog.Product](ctx, r.products, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]domain.Product, len(docs))
-	for i, d := range docs {
-		out[i] = domain.Product{ID: d.ID, SKU: d.SKU, Name: d.Name, Description: d.Description, Category: d.Category,
-			Vendor: d.Vendor, BillingType: d.BillingType, BillingPeriod: d.BillingPeriod, Unit: d.Unit, Status: d.Status,
-			CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, Version: d.Version}
-	}
-	return out, nil
+	return mongodb.FindAll[catalog.Product](ctx, r.products, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
 }
 
 func minTime(a, b time.Time) time.Time {

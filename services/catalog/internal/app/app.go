@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 
+	"github.com/resellerapi/platform/pkg/readmodel/catalog"
 	"github.com/resellerapi/platform/services/catalog/internal/domain"
 )
 
@@ -15,10 +16,10 @@ import (
 // change nothing, whatever order the two aggregates' events arrive in.
 type Repository interface {
 	// SaveProduct stores p unless a version >= p.Version is stored.
-	SaveProduct(ctx context.Context, p domain.Product) (applied bool, err error)
+	SaveProduct(ctx context.Context, p catalog.Product) (applied bool, err error)
 	// ProductOnOffers copies p onto every offer of p whose product fields
 	// are older than p.Version; it returns how many changed.
-	ProductOnOffers(ctx context.Context, p domain.Product) (int64, error)
+	ProductOnOffers(ctx context.Context, p catalog.Product) (int64, error)
 	// SavePriceList stores the list's own fields unless a newer version is
 	// stored.
 	SavePriceList(ctx context.Context, l domain.PriceList) (applied bool, err error)
@@ -30,7 +31,7 @@ type Repository interface {
 	// offers changed.
 	PricesOnOffers(ctx context.Context, l domain.PriceList) (int64, error)
 	// Products returns the stored products among ids.
-	Products(ctx context.Context, ids []string) ([]domain.Product, error)
+	Products(ctx context.Context, ids []string) ([]catalog.Product, error)
 }
 
 // Application is the catalog's set of use cases.
@@ -62,7 +63,7 @@ type ApplyProductHandler struct {
 // guarded, and the second runs even when the first finds p already
 // stored: a redelivery after a crash between them completes the offers.
 // applied is false when neither changed anything.
-func (h ApplyProductHandler) Handle(ctx context.Context, p domain.Product) (applied bool, err error) {
+func (h ApplyProductHandler) Handle(ctx context.Context, p catalog.Product) (applied bool, err error) {
 	saved, err := h.repo.SaveProduct(ctx, p)
 	if err != nil {
 		return false, err

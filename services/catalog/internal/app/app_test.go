@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/resellerapi/platform/pkg/readmodel/catalog"
 	"github.com/resellerapi/platform/services/catalog/internal/domain"
 )
 
@@ -14,13 +15,13 @@ import (
 type fakeRepo struct {
 	listVersion  int64
 	listSaved    bool
-	products     []domain.Product
+	products     []catalog.Product
 	pricesWrites []int64
 	productCopy  []string
 }
 
-func (f *fakeRepo) SaveProduct(context.Context, domain.Product) (bool, error) { return true, nil }
-func (f *fakeRepo) ProductOnOffers(_ context.Context, p domain.Product) (int64, error) {
+func (f *fakeRepo) SaveProduct(context.Context, catalog.Product) (bool, error) { return true, nil }
+func (f *fakeRepo) ProductOnOffers(_ context.Context, p catalog.Product) (int64, error) {
 	f.productCopy = append(f.productCopy, p.ID)
 	return 1, nil
 }
@@ -34,8 +35,8 @@ func (f *fakeRepo) PricesOnOffers(_ context.Context, l domain.PriceList) (int64,
 	f.pricesWrites = append(f.pricesWrites, l.Version)
 	return 1, nil
 }
-func (f *fakeRepo) Products(_ context.Context, ids []string) ([]domain.Product, error) {
-	var out []domain.Product
+func (f *fakeRepo) Products(_ context.Context, ids []string) ([]catalog.Product, error) {
+	var out []catalog.Product
 	for _, p := range f.products {
 		if slices.Contains(ids, p.ID) {
 			out = append(out, p)
@@ -52,7 +53,7 @@ func TestApplyPriceList(t *testing.T) {
 	ctx := context.Background()
 	// A new version: prices written, then the stored products of its items
 	// copied onto its offers (catching a product event that raced it).
-	repo := &fakeRepo{listSaved: true, products: []domain.Product{{ID: "a", Version: 3}, {ID: "z", Version: 1}}}
+	repo := &fakeRepo{listSaved: true, products: []catalog.Product{{ID: "a", Version: 3}, {ID: "z", Version: 1}}}
 	h := New(repo, slog.New(slog.DiscardHandler)).Commands.ApplyPriceList
 	if applied, err := h.Handle(ctx, list(2)); err != nil || !applied {
 		t.Fatalf("new version: %v, %v", applied, err)

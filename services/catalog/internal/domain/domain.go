@@ -1,26 +1,10 @@
-// Package domain holds the catalog's model: the distributor's products and
-// the price lists resellers buy at. What makes one valid is declared once,
-// with the event contract, in proto-events/rules.
+// Package domain holds the catalog's model: the price lists resellers buy
+// at, whose items become offers. What makes one valid is declared once,
+// with the event contract, in proto-events/rules. A product has no
+// behaviour here: it is its read-model document (pkg/readmodel/catalog).
 package domain
 
 import "time"
-
-// Product is a product of the catalog at one version.
-type Product struct {
-	ID            string
-	SKU           string
-	Name          string
-	Description   string
-	Category      string
-	Vendor        string
-	BillingType   string // recurring, one_time, usage
-	BillingPeriod string // monthly, annual, none
-	Unit          string
-	Status        string // active, withdrawn
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-	Version       int64
-}
 
 // PriceList is a price list at one version, with every item.
 type PriceList struct {

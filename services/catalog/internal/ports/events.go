@@ -14,6 +14,7 @@ import (
 	"github.com/resellerapi/platform/proto-events/subjects"
 
 	"github.com/resellerapi/platform/pkg/eventbus"
+	"github.com/resellerapi/platform/pkg/readmodel/catalog"
 	"github.com/resellerapi/platform/services/catalog/internal/app"
 	"github.com/resellerapi/platform/services/catalog/internal/domain"
 )
@@ -31,11 +32,12 @@ func Register(bus *eventbus.Bus, application app.Application) error {
 	)
 }
 
-// ProductFromEvent maps an event that passed rules.ProductChanged.
-func ProductFromEvent(e *eventsv1.ProductChanged) domain.Product {
+// ProductFromEvent maps an event that passed rules.ProductChanged onto
+// its read-model document.
+func ProductFromEvent(e *eventsv1.ProductChanged) catalog.Product {
 	p := e.GetProduct()
 	updated := e.GetMeta().GetOccurredAt()
-	return domain.Product{
+	return catalog.Product{
 		ID: p.GetProductId(), SKU: p.GetSku(), Name: p.GetName(), Description: p.GetDescription(),
 		Category: p.GetCategory(), Vendor: p.GetVendor(),
 		BillingType:   rules.EnumWord(p.GetBillingType().String(), "BILLING_TYPE_"),
