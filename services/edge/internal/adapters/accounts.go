@@ -31,7 +31,7 @@ func NewAccountReader(db *mongo.Database) *AccountReader {
 var sortFields = map[string]string{"name": "name", "createdAt": "created_at", "updatedAt": "updated_at"}
 
 // List returns one page of accounts: one find and one count.
-func (r *AccountReader) List(ctx context.Context, scope app.Scope, f app.AccountFilter, page paging.Request) ([]app.Account, int64, error) {
+func (r *AccountReader) List(ctx context.Context, scope app.Scope, f app.AccountFilter, page paging.Request) ([]directory.Account, int64, error) {
 	var filter bson.D
 	if f.Status != "" {
 		filter = append(filter, bson.E{Key: "status", Value: f.Status})
@@ -41,33 +41,17 @@ func (r *AccountReader) List(ctx context.Context, scope app.Scope, f app.Account
 		Sort:   sortBy(sortFields, f.Sort.Field, f.Sort.Desc),
 		Skip:   page.Skip(), Limit: page.Limit(),
 	})
-	if err != nil {
-		return nil, 0, err
-	}
-	out := make([]app.Account, len(docs))
-	for i, d := range docs {
-		out[i] = account(d)
-	}
-	return out, total, nil
+	return docs, total, err
 }
 
 // Get returns the account id if it is within scope; any other is
 // app.ErrNotFound, exactly as a missing one.
-func (r *AccountReader) Get(ctx context.Context, scope app.Scope, id string) (app.Account, error) {
+func (r *AccountReader) Get(ctx context.Context, scope app.Scope, id string) (directory.Account, error) {
 	d, err := mongodb.ScopedFindOne[directory.Account](ctx, r.accounts, scope.ResellerIDs(), bson.D{{Key: "_id", Value: id}})
 	if errors.Is(err, mongodb.ErrNotFound) {
-		return app.Account{}, app.ErrNotFound
+		return directory.Account{}, app.ErrNotFound
 	}
-	if err != nil {
-		return app.Account{}, err
-	}
-	return account(d), nil
-}
-
-func account(d directory.Account) app.Account {
-	return app.Account{ID: d.ID, ResellerID: d.ResellerID, Name: d.Name, Email: d.Email, Phone: d.Phone,
-		Country: d.Country, Status: d.Status, Currency: d.Currency, BillingAddress: app.Address(d.BillingAddress),
-		PrimaryContact: app.Contacts(d.PrimaryContact), CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
+	return d, err
 }
 
 // Names returns the names of the accounts among ids within scope: one

@@ -72,7 +72,7 @@ func appendRange(filter bson.D, field, lowOp, low, highOp, high string) bson.D {
 
 // List returns one page of invoices without their lines and payments: one
 // find and one count.
-func (r *InvoiceReader) List(ctx context.Context, scope app.Scope, today string, f app.InvoiceFilter, page paging.Request) ([]app.Invoice, int64, error) {
+func (r *InvoiceReader) List(ctx context.Context, scope app.Scope, today string, f app.InvoiceFilter, page paging.Request) ([]invoicing.Invoice, int64, error) {
 	field := f.Sort.Field
 	if _, ok := invoiceSortFields[field]; !ok {
 		field = "issueDate"
@@ -84,47 +84,15 @@ func (r *InvoiceReader) List(ctx context.Context, scope app.Scope, today string,
 		Limit:      page.Limit(),
 		Projection: bson.D{{Key: "lines", Value: 0}, {Key: "payments", Value: 0}},
 	})
-	if err != nil {
-		return nil, 0, err
-	}
-	out := make([]app.Invoice, len(docs))
-	for i, d := range docs {
-		out[i] = invoice(d, today)
-	}
-	return out, total, nil
+	return docs, total, err
 }
 
 // Get returns invoice id with its lines and payments if it is within
 // scope; any other is app.ErrNotFound. One find.
-func (r *InvoiceReader) Get(ctx context.Context, scope app.Scope, today, id string) (app.Invoice, error) {
+func (r *InvoiceReader) Get(ctx context.Context, scope app.Scope, id string) (invoicing.Invoice, error) {
 	d, err := mongodb.ScopedFindOne[invoicing.Invoice](ctx, r.invoices, scope.ResellerIDs(), bson.D{{Key: "_id", Value: id}})
 	if errors.Is(err, mongodb.ErrNotFound) {
-		return app.Invoice{}, app.ErrNotFound
+		return invoicing.Invoice{}, app.ErrNotFound
 	}
-	if err != nil {
-		return app.Invoice{}, err
-	}
-	return invoice(d, today), nil
-}
-
-func invoice(d invoicing.Invoice, today string) app.Invoice {
-	inv := app.Invoice{ID: d.ID, ResellerID: d.ResellerID, Number: d.Number, Status: d.Status, VoidReason: d.VoidReason,
-		Currency: d.Currency, IssueDate: d.IssueDate, DueDate: d.DueDate, Subtotal: d.SubtotalMinor, Tax: d.TaxMinor,
-		Total: d.TotalMinor, Paid: d.AmountPaidMinor, Due: d.AmountDueMinor, Accounts: make([]app.InvoiceAccount, len(d.AccountIDs)),
-		CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
-	if (d.Status == invoicing.InvoiceIssued || d.Status == invoicing.InvoicePartiallyPaid) && d.DueDate < today {
-		inv.Status = app.InvoiceOverdue
-	}
-	for i, id := range d.AccountIDs {
-		inv.Accounts[i] = app.InvoiceAccount{ID: id}
-	}
-	for _, l := range d.Lines {
-		inv.Lines = append(inv.Lines, app.InvoiceLine{ID: l.LineID, Description: l.Description, ProductID: l.ProductID, SKU: l.SKU,
-			AccountID: l.AccountID, Quantity: l.Quantity, UnitPrice: l.UnitPriceMinor, Amount: l.AmountMinor,
-			TaxRatePercent: l.TaxRatePercent, ServicePeriodStart: l.ServicePeriodStart, ServicePeriodEnd: l.ServicePeriodEnd})
-	}
-	for _, p := range d.Payments {
-		inv.Payments = append(inv.Payments, app.InvoicePayment{ID: p.PaymentID, Amount: p.AmountMinor, PaidAt: p.PaidAt, Method: p.Method})
-	}
-	return inv
+	return d, err
 }

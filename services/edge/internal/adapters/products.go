@@ -38,7 +38,7 @@ func resellable(now time.Time) bson.D {
 }
 
 // List returns one page of resellable products: one find and one count.
-func (r *ProductReader) List(ctx context.Context, scope app.ListScope, now time.Time, f app.ProductFilter, page paging.Request) ([]app.Product, int64, error) {
+func (r *ProductReader) List(ctx context.Context, scope app.ListScope, now time.Time, f app.ProductFilter, page paging.Request) ([]catalog.Offer, int64, error) {
 	filter := resellable(now)
 	for _, eq := range []struct{ field, value string }{
 		{"category", f.Category}, {"vendor", f.Vendor}, {"billing_type", f.BillingType}, {"billing_periods", f.BillingPeriod},
@@ -52,44 +52,20 @@ func (r *ProductReader) List(ctx context.Context, scope app.ListScope, now time.
 		Sort:   sortBy(productSortFields, f.Sort.Field, f.Sort.Desc),
 		Skip:   page.Skip(), Limit: page.Limit(),
 	})
-	if err != nil {
-		return nil, 0, err
-	}
-	out := make([]app.Product, len(docs))
-	for i, d := range docs {
-		out[i] = product(d, now)
-	}
-	return out, total, nil
+	return docs, total, err
 }
 
 // Get returns product id if it is resellable in scope at now; anything
 // else is app.ErrNotFound. One find.
-func (r *ProductReader) Get(ctx context.Context, scope app.ListScope, now time.Time, id string) (app.Product, error) {
+func (r *ProductReader) Get(ctx context.Context, scope app.ListScope, now time.Time, id string) (catalog.Offer, error) {
 	lists := scope.PriceListIDs()
 	if len(lists) != 1 {
-		return app.Product{}, app.ErrNotFound
+		return catalog.Offer{}, app.ErrNotFound
 	}
 	filter := append(bson.D{{Key: "_id", Value: catalog.OfferID(lists[0], id)}}, resellable(now)...)
 	d, err := mongodb.ScopedFindOne[catalog.Offer](ctx, r.offers, lists, filter)
 	if errors.Is(err, mongodb.ErrNotFound) {
-		return app.Product{}, app.ErrNotFound
+		return catalog.Offer{}, app.ErrNotFound
 	}
-	if err != nil {
-		return app.Product{}, err
-	}
-	return product(d, now), nil
-}
-
-// product maps an offer with the prices in effect at now (an offer's
-// prices may also hold past and future ones).
-func product(d catalog.Offer, now time.Time) app.Product {
-	p := app.Product{ID: d.ProductID, SKU: d.SKU, Name: d.Name, Description: d.Description, Category: d.Category,
-		Vendor: d.Vendor, BillingType: d.BillingType, Unit: d.Unit, UpdatedAt: d.UpdatedAt}
-	for _, pr := range d.Prices {
-		if (pr.EffectiveFrom.IsZero() || !now.Before(pr.EffectiveFrom)) && (pr.EffectiveTo.IsZero() || now.Before(pr.EffectiveTo)) {
-			p.Prices = append(p.Prices, app.Price{BillingPeriod: pr.BillingPeriod, CostMinor: pr.CostMinor, RetailMinor: pr.RetailMinor,
-				Currency: d.Currency, EffectiveFrom: pr.EffectiveFrom, EffectiveTo: pr.EffectiveTo})
-		}
-	}
-	return p
+	return d, err
 }

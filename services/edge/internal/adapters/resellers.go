@@ -24,7 +24,7 @@ func NewResellerReader(db *mongo.Database) *ResellerReader {
 
 // List returns one page of the resellers in scope, by name: one find and
 // one count.
-func (r *ResellerReader) List(ctx context.Context, scope app.Scope, f app.ResellerFilter, page paging.Request) ([]app.ResellerProfile, int64, error) {
+func (r *ResellerReader) List(ctx context.Context, scope app.Scope, f app.ResellerFilter, page paging.Request) ([]directory.Reseller, int64, error) {
 	var filter bson.D
 	if f.ParentID != "" {
 		filter = append(filter, bson.E{Key: "parent_id", Value: f.ParentID})
@@ -35,35 +35,15 @@ func (r *ResellerReader) List(ctx context.Context, scope app.Scope, f app.Resell
 	docs, total, err := mongodb.ScopedFindPage[directory.Reseller](ctx, r.resellers, scope.ResellerIDs(), mongodb.Page{
 		Filter: filter, Sort: sortBy(nil, "name", false), Skip: page.Skip(), Limit: page.Limit(),
 	})
-	if err != nil {
-		return nil, 0, err
-	}
-	out := make([]app.ResellerProfile, len(docs))
-	for i, d := range docs {
-		out[i] = resellerProfile(d)
-	}
-	return out, total, nil
+	return docs, total, err
 }
 
 // Get returns reseller id if it is in scope, else app.ErrNotFound.
-func (r *ResellerReader) Get(ctx context.Context, scope app.Scope, id string) (app.ResellerProfile, error) {
+func (r *ResellerReader) Get(ctx context.Context, scope app.Scope, id string) (directory.Reseller, error) {
 	// The scope is this one id (the use case checked it is the caller's to see).
 	d, err := mongodb.ScopedFindOne[directory.Reseller](ctx, r.resellers, scope.ResellerIDs(), nil)
 	if errors.Is(err, mongodb.ErrNotFound) {
-		return app.ResellerProfile{}, app.ErrNotFound
+		return directory.Reseller{}, app.ErrNotFound
 	}
-	if err != nil {
-		return app.ResellerProfile{}, err
-	}
-	return resellerProfile(d), nil
-}
-
-func resellerProfile(d directory.Reseller) app.ResellerProfile {
-	status := d.Status
-	if status == "" {
-		status = "active" // projected before statuses existed
-	}
-	return app.ResellerProfile{ID: d.ID, ParentID: d.ParentID, Name: d.Name, Domain: d.Domain, Currency: d.Currency,
-		Manager: d.Manager, Company: app.Company(d.Company), Contacts: app.Contacts(d.Contacts),
-		CustomAttributes: d.CustomAttributes, Status: status, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
+	return d, err
 }

@@ -1,5 +1,9 @@
 // Package app holds the edge's use cases: reading the read models other
-// services project, always scoped to what the caller may see.
+// services project, always scoped to what the caller may see. Their
+// results are the read-model documents themselves (pkg/readmodel/...),
+// or those documents with what the edge composes or derives around them
+// (an invoice's derived status and its end customers' names); the ports
+// map them onto the API's generated types.
 package app
 
 import (
@@ -9,6 +13,7 @@ import (
 	"time"
 
 	"github.com/resellerapi/platform/pkg/paging"
+	"github.com/resellerapi/platform/pkg/readmodel/directory"
 )
 
 // PageRequest is a validated page request.
@@ -50,28 +55,6 @@ func ownScope(c Caller) Scope {
 	return Scope{resellers: []string{c.ResellerID}}
 }
 
-// Account is an end customer as the API shows it.
-type Account struct {
-	ID         string
-	ResellerID string
-	Name       string
-	Email      string
-	Phone      string
-	Country    string
-	Status     string
-	// Currency is the ISO 4217 code the account is billed in.
-	Currency       string
-	BillingAddress Address
-	PrimaryContact Contacts
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
-}
-
-// Address is a postal address.
-type Address struct {
-	AddressLine1, AddressLine2, City, State, Zip, Country string
-}
-
 // AccountSort is a sort order of account lists.
 type AccountSort struct {
 	Field string // "name", "createdAt" or "updatedAt"
@@ -91,9 +74,9 @@ type AccountFilter struct {
 
 // AccountReader reads the accounts read model within a scope.
 type AccountReader interface {
-	List(ctx context.Context, scope Scope, f AccountFilter, page paging.Request) ([]Account, int64, error)
+	List(ctx context.Context, scope Scope, f AccountFilter, page paging.Request) ([]directory.Account, int64, error)
 	// Get returns ErrNotFound unless the account id is within scope.
-	Get(ctx context.Context, scope Scope, id string) (Account, error)
+	Get(ctx context.Context, scope Scope, id string) (directory.Account, error)
 	AccountNames
 }
 
@@ -156,7 +139,7 @@ type ListAccountsHandler struct {
 
 // Handle returns one page of the caller's accounts matching f, and with
 // f.IncludeDownstream those of its whole subtree.
-func (h ListAccountsHandler) Handle(ctx context.Context, caller Caller, f AccountFilter, page paging.Request) ([]Account, int64, error) {
+func (h ListAccountsHandler) Handle(ctx context.Context, caller Caller, f AccountFilter, page paging.Request) ([]directory.Account, int64, error) {
 	scope := ownScope(caller)
 	if f.IncludeDownstream {
 		scope = Scope{resellers: h.tree.Subtree(caller.ResellerID)}
@@ -168,6 +151,6 @@ func (h ListAccountsHandler) Handle(ctx context.Context, caller Caller, f Accoun
 type GetAccountHandler struct{ accounts AccountReader }
 
 // Handle returns the account id if it belongs to the caller's reseller.
-func (h GetAccountHandler) Handle(ctx context.Context, caller Caller, id string) (Account, error) {
+func (h GetAccountHandler) Handle(ctx context.Context, caller Caller, id string) (directory.Account, error) {
 	return h.accounts.Get(ctx, ownScope(caller), id)
 }

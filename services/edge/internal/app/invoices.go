@@ -4,59 +4,41 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/resellerapi/platform/pkg/readmodel/directory"
+	"github.com/resellerapi/platform/pkg/readmodel/invoicing"
 )
 
 // Invoice statuses as the API shows them. Overdue is derived when read.
 const (
-	InvoiceIssued        = "issued"
-	InvoicePartiallyPaid = "partially_paid"
-	InvoicePaid          = "paid"
-	InvoiceVoid          = "void"
+	InvoiceIssued        = invoicing.InvoiceIssued
+	InvoicePartiallyPaid = invoicing.InvoicePartiallyPaid
+	InvoicePaid          = invoicing.InvoicePaid
+	InvoiceVoid          = invoicing.InvoiceVoid
 	InvoiceOverdue       = "overdue"
 )
 
-// Invoice is an invoice the distributor issued to the caller. Amounts are
-// integers of the currency's minor unit. A list leaves Lines and Payments
-// empty.
+// Invoice is an invoice the distributor issued to the caller: its
+// read-model document with what the edge adds when reading it. A list's
+// documents have no lines and payments.
 type Invoice struct {
-	ID         string
-	ResellerID string
-	Number     string
-	Status     string
-	VoidReason string
-	Currency   string
-	IssueDate  string // YYYY-MM-DD
-	DueDate    string // YYYY-MM-DD
-	Subtotal   int64
-	Tax        int64
-	Total      int64
-	Paid       int64
-	Due        int64
-	Accounts   []InvoiceAccount
-	Lines      []InvoiceLine
-	Payments   []InvoicePayment
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	invoicing.Invoice
+	// Status is the stored status as of today: overdue for an issued or
+	// partially paid invoice whose due date has passed. It shadows the
+	// stored Invoice.Status.
+	Status string
+	// AccountNames are the names of the invoice's end customers by id; an
+	// account the directory does not know has none.
+	AccountNames map[string]string
 }
 
-// InvoiceAccount is an end customer of an invoice; Name is empty when the
-// directory does not know the account.
-type InvoiceAccount struct{ ID, Name string }
-
-// InvoiceLine is one line of an invoice.
-type InvoiceLine struct {
-	ID, Description, ProductID, SKU, AccountID, AccountName string
-	Quantity, UnitPrice, Amount                             int64
-	TaxRatePercent                                          string
-	ServicePeriodStart, ServicePeriodEnd                    string // YYYY-MM-DD or empty
-}
-
-// InvoicePayment is a payment counted on an invoice.
-type InvoicePayment struct {
-	ID     string
-	Amount int64
-	PaidAt time.Time
-	Method string
+// asOf returns d as the API shows it on day today (YYYY-MM-DD, UTC).
+func asOf(d invoicing.Invoice, today string) Invoice {
+	inv := Invoice{Invoice: d, Status: d.Status}
+	if (d.Status == InvoiceIssued || d.Status == InvoicePartiallyPaid) && d.DueDate < today {
+		inv.Status = InvoiceOverdue
+	}
+	return inv
 }
 
 // InvoiceSort is a sort order of invoice lists.
@@ -81,9 +63,9 @@ type InvoiceFilter struct {
 // amount due whose due date is before today is overdue.
 type InvoiceReader interface {
 	// List returns one page without lines and payments.
-	List(ctx context.Context, scope Scope, today string, f InvoiceFilter, page PageRequest) ([]Invoice, int64, error)
+	List(ctx context.Context, scope Scope, today string, f InvoiceFilter, page PageRequest) ([]invoicing.Invoice, int64, error)
 	// Get returns ErrNotFound unless invoice id is within scope.
-	Get(ctx context.Context, scope Scope, today, id string) (Invoice, error)
+	Get(ctx context.Context, scope Scope, id string) (invoicing.Invoice, error)
 }
 
 // AccountNames reads the names of end customers within a scope.
@@ -105,9 +87,14 @@ type ListInvoicesHandler struct {
 // for the names.
 func (h ListInvoicesHandler) Handle(ctx context.Context, caller Caller, f InvoiceFilter, page PageRequest) ([]Invoice, int64, error) {
 	scope := ownScope(caller)
-	invoices, total, err := h.invoices.List(ctx, scope, today(h.now), f, page)
+	day := today(h.now)
+	docs, total, err := h.invoices.List(ctx, scope, day, f, page)
 	if err != nil {
 		return nil, 0, err
+	}
+	invoices := make([]Invoice, len(docs))
+	for i, d := range docs {
+		invoices[i] = asOf(d, day)
 	}
 	return invoices, total, name(ctx, h.accounts, scope, invoices)
 }
@@ -123,11 +110,11 @@ type GetInvoiceHandler struct {
 // names, or ErrNotFound: one find for the invoice, one for the names.
 func (h GetInvoiceHandler) Handle(ctx context.Context, caller Caller, id string) (Invoice, error) {
 	scope := ownScope(caller)
-	inv, err := h.invoices.Get(ctx, scope, today(h.now), id)
+	d, err := h.invoices.Get(ctx, scope, id)
 	if err != nil {
 		return Invoice{}, err
 	}
-	invoices := []Invoice{inv}
+	invoices := []Invoice{asOf(d, today(h.now))}
 	err = name(ctx, h.accounts, scope, invoices)
 	return invoices[0], err
 }
@@ -139,10 +126,10 @@ func name(ctx context.Context, accounts AccountNames, scope Scope, invoices []In
 	var ids []string
 	seen := map[string]bool{}
 	for _, inv := range invoices {
-		for _, a := range inv.Accounts {
-			if !seen[a.ID] {
-				seen[a.ID] = true
-				ids = append(ids, a.ID)
+		for _, id := range inv.AccountIDs {
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
 			}
 		}
 	}
@@ -154,12 +141,7 @@ func name(ctx context.Context, accounts AccountNames, scope Scope, invoices []In
 		return err
 	}
 	for i := range invoices {
-		for k, a := range invoices[i].Accounts {
-			invoices[i].Accounts[k].Name = names[a.ID]
-		}
-		for k, l := range invoices[i].Lines {
-			invoices[i].Lines[k].AccountName = names[l.AccountID]
-		}
+		invoices[i].AccountNames = names
 	}
 	return nil
 }
@@ -168,7 +150,7 @@ func name(ctx context.Context, accounts AccountNames, scope Scope, invoices []In
 // issued to, for printing.
 type InvoiceDocument struct {
 	Invoice  Invoice
-	Reseller ResellerProfile
+	Reseller directory.Reseller
 }
 
 // GetInvoiceDocumentHandler reads one invoice issued to the caller, with
@@ -188,7 +170,7 @@ func (h GetInvoiceDocumentHandler) Handle(ctx context.Context, caller Caller, id
 	}
 	profile, err := h.resellers.Get(ctx, ownScope(caller), caller.ResellerID)
 	if errors.Is(err, ErrNotFound) {
-		profile, err = ResellerProfile{ID: caller.ResellerID}, nil
+		profile, err = directory.Reseller{ID: caller.ResellerID}, nil
 	}
 	return InvoiceDocument{Invoice: inv, Reseller: profile}, err
 }

@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"time"
+
+	"github.com/resellerapi/platform/pkg/readmodel/catalog"
 )
 
 // PriceLists says which price list a reseller buys at: its own, or its
@@ -18,29 +20,9 @@ type ListScope struct{ lists []string }
 // PriceListIDs returns the lists of the scope.
 func (s ListScope) PriceListIDs() []string { return s.lists }
 
-// Price is one current price of a product, in minor units of Currency.
-type Price struct {
-	BillingPeriod string
-	CostMinor     int64
-	RetailMinor   int64
-	Currency      string
-	EffectiveFrom time.Time // zero: open
-	EffectiveTo   time.Time // zero: open
-}
-
-// Product is a product the caller may resell, with its current prices.
-type Product struct {
-	ID          string
-	SKU         string
-	Name        string
-	Description string
-	Category    string
-	Vendor      string
-	BillingType string
-	Unit        string
-	Prices      []Price
-	UpdatedAt   time.Time
-}
+// A product the caller may resell is an offer of the catalog
+// (catalog.Offer): the product as the caller's price list prices it, with
+// the prices in effect now (an offer also holds past and future ones).
 
 // ProductSort is a sort order of product lists.
 type ProductSort struct {
@@ -60,11 +42,12 @@ type ProductFilter struct {
 }
 
 // ProductReader reads the offers read model within a list scope: only
-// active products with a price in effect at now.
+// active products with a price in effect at now (the offers may hold other
+// prices too: the use cases keep those in effect).
 type ProductReader interface {
-	List(ctx context.Context, scope ListScope, now time.Time, f ProductFilter, page PageRequest) ([]Product, int64, error)
+	List(ctx context.Context, scope ListScope, now time.Time, f ProductFilter, page PageRequest) ([]catalog.Offer, int64, error)
 	// Get returns ErrNotFound unless product id is resellable in scope.
-	Get(ctx context.Context, scope ListScope, now time.Time, id string) (Product, error)
+	Get(ctx context.Context, scope ListScope, now time.Time, id string) (catalog.Offer, error)
 }
 
 // ListProductsHandler lists the products the caller may resell.
@@ -76,12 +59,17 @@ type ListProductsHandler struct {
 
 // Handle returns one page of the caller's resellable products matching f;
 // a caller without a price list (none up its tree) may resell nothing.
-func (h ListProductsHandler) Handle(ctx context.Context, caller Caller, f ProductFilter, page PageRequest) ([]Product, int64, error) {
+func (h ListProductsHandler) Handle(ctx context.Context, caller Caller, f ProductFilter, page PageRequest) ([]catalog.Offer, int64, error) {
 	scope, ok := h.scope(caller)
 	if !ok {
 		return nil, 0, nil
 	}
-	return h.products.List(ctx, scope, h.now(), f, page)
+	now := h.now()
+	offers, total, err := h.products.List(ctx, scope, now, f, page)
+	for i := range offers {
+		offers[i].Prices = pricesAt(offers[i].Prices, now)
+	}
+	return offers, total, err
 }
 
 func (h ListProductsHandler) scope(caller Caller) (ListScope, bool) {
@@ -93,10 +81,24 @@ func (h ListProductsHandler) scope(caller Caller) (ListScope, bool) {
 type GetProductHandler struct{ ListProductsHandler }
 
 // Handle returns product id at the caller's prices, or ErrNotFound.
-func (h GetProductHandler) Handle(ctx context.Context, caller Caller, id string) (Product, error) {
+func (h GetProductHandler) Handle(ctx context.Context, caller Caller, id string) (catalog.Offer, error) {
 	scope, ok := h.scope(caller)
 	if !ok {
-		return Product{}, ErrNotFound
+		return catalog.Offer{}, ErrNotFound
 	}
-	return h.products.Get(ctx, scope, h.now(), id)
+	now := h.now()
+	offer, err := h.products.Get(ctx, scope, now, id)
+	offer.Prices = pricesAt(offer.Prices, now)
+	return offer, err
+}
+
+// pricesAt keeps the prices in effect at now.
+func pricesAt(prices []catalog.OfferPrice, now time.Time) []catalog.OfferPrice {
+	var out []catalog.OfferPrice
+	for _, p := range prices {
+		if (p.EffectiveFrom.IsZero() || !now.Before(p.EffectiveFrom)) && (p.EffectiveTo.IsZero() || now.Before(p.EffectiveTo)) {
+			out = append(out, p)
+		}
+	}
+	return out
 }

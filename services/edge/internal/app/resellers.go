@@ -2,7 +2,8 @@ package app
 
 import (
 	"context"
-	"time"
+
+	"github.com/resellerapi/platform/pkg/readmodel/directory"
 )
 
 // Resellers is the reseller tree, as the edge holds it in memory.
@@ -13,32 +14,6 @@ type Resellers interface {
 	Within(id, ancestor string) bool
 }
 
-// ResellerProfile is a reseller's profile as the JSON:API shows it.
-type ResellerProfile struct {
-	ID               string
-	ParentID         string
-	Name             string
-	Domain           string
-	Currency         string
-	Manager          string
-	Company          Company
-	Contacts         Contacts
-	CustomAttributes map[string]string
-	Status           string
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
-}
-
-// Company is the company of a reseller's profile.
-type Company struct {
-	Name, AddressLine1, AddressLine2, City, State, Zip, Country, Phone, Fax, Email string
-}
-
-// Contacts is the contact person of a reseller's profile.
-type Contacts struct {
-	FirstName, LastName, MiddleName, Position, Phone, Email string
-}
-
 // ResellerFilter narrows a reseller list.
 type ResellerFilter struct {
 	ParentID string
@@ -47,9 +22,9 @@ type ResellerFilter struct {
 
 // ResellerReader reads the directory's resellers within a scope.
 type ResellerReader interface {
-	List(ctx context.Context, scope Scope, f ResellerFilter, page PageRequest) ([]ResellerProfile, int64, error)
+	List(ctx context.Context, scope Scope, f ResellerFilter, page PageRequest) ([]directory.Reseller, int64, error)
 	// Get returns ErrNotFound unless id is within scope.
-	Get(ctx context.Context, scope Scope, id string) (ResellerProfile, error)
+	Get(ctx context.Context, scope Scope, id string) (directory.Reseller, error)
 }
 
 // ListResellersHandler lists the resellers the caller may see.
@@ -59,7 +34,7 @@ type ListResellersHandler struct {
 }
 
 // Handle returns one page of the caller's reseller and its subtree.
-func (h ListResellersHandler) Handle(ctx context.Context, caller Caller, f ResellerFilter, page PageRequest) ([]ResellerProfile, int64, error) {
+func (h ListResellersHandler) Handle(ctx context.Context, caller Caller, f ResellerFilter, page PageRequest) ([]directory.Reseller, int64, error) {
 	scope := Scope{resellers: h.tree.Subtree(caller.ResellerID)}
 	if caller.OwnResellerOnly {
 		scope = ownScope(caller)
@@ -75,9 +50,9 @@ type GetResellerHandler struct {
 
 // Handle returns reseller id if it is the caller's or below it; its
 // parent, siblings and any other reseller are ErrNotFound.
-func (h GetResellerHandler) Handle(ctx context.Context, caller Caller, id string) (ResellerProfile, error) {
+func (h GetResellerHandler) Handle(ctx context.Context, caller Caller, id string) (directory.Reseller, error) {
 	if !h.tree.Within(id, caller.ResellerID) || caller.OwnResellerOnly && id != caller.ResellerID {
-		return ResellerProfile{}, ErrNotFound
+		return directory.Reseller{}, ErrNotFound
 	}
 	return h.resellers.Get(ctx, Scope{resellers: []string{id}}, id)
 }

@@ -33,6 +33,7 @@ import (
 	"github.com/resellerapi/platform/pkg/contract"
 	"github.com/resellerapi/platform/pkg/httpserver"
 	"github.com/resellerapi/platform/pkg/paging"
+	"github.com/resellerapi/platform/pkg/readmodel/directory"
 	"github.com/resellerapi/platform/services/edge/api"
 	"github.com/resellerapi/platform/services/edge/internal/adapters"
 	"github.com/resellerapi/platform/services/edge/internal/app"
@@ -223,7 +224,7 @@ var created = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // memoryAccounts answers every list with the same page, built once (the
 // bare handler's JSON is built once too).
-type memoryAccounts []app.Account
+type memoryAccounts []directory.Account
 
 func newMemoryAccounts(n int) memoryAccounts {
 	out := make(memoryAccounts, n)
@@ -233,11 +234,11 @@ func newMemoryAccounts(n int) memoryAccounts {
 	return out
 }
 
-func (m memoryAccounts) List(_ context.Context, _ app.Scope, _ app.AccountFilter, _ paging.Request) ([]app.Account, int64, error) {
+func (m memoryAccounts) List(_ context.Context, _ app.Scope, _ app.AccountFilter, _ paging.Request) ([]directory.Account, int64, error) {
 	return m, 48, nil
 }
 
-func (m memoryAccounts) Get(context.Context, app.Scope, string) (app.Account, error) {
+func (m memoryAccounts) Get(context.Context, app.Scope, string) (directory.Account, error) {
 	return m[0], nil
 }
 
@@ -245,8 +246,8 @@ func (m memoryAccounts) Names(context.Context, app.Scope, []string) (map[string]
 	return map[string]string{}, nil
 }
 
-func account(i int) app.Account {
-	return app.Account{ID: fmt.Sprintf("acc-%03d", i), ResellerID: "r1", Name: fmt.Sprintf("Customer %03d", i),
+func account(i int) directory.Account {
+	return directory.Account{ID: fmt.Sprintf("acc-%03d", i), ResellerID: "r1", Name: fmt.Sprintf("Customer %03d", i),
 		Email: "it@customer.example", Phone: "+302101234567", Country: "GR", Status: "active", CreatedAt: created, UpdatedAt: created}
 }
 

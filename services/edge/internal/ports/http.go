@@ -23,6 +23,8 @@ import (
 	"github.com/resellerapi/platform/pkg/money"
 	"github.com/resellerapi/platform/pkg/paging"
 	"github.com/resellerapi/platform/pkg/problem"
+	"github.com/resellerapi/platform/pkg/readmodel/catalog"
+	"github.com/resellerapi/platform/pkg/readmodel/directory"
 	"github.com/resellerapi/platform/services/edge/internal/app"
 )
 
@@ -222,17 +224,17 @@ func (h *HTTP) GetProduct(c *gin.Context, id string, _ GetProductParams) {
 
 // productResponse maps a product; amounts become decimal strings in their
 // currency's minor-unit precision, never floats.
-func productResponse(p app.Product) (Product, error) {
-	resp := Product{Id: p.ID, Sku: p.SKU, Name: p.Name, Description: optional(p.Description, nil), Category: p.Category,
+func productResponse(p catalog.Offer) (Product, error) {
+	resp := Product{Id: p.ProductID, Sku: p.SKU, Name: p.Name, Description: optional(p.Description, nil), Category: p.Category,
 		Vendor: p.Vendor, BillingType: BillingType(p.BillingType), Unit: optional(p.Unit, nil),
 		Prices: make([]Price, len(p.Prices)), UpdatedAt: p.UpdatedAt.UTC()}
 	for i, pr := range p.Prices {
-		cost, err := money.FormatIn(pr.CostMinor, pr.Currency)
+		cost, err := money.FormatIn(pr.CostMinor, p.Currency)
 		if err != nil {
-			return Product{}, fmt.Errorf("product %s: %w", p.ID, err)
+			return Product{}, fmt.Errorf("product %s: %w", p.ProductID, err)
 		}
-		retail, _ := money.FormatIn(pr.RetailMinor, pr.Currency)
-		resp.Prices[i] = Price{BillingPeriod: BillingPeriod(pr.BillingPeriod), Cost: cost, Retail: retail, Currency: pr.Currency,
+		retail, _ := money.FormatIn(pr.RetailMinor, p.Currency)
+		resp.Prices[i] = Price{BillingPeriod: BillingPeriod(pr.BillingPeriod), Cost: cost, Retail: retail, Currency: p.Currency,
 			EffectiveFrom: optionalTime(pr.EffectiveFrom), EffectiveTo: optionalTime(pr.EffectiveTo)}
 	}
 	return resp, nil
@@ -248,15 +250,15 @@ func optionalTime(t time.Time) *time.Time {
 
 // accountResponse maps an account; its optional fields point into
 // *optionals when given (a page's worth of them in one allocation).
-func accountResponse(a app.Account, optionals *[]string) Account {
+func accountResponse(a directory.Account, optionals *[]string) Account {
 	resp := Account{Id: a.ID, ResellerId: a.ResellerID, Name: a.Name, Email: optional(a.Email, optionals),
 		Phone: optional(a.Phone, optionals), Country: optional(a.Country, optionals), Status: AccountStatus(a.Status),
 		Currency: optional(a.Currency, optionals), CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC()}
-	if b := a.BillingAddress; b != (app.Address{}) {
+	if b := a.BillingAddress; b != (directory.PostalAddress{}) {
 		resp.BillingAddress = &Address{AddressLine1: optional(b.AddressLine1, nil), AddressLine2: optional(b.AddressLine2, nil),
 			City: optional(b.City, nil), State: optional(b.State, nil), Zip: optional(b.Zip, nil), Country: optional(b.Country, nil)}
 	}
-	if p := a.PrimaryContact; p != (app.Contacts{}) {
+	if p := a.PrimaryContact; p != (directory.ResellerContacts{}) {
 		resp.PrimaryContact = &Contact{FirstName: optional(p.FirstName, nil), LastName: optional(p.LastName, nil),
 			MiddleName: optional(p.MiddleName, nil), Position: optional(p.Position, nil), Phone: optional(p.Phone, nil), Email: optional(p.Email, nil)}
 	}

@@ -11,13 +11,14 @@ import (
 	"golang.org/x/image/font/gofont/goregular"
 
 	"github.com/resellerapi/platform/pkg/money"
+	"github.com/resellerapi/platform/pkg/readmodel/directory"
 	"github.com/resellerapi/platform/services/edge/internal/app"
 )
 
 // renderInvoicePDF renders inv, issued by distributor to reseller, as an
 // A4 PDF document. Text is set in the Go fonts (embedded, UTF-8), so
 // names in Latin, Greek and Cyrillic scripts print as they are.
-func renderInvoicePDF(distributor string, reseller app.ResellerProfile, inv app.Invoice) ([]byte, error) {
+func renderInvoicePDF(distributor string, reseller directory.Reseller, inv app.Invoice) ([]byte, error) {
 	amount := func(minor int64) string {
 		s, err := money.FormatIn(minor, inv.Currency)
 		if err != nil {
@@ -98,7 +99,7 @@ func renderInvoicePDF(distributor string, reseller app.ResellerProfile, inv app.
 		if l.ServicePeriodStart != "" {
 			desc += " (" + l.ServicePeriodStart + " to " + l.ServicePeriodEnd + ")"
 		}
-		customer := l.AccountName
+		customer := inv.AccountNames[l.AccountID]
 		if customer == "" {
 			customer = l.AccountID
 		}
@@ -115,7 +116,7 @@ func renderInvoicePDF(distributor string, reseller app.ResellerProfile, inv app.
 			}
 		}
 		pdf.SetXY(10+widths[0]+widths[1], y)
-		for i, t := range []string{fmt.Sprint(l.Quantity), amount(l.UnitPrice), l.TaxRatePercent, amount(l.Amount)} {
+		for i, t := range []string{fmt.Sprint(l.Quantity), amount(l.UnitPriceMinor), l.TaxRatePercent, amount(l.AmountMinor)} {
 			pdf.CellFormat(widths[i+2], 5, t, "", 0, "R", false, 0, "")
 		}
 		pdf.SetXY(10, y+float64(rows)*5+1)
@@ -132,11 +133,11 @@ func renderInvoicePDF(distributor string, reseller app.ResellerProfile, inv app.
 		pdf.CellFormat(150, 6, label, "", 0, "R", false, 0, "")
 		pdf.CellFormat(40, 6, value+" "+inv.Currency, "", 1, "R", false, 0, "")
 	}
-	total("Subtotal", amount(inv.Subtotal), false)
-	total("Tax", amount(inv.Tax), false)
-	total("Total", amount(inv.Total), true)
-	total("Paid", amount(inv.Paid), false)
-	total("Amount due", amount(inv.Due), true)
+	total("Subtotal", amount(inv.SubtotalMinor), false)
+	total("Tax", amount(inv.TaxMinor), false)
+	total("Total", amount(inv.TotalMinor), true)
+	total("Paid", amount(inv.AmountPaidMinor), false)
+	total("Amount due", amount(inv.AmountDueMinor), true)
 	if len(inv.Payments) > 0 {
 		pdf.Ln(4)
 		pdf.SetFont("go", "B", 10)
@@ -145,8 +146,8 @@ func renderInvoicePDF(distributor string, reseller app.ResellerProfile, inv app.
 		for _, p := range inv.Payments {
 			pdf.CellFormat(40, 5, p.PaidAt.UTC().Format(time.DateOnly), "", 0, "L", false, 0, "")
 			pdf.CellFormat(60, 5, strings.ReplaceAll(p.Method, "_", " "), "", 0, "L", false, 0, "")
-			pdf.CellFormat(50, 5, p.ID, "", 0, "L", false, 0, "")
-			pdf.CellFormat(40, 5, amount(p.Amount)+" "+inv.Currency, "", 1, "R", false, 0, "")
+			pdf.CellFormat(50, 5, p.PaymentID, "", 0, "L", false, 0, "")
+			pdf.CellFormat(40, 5, amount(p.AmountMinor)+" "+inv.Currency, "", 1, "R", false, 0, "")
 		}
 	}
 	var buf bytes.Buffer

@@ -115,16 +115,16 @@ func optionalDate(s string) *openapi_types.Date {
 // invoiceSummary maps an invoice's list fields; amounts become decimal
 // strings in the currency's minor-unit precision.
 func invoiceSummary(inv app.Invoice) (InvoiceSummary, error) {
-	amounts, err := formatAmounts(inv.Currency, inv.Subtotal, inv.Tax, inv.Total, inv.Paid, inv.Due)
+	amounts, err := formatAmounts(inv.Currency, inv.SubtotalMinor, inv.TaxMinor, inv.TotalMinor, inv.AmountPaidMinor, inv.AmountDueMinor)
 	if err != nil {
 		return InvoiceSummary{}, fmt.Errorf("invoice %s: %w", inv.ID, err)
 	}
 	s := InvoiceSummary{Id: inv.ID, Number: inv.Number, Status: InvoiceStatus(inv.Status), VoidReason: optional(inv.VoidReason, nil),
 		Currency: inv.Currency, IssueDate: apiDate(inv.IssueDate), DueDate: apiDate(inv.DueDate),
 		Subtotal: amounts[0], Tax: amounts[1], Total: amounts[2], AmountPaid: amounts[3], AmountDue: amounts[4],
-		Accounts: make([]InvoiceAccount, len(inv.Accounts)), CreatedAt: inv.CreatedAt.UTC(), UpdatedAt: inv.UpdatedAt.UTC()}
-	for i, a := range inv.Accounts {
-		s.Accounts[i] = InvoiceAccount{Id: a.ID, Name: optional(a.Name, nil)}
+		Accounts: make([]InvoiceAccount, len(inv.AccountIDs)), CreatedAt: inv.CreatedAt.UTC(), UpdatedAt: inv.UpdatedAt.UTC()}
+	for i, id := range inv.AccountIDs {
+		s.Accounts[i] = InvoiceAccount{Id: id, Name: optional(inv.AccountNames[id], nil)}
 	}
 	return s, nil
 }
@@ -140,21 +140,21 @@ func invoiceResponse(inv app.Invoice) (Invoice, error) {
 		AmountPaid: s.AmountPaid, AmountDue: s.AmountDue, Accounts: s.Accounts, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt,
 		Lines: make([]InvoiceLine, len(inv.Lines)), Payments: make([]InvoicePayment, len(inv.Payments))}
 	for i, l := range inv.Lines {
-		a, err := formatAmounts(inv.Currency, l.UnitPrice, l.Amount)
+		a, err := formatAmounts(inv.Currency, l.UnitPriceMinor, l.AmountMinor)
 		if err != nil {
 			return Invoice{}, fmt.Errorf("invoice %s: %w", inv.ID, err)
 		}
-		resp.Lines[i] = InvoiceLine{Id: l.ID, Description: l.Description, ProductId: optional(l.ProductID, nil), Sku: optional(l.SKU, nil),
-			AccountId: optional(l.AccountID, nil), AccountName: optional(l.AccountName, nil), Quantity: l.Quantity,
+		resp.Lines[i] = InvoiceLine{Id: l.LineID, Description: l.Description, ProductId: optional(l.ProductID, nil), Sku: optional(l.SKU, nil),
+			AccountId: optional(l.AccountID, nil), AccountName: optional(inv.AccountNames[l.AccountID], nil), Quantity: l.Quantity,
 			UnitPrice: a[0], TaxRatePercent: l.TaxRatePercent, Amount: a[1],
 			ServicePeriodStart: optionalDate(l.ServicePeriodStart), ServicePeriodEnd: optionalDate(l.ServicePeriodEnd)}
 	}
 	for i, p := range inv.Payments {
-		a, err := formatAmounts(inv.Currency, p.Amount)
+		a, err := formatAmounts(inv.Currency, p.AmountMinor)
 		if err != nil {
 			return Invoice{}, fmt.Errorf("invoice %s: %w", inv.ID, err)
 		}
-		resp.Payments[i] = InvoicePayment{Id: p.ID, Amount: a[0], PaidAt: p.PaidAt.UTC(), Method: optional(p.Method, nil)}
+		resp.Payments[i] = InvoicePayment{Id: p.PaymentID, Amount: a[0], PaidAt: p.PaidAt.UTC(), Method: optional(p.Method, nil)}
 	}
 	return resp, nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/resellerapi/platform/pkg/jsonapi"
 	"github.com/resellerapi/platform/pkg/paging"
 	"github.com/resellerapi/platform/pkg/problem"
+	"github.com/resellerapi/platform/pkg/readmodel/directory"
 	"github.com/resellerapi/platform/services/edge/internal/app"
 )
 
@@ -126,7 +127,7 @@ func (h *HTTP) getReseller(c *gin.Context, id string) {
 	}{Self: c.Request.URL.Path}})
 }
 
-func resellerResource(p app.ResellerProfile) ResellerResource {
+func resellerResource(p directory.Reseller) ResellerResource {
 	created, updated := p.CreatedAt.UTC().Format(jsonAPITime), p.UpdatedAt.UTC().Format(jsonAPITime)
 	var parent *string
 	if p.ParentID != "" {
