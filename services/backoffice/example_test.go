@@ -7,6 +7,10 @@ import (
 	"os"
 	"time"
 
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
+
 	"github.com/resellerapi/platform/pkg/embedded"
 	"github.com/resellerapi/platform/pkg/eventbus"
 	"github.com/resellerapi/platform/pkg/infra"
@@ -41,34 +45,37 @@ func Example() {
 	ctx := context.Background()
 
 	// Totals fills in the amounts exactly as the invoicing rules check them.
-	inv := backoffice.Totals(backoffice.Invoice{
-		InvoiceID: "inv-1001", ResellerID: "res-cloudnova", Version: 1, Number: "CN-1001", Currency: "EUR",
+	// A record is the event's own message (proto-events) at a version.
+	// Totals fills in the amounts exactly as the invoicing rules check them.
+	inv := backoffice.Totals(&eventsv1.Invoice{
+		InvoiceId: "inv-1001", ResellerId: "res-cloudnova", Number: "CN-1001", Currency: "EUR",
 		IssueDate: "2026-12-01", DueDate: "2026-12-31",
-		Lines: []backoffice.InvoiceLine{{LineID: "1", Description: "Microsoft 365 Business Standard", AccountID: "acc-cn-001",
+		Lines: []*eventsv1.InvoiceLine{{LineId: "1", Description: "Microsoft 365 Business Standard", AccountId: "acc-cn-001",
 			Quantity: 10, UnitPriceMinor: 1000, TaxRatePercent: "24"}},
 	})
 	fmt.Printf("%s: subtotal %d, tax %d, total %d\n", inv.Number, inv.SubtotalMinor, inv.TaxMinor, inv.TotalMinor)
-	if _, err := pub.PublishInvoices(ctx, []backoffice.Invoice{inv}); err != nil {
+	invoices := backoffice.Invoices()
+	if _, err := backoffice.Publish(ctx, pub, invoices, []backoffice.Record[*eventsv1.Invoice]{backoffice.At(1, inv)}); err != nil {
 		log.Fatal(err)
 	}
 	// A payment is its own record, naming its invoice.
 	paidAt := time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)
-	if _, err := pub.PublishPayments(ctx, []backoffice.Payment{
-		{PaymentID: "pay-1", InvoiceID: "inv-1001", Version: 1, AmountMinor: 5000, Currency: "EUR", PaidAt: &paidAt, Method: "card"},
+	if _, err := backoffice.Publish(ctx, pub, backoffice.Payments(), []backoffice.Record[*eventsv1.Payment]{backoffice.At(1,
+		&eventsv1.Payment{PaymentId: "pay-1", InvoiceId: "inv-1001", AmountMinor: 5000, Currency: "EUR", PaidAt: timestamppb.New(paidAt), Method: "card"}),
 	}); err != nil {
 		log.Fatal(err)
 	}
 	// A correction is the whole invoice again, one version up.
-	inv.Version, inv.Lines[0].Quantity = 2, 12
+	inv.Lines[0].Quantity = 12
 	inv = backoffice.Totals(inv)
-	if _, err := pub.PublishInvoices(ctx, []backoffice.Invoice{inv}); err != nil {
+	if _, err := backoffice.Publish(ctx, pub, invoices, []backoffice.Record[*eventsv1.Invoice]{backoffice.At(2, inv)}); err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("%s v%d: total %d\n", inv.Number, inv.Version, inv.TotalMinor)
+	fmt.Printf("%s v2: total %d\n", inv.Number, inv.TotalMinor)
 
 	// What breaks the rules is refused before anything is published.
-	inv.Version, inv.TotalMinor = 3, 1
-	_, err = pub.PublishInvoices(ctx, []backoffice.Invoice{inv})
+	inv.TotalMinor = 1
+	_, err = backoffice.Publish(ctx, pub, invoices, []backoffice.Record[*eventsv1.Invoice]{backoffice.At(3, inv)})
 	fmt.Println(err != nil)
 	// Output:
 	// CN-1001: subtotal 10000, tax 2400, total 12400

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
@@ -103,15 +104,23 @@ func TestInvoicesEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fixed := backoffice.Totals(backoffice.Invoice{InvoiceID: "inv-cn-fix", ResellerID: "res-cloudnova", Version: 1, Number: "CN-2026-0100",
-		Currency: "EUR", IssueDate: "2026-11-20", DueDate: "2026-12-20", Lines: []backoffice.InvoiceLine{
-			{LineID: "1", Description: "Dropbox Business Standard", AccountID: "acc-cn-004", Quantity: 3, UnitPriceMinor: 1250, TaxRatePercent: "24"}}})
-	bad := invoiceEvent(fixed)
+	fixed := backoffice.Totals(&eventsv1.Invoice{InvoiceId: "inv-cn-fix", ResellerId: "res-cloudnova", Number: "CN-2026-0100",
+		Currency: "EUR", IssueDate: "2026-11-20", DueDate: "2026-12-20", Status: eventsv1.InvoiceStatus_INVOICE_STATUS_ISSUED,
+		Lines: []*eventsv1.InvoiceLine{
+			{LineId: "1", Description: "Dropbox Business Standard", AccountId: "acc-cn-004", Quantity: 3, UnitPriceMinor: 1250, TaxRatePercent: "24"}}})
+	publish := func(version int64, inv *eventsv1.Invoice) error {
+		_, err := backoffice.Publish(context.Background(), pub, backoffice.Invoices(), []backoffice.Record[*eventsv1.Invoice]{backoffice.At(version, inv)})
+		return err
+	}
+	bad := &eventsv1.InvoiceChanged{
+		Meta:    &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: fixed.InvoiceId, Version: 1},
+		Invoice: proto.CloneOf(fixed),
+	}
 	bad.Invoice.TaxMinor++ // a line's tax rounded the wrong way
-	(&testkit.Kit{NATSURL: s.p.NATSURL}).PublishUnchecked(t, subjects.Invoices.Of(fixed.InvoiceID), bad)
-	flowing := fixed
-	flowing.InvoiceID, flowing.Number = "inv-cn-next", "CN-2026-0101"
-	if _, err := pub.PublishInvoices(context.Background(), []backoffice.Invoice{flowing}); err != nil {
+	(&testkit.Kit{NATSURL: s.p.NATSURL}).PublishUnchecked(t, subjects.Invoices.Of(fixed.InvoiceId), bad)
+	flowing := proto.CloneOf(fixed)
+	flowing.InvoiceId, flowing.Number = "inv-cn-next", "CN-2026-0101"
+	if err := publish(1, flowing); err != nil {
 		t.Fatal(err)
 	}
 	testkit.Eventually(t, 10*time.Second, func() bool {
@@ -130,8 +139,7 @@ func TestInvoicesEndToEnd(t *testing.T) {
 	if resp, _ := s.api(t, cloudnova, "/api/invoices/inv-cn-fix"); resp.StatusCode != 404 {
 		t.Errorf("the invalid invoice is served: %d", resp.StatusCode)
 	}
-	fixed.Version = 2
-	if _, err := pub.PublishInvoices(context.Background(), []backoffice.Invoice{fixed}); err != nil {
+	if err := publish(2, fixed); err != nil {
 		t.Fatal(err)
 	}
 	testkit.Eventually(t, 10*time.Second, func() bool {
@@ -142,8 +150,8 @@ func TestInvoicesEndToEnd(t *testing.T) {
 	// A payment in another currency than its invoice is dead-lettered;
 	// once the invoice is corrected, republishing the dead letter counts it.
 	paidAt := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
-	if _, err := pub.PublishPayments(context.Background(), []backoffice.Payment{{PaymentID: "pay-usd", InvoiceID: "inv-cn-fix",
-		Version: 1, AmountMinor: 4650, Currency: "USD", PaidAt: &paidAt, Method: "card"}}); err != nil {
+	if _, err := backoffice.Publish(context.Background(), pub, backoffice.Payments(), []backoffice.Record[*eventsv1.Payment]{backoffice.At(1,
+		&eventsv1.Payment{PaymentId: "pay-usd", InvoiceId: "inv-cn-fix", AmountMinor: 4650, Currency: "USD", PaidAt: timestamppb.New(paidAt), Method: "card"})}); err != nil {
 		t.Fatal(err)
 	}
 	testkit.Eventually(t, 10*time.Second, func() bool {
@@ -153,8 +161,8 @@ func TestInvoicesEndToEnd(t *testing.T) {
 	if dl := refused[1]; !strings.Contains(dl.Reason, "payment pay-usd is in USD but invoice inv-cn-fix is in EUR") {
 		t.Errorf("dead letter = %+v", dl)
 	}
-	fixed.Version, fixed.Currency = 3, "USD"
-	if _, err := pub.PublishInvoices(context.Background(), []backoffice.Invoice{fixed}); err != nil {
+	fixed.Currency = "USD"
+	if err := publish(3, fixed); err != nil {
 		t.Fatal(err)
 	}
 	testkit.Eventually(t, 10*time.Second, func() bool {
@@ -171,19 +179,4 @@ func TestInvoicesEndToEnd(t *testing.T) {
 	if left, _ := deadLetters.List(context.Background(), "invoicing"); len(left) != 1 {
 		t.Errorf("dead letters after republishing one of two: %d", len(left))
 	}
-}
-
-// invoiceEvent is the event the publisher would send for inv.
-func invoiceEvent(inv backoffice.Invoice) *eventsv1.InvoiceChanged {
-	ev := &eventsv1.InvoiceChanged{
-		Meta: &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: inv.InvoiceID, Version: inv.Version},
-		Invoice: &eventsv1.Invoice{InvoiceId: inv.InvoiceID, ResellerId: inv.ResellerID, Number: inv.Number, Currency: inv.Currency,
-			IssueDate: inv.IssueDate, DueDate: inv.DueDate, SubtotalMinor: inv.SubtotalMinor, TaxMinor: inv.TaxMinor,
-			TotalMinor: inv.TotalMinor, Status: eventsv1.InvoiceStatus_INVOICE_STATUS_ISSUED},
-	}
-	for _, l := range inv.Lines {
-		ev.Invoice.Lines = append(ev.Invoice.Lines, &eventsv1.InvoiceLine{LineId: l.LineID, Description: l.Description, AccountId: l.AccountID,
-			Quantity: l.Quantity, UnitPriceMinor: l.UnitPriceMinor, TaxRatePercent: l.TaxRatePercent, AmountMinor: l.AmountMinor})
-	}
-	return ev
 }

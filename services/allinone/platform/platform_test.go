@@ -389,8 +389,9 @@ func TestResellerReadsItsAccountsEndToEnd(t *testing.T) {
 	defer func() { _ = bus.Close() }()
 	bad := eventWithBadEmail(t, s.p.NATSURL)
 	pub := backoffice.NewPublisher(bus)
-	if _, err := pub.PublishAccounts(context.Background(), []backoffice.Account{
-		{AccountID: "acc-cn-001", ResellerID: "res-cloudnova", Version: 2, Name: "Acropolis Bakery & Cafe", Status: "suspended", Country: "GR"},
+	if _, err := backoffice.Publish(context.Background(), pub, backoffice.Accounts(), []backoffice.Record[*eventsv1.Account]{
+		backoffice.At(2, &eventsv1.Account{AccountId: "acc-cn-001", ResellerId: "res-cloudnova", Name: "Acropolis Bakery & Cafe",
+			Status: eventsv1.AccountStatus_ACCOUNT_STATUS_SUSPENDED, Country: "GR"}),
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -404,17 +405,17 @@ func TestResellerReadsItsAccountsEndToEnd(t *testing.T) {
 	// reseller reassigned to another list sees that list's products.
 	demo := backoffice.Demo()
 	dropbox := demo.Products[5]
-	dropbox.Version, dropbox.Status = 2, "withdrawn"
-	if _, err := pub.PublishProducts(context.Background(), []backoffice.Product{dropbox}); err != nil {
+	dropbox.Version, dropbox.State.Status = 2, eventsv1.ProductStatus_PRODUCT_STATUS_WITHDRAWN
+	if _, err := backoffice.Publish(context.Background(), pub, backoffice.Products(), []backoffice.Record[*eventsv1.Product]{dropbox}); err != nil {
 		t.Fatal(err)
 	}
 	testkit.Eventually(t, 10*time.Second, func() bool {
-		resp, _ := s.api(t, cloudnova, "/api/products/"+dropbox.ProductID)
+		resp, _ := s.api(t, cloudnova, "/api/products/"+dropbox.State.ProductId)
 		return resp.StatusCode == 404
-	}, "withdrawn product %s still offered", dropbox.ProductID)
+	}, "withdrawn product %s still offered", dropbox.State.ProductId)
 	moved := demo.Resellers[1] // res-bytebridge, on the US list
-	moved.Version, moved.PriceListID = moved.Version+1, "pl-eu-partners"
-	if _, err := pub.PublishResellers(context.Background(), []backoffice.Reseller{moved}); err != nil {
+	moved.Version, moved.State.PriceListId = moved.Version+1, "pl-eu-partners"
+	if _, err := backoffice.Publish(context.Background(), pub, backoffice.Resellers(), []backoffice.Record[*eventsv1.Reseller]{moved}); err != nil {
 		t.Fatal(err)
 	}
 	testkit.Eventually(t, 10*time.Second, func() bool {

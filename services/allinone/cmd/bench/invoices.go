@@ -13,6 +13,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
+
 	"github.com/resellerapi/platform/pkg/eventbus"
 	"github.com/resellerapi/platform/pkg/mongodb"
 	"github.com/resellerapi/platform/pkg/readmodel/directory"
@@ -22,15 +24,15 @@ import (
 )
 
 // benchInvoice is invoice i of reseller res-0: three lines, 24% VAT.
-func benchInvoice(prefix string, i int) backoffice.Invoice {
-	lines := make([]backoffice.InvoiceLine, 3)
+func benchInvoice(prefix string, i int) backoffice.Record[*eventsv1.Invoice] {
+	lines := make([]*eventsv1.InvoiceLine, 3)
 	for l := range lines {
-		lines[l] = backoffice.InvoiceLine{LineID: fmt.Sprint(l + 1), Description: "Microsoft 365 Business Standard",
-			ProductID: "prd-00001", AccountID: fmt.Sprintf("acc-0-%05d", (i+l)%100), Quantity: int64(1 + l), UnitPriceMinor: 1000 + int64(i%100),
+		lines[l] = &eventsv1.InvoiceLine{LineId: fmt.Sprint(l + 1), Description: "Microsoft 365 Business Standard",
+			ProductId: "prd-00001", AccountId: fmt.Sprintf("acc-0-%05d", (i+l)%100), Quantity: int64(1 + l), UnitPriceMinor: 1000 + int64(i%100),
 			TaxRatePercent: "24", ServicePeriodStart: "2026-10-01", ServicePeriodEnd: "2026-10-31"}
 	}
-	return backoffice.Totals(backoffice.Invoice{InvoiceID: fmt.Sprintf("%s-%06d", prefix, i), ResellerID: "res-0", Version: 1,
-		Number: fmt.Sprintf("B-%06d", i), Currency: "EUR", IssueDate: "2026-11-01", DueDate: "2026-12-01", Lines: lines})
+	return backoffice.At(1, backoffice.Totals(&eventsv1.Invoice{InvoiceId: fmt.Sprintf("%s-%06d", prefix, i), ResellerId: "res-0",
+		Number: fmt.Sprintf("B-%06d", i), Currency: "EUR", IssueDate: "2026-11-01", DueDate: "2026-12-01", Lines: lines}))
 }
 
 // invoiceThroughput publishes n invoices at once and measures how fast the
@@ -47,7 +49,7 @@ func invoiceThroughput(ctx context.Context, p *platform.Platform, db *mongo.Data
 		return 0, 0, 0, err
 	}
 	defer func() { _ = bus.Close() }()
-	records := make([]backoffice.Invoice, n)
+	records := make([]backoffice.Record[*eventsv1.Invoice], n)
 	for i := range records {
 		records[i] = benchInvoice("inv-burst", i)
 	}
@@ -58,11 +60,11 @@ func invoiceThroughput(ctx context.Context, p *platform.Platform, db *mongo.Data
 	errs := make([]error, 4)
 	for w := range 4 {
 		wg.Go(func() {
-			var mine []backoffice.Invoice
+			var mine []backoffice.Record[*eventsv1.Invoice]
 			for i := w; i < n; i += 4 {
 				mine = append(mine, records[i])
 			}
-			_, errs[w] = pub.PublishInvoices(ctx, mine)
+			_, errs[w] = backoffice.Publish(ctx, pub, backoffice.Invoices(), mine)
 		})
 	}
 	wg.Wait()
@@ -111,18 +113,19 @@ func invoiceThroughput(ctx context.Context, p *platform.Platform, db *mongo.Data
 
 // document is the read model of a new, unpaid invoice, as the invoicing
 // service stores it.
-func document(inv backoffice.Invoice) invoicing.Invoice {
+func document(rec backoffice.Record[*eventsv1.Invoice]) invoicing.Invoice {
+	inv := rec.State
 	now := time.Now().UTC().Truncate(time.Millisecond)
-	d := invoicing.Invoice{ID: inv.InvoiceID, ResellerID: inv.ResellerID, Number: inv.Number, Currency: inv.Currency,
+	d := invoicing.Invoice{ID: inv.InvoiceId, ResellerID: inv.ResellerId, Number: inv.Number, Currency: inv.Currency,
 		IssueDate: inv.IssueDate, DueDate: inv.DueDate, SubtotalMinor: inv.SubtotalMinor, TaxMinor: inv.TaxMinor, TotalMinor: inv.TotalMinor,
 		Status: invoicing.InvoiceIssued, AmountDueMinor: inv.TotalMinor, Payments: []invoicing.InvoicePayment{},
-		CreatedAt: now, UpdatedAt: now, InvoiceUpdatedAt: now, Version: inv.Version, Rev: "raw"}
+		CreatedAt: now, UpdatedAt: now, InvoiceUpdatedAt: now, Version: rec.Version, Rev: "raw"}
 	for _, l := range inv.Lines {
-		d.Lines = append(d.Lines, invoicing.InvoiceLine{LineID: l.LineID, Description: l.Description, ProductID: l.ProductID,
-			AccountID: l.AccountID, Quantity: l.Quantity, UnitPriceMinor: l.UnitPriceMinor, TaxRatePercent: l.TaxRatePercent,
+		d.Lines = append(d.Lines, invoicing.InvoiceLine{LineID: l.LineId, Description: l.Description, ProductID: l.ProductId,
+			AccountID: l.AccountId, Quantity: l.Quantity, UnitPriceMinor: l.UnitPriceMinor, TaxRatePercent: l.TaxRatePercent,
 			ServicePeriodStart: l.ServicePeriodStart, ServicePeriodEnd: l.ServicePeriodEnd, AmountMinor: l.AmountMinor})
-		if !slices.Contains(d.AccountIDs, l.AccountID) {
-			d.AccountIDs = append(d.AccountIDs, l.AccountID)
+		if !slices.Contains(d.AccountIDs, l.AccountId) {
+			d.AccountIDs = append(d.AccountIDs, l.AccountId)
 		}
 	}
 	return d
@@ -206,12 +209,12 @@ func invoiceVisibility(ctx context.Context, p *platform.Platform, api *http.Clie
 		time.Sleep(time.Until(start.Add(time.Duration(i) * interval)))
 		inv := benchInvoice("inv-seen", i)
 		at := time.Now()
-		if _, err := pub.PublishInvoices(ctx, []backoffice.Invoice{inv}); err != nil {
+		if _, err := backoffice.Publish(ctx, pub, backoffice.Invoices(), []backoffice.Record[*eventsv1.Invoice]{inv}); err != nil {
 			close(done)
 			return 0, 0, 0, err
 		}
 		mu.Lock()
-		latest = published{id: inv.InvoiceID, at: at}
+		latest = published{id: inv.State.InvoiceId, at: at}
 		mu.Unlock()
 	}
 	close(done)

@@ -24,6 +24,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"golang.org/x/oauth2"
 
+	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
+
 	"github.com/resellerapi/platform/pkg/eventbus"
 	"github.com/resellerapi/platform/pkg/mongodb"
 	"github.com/resellerapi/platform/pkg/readmodel/catalog"
@@ -396,16 +398,16 @@ func login(ctx context.Context, p *platform.Platform) (*http.Client, error) {
 	}
 	defer func() { _ = bus.Close() }()
 	// res-0 and a subtree of downstreamResellers below it (two levels).
-	resellers := []backoffice.Reseller{{ResellerID: "res-0", Version: 1, Name: "Bench Reseller", PriceListID: "pl-0"}}
+	resellers := []backoffice.Record[*eventsv1.Reseller]{backoffice.At(1, &eventsv1.Reseller{ResellerId: "res-0", Name: "Bench Reseller", PriceListId: "pl-0"})}
 	for i := range downstreamResellers {
 		parent := "res-0"
 		if i >= 10 {
 			parent = fmt.Sprintf("res-0-%02d", i%10)
 		}
-		resellers = append(resellers, backoffice.Reseller{ResellerID: fmt.Sprintf("res-0-%02d", i), ParentID: parent, Version: 1,
-			Name: fmt.Sprintf("Downstream %02d", i), General: &backoffice.ResellerGeneral{Manager: "Bench Manager"}})
+		resellers = append(resellers, backoffice.At(1, &eventsv1.Reseller{ResellerId: fmt.Sprintf("res-0-%02d", i), ParentId: parent,
+			Name: fmt.Sprintf("Downstream %02d", i), Manager: "Bench Manager"}))
 	}
-	if _, err := backoffice.NewPublisher(bus).PublishResellers(ctx, resellers); err != nil {
+	if _, err := backoffice.Publish(ctx, backoffice.NewPublisher(bus), backoffice.Resellers(), resellers); err != nil {
 		return nil, err
 	}
 	admin := func(method, path, body string) (int, error) {
@@ -507,13 +509,14 @@ func projection(ctx context.Context, p *platform.Platform, accounts *mongo.Colle
 		return 0, 0, err
 	}
 	defer func() { _ = bus.Close() }()
-	records := make([]backoffice.Account, n)
+	records := make([]backoffice.Record[*eventsv1.Account], n)
 	for i := range records {
-		records[i] = backoffice.Account{AccountID: fmt.Sprintf("proj-%05d", i), ResellerID: "res-proj", Version: 1, Name: "Projected", Status: "active"}
+		records[i] = backoffice.At(1, &eventsv1.Account{AccountId: fmt.Sprintf("proj-%05d", i), ResellerId: "res-proj", Name: "Projected",
+			Status: eventsv1.AccountStatus_ACCOUNT_STATUS_ACTIVE})
 	}
 	filter := bson.D{{Key: "reseller_id", Value: "res-proj"}}
 	start := time.Now()
-	if _, err := backoffice.NewPublisher(bus).PublishAccounts(ctx, records); err != nil {
+	if _, err := backoffice.Publish(ctx, backoffice.NewPublisher(bus), backoffice.Accounts(), records); err != nil {
 		return 0, 0, err
 	}
 	if err := waitCount(ctx, accounts, filter, n, start); err != nil {

@@ -12,7 +12,8 @@
 //	backofficectl dead-letters republish 42 43 | --all [--service invoicing]
 //
 // A file holds one JSON object, a JSON array of objects, or one object per
-// line; field names in snake_case or camelCase. Every record is validated
+// line: the event's state message in JSON plus its version, field names in
+// snake_case or camelCase. Every record is validated
 // before anything is published. NATS_URL selects the server
 // (default nats://127.0.0.1:4222).
 package main
@@ -32,6 +33,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/resellerapi/platform/pkg/eventbus"
 	"github.com/resellerapi/platform/pkg/infra"
@@ -44,10 +46,16 @@ const usage = `usage:
   backofficectl dead-letters list [--service SERVICE]
   backofficectl dead-letters republish SEQ... | --all [--service SERVICE]
 
-FILE holds one JSON object, a JSON array of objects, or one object per line;
-field names in snake_case or camelCase.
-reseller fields:  reseller_id, parent_id, version, name, domain, currency, country, email, price_list_id, created_at
-account fields:   account_id, reseller_id, version, name, email, phone, country, status, created_at
+FILE holds one JSON object, a JSON array of objects, or one object per line.
+An object is the event's state message (proto-events) in JSON plus its
+version: field names in snake_case or camelCase, enum values as words
+(active, one_time), decimals (tax_rate_percent) as numbers or strings,
+times in RFC 3339.
+reseller fields:  reseller_id, parent_id, version, name, domain, currency, manager (or general{...}),
+                  country, email, price_list_id, status (active|suspended|closed), edition (standard|free),
+                  company{...}, contacts{...}, custom_attributes{...}, created_at
+account fields:   account_id, reseller_id, version, name, email, phone, country, status, currency,
+                  billing_address{...}, primary_contact{...}, created_at
 product fields:   product_id, version, sku, name, description, category, vendor,
                   billing_type (recurring|one_time|usage), billing_period (monthly|annual|none),
                   unit, status (active|withdrawn), created_at
@@ -76,24 +84,26 @@ type kind struct {
 	load func(in io.Reader) (int, func(context.Context, *backoffice.Publisher) (int, error), error)
 }
 
-// loader builds a kind's load from its parser and its publisher method.
-func loader[R any](parse func(io.Reader) ([]R, error), publish func(*backoffice.Publisher, context.Context, []R) (int, error)) func(io.Reader) (int, func(context.Context, *backoffice.Publisher) (int, error), error) {
+// loader builds a kind's load from a back-office kind.
+func loader[M proto.Message](k backoffice.Kind[M]) func(io.Reader) (int, func(context.Context, *backoffice.Publisher) (int, error), error) {
 	return func(in io.Reader) (int, func(context.Context, *backoffice.Publisher) (int, error), error) {
-		records, err := parse(in)
+		records, err := k.Parse(in)
 		if err != nil {
 			return 0, nil, err
 		}
-		return len(records), func(ctx context.Context, p *backoffice.Publisher) (int, error) { return publish(p, ctx, records) }, nil
+		return len(records), func(ctx context.Context, p *backoffice.Publisher) (int, error) {
+			return backoffice.Publish(ctx, p, k, records)
+		}, nil
 	}
 }
 
 var kinds = map[string]kind{
-	"reseller":  {"reseller", loader(backoffice.ParseResellers, (*backoffice.Publisher).PublishResellers)},
-	"account":   {"account", loader(backoffice.ParseAccounts, (*backoffice.Publisher).PublishAccounts)},
-	"product":   {"product", loader(backoffice.ParseProducts, (*backoffice.Publisher).PublishProducts)},
-	"pricelist": {"price list", loader(backoffice.ParsePriceLists, (*backoffice.Publisher).PublishPriceLists)},
-	"invoice":   {"invoice", loader(backoffice.ParseInvoices, (*backoffice.Publisher).PublishInvoices)},
-	"payment":   {"payment", loader(backoffice.ParsePayments, (*backoffice.Publisher).PublishPayments)},
+	"reseller":  {"reseller", loader(backoffice.Resellers())},
+	"account":   {"account", loader(backoffice.Accounts())},
+	"product":   {"product", loader(backoffice.Products())},
+	"pricelist": {"price list", loader(backoffice.PriceLists())},
+	"invoice":   {"invoice", loader(backoffice.Invoices())},
+	"payment":   {"payment", loader(backoffice.Payments())},
 }
 
 func main() {
