@@ -331,7 +331,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 	}
 
 	issuer := strings.TrimRight(cfg.Issuer, "/")
-	provider, err := newProvider(cfg, issuer, adapters.NewFositeStore(application, refresh, accesstoken.Audience(issuer)), keys)
+	store := adapters.NewFositeStore(application, refresh, accesstoken.Audience(issuer))
+	provider, refreshTokens, err := newProvider(cfg, issuer, store, keys)
 	if err != nil {
 		_ = s.Close()
 		return nil, err
@@ -342,7 +343,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		return nil, err
 	}
 	s.server = ports.NewServer(
-		ports.NewOAuth(provider, application, keys, issuer, log).
+		ports.NewOAuth(provider, refreshTokens, application, keys, issuer, log).
 			WithRateLimit(ports.NewRateLimiter(cfg.TokenRequestsPerSecond, cfg.TokenBurst)),
 		ports.NewAdmin(application, adminTokens(cfg.AdminToken), issuer+"/oauth/token", log),
 		doc)
@@ -358,8 +359,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 }
 
 // newProvider composes fosite for the password grant with JWT access
-// tokens signed by keys.
-func newProvider(cfg Config, issuer string, store *adapters.FositeStore, keys *adapters.SigningKeys) (fosite.OAuth2Provider, error) {
+// tokens signed by keys, and returns what introspects its refresh tokens.
+func newProvider(cfg Config, issuer string, store *adapters.FositeStore, keys *adapters.SigningKeys) (fosite.OAuth2Provider, *adapters.RefreshIntrospector, error) {
 	// fosite's HMAC strategy signs refresh tokens: every replica, and
 	// every restart, must use the same secret, derived here from the
 	// credentials key they share.
@@ -384,13 +385,15 @@ func newProvider(cfg Config, issuer string, store *adapters.FositeStore, keys *a
 		}
 		return k, nil
 	}
-	strategy := compose.NewOAuth2JWTStrategy(signer, compose.NewOAuth2HMACStrategy(fc), fc)
+	refreshStrategy := compose.NewOAuth2HMACStrategy(fc)
+	strategy := compose.NewOAuth2JWTStrategy(signer, refreshStrategy, fc)
 	// The Reseller API's contract is the password grant for Application
 	// Users; fosite marks it deprecated because OAuth 2.1 drops it.
 	//lint:ignore SA1019 the seed's contract requires the password grant
 	password := compose.OAuth2ResourceOwnerPasswordCredentialsFactory
-	return compose.Compose(fc, store, strategy, password, compose.OAuth2ClientCredentialsGrantFactory,
-		compose.OAuth2RefreshTokenGrantFactory), nil
+	provider := compose.Compose(fc, store, strategy, password, compose.OAuth2ClientCredentialsGrantFactory,
+		compose.OAuth2RefreshTokenGrantFactory)
+	return provider, adapters.NewRefreshIntrospector(refreshStrategy, store), nil
 }
 
 // Run consumes events until ctx ends, and loads the signing keys again

@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -126,5 +127,90 @@ func TestRevocationAndIntrospection(t *testing.T) {
 	_, meta := e.call(t, "GET", "/.well-known/oauth-authorization-server", "", nil)
 	if meta["revocation_endpoint"] != issuer+"/oauth/revoke" || meta["introspection_endpoint"] != issuer+"/oauth/introspect" {
 		t.Errorf("metadata = %v", meta)
+	}
+}
+
+// The metadata announces what is served, no more and no less: a client
+// that reads it must find every grant it can use (RFC 8414).
+func TestServerMetadataSaysWhatIsServed(t *testing.T) {
+	e := start(t)
+	_, meta := e.call(t, "GET", "/.well-known/oauth-authorization-server", "", nil)
+	want := map[string]string{
+		"grant_types_supported":                         "[password refresh_token client_credentials]",
+		"response_types_supported":                      "[]",
+		"token_endpoint_auth_methods_supported":         "[client_secret_basic client_secret_post]",
+		"revocation_endpoint_auth_methods_supported":    "[client_secret_basic client_secret_post]",
+		"introspection_endpoint_auth_methods_supported": "[client_secret_basic client_secret_post]",
+		"access_token_signing_alg_values_supported":     "[ES256]",
+	}
+	for field, w := range want {
+		if got := fmt.Sprint(meta[field]); got != w {
+			t.Errorf("%s = %s, want %s", field, got, w)
+		}
+	}
+	// Every grant announced is served: none answers unsupported_grant_type.
+	for _, grant := range meta["grant_types_supported"].([]any) {
+		if _, got := e.form(t, "/oauth/token", "nobody", "nothing", url.Values{"grant_type": {grant.(string)}}); got["error"] == "unsupported_grant_type" {
+			t.Errorf("announced grant %s is not served", grant)
+		}
+	}
+	_, keys := e.call(t, "GET", "/.well-known/jwks.json", "", nil)
+	for _, k := range keys["keys"].([]any) {
+		if alg := k.(map[string]any)["alg"]; alg != "ES256" {
+			t.Errorf("a key of alg %v, not announced", alg)
+		}
+	}
+}
+
+// A refresh token is active for the client it was issued to, until it is
+// rotated or revoked (RFC 7662).
+func TestIntrospectingRefreshTokens(t *testing.T) {
+	e := start(t)
+	creds := e.credentials(t, "r2")
+	id, secret := creds["clientKey"].(string), creds["clientSecret"].(string)
+	other := e.credentials(t, "r1")
+	if status, _ := e.call(t, "POST", "/admin/v1/resellers/r2/api-users", adminToken, newUser("frank", "Secret-Word-2026")); status != 201 {
+		t.Fatalf("create user: %d", status)
+	}
+	oc := oauth2.Config{ClientID: id, ClientSecret: secret, Endpoint: oauth2.Endpoint{TokenURL: e.srv.URL + "/oauth/token", AuthStyle: oauth2.AuthStyleInHeader}}
+	tok, err := oc.PasswordCredentialsToken(context.Background(), "frank", "Secret-Word-2026")
+	if err != nil || tok.RefreshToken == "" {
+		t.Fatalf("token %v, %v", tok, err)
+	}
+	refresh := url.Values{"token": {tok.RefreshToken}}
+	status, got := e.form(t, "/oauth/introspect", id, secret, refresh)
+	if status != 200 || got["active"] != true || got["token_type"] != "refresh_token" || got["client_id"] != id || got["rid"] != "r2" ||
+		got["sub"] == nil || got["sub"] == "" || !strings.Contains(fmt.Sprint(got["scope"]), "accounts:read") {
+		t.Fatalf("introspect a refresh token: %d %v", status, got)
+	}
+	if exp, _ := got["exp"].(float64); time.Unix(int64(exp), 0).Before(time.Now().Add(time.Hour)) {
+		t.Errorf("exp %v: a refresh token outlives its access token", got["exp"])
+	}
+	// Another reseller's client learns nothing of it.
+	if _, got := e.form(t, "/oauth/introspect", other["clientKey"].(string), other["clientSecret"].(string), refresh); got["active"] != false || len(got) != 1 {
+		t.Errorf("another client's introspection: %v", got)
+	}
+	// A forged one (the right shape, not the server's HMAC) is inactive.
+	key, _, _ := strings.Cut(tok.RefreshToken, ".")
+	if _, got := e.form(t, "/oauth/introspect", id, secret, url.Values{"token": {key + ".forged"}}); got["active"] != false {
+		t.Errorf("a forged refresh token: %v", got)
+	}
+	// Used once, it is rotated: the old one is no longer active, the new one is.
+	next, err := oc.TokenSource(context.Background(), &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, got := e.form(t, "/oauth/introspect", id, secret, refresh); got["active"] != false {
+		t.Errorf("a rotated refresh token: %v", got)
+	}
+	nextRefresh := url.Values{"token": {next.RefreshToken}}
+	if _, got := e.form(t, "/oauth/introspect", id, secret, nextRefresh); got["active"] != true {
+		t.Errorf("the new refresh token: %v", got)
+	}
+	if status, _ := e.form(t, "/oauth/revoke", id, secret, nextRefresh); status != 200 {
+		t.Fatalf("revoke: %d", status)
+	}
+	if _, got := e.form(t, "/oauth/introspect", id, secret, nextRefresh); got["active"] != false {
+		t.Errorf("a revoked refresh token: %v", got)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ory/fosite"
+	"github.com/ory/fosite/handler/oauth2"
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/resellerapi/platform/pkg/accesstoken"
@@ -143,6 +144,34 @@ func (s *FositeStore) RevokeAccessToken(context.Context, string) error { return 
 // DigestHasher checks client secrets against their SHA-256 digest. Client
 // secrets are 256-bit random values, so a slow hash adds nothing but cost
 // on every token request.
+// RefreshIntrospector tells whether a refresh token is active, as fosite's
+// token endpoint would: its session is looked up by signature (a rotated
+// or revoked one is inactive) and fosite's HMAC strategy checks the token
+// was made by this server and has not expired.
+type RefreshIntrospector struct {
+	strategy oauth2.RefreshTokenStrategy
+	store    *FositeStore
+}
+
+// NewRefreshIntrospector returns an introspector over the strategy that
+// made the refresh tokens and the store that holds them.
+func NewRefreshIntrospector(strategy oauth2.RefreshTokenStrategy, store *FositeStore) *RefreshIntrospector {
+	return &RefreshIntrospector{strategy: strategy, store: store}
+}
+
+// Introspect returns the request token was issued for, its session in
+// session, or an error when it is not an active refresh token.
+func (r *RefreshIntrospector) Introspect(ctx context.Context, token string, session fosite.Session) (fosite.Requester, error) {
+	req, err := r.store.GetRefreshTokenSession(ctx, r.strategy.RefreshTokenSignature(ctx, token), session)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.strategy.ValidateRefreshToken(ctx, req, token); err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
 type DigestHasher struct{}
 
 // Compare returns an error unless data's digest is hash (constant time).

@@ -3,6 +3,7 @@
 package ports
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -30,6 +31,7 @@ type KeySource interface {
 // OAuth serves the OAuth 2.0 endpoints.
 type OAuth struct {
 	provider fosite.OAuth2Provider
+	refresh  RefreshTokens
 	app      app.Application
 	keys     KeySource
 	verifier *accesstoken.Verifier
@@ -38,10 +40,17 @@ type OAuth struct {
 	log      *slog.Logger
 }
 
+// RefreshTokens introspects refresh tokens.
+type RefreshTokens interface {
+	// Introspect returns the request an active refresh token was issued
+	// for, with its session in session; an error for any other token.
+	Introspect(ctx context.Context, token string, session fosite.Session) (fosite.Requester, error)
+}
+
 // NewOAuth returns the OAuth endpoints over a composed fosite provider.
-func NewOAuth(provider fosite.OAuth2Provider, application app.Application, keys KeySource, issuer string, log *slog.Logger) *OAuth {
+func NewOAuth(provider fosite.OAuth2Provider, refresh RefreshTokens, application app.Application, keys KeySource, issuer string, log *slog.Logger) *OAuth {
 	issuer = strings.TrimRight(issuer, "/")
-	return &OAuth{provider: provider, app: application, keys: keys, issuer: issuer, log: log,
+	return &OAuth{provider: provider, refresh: refresh, app: application, keys: keys, issuer: issuer, log: log,
 		verifier: accesstoken.NewVerifier(keys, issuer, 30*time.Second)}
 }
 
@@ -175,20 +184,30 @@ func (o *OAuth) GetJwks(c *gin.Context) {
 	c.JSON(http.StatusOK, o.keys.JWKS())
 }
 
-// GetServerMetadata is GET /.well-known/oauth-authorization-server (RFC 8414).
+// GetServerMetadata is GET /.well-known/oauth-authorization-server (RFC
+// 8414): exactly what is served. There is no authorization endpoint, so
+// no response type; every endpoint authenticates clients with their
+// secret, by HTTP Basic or the form. Access tokens are ES256 JWTs (RFC
+// 9068, keys at jwks_uri); introspection answers plain JSON, unsigned.
 func (o *OAuth) GetServerMetadata(c *gin.Context) {
 	c.Header("Cache-Control", "public, max-age=3600")
+	clientAuth := []string{"client_secret_basic", "client_secret_post"}
 	c.JSON(http.StatusOK, gin.H{
 		"issuer":                                        o.issuer,
 		"token_endpoint":                                o.issuer + "/oauth/token",
 		"jwks_uri":                                      o.issuer + "/.well-known/jwks.json",
-		"grant_types_supported":                         []string{"password"},
-		"token_endpoint_auth_methods_supported":         []string{"client_secret_basic", "client_secret_post"},
+		"grant_types_supported":                         GrantTypes(),
+		"response_types_supported":                      []string{},
+		"token_endpoint_auth_methods_supported":         clientAuth,
 		"scopes_supported":                              accesstoken.AllScopes(),
-		"response_types_supported":                      []string{"token"},
 		"revocation_endpoint":                           o.issuer + "/oauth/revoke",
-		"revocation_endpoint_auth_methods_supported":    []string{"client_secret_basic", "client_secret_post"},
+		"revocation_endpoint_auth_methods_supported":    clientAuth,
 		"introspection_endpoint":                        o.issuer + "/oauth/introspect",
-		"introspection_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
+		"introspection_endpoint_auth_methods_supported": clientAuth,
+		"access_token_signing_alg_values_supported":     []string{accesstoken.Algorithm},
+		"service_documentation":                         o.issuer + "/apidocs/",
 	})
 }
+
+// GrantTypes are the grants the token endpoint serves.
+func GrantTypes() []string { return []string{"password", "refresh_token", "client_credentials"} }

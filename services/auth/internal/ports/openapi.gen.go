@@ -14,13 +14,16 @@ import (
 
 // Defines values for IntrospectionTokenType.
 const (
-	IntrospectionTokenTypeBearer IntrospectionTokenType = "Bearer"
+	IntrospectionTokenTypeBearer       IntrospectionTokenType = "Bearer"
+	IntrospectionTokenTypeRefreshToken IntrospectionTokenType = "refresh_token"
 )
 
 // Valid indicates whether the value is a known member of the IntrospectionTokenType enum.
 func (e IntrospectionTokenType) Valid() bool {
 	switch e {
 	case IntrospectionTokenTypeBearer:
+		return true
+	case IntrospectionTokenTypeRefreshToken:
 		return true
 	default:
 		return false
@@ -197,12 +200,14 @@ type Introspection struct {
 	Rid   *string `json:"rid,omitempty"`
 	Scope *string `json:"scope,omitempty"`
 
-	// Sub The Application User
-	Sub       *string                 `json:"sub,omitempty"`
+	// Sub The Application User, or the service client for client_credentials
+	Sub *string `json:"sub,omitempty"`
+
+	// TokenType Bearer for an access token, refresh_token for a refresh token
 	TokenType *IntrospectionTokenType `json:"token_type,omitempty"`
 }
 
-// IntrospectionTokenType defines model for Introspection.TokenType.
+// IntrospectionTokenType Bearer for an access token, refresh_token for a refresh token
 type IntrospectionTokenType string
 
 // JWKS defines model for JWKS.

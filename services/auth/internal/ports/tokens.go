@@ -1,12 +1,14 @@
 package ports
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/gin-gonic/gin"
+	"github.com/ory/fosite"
 
 	"github.com/resellerapi/platform/pkg/accesstoken"
 	"github.com/resellerapi/platform/services/auth/internal/app"
@@ -119,7 +121,9 @@ func (o *OAuth) introspectToken(c *gin.Context) {
 	c.Header("Cache-Control", "no-store")
 	claims, err := o.verifier.Verify(c.Request.Context(), token)
 	if err != nil {
-		c.JSON(http.StatusOK, Introspection{Active: false})
+		// Not an access token: perhaps a refresh token, active for the
+		// client it was issued to.
+		c.JSON(http.StatusOK, o.introspectRefresh(c.Request.Context(), client, token))
 		return
 	}
 	active, err := o.app.Commands.Tokens.Active(c.Request.Context(), client, claims)
@@ -133,6 +137,30 @@ func (o *OAuth) introspectToken(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, introspection(claims))
+}
+
+// introspectRefresh answers for a refresh token: active when it is
+// neither rotated nor revoked, its HMAC is the server's, it has not
+// expired, and it is the caller's. Anything else is inactive, as RFC 7662
+// says, without a reason.
+func (o *OAuth) introspectRefresh(ctx context.Context, client, token string) Introspection {
+	session := NewSession()
+	req, err := o.refresh.Introspect(ctx, token, session)
+	if err != nil || req.GetClient().GetID() != client {
+		return Introspection{Active: false}
+	}
+	typ := IntrospectionTokenTypeRefreshToken
+	scope := strings.Join(req.GetGrantedScopes(), " ")
+	sub, iss := session.JWTClaims.Subject, o.issuer
+	rid, _ := session.JWTClaims.Extra["rid"].(string)
+	out := Introspection{Active: true, Scope: &scope, ClientId: &client, Sub: &sub, Rid: &rid, TokenType: &typ, Iss: &iss}
+	if exp := session.GetExpiresAt(fosite.RefreshToken); !exp.IsZero() {
+		e := exp.Unix()
+		out.Exp = &e
+	}
+	iat := req.GetRequestedAt().Unix()
+	out.Iat = &iat
+	return out
 }
 
 func introspection(claims *accesstoken.Claims) Introspection {
