@@ -15,6 +15,7 @@ const ContentType = "application/problem+json"
 const (
 	TypeInvalidParameter   = "urn:resellerapi:problem:invalid-parameter"
 	TypeInvalidBody        = "urn:resellerapi:problem:invalid-body"
+	TypeBodyTooLarge       = "urn:resellerapi:problem:body-too-large"
 	TypeUnauthorized       = "urn:resellerapi:problem:unauthorized"
 	TypeForbidden          = "urn:resellerapi:problem:forbidden"
 	TypeNotFound           = "urn:resellerapi:problem:not-found"

@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -137,5 +138,41 @@ func TestSecurityEventsAreAudited(t *testing.T) {
 	}, "security events of henry: got %v of %d messages", got, len(audit()))
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("security events = %v, want %v", got, want)
+	}
+}
+
+// A body over an endpoint's limit is answered 413 with the limit, before
+// anything reads it, with or without a Content-Length.
+func TestOversizedBodiesAre413(t *testing.T) {
+	e := start(t)
+	big := strings.Repeat("x", 100<<10)
+	for _, c := range []struct {
+		name, path, contentType, body, want string
+		chunked                             bool
+	}{
+		{"admin JSON", "/admin/v1/resellers/r2/api-users", "application/json", `{"username":"` + big + `"}`, "64 KiB", false},
+		{"admin JSON, chunked", "/admin/v1/resellers/r2/api-users", "application/json", `{"username":"` + big + `"}`, "64 KiB", true},
+		{"token form", "/oauth/token", "application/x-www-form-urlencoded", "grant_type=password&username=" + big, "16 KiB", false},
+		{"token form, chunked", "/oauth/token", "application/x-www-form-urlencoded", "grant_type=password&username=" + big, "16 KiB", true},
+	} {
+		var body io.Reader = strings.NewReader(c.body)
+		if c.chunked {
+			body = io.MultiReader(body) // hides the length: sent chunked
+		}
+		req, _ := http.NewRequest("POST", e.srv.URL+c.path, body)
+		req.Header.Set("Content-Type", c.contentType)
+		req.Header.Set("Authorization", "Bearer "+adminToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg, _ := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(msg), c.want) {
+			t.Errorf("%s: %d %s, want 413 stating %s", c.name, resp.StatusCode, msg, c.want)
+		}
+		if c.path != "/oauth/token" && resp.Header.Get("Content-Type") != "application/problem+json" {
+			t.Errorf("%s: Content-Type %q, want a problem document", c.name, resp.Header.Get("Content-Type"))
+		}
 	}
 }

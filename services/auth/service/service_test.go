@@ -288,7 +288,7 @@ func TestTokenErrorsAreRFC6749(t *testing.T) {
 		"client credentials": {"grant_type=client_credentials", [2]string{key, secret}, 400, "unauthorized_client"},
 		"unknown scope":      {"grant_type=password&username=alice&password=Correct-Horse-9&scope=admin", [2]string{key, secret}, 400, "invalid_scope"},
 		"missing password":   {"grant_type=password&username=alice", [2]string{key, secret}, 400, "invalid_request"},
-		"oversized body":     {"grant_type=password&username=alice&password=" + strings.Repeat("x", 20<<10), [2]string{key, secret}, 400, "invalid_request"},
+		"oversized body":     {"grant_type=password&username=alice&password=" + strings.Repeat("x", 20<<10), [2]string{key, secret}, 413, "invalid_request"},
 		// One reseller's pair never logs in another's users, and the
 		// answer is a wrong password's: it reveals nothing.
 		"other reseller's client": {"grant_type=password&username=alice&password=Correct-Horse-9",

@@ -166,10 +166,14 @@ func detail(err, sentinel error) string {
 	return strings.ToUpper(msg[:1]) + msg[1:] + "."
 }
 
-// decodeJSON decodes one JSON object of at most 64 KiB, refusing unknown
-// fields.
+// maxAdminBody bounds the body of an admin or storefront request: the
+// largest (a new Application User) is a few hundred bytes.
+const maxAdminBody = 64 << 10
+
+// decodeJSON decodes one JSON object of at most maxAdminBody bytes,
+// refusing unknown fields.
 func decodeJSON(body io.Reader, v any) error {
-	dec := json.NewDecoder(io.LimitReader(body, 64<<10))
+	dec := json.NewDecoder(io.LimitReader(body, maxAdminBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return fmt.Errorf("the body must be one JSON object with the documented fields: %s", strings.TrimPrefix(err.Error(), "json: "))

@@ -123,7 +123,7 @@ func (a *Admin) gracePeriod(c *gin.Context) (*time.Duration, bool) {
 // optionalBody decodes the body, if there is one, into v (left as it is
 // otherwise). On a bad body it answers a 400 and returns false.
 func optionalBody(c *gin.Context, v any) bool {
-	body, err := io.ReadAll(io.LimitReader(c.Request.Body, 64<<10))
+	body, err := io.ReadAll(io.LimitReader(c.Request.Body, maxAdminBody))
 	if err != nil {
 		httpserver.Fail(c, problem.New(http.StatusBadRequest, problem.TypeInvalidBody, "The body could not be read."))
 		return false

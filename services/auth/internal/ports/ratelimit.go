@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/resellerapi/platform/pkg/httpserver"
 	"golang.org/x/time/rate"
 
 	"github.com/resellerapi/platform/services/auth/internal/app"
@@ -99,7 +101,15 @@ func (o *OAuth) WithRateLimit(r *RateLimiter) *OAuth {
 func (o *OAuth) limited(c *gin.Context, h func(*gin.Context)) {
 	// A token request is a few hundred bytes of form fields; bound it
 	// before anything reads it.
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxTokenRequest)
+	switch ok, err := httpserver.ReadBody(c, maxTokenRequest); {
+	case !ok:
+		oauthError(c, http.StatusRequestEntityTooLarge, "invalid_request",
+			"The body is larger than "+httpserver.Size(maxTokenRequest)+", the most this endpoint accepts.")
+		return
+	case err != nil:
+		oauthError(c, http.StatusBadRequest, "invalid_request", "The body could not be read.")
+		return
+	}
 	ctx := app.WithClientAddress(c.Request.Context(), c.ClientIP())
 	// The client named by the request (fosite authenticates it before any
 	// login is checked), for the audit trail.

@@ -73,6 +73,16 @@ func (s *Server) guard(c *gin.Context) {
 		return
 	}
 	c.Header("Cache-Control", "no-store")
+	// Bounded before anything reads it, the validator included.
+	ok, err := httpserver.ReadBody(c, maxAdminBody)
+	switch {
+	case !ok:
+		httpserver.Fail(c, httpserver.BodyTooLarge(maxAdminBody))
+		return
+	case err != nil:
+		httpserver.Fail(c, problem.New(http.StatusBadRequest, problem.TypeInvalidBody, "The request body could not be read."))
+		return
+	}
 	if !s.authenticated(c) {
 		return
 	}
