@@ -11,7 +11,7 @@ BINARIES := auth directory catalog invoicing edge allinone backofficectl
 
 export GOTOOLCHAIN := local
 
-.PHONY: run run-services test-faults test test-short lint fmt proto proto-check api api-check build images fuzz bench screenshots clean
+.PHONY: run run-services test-faults test test-short lint fmt proto proto-check api api-check api-lint build images fuzz bench screenshots clean
 
 ## run: every service in one process over embedded NATS + FerretDB (data in ./.data)
 run:
@@ -74,6 +74,19 @@ api:
 api-check: api
 	@git diff --exit-code -- $(API_SERVICES) || (echo "generated HTTP code is stale: run make api and commit" && exit 1)
 	@test -z "$$(git status --porcelain -- $(API_SERVICES))" || (git status --porcelain -- $(API_SERVICES); echo "make api produced new files: commit them"; exit 1)
+
+## api-lint: Spectral (spectral:oas) and Redocly (recommended-strict) on
+## the OpenAPI documents: no errors and no warnings (npm packages pinned in
+## tools/openapi-lint, installed from its lock file on first use)
+LINT_DIR := tools/openapi-lint
+api-lint: $(LINT_DIR)/node_modules/.package-lock.json
+	@cd $(LINT_DIR) && for d in $(API_SERVICES); do \
+		npx --no-install spectral lint -q -r .spectral.yaml --fail-severity=warn ../../$$d/api/openapi.yaml && \
+		REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true npx --no-install redocly lint --config redocly.yaml --format=stylish ../../$$d/api/openapi.yaml || exit 1; \
+	done
+
+$(LINT_DIR)/node_modules/.package-lock.json: $(LINT_DIR)/package.json $(LINT_DIR)/package-lock.json
+	cd $(LINT_DIR) && npm ci --no-audit --no-fund --loglevel=error
 
 ## build: one binary per service into ./bin
 build:

@@ -154,6 +154,12 @@ func TestServerMetadataSaysWhatIsServed(t *testing.T) {
 			t.Errorf("announced grant %s is not served", grant)
 		}
 	}
+	// They take no parameters: a misspelt one is a 400, as the document says.
+	for _, path := range []string{"/.well-known/jwks.json?kid=x", "/.well-known/oauth-authorization-server?format=json"} {
+		if status, p := e.call(t, "GET", path, "", nil); status != 400 || !strings.Contains(fmt.Sprint(p["detail"]), "unknown") {
+			t.Errorf("GET %s: %d %v, want 400 naming the unknown parameter", path, status, p)
+		}
+	}
 	_, keys := e.call(t, "GET", "/.well-known/jwks.json", "", nil)
 	for _, k := range keys["keys"].([]any) {
 		if alg := k.(map[string]any)["alg"]; alg != "ES256" {

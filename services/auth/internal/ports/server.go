@@ -68,6 +68,14 @@ const adminScheme = "adminToken"
 // writes, so the document describes them without the middleware checking.
 func (s *Server) guard(c *gin.Context) {
 	op, ok := s.contract.Operation(c)
+	if ok && !op.Requires(adminScheme) && c.Request.Method == http.MethodGet {
+		// The public documents (JWKS, metadata) take no parameters: a
+		// misspelt one is said, not ignored.
+		if inv := op.Check(c); inv != nil {
+			httpserver.Fail(c, inv.Problem())
+			return
+		}
+	}
 	if !ok || !op.Requires(adminScheme) {
 		c.Next()
 		return
