@@ -123,6 +123,7 @@ fuzz:
 	go test ./services/auth/internal/domain/ -run '^$$' -fuzz FuzzUserChange -fuzztime $(FUZZTIME)
 	go test ./services/auth/service/ -run '^$$' -fuzz FuzzOAuthEndpoints -fuzztime $(FUZZTIME)
 	go test ./services/auth/service/ -run '^$$' -fuzz FuzzConsoleForms -fuzztime $(FUZZTIME)
+	go test ./services/edge/internal/ports/ -run '^$$' -fuzz FuzzBindParameters -fuzztime $(FUZZTIME)
 	go test ./pkg/contract/ -run '^$$' -fuzz FuzzValidate -fuzztime $(FUZZTIME)
 	go test ./proto-events/rules/ -run '^$$' -fuzz FuzzCheck -fuzztime $(FUZZTIME)
 	go test ./pkg/paging/ -run '^$$' -fuzz FuzzNew -fuzztime $(FUZZTIME)

@@ -7,6 +7,7 @@
 package ports
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -71,7 +72,7 @@ func (h *HTTP) Register(r gin.IRouter) {
 		routeStyle(httpserver.Errors(jsonapi.Errors), httpserver.Errors(httpserver.Problem)),
 		routeStyle(mediaType, apiVersion),
 		h.authenticate, h.contract.Validate(refuse))
-	RegisterHandlersWithOptions(api, h, GinServerOptions{ErrorHandler: httpserver.BadParameter})
+	routes(api, h)
 }
 
 // The version header in canonical form and its value, set on every answer
@@ -162,7 +163,7 @@ func (h *HTTP) ListAccounts(c *gin.Context, params ListAccountsParams) {
 	}
 	list.Pagination = listPagination(c, page, total)
 	c.Header("Cache-Control", "private, no-store")
-	c.JSON(http.StatusOK, list)
+	writeJSON(c, http.StatusOK, list)
 }
 
 // GetAccount serves GET /api/accounts/{id}.
@@ -173,7 +174,7 @@ func (h *HTTP) GetAccount(c *gin.Context, id string, _ GetAccountParams) {
 		return
 	}
 	c.Header("Cache-Control", "private, no-store")
-	c.JSON(http.StatusOK, accountResponse(a, nil))
+	writeJSON(c, http.StatusOK, accountResponse(a, nil))
 }
 
 // ListProducts serves GET /api/products.
@@ -205,7 +206,7 @@ func (h *HTTP) ListProducts(c *gin.Context, params ListProductsParams) {
 	}
 	list.Pagination = listPagination(c, page, total)
 	c.Header("Cache-Control", "private, no-store")
-	c.JSON(http.StatusOK, list)
+	writeJSON(c, http.StatusOK, list)
 }
 
 // GetProduct serves GET /api/products/{id}.
@@ -215,7 +216,7 @@ func (h *HTTP) GetProduct(c *gin.Context, id string, _ GetProductParams) {
 		var resp Product
 		if resp, err = productResponse(p); err == nil {
 			c.Header("Cache-Control", "private, no-store")
-			c.JSON(http.StatusOK, resp)
+			writeJSON(c, http.StatusOK, resp)
 			return
 		}
 	}
@@ -263,6 +264,18 @@ func accountResponse(a directory.Account, optionals *[]string) Account {
 			MiddleName: optional(p.MiddleName, nil), Position: optional(p.Position, nil), Phone: optional(p.Phone, nil), Email: optional(p.Email, nil)}
 	}
 	return resp
+}
+
+// writeJSON writes v as the JSON answer, encoded straight into the
+// response (gin's c.JSON marshals into a new buffer first, then copies).
+// The encoder writes only once v is wholly encoded, so an error leaves the
+// response untouched for the error answer.
+func writeJSON(c *gin.Context, status int, v any) {
+	c.Header("Content-Type", "application/json; charset=utf-8")
+	c.Status(status)
+	if err := json.NewEncoder(c.Writer).Encode(v); err != nil {
+		_ = c.Error(err)
+	}
 }
 
 // optional leaves an empty value out of a response.

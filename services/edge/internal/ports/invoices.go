@@ -45,7 +45,7 @@ func (h *HTTP) ListInvoices(c *gin.Context, params ListInvoicesParams) {
 	}
 	list.Pagination = listPagination(c, page, total)
 	c.Header("Cache-Control", "private, no-store")
-	c.JSON(http.StatusOK, list)
+	writeJSON(c, http.StatusOK, list)
 }
 
 // GetInvoice serves GET /api/invoices/{id}.
@@ -55,7 +55,7 @@ func (h *HTTP) GetInvoice(c *gin.Context, id string, _ GetInvoiceParams) {
 		var resp Invoice
 		if resp, err = invoiceResponse(inv); err == nil {
 			c.Header("Cache-Control", "private, no-store")
-			c.JSON(http.StatusOK, resp)
+			writeJSON(c, http.StatusOK, resp)
 			return
 		}
 	}
