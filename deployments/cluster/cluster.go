@@ -22,12 +22,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
 
+	"github.com/resellerapi/platform/deployments/images"
 	"github.com/resellerapi/platform/pkg/eventbus"
 	"github.com/resellerapi/platform/pkg/infra"
 )
@@ -121,23 +123,10 @@ func Start(ctx context.Context, o Options) (*Cluster, error) {
 	return c, nil
 }
 
+// build builds the binaries for this machine with the images' flags, so
+// that on Linux the cluster and the images share every compiled package.
 func (c *Cluster) build(ctx context.Context) error {
-	args := []string{"build", "-o", filepath.Join(c.opts.Dir, "bin") + string(filepath.Separator)}
-	for _, pkg := range binaries {
-		args = append(args, pkg)
-	}
-	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Dir = c.opts.Root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build: %w\n%s", err, out)
-	}
-	// go build names the nats-server binary after its module's last
-	// element ("v2").
-	bin := filepath.Join(c.opts.Dir, "bin")
-	if _, err := os.Stat(filepath.Join(bin, "v2")); err == nil {
-		return os.Rename(filepath.Join(bin, "v2"), filepath.Join(bin, "nats-server"))
-	}
-	return nil
+	return images.Build(ctx, c.opts.Root, filepath.Join(c.opts.Dir, "bin"), runtime.GOOS, runtime.GOARCH, binaries)
 }
 
 // Users are the NATS users and what each may publish and subscribe

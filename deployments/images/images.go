@@ -60,23 +60,39 @@ const (
 // into dir (one file per service, named after it), from the repository at
 // root, in one go build (shared packages compiled once).
 func BuildBinaries(ctx context.Context, root, dir, goarch string, services []Service) error {
-	args := []string{"build", "-trimpath", "-ldflags", "-s -w", "-o", dir + string(filepath.Separator)}
+	pkgs := make(map[string]string, len(services))
 	for _, s := range services {
-		args = append(args, s.Package)
+		pkgs[s.Name] = s.Package
+	}
+	return Build(ctx, root, dir, "linux", goarch, pkgs)
+}
+
+// Build builds static binaries for goos and goarch of the packages, by name,
+// into dir in one go build, with the flags the images are built with
+// (no cgo, -trimpath, stripped). Every build that uses it shares what Go's
+// build cache compiled: the images test and the cluster test of one run
+// compile each package once and only link again.
+func Build(ctx context.Context, root, dir, goos, goarch string, pkgs map[string]string) error {
+	args := []string{"build", "-trimpath", "-ldflags", "-s -w", "-o", dir + string(filepath.Separator)}
+	for _, pkg := range pkgs {
+		args = append(args, pkg)
 	}
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goarch)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+goos, "GOARCH="+goarch)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("go build: %w\n%s", err, out)
 	}
-	for _, s := range services {
-		// go build names a binary after its package's directory.
-		built := filepath.Join(dir, filepath.Base(s.Package))
-		if built != filepath.Join(dir, s.Name) {
-			if err := os.Rename(built, filepath.Join(dir, s.Name)); err != nil {
-				return err
-			}
+	for name, pkg := range pkgs {
+		// go build names a binary after its package's directory, or the
+		// element before a major version suffix ("nats-server" for
+		// .../nats-server/v2).
+		built, want := filepath.Join(dir, filepath.Base(pkg)), filepath.Join(dir, name)
+		if _, err := os.Stat(built); built == want || err != nil {
+			continue // named as wanted already, or after the element before /vN
+		}
+		if err := os.Rename(built, want); err != nil {
+			return err
 		}
 	}
 	return nil
