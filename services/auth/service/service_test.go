@@ -311,6 +311,10 @@ func TestTokenErrorsAreRFC6749(t *testing.T) {
 		if resp.StatusCode != tt.wantStatus || body["error"] != tt.wantError {
 			t.Errorf("%s: %d %v, want %d %s", name, resp.StatusCode, body, tt.wantStatus, tt.wantError)
 		}
+		// RFC 6749 section 5.2: a 401 carries its challenge.
+		if challenge := resp.Header.Get("WWW-Authenticate"); (resp.StatusCode == 401) != strings.HasPrefix(challenge, "Basic ") {
+			t.Errorf("%s: %d with WWW-Authenticate %q", name, resp.StatusCode, challenge)
+		}
 		descriptions[name] = body["error_description"]
 	}
 	if descriptions["other reseller's client"] != descriptions["wrong password"] {

@@ -838,6 +838,13 @@ func TestManagerAPITokens(t *testing.T) {
 			t.Errorf("billing %s: %d, want %d", path, got, want)
 		}
 	}
+	// Two credentials of two kinds, each valid on its own, are refused:
+	// which one speaks for the request is not the edge's guess.
+	for _, path := range []string{"/api/accounts", "/api/v3/resellers/r1"} {
+		if resp, _ := e.get(t, path, e.tokens.mint(t, "r2", "accounts:read resellers:read", time.Minute), "X-Api-Token", support); resp.StatusCode != 400 {
+			t.Errorf("%s with a Bearer token and an X-Api-Token: %d, want 400", path, resp.StatusCode)
+		}
+	}
 	// A second edge replica: it rebuilds the tokens from the stream.
 	replica := e.replica(t)
 	if got := replica.status("/api/accounts", support); got != 200 {

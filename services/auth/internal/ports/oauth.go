@@ -77,13 +77,13 @@ func (o *OAuth) requestToken(c *gin.Context) {
 	if gt := c.Request.PostFormValue("grant_type"); gt != "" && gt != "password" && gt != "client_credentials" && gt != "refresh_token" {
 		err := fosite.ErrUnsupportedGrantType.WithHintf("The grant_type %q is not supported; use password, refresh_token or client_credentials.", gt)
 		o.logError(c, "token request refused", err)
-		o.provider.WriteAccessError(ctx, c.Writer, fosite.NewAccessRequest(session), err)
+		o.writeAccessError(c, fosite.NewAccessRequest(session), err)
 		return
 	}
 	ar, err := o.provider.NewAccessRequest(ctx, c.Request, session)
 	if err != nil {
 		o.logError(c, "token request refused", err)
-		o.provider.WriteAccessError(ctx, c.Writer, ar, err)
+		o.writeAccessError(c, ar, err)
 		return
 	}
 	// A refresh continues the session it was issued in (a clone of it).
@@ -117,14 +117,14 @@ func (o *OAuth) requestToken(c *gin.Context) {
 		if !ar.GetClient().GetGrantTypes().Has("client_credentials") {
 			err := fosite.ErrUnauthorizedClient.WithHint("This client may not use client_credentials: create a service client for the reseller.")
 			o.logError(c, "token request refused", err)
-			o.provider.WriteAccessError(ctx, c.Writer, ar, err)
+			o.writeAccessError(c, ar, err)
 			return
 		}
 		owned, ok := ar.GetClient().(interface{ ResellerID() string })
 		if !ok || owned.ResellerID() == "" {
 			err := fosite.ErrServerError.WithHint("The client names no reseller.")
 			o.logError(c, "service client without a reseller", err)
-			o.provider.WriteAccessError(ctx, c.Writer, ar, err)
+			o.writeAccessError(c, ar, err)
 			return
 		}
 		subject, resellerID = ar.GetClient().GetID(), owned.ResellerID()
@@ -143,11 +143,11 @@ func (o *OAuth) requestToken(c *gin.Context) {
 			// were revoked then; this is the belt to those braces).
 			err := fosite.ErrInvalidGrant.WithHint("The refresh token's user may no longer log in.")
 			o.logError(c, "token request refused", err)
-			o.provider.WriteAccessError(ctx, c.Writer, ar, err)
+			o.writeAccessError(c, ar, err)
 			return
 		case err != nil:
 			o.logError(c, "token subject lookup failed", err)
-			o.provider.WriteAccessError(ctx, c.Writer, ar, fosite.ErrServerError.WithWrap(err))
+			o.writeAccessError(c, ar, fosite.ErrServerError.WithWrap(err))
 			return
 		}
 		subject, resellerID = user.ID, user.ResellerID
@@ -159,12 +159,21 @@ func (o *OAuth) requestToken(c *gin.Context) {
 	resp, err := o.provider.NewAccessResponse(ctx, ar)
 	if err != nil {
 		o.logError(c, "token response failed", err)
-		o.provider.WriteAccessError(ctx, c.Writer, ar, err)
+		o.writeAccessError(c, ar, err)
 		return
 	}
 	o.log.InfoContext(ctx, "access token issued", "grant_type", grant, "subject", subject,
 		"reseller_id", resellerID, "client_id", ar.GetClient().GetID(), "scope", strings.Join(ar.GetGrantedScopes(), " "))
 	o.provider.WriteAccessResponse(ctx, c.Writer, ar, resp)
+}
+
+// writeAccessError answers a refused token request as fosite does (RFC
+// 6749 section 5.2), with the WWW-Authenticate challenge a 401 must carry.
+func (o *OAuth) writeAccessError(c *gin.Context, ar fosite.AccessRequester, err error) {
+	if fosite.ErrorToRFC6749Error(err).CodeField == http.StatusUnauthorized {
+		c.Header("WWW-Authenticate", `Basic realm="reseller-api"`)
+	}
+	o.provider.WriteAccessError(c.Request.Context(), c.Writer, ar, err)
 }
 
 // logError logs a refused token request without any credential.

@@ -419,6 +419,15 @@ type ResellerId = string
 // UserId defines model for UserId.
 type UserId = string
 
+// OAuthTooLarge defines model for OAuthTooLarge.
+type OAuthTooLarge = OAuthError
+
+// OAuthTooMany defines model for OAuthTooMany.
+type OAuthTooMany = OAuthError
+
+// OAuthUnauthorized defines model for OAuthUnauthorized.
+type OAuthUnauthorized = OAuthError
+
 // ListAppUsersParams defines parameters for ListAppUsers.
 type ListAppUsersParams struct {
 	// PageIndex 1-based page number. A page may start at most 10,000 items deep (pageIndex × pageSize); narrow the list with updatedSince or a filter to go further.
@@ -583,7 +592,7 @@ type ServerInterface interface {
 	// WithdrawSigningKey Withdraw a signing key (it leaked)
 	// (DELETE /admin/v1/signing-keys/{key_id})
 	WithdrawSigningKey(c *gin.Context, keyId string)
-	// IntrospectToken Introspect an access token (RFC 7662)
+	// IntrospectToken Introspect an access or refresh token (RFC 7662)
 	// (POST /oauth/introspect)
 	IntrospectToken(c *gin.Context)
 	// RevokeToken Revoke an access token (RFC 7009)

@@ -31,20 +31,31 @@ type Authenticator interface {
 	Authenticate(ctx context.Context, r *http.Request) (app.Caller, error)
 }
 
-// Authenticators is a chain: the first whose kind of credentials the
-// request carries decides. Bearer tokens come first; the manager
-// X-Api-Token plugs in as another link.
+// ErrTwoCredentials is returned for a request that carries credentials of
+// two kinds: which one would speak for it is not for the edge to guess.
+var ErrTwoCredentials = errors.New("credentials of two kinds")
+
+// Authenticators is a chain of the kinds of credentials the edge takes:
+// Bearer tokens first; the manager X-Api-Token plugs in as another link.
+// A request carries one kind, which decides.
 type Authenticators []Authenticator
 
-// Authenticate runs the chain.
+// Authenticate runs the chain; a request with credentials of two kinds
+// is refused with ErrTwoCredentials, whether each is valid or not.
 func (chain Authenticators) Authenticate(ctx context.Context, r *http.Request) (app.Caller, error) {
+	var caller app.Caller
+	err, found := ErrNoCredentials, false
 	for _, a := range chain {
-		caller, err := a.Authenticate(ctx, r)
-		if !errors.Is(err, ErrNoCredentials) {
-			return caller, err
+		c, e := a.Authenticate(ctx, r)
+		if errors.Is(e, ErrNoCredentials) {
+			continue
 		}
+		if found {
+			return app.Caller{}, ErrTwoCredentials
+		}
+		caller, err, found = c, e, true
 	}
-	return app.Caller{}, ErrNoCredentials
+	return caller, err
 }
 
 // TokenVerifier verifies access tokens.
@@ -185,6 +196,10 @@ func (h *HTTP) authenticate(c *gin.Context) {
 	ctx := c.Request.Context()
 	caller, err := h.authn.Authenticate(ctx, c.Request)
 	switch {
+	case errors.Is(err, ErrTwoCredentials):
+		httpserver.Fail(c, problem.New(http.StatusBadRequest, problem.TypeInvalidParameter,
+			"Send one credential: an access token as Authorization: Bearer <token>, or a manager's API token as X-Api-Token, not both."))
+		return
 	case errors.Is(err, ErrNoCredentials):
 		c.Header("WWW-Authenticate", `Bearer realm="reseller-api"`)
 		httpserver.Fail(c, problem.New(http.StatusUnauthorized, problem.TypeUnauthorized,

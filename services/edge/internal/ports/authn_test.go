@@ -24,8 +24,9 @@ func (h headerAuthn) Authenticate(_ context.Context, r *http.Request) (app.Calle
 	return h.caller, h.err
 }
 
-// The first authenticator whose kind of credentials the request carries
-// decides, even when it refuses them; none means no credentials.
+// The authenticator whose kind of credentials the request carries
+// decides, even when it refuses them; none means no credentials, two
+// kinds are refused whatever each says.
 func TestAuthenticatorChain(t *testing.T) {
 	refused := errors.New("bad token")
 	chain := Authenticators{
@@ -40,7 +41,8 @@ func TestAuthenticatorChain(t *testing.T) {
 	}{
 		{[]string{"Authorization"}, "user", nil},
 		{[]string{"X-Api-Token"}, "manager", nil},
-		{[]string{"Authorization", "X-Api-Token"}, "user", nil},
+		{[]string{"Authorization", "X-Api-Token"}, "", ErrTwoCredentials},
+		{[]string{"X-Api-Token", "X-Bad"}, "", ErrTwoCredentials},
 		{[]string{"X-Bad"}, "", refused},
 		{nil, "", ErrNoCredentials},
 	} {

@@ -64,12 +64,20 @@ func Docs(edgeSpec, authSpec []byte) ([]Doc, error) {
 			edge.Components.Schemas[name] = s
 		}
 	}
+	if edge.Components.Responses == nil {
+		edge.Components.Responses = openapi3.ResponseBodies{}
+	}
+	for name, r := range auth.Components.Responses {
+		if _, taken := edge.Components.Responses[name]; !taken {
+			edge.Components.Responses[name] = r
+		}
+	}
 	for name, s := range auth.Components.SecuritySchemes {
 		if _, taken := edge.Components.SecuritySchemes[name]; !taken {
 			edge.Components.SecuritySchemes[name] = s
 		}
 	}
-	edge.Tags = append(openapi3.Tags{{Name: "OAuth"}}, edge.Tags...)
+	edge.Tags = append(openapi3.Tags{{Name: "OAuth", Description: "OAuth 2.0: obtain, revoke and introspect the tokens the /api routes take."}}, edge.Tags...)
 	if err := edge.Validate(context.Background()); err != nil {
 		return nil, fmt.Errorf("the resellers' document with auth's OAuth endpoints: %w", err)
 	}
