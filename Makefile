@@ -28,6 +28,11 @@ test-faults:
 	go run ./deployments/cmd/faults
 
 ## test: every module's tests (component tests start NATS + FerretDB in process)
+# The tests build with the images' configuration (no cgo, -trimpath), so
+# that the images and cluster tests reuse every package the other tests
+# compiled instead of compiling all of them a second time.
+test test-short: export CGO_ENABLED := 0
+test test-short: export GOFLAGS := -trimpath
 test:
 	go test -timeout 8m -skip '^(TestImages|TestTheServicesRunAsSeparateProcesses)$$' $(PACKAGES)
 	@# These build the services from the other modules' sources, which go
