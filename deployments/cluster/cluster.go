@@ -29,6 +29,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/resellerapi/platform/proto-events/subjects"
+
 	"github.com/resellerapi/platform/deployments/images"
 	"github.com/resellerapi/platform/pkg/eventbus"
 	"github.com/resellerapi/platform/pkg/infra"
@@ -129,43 +131,9 @@ func (c *Cluster) build(ctx context.Context) error {
 	return images.Build(ctx, c.opts.Root, filepath.Join(c.opts.Dir, "bin"), runtime.GOOS, runtime.GOARCH, binaries)
 }
 
-// Users are the NATS users and what each may publish and subscribe
-// ({publish, subscribe}); the Kubernetes manifests grant the same. The
-// back-office publishes the back-office subjects and reads the dead
-// letters; each service publishes its own events and dead letters and
-// receives from its own durable consumers (deliver.<service>.*); the
-// edge publishes nothing; each reads only its own replies
-// (_INBOX_<user>.*, eventbus.InboxPrefix). Of the JetStream API, each may ensure the
-// streams and read their configuration, and make consumers only on the
-// streams it reads; a publisher may read the latest message of the
-// streams it publishes to (eventbus publishes a version only if it is the
-// newest).
-func Users() map[string][2][]string {
-	inbox := func(user string) string { return eventbus.InboxPrefix(user) + ".>" }
-	api := func(streams ...string) []string {
-		out := []string{"$JS.API.INFO", "$JS.API.STREAM.NAMES", "$JS.API.STREAM.INFO.*", "$JS.API.STREAM.CREATE.*",
-			"$JS.API.STREAM.UPDATE.*", "$JS.ACK.>", "$JS.FC.>"}
-		for _, s := range streams {
-			out = append(out, "$JS.API.CONSUMER.CREATE."+s, "$JS.API.CONSUMER.CREATE."+s+".>", "$JS.API.CONSUMER.DURABLE.CREATE."+s+".*",
-				"$JS.API.CONSUMER.INFO."+s+".*", "$JS.API.CONSUMER.DELETE."+s+".*")
-		}
-		return out
-	}
-	service := func(name string, streams []string, publishes ...string) [2][]string {
-		return [2][]string{append(append(publishes, "deadletter."+name), api(streams...)...), {inbox(name), "deliver." + name + ".>"}}
-	}
-	return map[string][2][]string{
-		"backoffice": {append([]string{"directory.>", "catalog.>", "invoicing.>", "$JS.API.STREAM.MSG.GET.DIRECTORY",
-			"$JS.API.STREAM.MSG.GET.CATALOG", "$JS.API.STREAM.MSG.GET.INVOICING", "$JS.API.STREAM.MSG.GET.DEADLETTER",
-			"$JS.API.STREAM.MSG.DELETE.DEADLETTER"}, api("DEADLETTER")...), {inbox("backoffice")}},
-		"directory": service("directory", []string{"DIRECTORY"}),
-		"catalog":   service("catalog", []string{"CATALOG"}),
-		"invoicing": service("invoicing", []string{"INVOICING"}),
-		"auth": service("auth", []string{"DIRECTORY", "AUTH"}, "auth.>", "audit.>", "$JS.API.STREAM.MSG.GET.AUTH",
-			"$JS.API.STREAM.MSG.GET.AUDIT"),
-		"edge": {api("DIRECTORY", "AUTH"), {inbox("edge")}},
-	}
-}
+// Users are the NATS users and their permissions
+// (subjects.Permissions); the Kubernetes manifests grant the same.
+func Users() map[string]subjects.Permission { return subjects.Permissions(eventbus.InboxPrefix) }
 
 func natsConfig(i int, client, cluster, monitor []int, dir string, passwords map[string]string) string {
 	var b strings.Builder
@@ -180,7 +148,7 @@ func natsConfig(i int, client, cluster, monitor []int, dir string, passwords map
 	b.WriteString("  ]\n}\nauthorization {\n  users: [\n")
 	for name, perm := range Users() {
 		fmt.Fprintf(&b, "    {user: %s, password: %q, permissions: {publish: {allow: %s}, subscribe: {allow: %s}}}\n",
-			name, passwords[name], list(perm[0]), list(perm[1]))
+			name, passwords[name], list(perm.Publish), list(perm.Subscribe))
 	}
 	b.WriteString("  ]\n}\n")
 	return b.String()
@@ -273,13 +241,17 @@ func (c *Cluster) start(ctx context.Context) error {
 	if err := writeSigningKey(key); err != nil {
 		return err
 	}
+	eventKey, eventPublic := filepath.Join(c.opts.Dir, "events.pem"), filepath.Join(c.opts.Dir, "events.pub.pem")
+	if err := writeEventKeys(eventKey, eventPublic); err != nil {
+		return err
+	}
 	common := func(service string) []string {
 		return []string{"NATS_URL=" + c.natsURL(service, passwords[service]), "NATS_STREAM_REPLICAS=3", "MONGODB_URI=" + mongoURI, "LOG_LEVEL=info"}
 	}
 	authHTTP, authOps, authAdmin := addr(next()), addr(next()), addr(next())
 	authProc, err := c.run("auth", "auth", append(common("auth"), "HTTP_ADDR="+authHTTP, "OPS_ADDR="+authOps, "ADMIN_ADDR="+authAdmin,
 		"ISSUER_URL="+c.URL, "ADMIN_TOKEN="+c.AdminToken, "CREDENTIALS_ENCRYPTION_KEY="+base64.StdEncoding.EncodeToString(randomBytes(32)),
-		"SIGNING_KEY_FILES="+key, fmt.Sprintf("BCRYPT_COST=%d", c.opts.BcryptCost), "TRUSTED_PROXIES=127.0.0.1"), authHTTP, authOps)
+		"SIGNING_KEY_FILES="+key, "EVENT_SIGNING_KEY_FILE="+eventKey, fmt.Sprintf("BCRYPT_COST=%d", c.opts.BcryptCost), "TRUSTED_PROXIES=127.0.0.1"), authHTTP, authOps)
 	if err != nil {
 		return err
 	}
@@ -292,7 +264,7 @@ func (c *Cluster) start(ctx context.Context) error {
 			if service == "edge" {
 				httpAddr = addr(next())
 				env = append(env, "HTTP_ADDR="+httpAddr, "ISSUER_URL="+c.URL, "AUTH_JWKS_URL=http://"+authHTTP+"/.well-known/jwks.json",
-					"TRUSTED_PROXIES=127.0.0.1")
+					"AUTH_EVENT_KEY_FILES="+eventPublic, "TRUSTED_PROXIES=127.0.0.1")
 			}
 			p, err := c.run(name, service, env, httpAddr, ops)
 			if err != nil {

@@ -62,6 +62,8 @@ import (
 const (
 	CorrelationIDHeader = "correlation_id"
 	EventTypeHeader     = "event_type"
+	// SignatureHeader carries the publisher's signature (Config.Signer).
+	SignatureHeader = "signature"
 )
 
 // ErrStale is returned by a handler for an event that is older than (or
@@ -175,6 +177,21 @@ type Config struct {
 	// DeadLetterSubject is where the service's dead letters go (default
 	// "deadletter.<Service>").
 	DeadLetterSubject string
+	// Signer, when set, signs every event published (SignatureHeader), so
+	// that its consumers can tell them from forgeries (VerifiedBy).
+	Signer Signer
+}
+
+// Signer signs the payload of an event published on subject
+// (eventsig.Signer is one).
+type Signer interface {
+	Sign(subject string, payload []byte) (string, error)
+}
+
+// Verifier checks the signature of an event's payload on subject
+// (eventsig.Verifier is one).
+type Verifier interface {
+	Verify(subject string, payload []byte, signature string) error
 }
 
 // TLS is how a bus connects to servers with TLS (tls:// URLs): the CA
@@ -304,7 +321,7 @@ func Connect(cfg Config) (*Bus, error) {
 		publisher: publisher, router: router,
 		handled: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name:        "events_handled_total",
-			Help:        "Handler attempts by outcome: applied, stale, failed (retried or redelivered later), dead_lettered.",
+			Help:        "Handler attempts by outcome: applied, stale, failed (retried or redelivered later), dead_lettered; of followers also invalid and unverified (a signature refused).",
 			ConstLabels: prometheus.Labels{"service": cfg.Service},
 		}, []string{"handler", "outcome"}),
 		lag: newLag(cfg.Service), guards: map[string]guard{},
@@ -515,6 +532,13 @@ func (b *Bus) Publish(ctx context.Context, p Publication) error {
 		msg.Metadata.Set(CorrelationIDHeader, correlationID)
 	}
 	msg.Metadata.Set(EventTypeHeader, string(ev.ProtoReflect().Descriptor().FullName()))
+	if b.cfg.Signer != nil {
+		sig, err := b.cfg.Signer.Sign(subject, payload)
+		if err != nil {
+			return fmt.Errorf("publish %s: %w", subject, err)
+		}
+		msg.Metadata.Set(SignatureHeader, sig)
+	}
 	if err := b.publishNewest(ctx, subject, msg, ev); err != nil {
 		span.SetStatus(codes.Error, err.Error())
 		return fmt.Errorf("publish %s: %w", subject, err)

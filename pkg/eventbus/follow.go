@@ -22,6 +22,20 @@ type Follower struct {
 // handled every event that was in the stream when it started.
 var ErrNotCaughtUp = errors.New("not caught up with the stream yet")
 
+// FollowOption changes how Follow treats events.
+type FollowOption func(*followOptions)
+
+type followOptions struct{ verifier Verifier }
+
+// VerifiedBy makes Follow apply only the events whose signature v accepts
+// (the publisher's Config.Signer): another is skipped and counted with
+// outcome "unverified", so that whoever may publish on the topic's
+// subjects without the publisher's key cannot change what the follower
+// holds.
+func VerifiedBy(v Verifier) FollowOption {
+	return func(o *followOptions) { o.verifier = v }
+}
+
 // Follow feeds h every event of topic, in stream order, in this
 // replica: unlike Handle's shared durable consumers, every replica receives
 // every event. It starts from the beginning of the stream, so in-memory
@@ -30,13 +44,26 @@ var ErrNotCaughtUp = errors.New("not caught up with the stream yet")
 // counted (outcome "invalid") and skipped: the durable projection of the
 // same events dead-letters it. h runs on one goroutine, one event at a time.
 // The stream must exist (EnsureStreams).
-func Follow[E Event](b *Bus, name string, topic Topic[E], h func(context.Context, E) error) (*Follower, error) {
+func Follow[E Event](b *Bus, name string, topic Topic[E], h func(context.Context, E) error, opts ...FollowOption) (*Follower, error) {
+	var o followOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	f := &Follower{name: name}
 	subject := topic.Pattern()
 	handled := b.handled
 	sub, err := b.js.Subscribe(subject, func(m *nats.Msg) {
 		md, mdErr := m.Metadata()
-		ev, err := decode(topic, m.Data, m.Header.Get(EventTypeHeader), m.Subject)
+		var ev E
+		var err error
+		if o.verifier != nil {
+			if err = o.verifier.Verify(m.Subject, m.Data, m.Header.Get(SignatureHeader)); err != nil {
+				err = unverifiedError{err}
+			}
+		}
+		if err == nil {
+			ev, err = decode(topic, m.Data, m.Header.Get(EventTypeHeader), m.Subject)
+		}
 		ctx := context.Background()
 		if err == nil {
 			ctx = logging.WithCorrelationID(ctx, ev.GetMeta().GetEventId())
@@ -47,6 +74,9 @@ func Follow[E Event](b *Bus, name string, topic Topic[E], h func(context.Context
 			handled.WithLabelValues(name, "applied").Inc()
 		case errors.Is(err, ErrStale):
 			handled.WithLabelValues(name, "stale").Inc()
+		case errors.As(err, new(unverifiedError)):
+			handled.WithLabelValues(name, "unverified").Inc()
+			b.log.WarnContext(ctx, "followed event not from its publisher: skipped", "follower", name, "subject", m.Subject, "reason", err.Error())
 		default:
 			handled.WithLabelValues(name, "invalid").Inc()
 			b.log.WarnContext(ctx, "followed event skipped", "follower", name, "subject", m.Subject, "reason", err.Error())
@@ -84,3 +114,9 @@ func (f *Follower) Name() string { return f.name }
 
 // Stop ends the subscription.
 func (f *Follower) Stop() error { return f.sub.Unsubscribe() }
+
+// unverifiedError marks an event whose signature was refused.
+type unverifiedError struct{ err error }
+
+func (e unverifiedError) Error() string { return "signature: " + e.err.Error() }
+func (e unverifiedError) Unwrap() error { return e.err }

@@ -2,6 +2,7 @@ package eventbus_test
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"errors"
 	"slices"
 	"strings"
@@ -16,7 +17,9 @@ import (
 	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
 	"github.com/resellerapi/platform/proto-events/subjects"
 
+	"github.com/resellerapi/platform/pkg/eckey"
 	"github.com/resellerapi/platform/pkg/eventbus"
+	"github.com/resellerapi/platform/pkg/eventsig"
 	"github.com/resellerapi/platform/pkg/infra"
 	"github.com/resellerapi/platform/pkg/testkit"
 )
@@ -258,4 +261,59 @@ func TestStoppingAReplicaKeepsTheSharedConsumer(t *testing.T) {
 		defer mu.Unlock()
 		return len(second) > 0 && second[len(second)-1] == 3
 	}, "the remaining replica stopped receiving events when the first stopped")
+}
+
+// A follower that verifies applies the events its publisher signed and
+// skips the rest: unsigned ones and those signed with another key.
+func TestFollowVerifiedSkipsForgeries(t *testing.T) {
+	newSigner := func() (*eventsig.Signer, *ecdsa.PublicKey) {
+		k, err := eckey.New()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := eventsig.NewSigner(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s, &k.PublicKey
+	}
+	signer, public := newSigner()
+	impostor, _ := newSigner()
+	verifier, err := eventsig.NewVerifier(public)
+	if err != nil {
+		t.Fatal(err)
+	}
+	accountID := uuid.NewString()
+	publisher, _ := startBus(t, prometheus.NewRegistry(), func(*eventbus.Bus) {}, func(c *eventbus.Config) { c.Signer = signer })
+	unsigned, _ := startBus(t, prometheus.NewRegistry(), func(*eventbus.Bus) {})
+	forger, _ := startBus(t, prometheus.NewRegistry(), func(*eventbus.Bus) {}, func(c *eventbus.Config) { c.Signer = impostor })
+
+	reg := prometheus.NewRegistry()
+	follower, _ := startBus(t, reg, func(*eventbus.Bus) {})
+	var mu sync.Mutex
+	var versions []int64
+	if _, err := eventbus.Follow(follower, "accounts", oneAccount(accountID), func(_ context.Context, e *eventsv1.AccountChanged) error {
+		mu.Lock()
+		defer mu.Unlock()
+		versions = append(versions, e.GetMeta().GetVersion())
+		return nil
+	}, eventbus.VerifiedBy(verifier)); err != nil {
+		t.Fatal(err)
+	}
+	for v, bus := range []*eventbus.Bus{publisher, unsigned, forger, publisher} {
+		if err := bus.Publish(context.Background(), eventbus.On(subjects.Accounts, accountEvent(accountID, int64(v+1)))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	testkit.Eventually(t, 10*time.Second, func() bool {
+		return testkit.CounterValue(t, reg, "events_handled_total", "outcome", "applied") == 2
+	}, "the signed events were not applied")
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Equal(versions, []int64{1, 4}) {
+		t.Errorf("applied versions %v, want [1 4] (2 unsigned, 3 signed by another key)", versions)
+	}
+	if got := testkit.CounterValue(t, reg, "events_handled_total", "outcome", "unverified"); got != 2 {
+		t.Errorf("%v events counted unverified, want 2", got)
+	}
 }

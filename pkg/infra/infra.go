@@ -35,6 +35,8 @@ type Config struct {
 	ConsumerGroup string
 	// NATSTLS configures TLS to NATS (NATSTLSFromEnv).
 	NATSTLS eventbus.TLS
+	// Signer signs the events the service publishes (eventbus.Config.Signer).
+	Signer eventbus.Signer
 }
 
 // NATSTLSFromEnv reads NATS_TLS_CA_FILE, NATS_TLS_CERT_FILE and
@@ -82,7 +84,7 @@ func Open(ctx context.Context, service string, cfg Config, log *slog.Logger, reg
 	in := &Infra{DB: client.Database(cfg.Database), client: client}
 	in.Bus, err = eventbus.Connect(eventbus.Config{NATSURL: cfg.NATSURL, Service: service, Logger: log, Registerer: reg,
 		StreamReplicas: cfg.StreamReplicas, ConsumerGroup: cfg.ConsumerGroup, TLS: cfg.NATSTLS,
-		DeadLetterSubject: subjects.DeadLetter(service)})
+		DeadLetterSubject: subjects.DeadLetter(service), Signer: cfg.Signer})
 	if err != nil {
 		_ = in.Close()
 		return nil, err

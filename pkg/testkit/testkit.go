@@ -1,12 +1,14 @@
 // Package testkit starts the platform's real infrastructure inside a test
-// process: nats-server with JetStream and FerretDB over SQLite, both on
-// random loopback ports with their data in a temporary directory. Only
+// process: nats-server with JetStream (one user, whose password NATSURL
+// carries) and FerretDB over SQLite, both on random loopback ports with
+// their data in a temporary directory. Only
 // packages whose tests talk to NATS or MongoDB should import it: it links
 // both servers into the test binary.
 package testkit
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -50,12 +52,16 @@ func New(dir string) (*Kit, error) {
 		}
 		k.dir, k.ownsDir = d, true
 	}
+	// One user who may do anything, with a password of this run: no other
+	// process on the machine reaches the kit's bus.
+	password := rand.Text()
 	var err error
-	if k.nats, err = embedded.StartNATS("127.0.0.1:0", filepath.Join(k.dir, "nats")); err != nil {
+	if k.nats, err = embedded.StartNATS(embedded.NATSConfig{Addr: "127.0.0.1:0", Dir: filepath.Join(k.dir, "nats"),
+		Users: []embedded.NATSUser{{Name: "kit", Password: password}}}); err != nil {
 		k.Close()
 		return nil, err
 	}
-	k.NATSURL = k.nats.URL()
+	k.NATSURL = k.nats.URLFor("kit", password)
 	if k.ferret, err = embedded.StartFerretDB(embedded.FerretDBConfig{
 		Addr: "127.0.0.1:0", Dir: filepath.Join(k.dir, "ferretdb"),
 		PostgreSQLURL: os.Getenv("FERRETDB_POSTGRESQL_URL"),

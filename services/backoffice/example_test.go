@@ -27,7 +27,7 @@ func Example() {
 	// server stands in.
 	dir, _ := os.MkdirTemp("", "backoffice-example")
 	defer func() { _ = os.RemoveAll(dir) }()
-	ns, err := embedded.StartNATS("127.0.0.1:0", dir)
+	ns, err := embedded.StartNATS(embedded.NATSConfig{Addr: "127.0.0.1:0", Dir: dir})
 	if err != nil {
 		log.Fatal(err)
 	}

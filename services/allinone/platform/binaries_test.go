@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/resellerapi/platform/pkg/eckey"
 	"github.com/resellerapi/platform/pkg/testkit"
-	authservice "github.com/resellerapi/platform/services/auth/service"
 )
 
 // TestServiceBinaries builds each service's own binary and runs it as
@@ -75,23 +75,38 @@ func TestServiceBinaries(t *testing.T) {
 	}
 
 	t.Run("auth and edge", func(t *testing.T) {
-		keyFile := filepath.Join(t.TempDir(), "signing.pem")
-		pem, err := authservice.NewSigningKeyPEM()
+		dir := t.TempDir()
+		keyFile, eventKeyFile, eventPublicFile := filepath.Join(dir, "signing.pem"), filepath.Join(dir, "events.pem"), filepath.Join(dir, "events.pub")
+		for _, f := range []string{keyFile, eventKeyFile} {
+			pem, err := eckey.NewPEM()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(f, pem, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		data, _ := os.ReadFile(eventKeyFile)
+		eventKey, err := eckey.ParsePrivate(data)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(keyFile, pem, 0o600); err != nil {
+		public, err := eckey.EncodePublic(&eventKey.PublicKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(eventPublicFile, public, 0o600); err != nil {
 			t.Fatal(err)
 		}
 		authAddr, edgeAddr, adminAddr := freeAddr(t), freeAddr(t), freeAddr(t)
 		issuer := "http://" + authAddr
 		stopAuth := startBinary(t, filepath.Join(bin, "auth"), append(common,
 			"HTTP_ADDR="+authAddr, "OPS_ADDR="+freeAddr(t), "ISSUER_URL="+issuer,
-			"ADMIN_TOKEN=binary-test-admin-token", "SIGNING_KEY_FILES="+keyFile,
+			"ADMIN_TOKEN=binary-test-admin-token", "SIGNING_KEY_FILES="+keyFile, "EVENT_SIGNING_KEY_FILE="+eventKeyFile,
 			"CREDENTIALS_ENCRYPTION_KEY="+base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)), "BCRYPT_COST=10",
 			"ADMIN_ADDR="+adminAddr)...)
 		stopEdge := startBinary(t, filepath.Join(bin, "edge"), append(common,
-			"HTTP_ADDR="+edgeAddr, "OPS_ADDR="+freeAddr(t), "ISSUER_URL="+issuer)...)
+			"HTTP_ADDR="+edgeAddr, "OPS_ADDR="+freeAddr(t), "ISSUER_URL="+issuer, "AUTH_EVENT_KEY_FILES="+eventPublicFile)...)
 		waitStatus(t, issuer+"/.well-known/jwks.json", http.StatusOK)
 		// The admin API on its own listener, and not on the public one.
 		waitStatus(t, "http://"+adminAddr+"/admin/v1/api-users", http.StatusUnauthorized)

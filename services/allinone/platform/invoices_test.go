@@ -89,13 +89,13 @@ func TestInvoicesEndToEnd(t *testing.T) {
 
 	// An invalid invoice is dead-lettered with the reason and blocks
 	// nothing; the corrected version is served.
-	bus, err := eventbus.Connect(eventbus.Config{NATSURL: s.p.NATSURL, Service: "backoffice"})
+	bus, err := eventbus.Connect(eventbus.Config{NATSURL: s.p.NATSURLFor("backoffice"), Service: "backoffice"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer func() { _ = bus.Close() }()
 	pub := backoffice.NewPublisher(bus)
-	nc, err := nats.Connect(s.p.NATSURL)
+	nc, err := nats.Connect(s.observer)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ func TestInvoicesEndToEnd(t *testing.T) {
 		Invoice: proto.CloneOf(fixed),
 	}
 	bad.Invoice.TaxMinor++ // a line's tax rounded the wrong way
-	(&testkit.Kit{NATSURL: s.p.NATSURL}).PublishUnchecked(t, subjects.Invoices.Of(fixed.InvoiceId), bad)
+	(&testkit.Kit{NATSURL: s.observer}).PublishUnchecked(t, subjects.Invoices.Of(fixed.InvoiceId), bad)
 	flowing := proto.CloneOf(fixed)
 	flowing.InvoiceId, flowing.Number = "inv-cn-next", "CN-2026-0101"
 	if err := publish(1, flowing); err != nil {

@@ -9,14 +9,18 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/resellerapi/platform/proto-events/subjects"
 
 	"github.com/resellerapi/platform/pkg/embedded"
 	"github.com/resellerapi/platform/pkg/eventbus"
@@ -40,9 +44,19 @@ type Config struct {
 	// OpsAddr serves /healthz, /readyz and /metrics, off the public port
 	// as the separate binaries do.
 	OpsAddr string
-	// NATSAddr and MongoAddr are where the embedded servers listen, so
-	// that backofficectl and mongosh can reach them.
-	NATSAddr  string
+	// NATSAddr is where the embedded nats-server listens, so that
+	// backofficectl can reach it: each party (subjects.Permissions) has
+	// its user, password (kept in DataDir) and permissions, as in
+	// production.
+	NATSAddr string
+	// NATSUsers are more users of the embedded nats-server, beside the
+	// parties' (a test's observer).
+	NATSUsers []embedded.NATSUser
+	// MongoAddr, when set, is where the embedded FerretDB also listens for
+	// other processes (mongosh): TLS, serving only clients with the
+	// certificate it generates in DataDir/store-tls. Otherwise it has no
+	// network listener: the services reach it over a Unix socket in a
+	// directory only this user can open.
 	MongoAddr string
 	// FerretDBPostgreSQLURL selects FerretDB's PostgreSQL handler.
 	FerretDBPostgreSQLURL string
@@ -67,19 +81,28 @@ type Platform struct {
 	// OpsURL is the base URL of /healthz, /readyz and /metrics.
 	OpsURL     string
 	AdminToken string
-	NATSURL    string
-	MongoURI   string
+	// NATSURL is the embedded nats-server's URL, without credentials
+	// (NATSURLFor has them).
+	NATSURL string
+	// MongoURI reaches the embedded FerretDB from this process.
+	MongoURI string
+	// MongoTLSAddr is the store's TLS listener (Config.MongoAddr) and
+	// StoreTLS the files a client needs there; "" when there is none.
+	MongoTLSAddr string
+	StoreTLS     StoreTLS
 	// Seeded is true when this start published the demo data.
 	Seeded bool
 
-	log      *slog.Logger
-	nats     *embedded.NATS
-	ferret   *embedded.FerretDB
-	services []named
-	srv      *http.Server
-	ln       net.Listener
-	opsSrv   *http.Server
-	opsLn    net.Listener
+	log       *slog.Logger
+	natsURLs  map[string]string
+	socketDir string
+	nats      *embedded.NATS
+	ferret    *embedded.FerretDB
+	services  []named
+	srv       *http.Server
+	ln        net.Listener
+	opsSrv    *http.Server
+	opsLn     net.Listener
 }
 
 type component interface {
@@ -109,7 +132,8 @@ func Start(ctx context.Context, cfg Config) (p *Platform, err error) {
 		}
 	}()
 
-	sec, signingKey, err := loadOrCreateSecrets(cfg.DataDir)
+	permissions := subjects.Permissions(eventbus.InboxPrefix)
+	sec, keys, err := loadOrCreateSecrets(cfg.DataDir, slices.Collect(maps.Keys(permissions)))
 	if err != nil {
 		return nil, err
 	}
@@ -118,17 +142,40 @@ func Start(ctx context.Context, cfg Config) (p *Platform, err error) {
 		p.AdminToken = sec.AdminToken
 	}
 
-	if p.nats, err = embedded.StartNATS(cfg.NATSAddr, filepath.Join(cfg.DataDir, "nats")); err != nil {
+	// The bus: each party connects as its own user, with the permissions
+	// it has in production; no one connects without a password.
+	users := slices.Clone(cfg.NATSUsers)
+	for party, perm := range permissions {
+		users = append(users, embedded.NATSUser{Name: party, Password: sec.NATSPasswords[party], Publish: perm.Publish, Subscribe: perm.Subscribe})
+	}
+	if p.nats, err = embedded.StartNATS(embedded.NATSConfig{Addr: cfg.NATSAddr, Dir: filepath.Join(cfg.DataDir, "nats"), Users: users}); err != nil {
 		return nil, fmt.Errorf("embedded nats-server on %s: %w", cfg.NATSAddr, err)
 	}
 	p.NATSURL = p.nats.URL()
-	if p.ferret, err = embedded.StartFerretDB(embedded.FerretDBConfig{
-		Addr: cfg.MongoAddr, Dir: filepath.Join(cfg.DataDir, "ferretdb"), PostgreSQLURL: cfg.FerretDBPostgreSQLURL,
-		Logger: logging.AtLeast(log.With("component", "ferretdb"), slog.LevelError),
-	}); err != nil {
-		return nil, fmt.Errorf("embedded ferretdb on %s: %w", cfg.MongoAddr, err)
+	p.natsURLs = map[string]string{}
+	for party := range permissions {
+		p.natsURLs[party] = p.nats.URLFor(party, sec.NATSPasswords[party])
 	}
-	p.MongoURI = p.ferret.URI()
+
+	// The store: a Unix socket for the services, and TLS with client
+	// certificates only when asked for.
+	if p.socketDir, err = os.MkdirTemp("", "resellerapi-store-"); err != nil {
+		return nil, err
+	}
+	store := embedded.FerretDBConfig{
+		Unix: filepath.Join(p.socketDir, "ferretdb.sock"), Dir: filepath.Join(cfg.DataDir, "ferretdb"), PostgreSQLURL: cfg.FerretDBPostgreSQLURL,
+		Logger: logging.AtLeast(log.With("component", "ferretdb"), slog.LevelError),
+	}
+	if cfg.MongoAddr != "" {
+		if p.StoreTLS, err = loadOrCreateStoreTLS(filepath.Join(cfg.DataDir, "store-tls")); err != nil {
+			return nil, err
+		}
+		store.TLS, store.TLSCertFile, store.TLSKeyFile, store.TLSCAFile = cfg.MongoAddr, p.StoreTLS.Cert, p.StoreTLS.Key, p.StoreTLS.CA
+	}
+	if p.ferret, err = embedded.StartFerretDB(store); err != nil {
+		return nil, fmt.Errorf("embedded ferretdb: %w", err)
+	}
+	p.MongoURI, p.MongoTLSAddr = p.ferret.URI(), p.ferret.TLSAddr()
 
 	// Bind the HTTP port first: the token issuer is the public URL.
 	reg := prometheus.NewRegistry()
@@ -149,7 +196,7 @@ func Start(ctx context.Context, cfg Config) (p *Platform, err error) {
 
 	// Every service keeps its own database, as in production.
 	db := func(name string) infra.Config {
-		return infra.Config{NATSURL: p.NATSURL, MongoURI: p.MongoURI, Database: name}
+		return infra.Config{NATSURL: p.natsURLs[name], MongoURI: p.MongoURI, Database: name}
 	}
 	directory, err := directoryservice.New(ctx, db("directory"), log.With("component", "directory"), reg)
 	if err != nil {
@@ -168,7 +215,7 @@ func Start(ctx context.Context, cfg Config) (p *Platform, err error) {
 	p.services = append(p.services, named{"invoicing", invoicing})
 	auth, err := authservice.New(ctx, authservice.Config{
 		Infra: db("auth"), Issuer: p.URL, AdminToken: p.AdminToken,
-		CredentialsKey: sec.CredentialsKey, SigningKeys: []*ecdsa.PrivateKey{signingKey},
+		CredentialsKey: sec.CredentialsKey, SigningKeys: []*ecdsa.PrivateKey{keys.signing}, EventSigningKey: keys.events,
 		AccessTokenTTL: defaultTokenTTL, BcryptCost: cfg.BcryptCost,
 		TokenRequestsPerSecond: cfg.TokenRequestsPerSecond, TokenBurst: cfg.TokenBurst,
 	}, log.With("component", "auth"), reg)
@@ -176,7 +223,8 @@ func Start(ctx context.Context, cfg Config) (p *Platform, err error) {
 		return nil, fmt.Errorf("auth: %w", err)
 	}
 	p.services = append(p.services, named{"auth", auth})
-	edge, err := edgeservice.New(ctx, edgeservice.Config{NATSURL: p.NATSURL, MongoURI: p.MongoURI, DirectoryDatabase: "directory", Issuer: p.URL, JWKSURL: p.URL + "/.well-known/jwks.json"},
+	edge, err := edgeservice.New(ctx, edgeservice.Config{NATSURL: p.natsURLs["edge"], MongoURI: p.MongoURI, DirectoryDatabase: "directory",
+		Issuer: p.URL, JWKSURL: p.URL + "/.well-known/jwks.json", AuthEventKeys: []*ecdsa.PublicKey{&keys.events.PublicKey}},
 		log.With("component", "edge"), reg)
 	if err != nil {
 		return nil, fmt.Errorf("edge: %w", err)
@@ -192,12 +240,17 @@ func Start(ctx context.Context, cfg Config) (p *Platform, err error) {
 	p.OpsURL = "http://" + p.opsLn.Addr().String()
 
 	if cfg.SeedDemo {
-		if p.Seeded, err = seedOnce(ctx, cfg.DataDir, p.NATSURL); err != nil {
+		if p.Seeded, err = seedOnce(ctx, cfg.DataDir, p.natsURLs["backoffice"]); err != nil {
 			return nil, fmt.Errorf("seed demo data: %w", err)
 		}
 	}
 	return p, nil
 }
+
+// NATSURLFor is the embedded nats-server's URL with party's credentials
+// (a key of subjects.Permissions: "backoffice" for backofficectl); ""
+// for another name.
+func (p *Platform) NATSURLFor(party string) string { return p.natsURLs[party] }
 
 func (p *Platform) checks() map[string]httpserver.Check {
 	all := map[string]httpserver.Check{}
@@ -268,6 +321,9 @@ func (p *Platform) Close() {
 	}
 	if p.nats != nil {
 		p.nats.Shutdown()
+	}
+	if p.socketDir != "" {
+		_ = os.RemoveAll(p.socketDir)
 	}
 }
 

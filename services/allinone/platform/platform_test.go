@@ -3,6 +3,7 @@ package platform_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -21,6 +22,7 @@ import (
 	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
 	"github.com/resellerapi/platform/proto-events/subjects"
 
+	"github.com/resellerapi/platform/pkg/embedded"
 	"github.com/resellerapi/platform/pkg/eventbus"
 	"github.com/resellerapi/platform/pkg/testkit"
 	"github.com/resellerapi/platform/services/allinone/platform"
@@ -35,13 +37,17 @@ type system struct {
 	p        *platform.Platform
 	contract *apitest.Contract
 	stop     func()
+	// observer is a NATS URL of a user who may do anything: the tests'
+	// view of the bus and their faulty publishers.
+	observer string
 }
 
 func startSystem(t *testing.T, dataDir string) *system {
 	t.Helper()
+	password := rand.Text()
 	p, err := platform.Start(context.Background(), platform.Config{
 		DataDir: dataDir, HTTPAddr: "127.0.0.1:0", OpsAddr: "127.0.0.1:0", NATSAddr: "127.0.0.1:0", MongoAddr: "127.0.0.1:0",
-		SeedDemo: true, BcryptCost: 4,
+		SeedDemo: true, BcryptCost: 4, NATSUsers: []embedded.NATSUser{{Name: "observer", Password: password}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +55,9 @@ func startSystem(t *testing.T, dataDir string) *system {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()
-	s := &system{p: p, contract: apitest.Load(t)}
+	u, _ := url.Parse(p.NATSURL)
+	u.User = url.UserPassword("observer", password)
+	s := &system{p: p, contract: apitest.Load(t), observer: u.String()}
 	s.stop = func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -381,13 +389,13 @@ func TestResellerReadsItsAccountsEndToEnd(t *testing.T) {
 
 	// The back-office publishes a change and a bad record: the change
 	// reaches the API, the bad record is dead-lettered and blocks nothing.
-	deadLetters := subscribe(t, s.p.NATSURL, subjects.DeadLetter("directory"))
-	bus, err := eventbus.Connect(eventbus.Config{NATSURL: s.p.NATSURL, Service: "backoffice"})
+	deadLetters := subscribe(t, s.observer, subjects.DeadLetter("directory"))
+	bus, err := eventbus.Connect(eventbus.Config{NATSURL: s.p.NATSURLFor("backoffice"), Service: "backoffice"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer func() { _ = bus.Close() }()
-	bad := eventWithBadEmail(t, s.p.NATSURL)
+	bad := eventWithBadEmail(t, s.observer)
 	pub := backoffice.NewPublisher(bus)
 	if _, err := backoffice.Publish(context.Background(), pub, backoffice.Accounts(), []backoffice.Record[*eventsv1.Account]{
 		backoffice.At(2, &eventsv1.Account{AccountId: "acc-cn-001", ResellerId: "res-cloudnova", Name: "Acropolis Bakery & Cafe",

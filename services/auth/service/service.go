@@ -30,7 +30,9 @@ import (
 	"github.com/resellerapi/platform/pkg/accesstoken"
 	"github.com/resellerapi/platform/pkg/config"
 	"github.com/resellerapi/platform/pkg/contract"
+	"github.com/resellerapi/platform/pkg/eckey"
 	"github.com/resellerapi/platform/pkg/eventbus"
+	"github.com/resellerapi/platform/pkg/eventsig"
 	"github.com/resellerapi/platform/pkg/httpserver"
 	"github.com/resellerapi/platform/pkg/infra"
 	"github.com/resellerapi/platform/services/auth/api"
@@ -57,8 +59,12 @@ type Config struct {
 	// CredentialsKey (32 bytes) encrypts the Reseller API client secret at rest.
 	CredentialsKey []byte
 	// SigningKeys sign access tokens (the first) and verify them (all).
-	SigningKeys    []*ecdsa.PrivateKey
-	AccessTokenTTL time.Duration
+	SigningKeys []*ecdsa.PrivateKey
+	// EventSigningKey signs every event auth publishes, so that the edge
+	// applies only auth's (its public key is the edge's
+	// AuthEventKeys).
+	EventSigningKey *ecdsa.PrivateKey
+	AccessTokenTTL  time.Duration
 	// RefreshTokenTTL is how long a refresh token lives (30 days when 0).
 	RefreshTokenTTL time.Duration
 	// BcryptCost is the cost of Application User password hashes.
@@ -119,7 +125,9 @@ func (c Config) withDefaults() Config {
 // ConfigFromEnv reads the configuration: NATS_URL, MONGODB_URI,
 // MONGODB_DATABASE (auth), ISSUER_URL, ADMIN_TOKEN,
 // CREDENTIALS_ENCRYPTION_KEY (base64 of 32 bytes), SIGNING_KEY_FILES
-// (comma-separated PEM files, the signing key first), ACCESS_TOKEN_TTL
+// (comma-separated PEM files, the signing key first),
+// EVENT_SIGNING_KEY_FILE (a PEM P-256 key; the edge is given its public
+// key), ACCESS_TOKEN_TTL
 // (15m), REFRESH_TOKEN_TTL (720h; 1h to 2160h), BCRYPT_COST (12; 10 to 15), LOGIN_MAX_FAILURES (5), LOGIN_LOCKOUT
 // (1s, doubling), TOKEN_REQUESTS_PER_SECOND (10 per client address),
 // TOKEN_BURST (20), PASSWORD_HASH_CONCURRENCY (CPUs - 1),
@@ -179,12 +187,21 @@ func ConfigFromEnv(env *config.Reader) Config {
 		data, err := os.ReadFile(path)
 		if err == nil {
 			var k *ecdsa.PrivateKey
-			if k, err = adapters.ParseSigningKeyPEM(data); err == nil {
+			if k, err = eckey.ParsePrivate(data); err == nil {
 				cfg.SigningKeys = append(cfg.SigningKeys, k)
 				continue
 			}
 		}
 		env.Check(fmt.Errorf("SIGNING_KEY_FILES: %s: %w", path, err))
+	}
+	if path := env.Required("EVENT_SIGNING_KEY_FILE"); path != "" {
+		data, err := os.ReadFile(path)
+		if err == nil {
+			cfg.EventSigningKey, err = eckey.ParsePrivate(data)
+		}
+		if err != nil {
+			env.Check(fmt.Errorf("EVENT_SIGNING_KEY_FILE: %s: %w", path, err))
+		}
 	}
 	return cfg
 }
@@ -215,6 +232,9 @@ func (c Config) validate() error {
 	}
 	if len(c.SigningKeys) == 0 {
 		errs = append(errs, errors.New("a signing key is required"))
+	}
+	if c.EventSigningKey == nil {
+		errs = append(errs, errors.New("an event signing key is required"))
 	}
 	if c.Issuer == "" {
 		errs = append(errs, errors.New("the issuer URL is required"))
@@ -266,6 +286,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 	}
 	keys, err := adapters.NewSigningKeys(cfg.SigningKeys...)
 	if err != nil {
+		return nil, err
+	}
+	if cfg.Infra.Signer, err = eventsig.NewSigner(cfg.EventSigningKey); err != nil {
 		return nil, err
 	}
 	in, err := infra.Open(ctx, "auth", cfg.Infra, log, reg)
@@ -452,17 +475,4 @@ func (s *Service) AdminAddr() string { return s.adminAddr }
 func (s *Service) RegisterAdmin(r gin.IRouter) {
 	s.server.RegisterAdmin(r)
 	s.console.Register(r)
-}
-
-// ParseSigningKey reads an ECDSA P-256 private key in PEM form, as given
-// in SIGNING_KEY_FILES.
-func ParseSigningKey(pem []byte) (*ecdsa.PrivateKey, error) { return adapters.ParseSigningKeyPEM(pem) }
-
-// NewSigningKeyPEM generates a new signing key in PEM (PKCS#8) form.
-func NewSigningKeyPEM() ([]byte, error) {
-	k, err := adapters.GenerateSigningKey()
-	if err != nil {
-		return nil, err
-	}
-	return adapters.EncodeSigningKeyPEM(k)
 }

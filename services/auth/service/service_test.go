@@ -27,10 +27,12 @@ import (
 	"github.com/resellerapi/platform/proto-events/subjects"
 
 	"github.com/resellerapi/platform/pkg/accesstoken"
+	"github.com/resellerapi/platform/pkg/eckey"
+	"github.com/resellerapi/platform/pkg/eventbus"
+	"github.com/resellerapi/platform/pkg/eventsig"
 	"github.com/resellerapi/platform/pkg/httpserver"
 	"github.com/resellerapi/platform/pkg/infra"
 	"github.com/resellerapi/platform/pkg/testkit"
-	"github.com/resellerapi/platform/services/auth/internal/adapters"
 	"github.com/resellerapi/platform/services/auth/service"
 )
 
@@ -59,7 +61,11 @@ func start(t testing.TB) env {
 // startWith is start with the configuration changed by configure.
 func startWith(t testing.TB, configure func(*service.Config)) env {
 	t.Helper()
-	key, err := adapters.GenerateSigningKey()
+	key, err := eckey.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventKey, err := eckey.New()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +74,7 @@ func startWith(t testing.TB, configure func(*service.Config)) env {
 	e := env{kit: kit, db: kit.DatabaseName(t)}
 	cfg := service.Config{
 		Infra: infra.Config{NATSURL: kit.NATSURL, MongoURI: kit.MongoURI, Database: e.db}, Issuer: issuer, AdminToken: adminToken,
-		CredentialsKey: credKey, SigningKeys: []*ecdsa.PrivateKey{key}, AccessTokenTTL: 5 * time.Minute, BcryptCost: 4,
+		CredentialsKey: credKey, SigningKeys: []*ecdsa.PrivateKey{key}, EventSigningKey: eventKey, AccessTokenTTL: 5 * time.Minute, BcryptCost: 4,
 		TokenRequestsPerSecond: 1000, TokenBurst: 1000,
 	}
 	if configure != nil {
@@ -325,7 +331,7 @@ func TestTokenErrorsAreRFC6749(t *testing.T) {
 	// Forged tokens are refused by the verifier: unsigned, or signed by a
 	// key the JWKS does not publish.
 	verifier := accesstoken.NewVerifier(accesstoken.NewRemoteKeySet(e.srv.URL+"/.well-known/jwks.json", nil), issuer, time.Minute)
-	otherKey, _ := adapters.GenerateSigningKey()
+	otherKey, _ := eckey.New()
 	forged := jwt.NewWithClaims(jwt.SigningMethodES256, jwt.MapClaims{"iss": issuer, "sub": "u", "rid": "r1", "iat": time.Now().Unix(), "exp": time.Now().Add(time.Minute).Unix()})
 	forged.Header["kid"] = "made-up"
 	signed, _ := forged.SignedString(otherKey)
@@ -378,7 +384,16 @@ func TestManagerTokens(t *testing.T) {
 	// revoked (version 2, by the DELETE of the token and by the manager's).
 	testkit.Eventually(t, 10*time.Second, func() bool { return len(announced()) >= 3 }, "token events not published")
 	digest := sha256.Sum256([]byte(plain))
+	verifier, err := eventsig.NewVerifier(&e.cfg.EventSigningKey.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i, msg := range announced()[:3] {
+		// Signed with auth's event key, for the edge to tell them from
+		// forgeries.
+		if err := verifier.Verify(msg.Subject, msg.Data, msg.Header.Get(eventbus.SignatureHeader)); err != nil {
+			t.Errorf("event %d on %s: %v", i, msg.Subject, err)
+		}
 		var ev eventsv1.ManagerTokenChanged
 		if err := proto.Unmarshal(msg.Data, &ev); err != nil {
 			t.Fatal(err)

@@ -20,7 +20,7 @@ import (
 // announceUser publishes an Application User's state as auth does.
 func announceUser(t *testing.T, user string, version int64, status eventsv1.AppUserStatus, notBefore time.Time) {
 	t.Helper()
-	bus, err := eventbus.Connect(eventbus.Config{NATSURL: kit.NATSURL, Service: "test-auth"})
+	bus, err := connectAuth()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func TestRevokedTokensAreRefusedOnEveryReplica(t *testing.T) {
 	if get(e.srv.URL, token) != 200 || get(second.url, token) != 200 {
 		t.Fatal("the token is not accepted to begin with")
 	}
-	bus, err := eventbus.Connect(eventbus.Config{NATSURL: kit.NATSURL, Service: "test-auth"})
+	bus, err := connectAuth()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestTokensOfRotatedClientKeysAreRefusedOnEveryReplicaAfterTheirGrace(t *tes
 	}
 
 	// Rotated twice: the first key without grace, the second with an hour.
-	bus, err := eventbus.Connect(eventbus.Config{NATSURL: kit.NATSURL, Service: "test-auth"})
+	bus, err := connectAuth()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +188,7 @@ func TestTokensOfAWithdrawnSigningKeyAreRefusedOnEveryReplica(t *testing.T) {
 	if !everywhere(200)() {
 		t.Fatal("the token is not accepted to begin with") // and now cached as verified on both
 	}
-	bus, err := eventbus.Connect(eventbus.Config{NATSURL: kit.NATSURL, Service: "test-auth"})
+	bus, err := connectAuth()
 	if err != nil {
 		t.Fatal(err)
 	}

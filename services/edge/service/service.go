@@ -9,8 +9,11 @@ package service
 import (
 	"cmp"
 	"context"
+	"crypto/ecdsa"
 	"errors"
+	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 	"time"
 
@@ -22,7 +25,9 @@ import (
 	"github.com/resellerapi/platform/pkg/accesstoken"
 	"github.com/resellerapi/platform/pkg/config"
 	"github.com/resellerapi/platform/pkg/contract"
+	"github.com/resellerapi/platform/pkg/eckey"
 	"github.com/resellerapi/platform/pkg/eventbus"
+	"github.com/resellerapi/platform/pkg/eventsig"
 	"github.com/resellerapi/platform/pkg/httpserver"
 	"github.com/resellerapi/platform/pkg/infra"
 	"github.com/resellerapi/platform/pkg/readmodel/catalog"
@@ -51,12 +56,19 @@ type Config struct {
 	Issuer string
 	// JWKSURL is where auth publishes the verification keys.
 	JWKSURL string
+	// AuthEventKeys are the public keys of auth's event signing key (the
+	// current one, and a retired one while events it signed remain in the
+	// AUTH stream): the edge applies only the security events they
+	// verify.
+	AuthEventKeys []*ecdsa.PublicKey
 }
 
 // ConfigFromEnv reads NATS_URL (nats://127.0.0.1:4222), MONGODB_URI,
 // DIRECTORY_DATABASE (directory), CATALOG_DATABASE (catalog),
 // INVOICING_DATABASE (invoicing), ISSUER_URL, AUTH_JWKS_URL (ISSUER_URL +
-// /.well-known/jwks.json) and DISTRIBUTOR_NAME (Distributor).
+// /.well-known/jwks.json), AUTH_EVENT_KEY_FILES (comma-separated PEM files
+// of the public keys of auth's EVENT_SIGNING_KEY_FILE) and
+// DISTRIBUTOR_NAME (Distributor).
 func ConfigFromEnv(env *config.Reader) Config {
 	cfg := Config{
 		NATSURL:           env.String("NATS_URL", "nats://127.0.0.1:4222"),
@@ -69,6 +81,20 @@ func ConfigFromEnv(env *config.Reader) Config {
 		Issuer:            strings.TrimRight(env.Required("ISSUER_URL"), "/"),
 	}
 	cfg.JWKSURL = env.String("AUTH_JWKS_URL", cfg.Issuer+"/.well-known/jwks.json")
+	for _, path := range strings.Split(env.Required("AUTH_EVENT_KEY_FILES"), ",") {
+		if path = strings.TrimSpace(path); path == "" {
+			continue
+		}
+		data, err := os.ReadFile(path)
+		if err == nil {
+			var keys []*ecdsa.PublicKey
+			if keys, err = eckey.ParsePublic(data); err == nil {
+				cfg.AuthEventKeys = append(cfg.AuthEventKeys, keys...)
+				continue
+			}
+		}
+		env.Check(fmt.Errorf("AUTH_EVENT_KEY_FILES: %s: %w", path, err))
+	}
 	return cfg
 }
 
@@ -98,6 +124,14 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 	if err != nil {
 		return nil, err
 	}
+	// The security events are applied only when auth signed them: whoever
+	// else may publish on the bus cannot mint a manager token or lift a
+	// revocation.
+	fromAuth, err := eventsig.NewVerifier(cfg.AuthEventKeys...)
+	if err != nil {
+		return nil, fmt.Errorf("auth's event keys: %w", err)
+	}
+	verified := eventbus.VerifiedBy(fromAuth)
 	in, err := infra.Open(ctx, "edge", infra.Config{NATSURL: cfg.NATSURL, NATSTLS: cfg.NATSTLS, MongoURI: cfg.MongoURI,
 		Database: cfg.DirectoryDatabase}, log, reg)
 	if err != nil {
@@ -111,12 +145,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 	withdrawn := adapters.NewWithdrawnKeys()
 	for _, err := range []error{
 		s.follow(eventbus.Follow(in.Bus, "reseller_tree", subjects.Resellers, tree.Apply)),
-		s.follow(eventbus.Follow(in.Bus, "manager_tokens", subjects.ManagerTokens, tokens.Apply)),
-		s.follow(eventbus.Follow(in.Bus, "app_users", subjects.AppUsers, users.Apply)),
-		s.follow(eventbus.Follow(in.Bus, "revoked_tokens", subjects.RevokedAccessTokens, revoked.Apply)),
-		s.follow(eventbus.Follow(in.Bus, "api_credentials", subjects.APICredentials, clients.ApplyCredentials)),
-		s.follow(eventbus.Follow(in.Bus, "api_activation", subjects.Activation, clients.ApplyActivation)),
-		s.follow(eventbus.Follow(in.Bus, "signing_keys", subjects.SigningKeys, withdrawn.Apply)),
+		s.follow(eventbus.Follow(in.Bus, "manager_tokens", subjects.ManagerTokens, tokens.Apply, verified)),
+		s.follow(eventbus.Follow(in.Bus, "app_users", subjects.AppUsers, users.Apply, verified)),
+		s.follow(eventbus.Follow(in.Bus, "revoked_tokens", subjects.RevokedAccessTokens, revoked.Apply, verified)),
+		s.follow(eventbus.Follow(in.Bus, "api_credentials", subjects.APICredentials, clients.ApplyCredentials, verified)),
+		s.follow(eventbus.Follow(in.Bus, "api_activation", subjects.Activation, clients.ApplyActivation, verified)),
+		s.follow(eventbus.Follow(in.Bus, "signing_keys", subjects.SigningKeys, withdrawn.Apply, verified)),
 	} {
 		if err != nil {
 			_ = s.Close()

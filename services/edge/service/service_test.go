@@ -34,7 +34,9 @@ import (
 
 	"github.com/resellerapi/platform/pkg/accesstoken"
 	"github.com/resellerapi/platform/pkg/contract"
+	"github.com/resellerapi/platform/pkg/eckey"
 	"github.com/resellerapi/platform/pkg/eventbus"
+	"github.com/resellerapi/platform/pkg/eventsig"
 	"github.com/resellerapi/platform/pkg/httpserver"
 	"github.com/resellerapi/platform/pkg/infra"
 	"github.com/resellerapi/platform/pkg/readmodel/catalog"
@@ -94,6 +96,26 @@ func (tk *tokens) mintWith(t *testing.T, client, reseller, subject, scope string
 var kit *testkit.Kit
 
 func TestMain(m *testing.M) { testkit.Main(m, &kit) }
+
+// authEventKey signs the tests' auth events, as auth's own key does; the
+// edges under test are given its public key.
+var authEventKey = func() *ecdsa.PrivateKey {
+	k, err := eckey.New()
+	if err != nil {
+		panic(err)
+	}
+	return k
+}()
+
+// connectAuth connects to the bus as auth does: what it publishes is
+// signed with authEventKey.
+func connectAuth() (*eventbus.Bus, error) {
+	signer, err := eventsig.NewSigner(authEventKey)
+	if err != nil {
+		return nil, err
+	}
+	return eventbus.Connect(eventbus.Config{NATSURL: kit.NATSURL, Service: "test-auth", Signer: signer})
+}
 
 type env struct {
 	srv      *httptest.Server
@@ -176,7 +198,8 @@ func start(t *testing.T) env {
 
 	tk := newTokens(t)
 	cfg := service.Config{NATSURL: kit.NATSURL, MongoURI: kit.MongoURI, DirectoryDatabase: db, CatalogDatabase: catalog,
-		InvoicingDatabase: invoicing, Issuer: issuer, JWKSURL: tk.url, DistributorName: "Dístributor Ελλάς"}
+		InvoicingDatabase: invoicing, Issuer: issuer, JWKSURL: tk.url, DistributorName: "Dístributor Ελλάς",
+		AuthEventKeys: []*ecdsa.PublicKey{&authEventKey.PublicKey}}
 	srv := serveEdge(t, cfg)
 	return env{srv: srv, contract: apitest.Load(t), tokens: tk, cfg: cfg}
 }
@@ -557,14 +580,25 @@ func TestIsolation(t *testing.T) {
 // role, as auth does, and returns it once the edge accepts it.
 func (e env) managerToken(t *testing.T, reseller string, role eventsv1.ManagerRole) string {
 	t.Helper()
-	plain := "mgr_" + uuid.NewString()
-	digest := sha256.Sum256([]byte(plain))
-	id := "tok-" + uuid.NewString()[:8]
-	bus, err := eventbus.Connect(eventbus.Config{NATSURL: kit.NATSURL, Service: "test-auth"})
+	bus, err := connectAuth()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer func() { _ = bus.Close() }()
+	plain := publishManagerToken(t, bus, reseller, role)
+	testkit.Eventually(t, 5*time.Second, func() bool {
+		resp, _ := e.get(t, "/api/v3/resellers/"+reseller, "", "X-Api-Token", plain)
+		return resp.StatusCode != 401
+	}, "manager token of %s not accepted", reseller)
+	return plain
+}
+
+// publishManagerToken announces a new manager token on bus and returns it.
+func publishManagerToken(t *testing.T, bus *eventbus.Bus, reseller string, role eventsv1.ManagerRole) string {
+	t.Helper()
+	plain := "mgr_" + uuid.NewString()
+	digest := sha256.Sum256([]byte(plain))
+	id := "tok-" + uuid.NewString()[:8]
 	if err := bus.Publish(context.Background(), eventbus.On(subjects.ManagerTokens, &eventsv1.ManagerTokenChanged{
 		Meta: &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: id, Version: 1},
 		Token: &eventsv1.ManagerToken{TokenId: id, ManagerId: "mgr-" + reseller, ResellerId: reseller, Role: role,
@@ -572,11 +606,44 @@ func (e env) managerToken(t *testing.T, reseller string, role eventsv1.ManagerRo
 	})); err != nil {
 		t.Fatal(err)
 	}
-	testkit.Eventually(t, 5*time.Second, func() bool {
-		resp, _ := e.get(t, "/api/v3/resellers/"+reseller, "", "X-Api-Token", plain)
-		return resp.StatusCode != 401
-	}, "manager token of %s not accepted", reseller)
 	return plain
+}
+
+// A party that may publish on auth's subjects but does not hold auth's
+// event key (an open bus, a permission too wide) announces a manager
+// token of its choosing for another reseller: unsigned, or signed with a
+// key of its own. The edge applies neither; a token auth announces after
+// them works.
+func TestForgedManagerTokensAreRefused(t *testing.T) {
+	e := start(t)
+	intruder := func(signer eventbus.Signer) *eventbus.Bus {
+		bus, err := eventbus.Connect(eventbus.Config{NATSURL: kit.NATSURL, Service: "intruder", Signer: signer})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = bus.Close() })
+		return bus
+	}
+	key, err := eckey.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, err := eventsig.NewSigner(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := map[string]string{
+		"unsigned":            publishManagerToken(t, intruder(nil), "r2", eventsv1.ManagerRole_MANAGER_ROLE_ADMIN),
+		"signed with its key": publishManagerToken(t, intruder(own), "r2", eventsv1.ManagerRole_MANAGER_ROLE_ADMIN),
+	}
+	e.managerToken(t, "r2", eventsv1.ManagerRole_MANAGER_ROLE_ADMIN) // followed in order: the forgeries came first
+	for name, plain := range forged {
+		for _, path := range []string{"/api/v3/resellers/r2", "/api/accounts"} {
+			if resp, _ := e.get(t, path, "", "X-Api-Token", plain); resp.StatusCode != 401 {
+				t.Errorf("forged token (%s) on %s: %d, want 401", name, path, resp.StatusCode)
+			}
+		}
+	}
 }
 
 // A reseller registered after the edge started is known to it as soon as
@@ -784,7 +851,7 @@ func TestAccountsIncludeDownstream(t *testing.T) {
 // what it may call; a revocation is refused as soon as its event arrives.
 func TestManagerAPITokens(t *testing.T) {
 	e := start(t)
-	bus, err := eventbus.Connect(eventbus.Config{NATSURL: kit.NATSURL, Service: "test-auth"})
+	bus, err := connectAuth()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,10 @@
 // and prints the commands to try it. `make run` starts it.
 //
 // Environment: DATA_DIR (./.data), HTTP_ADDR (127.0.0.1:8080), NATS_ADDR
-// (127.0.0.1:4222), MONGODB_ADDR (127.0.0.1:27017), PUBLIC_URL
+// (127.0.0.1:4222; every party has its NATS user and password, kept in
+// DATA_DIR), MONGODB_ADDR (none: the store is reached over a private Unix
+// socket; an address adds a TLS listener that serves only clients with
+// the certificate generated in DATA_DIR/store-tls), PUBLIC_URL
 // (http://HTTP_ADDR), ADMIN_TOKEN (generated and kept in DATA_DIR),
 // FERRETDB_POSTGRESQL_URL (use FerretDB's PostgreSQL handler), SEED_DEMO
 // (true), BCRYPT_COST (12), LOG_LEVEL (info).
@@ -38,7 +41,7 @@ func run() error {
 		HTTPAddr:              env.String("HTTP_ADDR", "127.0.0.1:8080"),
 		OpsAddr:               env.String("OPS_ADDR", "127.0.0.1:9090"),
 		NATSAddr:              env.String("NATS_ADDR", "127.0.0.1:4222"),
-		MongoAddr:             env.String("MONGODB_ADDR", "127.0.0.1:27017"),
+		MongoAddr:             env.String("MONGODB_ADDR", ""),
 		FerretDBPostgreSQLURL: env.String("FERRETDB_POSTGRESQL_URL", ""),
 		PublicURL:             env.String("PUBLIC_URL", ""),
 		AdminToken:            env.String("ADMIN_TOKEN", ""),
@@ -67,6 +70,15 @@ func run() error {
 	return p.Run(ctx)
 }
 
+// storeAccess says how another process reaches the store.
+func storeAccess(p *platform.Platform) string {
+	if p.MongoTLSAddr == "" {
+		return "not listening (MONGODB_ADDR=127.0.0.1:27017 adds a TLS listener for client certificates)"
+	}
+	return fmt.Sprintf("mongosh \"mongodb://%s/?tls=true&tlsCAFile=%s&tlsCertificateKeyFile=%s\"",
+		p.MongoTLSAddr, p.StoreTLS.CA, p.StoreTLS.Client)
+}
+
 func printWelcome(w io.Writer, p *platform.Platform, dataDir string) {
 	seeded := "demo data from an earlier start"
 	if p.Seeded {
@@ -76,13 +88,14 @@ func printWelcome(w io.Writer, p *platform.Platform, dataDir string) {
 Reseller API platform is running (data in %s; %s)
   API and docs   %s/apidocs/?urls.primaryName=API%%20Version%%203%%20for%%20Resellers
   console        %s/console/   (sign in with the admin token below, or a reseller's storefront key)
-  NATS           %s      (backofficectl publish reseller|account --file F)
+  NATS           %s   (a user and password per party; backofficectl's below)
   MongoDB wire   %s
   health         %s/readyz   metrics %s/metrics
 
 Try the seed's flow (copy and paste):
 
   export API=%s ADMIN_TOKEN=%s
+  export NATS_URL=%s   # backofficectl publish reseller|account --file F
 
   # 1. the distributor activates the Reseller API (every reseller gets its own client key + secret)
   curl -s -X POST $API/admin/v1/reseller-api/credentials -H "Authorization: Bearer $ADMIN_TOKEN"
@@ -114,5 +127,5 @@ Try the seed's flow (copy and paste):
   curl -s -H "X-Api-Token: $T" -H "Content-Type: application/vnd.api+json" -H "Accept: application/vnd.api+json" \
     $API/api/v3/customer_store/resellers/res-limassol-it
 
-`, dataDir, seeded, p.URL, p.URL, p.NATSURL, p.MongoURI, p.OpsURL, p.OpsURL, p.URL, p.AdminToken)
+`, dataDir, seeded, p.URL, p.URL, p.NATSURL, storeAccess(p), p.OpsURL, p.OpsURL, p.URL, p.AdminToken, p.NATSURLFor("backoffice"))
 }

@@ -44,7 +44,7 @@ func benchInvoice(prefix string, i int) backoffice.Record[*eventsv1.Invoice] {
 // second.
 func invoiceThroughput(ctx context.Context, p *platform.Platform, db *mongo.Database, n, batch int) (ours, upserts, inserts float64, err error) {
 	invoices := db.Collection(invoicing.InvoicesCollection)
-	bus, err := eventbus.Connect(eventbus.Config{NATSURL: p.NATSURL, Service: "bench"})
+	bus, err := eventbus.Connect(eventbus.Config{NATSURL: p.NATSURLFor("backoffice"), Service: "backoffice"})
 	if err != nil {
 		return 0, 0, 0, err
 	}
@@ -156,7 +156,7 @@ func waitCount(ctx context.Context, coll *mongo.Collection, filter bson.D, n int
 // every GET scans the collection, and more probers slow the projection
 // they measure); it returns the p50 and p99 and how many were timed.
 func invoiceVisibility(ctx context.Context, p *platform.Platform, api *http.Client, n int, rate float64) (p50, p99 time.Duration, samples int, err error) {
-	bus, err := eventbus.Connect(eventbus.Config{NATSURL: p.NATSURL, Service: "bench"})
+	bus, err := eventbus.Connect(eventbus.Config{NATSURL: p.NATSURLFor("backoffice"), Service: "backoffice"})
 	if err != nil {
 		return 0, 0, 0, err
 	}

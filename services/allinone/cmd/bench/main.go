@@ -71,12 +71,12 @@ func run(o settings) error {
 	defer func() { _ = os.RemoveAll(dir) }()
 
 	pgURL := os.Getenv("FERRETDB_POSTGRESQL_URL")
-	store := "FerretDB 1.24.2, SQLite handler"
+	store := "FerretDB 1.24.2, SQLite handler, over a Unix socket"
 	if pgURL != "" {
-		store = "FerretDB 1.24.2, PostgreSQL handler"
+		store = "FerretDB 1.24.2, PostgreSQL handler, over a Unix socket"
 	}
 	p, err := platform.Start(ctx, platform.Config{DataDir: dir, HTTPAddr: "127.0.0.1:0", NATSAddr: "127.0.0.1:0",
-		MongoAddr: "127.0.0.1:0", FerretDBPostgreSQLURL: pgURL, BcryptCost: benchBcryptCost,
+		FerretDBPostgreSQLURL: pgURL, BcryptCost: benchBcryptCost,
 		TokenRequestsPerSecond: 1e6, TokenBurst: 1e6}) // the token rows measure the endpoint, not its rate limit
 	if err != nil {
 		return err
@@ -392,7 +392,7 @@ func fillOffers(ctx context.Context, coll *mongo.Collection, o settings) error {
 // login activates the credentials, creates a user of res-0 and returns an
 // HTTP client that sends its token.
 func login(ctx context.Context, p *platform.Platform) (*http.Client, error) {
-	bus, err := eventbus.Connect(eventbus.Config{NATSURL: p.NATSURL, Service: "bench"})
+	bus, err := eventbus.Connect(eventbus.Config{NATSURL: p.NATSURLFor("backoffice"), Service: "backoffice"})
 	if err != nil {
 		return nil, err
 	}
@@ -504,7 +504,7 @@ func getOK(c *http.Client, url string) error {
 // has projected them all, then does the same writes straight through the
 // driver; it returns the mean time per event of each.
 func projection(ctx context.Context, p *platform.Platform, accounts *mongo.Collection, n int) (ours, raw time.Duration, err error) {
-	bus, err := eventbus.Connect(eventbus.Config{NATSURL: p.NATSURL, Service: "bench"})
+	bus, err := eventbus.Connect(eventbus.Config{NATSURL: p.NATSURLFor("backoffice"), Service: "backoffice"})
 	if err != nil {
 		return 0, 0, err
 	}

@@ -5,10 +5,8 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
 	"encoding/base64"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"sync"
@@ -20,6 +18,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/resellerapi/platform/pkg/accesstoken"
+	"github.com/resellerapi/platform/pkg/eckey"
 	"github.com/resellerapi/platform/pkg/mongodb"
 	"github.com/resellerapi/platform/services/auth/internal/domain"
 )
@@ -152,7 +151,7 @@ func (s *SigningKeys) Generate(ctx context.Context, signsFrom time.Time) (domain
 	if s.coll == nil {
 		return domain.SigningKey{}, errors.New("no store for rotated signing keys")
 	}
-	k, err := GenerateSigningKey()
+	k, err := eckey.New()
 	if err != nil {
 		return domain.SigningKey{}, err
 	}
@@ -237,40 +236,6 @@ func (s *SigningKeys) JWKS() jose.JSONWebKeySet {
 		set.Keys = append(set.Keys, k.Public())
 	}
 	return set
-}
-
-// GenerateSigningKey returns a new P-256 key.
-func GenerateSigningKey() (*ecdsa.PrivateKey, error) {
-	return ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-}
-
-// ParseSigningKeyPEM reads a PKCS#8 or SEC 1 ("EC PRIVATE KEY") PEM key.
-func ParseSigningKeyPEM(data []byte) (*ecdsa.PrivateKey, error) {
-	block, _ := pem.Decode(data)
-	if block == nil {
-		return nil, errors.New("no PEM block found")
-	}
-	if k, err := x509.ParseECPrivateKey(block.Bytes); err == nil {
-		return k, nil
-	}
-	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-	if err != nil {
-		return nil, fmt.Errorf("parse private key: %w", err)
-	}
-	ec, ok := k.(*ecdsa.PrivateKey)
-	if !ok {
-		return nil, fmt.Errorf("private key is %T, want ECDSA P-256", k)
-	}
-	return ec, nil
-}
-
-// EncodeSigningKeyPEM encodes k as a PKCS#8 PEM block.
-func EncodeSigningKeyPEM(k *ecdsa.PrivateKey) ([]byte, error) {
-	der, err := x509.MarshalPKCS8PrivateKey(k)
-	if err != nil {
-		return nil, err
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), nil
 }
 
 // Key returns the published public key with id kid (accesstoken.KeySet),
