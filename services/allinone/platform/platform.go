@@ -15,7 +15,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -216,7 +215,7 @@ func Start(ctx context.Context, cfg Config) (p *Platform, err error) {
 	auth, err := authservice.New(ctx, authservice.Config{
 		Infra: db("auth"), Issuer: p.URL, AdminToken: p.AdminToken,
 		CredentialsKey: sec.CredentialsKey, SigningKeys: []*ecdsa.PrivateKey{keys.signing}, EventSigningKey: keys.events,
-		AccessTokenTTL: defaultTokenTTL, BcryptCost: cfg.BcryptCost,
+		BcryptCost:             cfg.BcryptCost,
 		TokenRequestsPerSecond: cfg.TokenRequestsPerSecond, TokenBurst: cfg.TokenBurst,
 	}, log.With("component", "auth"), reg)
 	if err != nil {
@@ -326,6 +325,3 @@ func (p *Platform) Close() {
 		_ = os.RemoveAll(p.socketDir)
 	}
 }
-
-// defaultTokenTTL is the access token lifetime of the all-in-one platform.
-const defaultTokenTTL = 15 * time.Minute

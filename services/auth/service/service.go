@@ -38,9 +38,16 @@ import (
 	"github.com/resellerapi/platform/services/auth/api"
 	"github.com/resellerapi/platform/services/auth/internal/adapters"
 	"github.com/resellerapi/platform/services/auth/internal/app"
+	"github.com/resellerapi/platform/services/auth/internal/audit"
 	"github.com/resellerapi/platform/services/auth/internal/console"
+	"github.com/resellerapi/platform/services/auth/internal/credentials"
 	"github.com/resellerapi/platform/services/auth/internal/domain"
+	"github.com/resellerapi/platform/services/auth/internal/managers"
+	"github.com/resellerapi/platform/services/auth/internal/oauth"
 	"github.com/resellerapi/platform/services/auth/internal/ports"
+	"github.com/resellerapi/platform/services/auth/internal/signingkeys"
+	"github.com/resellerapi/platform/services/auth/internal/storefront"
+	"github.com/resellerapi/platform/services/auth/internal/users"
 )
 
 // Config configures the auth service.
@@ -93,31 +100,55 @@ type Config struct {
 	ConsoleSessionLifetime time.Duration
 }
 
-// withDefaults fills in the abuse protection defaults.
-func (c Config) withDefaults() Config {
-	if c.LoginMaxFailures <= 0 {
-		c.LoginMaxFailures = 5
+// Defaults is the configuration's defaults, written once: ConfigFromEnv
+// takes them for unset variables, and New for the zero values of the
+// fields whose zero means "the default" (AccessTokenTTL, RefreshTokenTTL,
+// BcryptCost, the abuse protection and the console's timeouts; a zero
+// grace period or publish delay means none).
+func Defaults() Config {
+	return Config{
+		AccessTokenTTL:         15 * time.Minute,
+		RefreshTokenTTL:        30 * 24 * time.Hour,
+		BcryptCost:             12,
+		LoginMaxFailures:       5,
+		LoginLockout:           time.Second,
+		TokenRequestsPerSecond: 10,
+		TokenBurst:             20,
+		HashConcurrency:        max(runtime.GOMAXPROCS(0)-1, 1),
+		CredentialsGracePeriod: 24 * time.Hour,
+		SigningKeyPublishDelay: 10 * time.Minute,
+		ConsoleIdleTimeout:     30 * time.Minute,
+		ConsoleSessionLifetime: 12 * time.Hour,
 	}
-	if c.LoginLockout <= 0 {
-		c.LoginLockout = time.Second
+}
+
+// withDefaults fills the zero fields whose zero means the default.
+func (c Config) withDefaults() Config {
+	d := Defaults()
+	fill := func(v *time.Duration, def time.Duration) {
+		if *v <= 0 {
+			*v = def
+		}
+	}
+	fill(&c.AccessTokenTTL, d.AccessTokenTTL)
+	fill(&c.RefreshTokenTTL, d.RefreshTokenTTL)
+	fill(&c.LoginLockout, d.LoginLockout)
+	fill(&c.ConsoleIdleTimeout, d.ConsoleIdleTimeout)
+	fill(&c.ConsoleSessionLifetime, d.ConsoleSessionLifetime)
+	if c.BcryptCost <= 0 {
+		c.BcryptCost = d.BcryptCost
+	}
+	if c.LoginMaxFailures <= 0 {
+		c.LoginMaxFailures = d.LoginMaxFailures
 	}
 	if c.TokenRequestsPerSecond <= 0 {
-		c.TokenRequestsPerSecond = 10
+		c.TokenRequestsPerSecond = d.TokenRequestsPerSecond
 	}
 	if c.TokenBurst <= 0 {
-		c.TokenBurst = 20
-	}
-	if c.RefreshTokenTTL <= 0 {
-		c.RefreshTokenTTL = 30 * 24 * time.Hour
+		c.TokenBurst = d.TokenBurst
 	}
 	if c.HashConcurrency <= 0 {
-		c.HashConcurrency = max(runtime.GOMAXPROCS(0)-1, 1)
-	}
-	if c.ConsoleIdleTimeout <= 0 {
-		c.ConsoleIdleTimeout = 30 * time.Minute
-	}
-	if c.ConsoleSessionLifetime <= 0 {
-		c.ConsoleSessionLifetime = 12 * time.Hour
+		c.HashConcurrency = d.HashConcurrency
 	}
 	return c
 }
@@ -135,24 +166,25 @@ func (c Config) withDefaults() Config {
 // (10m; 0 to 24h), CONSOLE_IDLE_TIMEOUT (30m; 1m to 24h),
 // CONSOLE_SESSION_LIFETIME (12h; 1h to 168h).
 func ConfigFromEnv(env *config.Reader) Config {
+	d := Defaults()
 	cfg := Config{
 		Infra:           infra.ConfigFromEnv(env, "auth"),
 		Issuer:          env.Required("ISSUER_URL"),
 		AdminToken:      env.Required("ADMIN_TOKEN"),
 		AdminAddr:       env.String("ADMIN_ADDR", ""),
-		AccessTokenTTL:  env.Duration("ACCESS_TOKEN_TTL", 15*time.Minute),
-		RefreshTokenTTL: env.Duration("REFRESH_TOKEN_TTL", 30*24*time.Hour),
-		BcryptCost:      env.Int("BCRYPT_COST", 12),
+		AccessTokenTTL:  env.Duration("ACCESS_TOKEN_TTL", d.AccessTokenTTL),
+		RefreshTokenTTL: env.Duration("REFRESH_TOKEN_TTL", d.RefreshTokenTTL),
+		BcryptCost:      env.Int("BCRYPT_COST", d.BcryptCost),
 
-		LoginMaxFailures:       env.Int("LOGIN_MAX_FAILURES", 5),
-		LoginLockout:           env.Duration("LOGIN_LOCKOUT", time.Second),
-		TokenRequestsPerSecond: float64(env.Int("TOKEN_REQUESTS_PER_SECOND", 10)),
-		TokenBurst:             env.Int("TOKEN_BURST", 20),
-		HashConcurrency:        env.Int("PASSWORD_HASH_CONCURRENCY", 0),
-		CredentialsGracePeriod: env.Duration("CREDENTIALS_GRACE_PERIOD", 24*time.Hour),
-		SigningKeyPublishDelay: env.Duration("SIGNING_KEY_PUBLISH_DELAY", 10*time.Minute),
-		ConsoleIdleTimeout:     env.Duration("CONSOLE_IDLE_TIMEOUT", 30*time.Minute),
-		ConsoleSessionLifetime: env.Duration("CONSOLE_SESSION_LIFETIME", 12*time.Hour),
+		LoginMaxFailures:       env.Int("LOGIN_MAX_FAILURES", d.LoginMaxFailures),
+		LoginLockout:           env.Duration("LOGIN_LOCKOUT", d.LoginLockout),
+		TokenRequestsPerSecond: float64(env.Int("TOKEN_REQUESTS_PER_SECOND", int(d.TokenRequestsPerSecond))),
+		TokenBurst:             env.Int("TOKEN_BURST", d.TokenBurst),
+		HashConcurrency:        env.Int("PASSWORD_HASH_CONCURRENCY", d.HashConcurrency),
+		CredentialsGracePeriod: env.Duration("CREDENTIALS_GRACE_PERIOD", d.CredentialsGracePeriod),
+		SigningKeyPublishDelay: env.Duration("SIGNING_KEY_PUBLISH_DELAY", d.SigningKeyPublishDelay),
+		ConsoleIdleTimeout:     env.Duration("CONSOLE_IDLE_TIMEOUT", d.ConsoleIdleTimeout),
+		ConsoleSessionLifetime: env.Duration("CONSOLE_SESSION_LIFETIME", d.ConsoleSessionLifetime),
 	}
 	if cfg.ConsoleIdleTimeout < time.Minute || cfg.ConsoleIdleTimeout > 24*time.Hour {
 		env.Check(fmt.Errorf("CONSOLE_IDLE_TIMEOUT=%v must be from 1m to 24h", cfg.ConsoleIdleTimeout))
@@ -160,8 +192,8 @@ func ConfigFromEnv(env *config.Reader) Config {
 	if cfg.ConsoleSessionLifetime < time.Hour || cfg.ConsoleSessionLifetime > 7*24*time.Hour {
 		env.Check(fmt.Errorf("CONSOLE_SESSION_LIFETIME=%v must be from 1h to 168h", cfg.ConsoleSessionLifetime))
 	}
-	if cfg.SigningKeyPublishDelay < 0 || cfg.SigningKeyPublishDelay > app.MaxPublishDelay {
-		env.Check(fmt.Errorf("SIGNING_KEY_PUBLISH_DELAY=%v must be from 0 to %v", cfg.SigningKeyPublishDelay, app.MaxPublishDelay))
+	if cfg.SigningKeyPublishDelay < 0 || cfg.SigningKeyPublishDelay > signingkeys.MaxPublishDelay {
+		env.Check(fmt.Errorf("SIGNING_KEY_PUBLISH_DELAY=%v must be from 0 to %v", cfg.SigningKeyPublishDelay, signingkeys.MaxPublishDelay))
 	}
 	if cfg.CredentialsGracePeriod < 0 || cfg.CredentialsGracePeriod > MaxGracePeriod {
 		env.Check(fmt.Errorf("CREDENTIALS_GRACE_PERIOD=%v must be from 0 to %v", cfg.CredentialsGracePeriod, MaxGracePeriod))
@@ -239,8 +271,8 @@ func (c Config) validate() error {
 	if c.Issuer == "" {
 		errs = append(errs, errors.New("the issuer URL is required"))
 	}
-	if c.SigningKeyPublishDelay < 0 || c.SigningKeyPublishDelay > app.MaxPublishDelay {
-		errs = append(errs, fmt.Errorf("the signing key publish delay must be from 0 to %v", app.MaxPublishDelay))
+	if c.SigningKeyPublishDelay < 0 || c.SigningKeyPublishDelay > signingkeys.MaxPublishDelay {
+		errs = append(errs, fmt.Errorf("the signing key publish delay must be from 0 to %v", signingkeys.MaxPublishDelay))
 	}
 	if c.CredentialsGracePeriod < 0 || c.CredentialsGracePeriod > MaxGracePeriod {
 		errs = append(errs, fmt.Errorf("the credentials grace period must be from 0 to %v", MaxGracePeriod))
@@ -301,43 +333,21 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		_ = s.Close()
 		return nil, err
 	}
-	users := adapters.NewUserRepository(in.DB)
-	managers := adapters.NewManagerRepository(in.DB)
-	serviceClients := adapters.NewServiceClientRepository(in.DB)
-	storefrontKeys := adapters.NewStorefrontKeyRepository(in.DB)
-	refresh := adapters.NewRefreshTokens(in.DB)
-	credentials := adapters.NewCredentialsRepository(in.DB)
+	st := stores{
+		users: adapters.NewUserRepository(in.DB), managers: adapters.NewManagerRepository(in.DB),
+		serviceClients: adapters.NewServiceClientRepository(in.DB), storefrontKeys: adapters.NewStorefrontKeyRepository(in.DB),
+		refresh: adapters.NewRefreshTokens(in.DB), credentials: adapters.NewCredentialsRepository(in.DB),
+		resellers: adapters.NewResellerRepository(in.DB),
+	}
 	sessions := adapters.NewConsoleSessions(in.DB)
-	if err := errors.Join(users.EnsureIndexes(ctx), credentials.EnsureIndexes(ctx), managers.EnsureIndexes(ctx), serviceClients.EnsureIndexes(ctx),
-		storefrontKeys.EnsureIndexes(ctx), refresh.EnsureIndexes(ctx), sessions.EnsureIndexes(ctx)); err != nil {
+	if err := errors.Join(st.users.EnsureIndexes(ctx), st.credentials.EnsureIndexes(ctx), st.managers.EnsureIndexes(ctx),
+		st.serviceClients.EnsureIndexes(ctx), st.storefrontKeys.EnsureIndexes(ctx), st.refresh.EnsureIndexes(ctx),
+		sessions.EnsureIndexes(ctx)); err != nil {
 		_ = s.Close()
 		return nil, err
 	}
-	application, err := app.New(app.Deps{
-		Activation:       adapters.NewActivationRepository(in.DB),
-		Credentials:      credentials,
-		CredentialEvents: adapters.CredentialEvents{Bus: in.Bus},
-		GracePeriod:      cfg.CredentialsGracePeriod,
-		Keys:             keys,
-		KeyEvents:        adapters.SigningKeyEvents{Bus: in.Bus},
-		PublishDelay:     cfg.SigningKeyPublishDelay,
-		Users:            users,
-		Resellers:        adapters.NewResellerRepository(in.DB),
-		Managers:         managers,
-		TokenEvents:      adapters.TokenEvents{Bus: in.Bus},
-		UserEvents:       adapters.UserEvents{Bus: in.Bus},
-		Revocations:      adapters.NewRevocationRepository(in.DB),
-		ServiceClients:   serviceClients,
-		StorefrontKeys:   storefrontKeys,
-		RefreshTokens:    refresh,
-		Audit:            adapters.SecurityAudit{Bus: in.Bus},
-		RevocationEvents: adapters.RevocationEvents{Bus: in.Bus},
-		Box:              box,
-		Passwords:        adapters.NewBcryptHasher(cfg.BcryptCost, cfg.HashConcurrency),
-		Throttle:         adapters.NewLoginThrottle(cfg.LoginMaxFailures, cfg.LoginLockout, 15*time.Minute),
-		Digest:           adapters.Digest,
-		Logger:           log,
-	})
+	refresh := st.refresh
+	application, err := newApplication(cfg, in, st, keys, box, log)
 	if err != nil {
 		_ = s.Close()
 		return nil, err
@@ -379,6 +389,50 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		return nil, err
 	}
 	return s, nil
+}
+
+// stores are auth's repositories over its database.
+type stores struct {
+	users          *adapters.UserRepository
+	managers       *adapters.ManagerRepository
+	serviceClients *adapters.ServiceClientRepository
+	storefrontKeys *adapters.StorefrontKeyRepository
+	refresh        *adapters.RefreshTokens
+	credentials    *adapters.CredentialsRepository
+	resellers      *adapters.ResellerRepository
+}
+
+// newApplication makes each capability's use cases with what it uses.
+func newApplication(cfg Config, in *infra.Infra, st stores, keys *adapters.SigningKeys, box *adapters.SecretBox, log *slog.Logger) (app.Application, error) {
+	trail := audit.NewTrail(log, adapters.SecurityAudit{Bus: in.Bus})
+	userEvents := adapters.UserEvents{Bus: in.Bus}
+	activations := adapters.NewActivationRepository(in.DB)
+	passwords := adapters.NewBcryptHasher(cfg.BcryptCost, cfg.HashConcurrency)
+	creds := credentials.New(credentials.Deps{
+		Activations: activations, Credentials: st.credentials, Events: adapters.CredentialEvents{Bus: in.Bus}, Resellers: st.resellers,
+		Box: box, Digest: adapters.Digest, GracePeriod: cfg.CredentialsGracePeriod, Trail: trail, Now: time.Now,
+	})
+	clients := credentials.NewClients(activations, st.credentials, st.serviceClients, time.Now)
+	login, err := oauth.NewAuthenticator(st.users, clients, passwords,
+		adapters.NewLoginThrottle(cfg.LoginMaxFailures, cfg.LoginLockout, 15*time.Minute), trail)
+	if err != nil {
+		return app.Application{}, err
+	}
+	return app.Application{
+		Credentials:    creds,
+		Clients:        clients,
+		ServiceClients: credentials.NewServiceClients(st.serviceClients, st.resellers, creds.Active, userEvents, adapters.Digest, trail, time.Now),
+		Users: users.New(users.Deps{Users: st.users, Resellers: st.resellers, Active: creds.Active, Passwords: passwords,
+			Events: userEvents, RefreshTokens: st.refresh, Trail: trail, Now: time.Now}),
+		Login:  login,
+		Grants: oauth.NewGrants(st.users, accesstoken.Audience(strings.TrimRight(cfg.Issuer, "/"))),
+		Tokens: oauth.NewTokens(oauth.TokensDeps{Clients: clients, Users: st.users, Revocations: adapters.NewRevocationRepository(in.DB),
+			Events: adapters.RevocationEvents{Bus: in.Bus}, RefreshTokens: st.refresh, Digest: adapters.Digest, Trail: trail}),
+		Managers:       managers.New(st.managers, st.resellers, adapters.TokenEvents{Bus: in.Bus}, adapters.Digest, time.Now),
+		SigningKeys:    signingkeys.New(keys, adapters.SigningKeyEvents{Bus: in.Bus}, cfg.SigningKeyPublishDelay, trail, time.Now),
+		StorefrontKeys: storefront.New(st.storefrontKeys, st.resellers, adapters.Digest, trail, time.Now),
+		Resellers:      st.resellers,
+	}, nil
 }
 
 // newProvider composes fosite for the password grant with JWT access

@@ -46,7 +46,7 @@ func run() error {
 		PublicURL:             env.String("PUBLIC_URL", ""),
 		AdminToken:            env.String("ADMIN_TOKEN", ""),
 		SeedDemo:              env.String("SEED_DEMO", "true") == "true",
-		BcryptCost:            env.Int("BCRYPT_COST", 12),
+		BcryptCost:            env.Int("BCRYPT_COST", authservice.Defaults().BcryptCost),
 		Logger:                logging.New(os.Stdout, "allinone", logging.ParseLevel(env.String("LOG_LEVEL", "info"))),
 	}
 	env.Check(authservice.CheckBcryptCost(cfg.BcryptCost))

@@ -14,6 +14,7 @@ import (
 	"github.com/resellerapi/platform/pkg/accesstoken"
 	"github.com/resellerapi/platform/services/auth/internal/app"
 	"github.com/resellerapi/platform/services/auth/internal/domain"
+	"github.com/resellerapi/platform/services/auth/internal/oauth"
 )
 
 // FositeStore is fosite's storage for the grants the platform offers.
@@ -39,7 +40,7 @@ func NewFositeStore(application app.Application, refresh *RefreshTokens, audienc
 // password and refresh_token grants), or the service client with key id
 // (client credentials).
 func (s *FositeStore) GetClient(ctx context.Context, id string) (fosite.Client, error) {
-	c, err := s.app.Queries.Client.Handle(ctx, id)
+	c, err := s.app.Clients.Find(ctx, id)
 	if errors.Is(err, domain.ErrNotFound) {
 		return nil, fosite.ErrNotFound
 	}
@@ -80,8 +81,8 @@ func (s *FositeStore) SetClientAssertionJWT(context.Context, string, time.Time) 
 // Authenticate checks an Application User's username and password and
 // returns the user id as the subject.
 func (s *FositeStore) Authenticate(ctx context.Context, username, password string) (string, error) {
-	u, err := s.app.Queries.Authenticate.Handle(ctx, username, password)
-	if errors.Is(err, app.ErrBadLogin) {
+	u, err := s.app.Login.Authenticate(ctx, username, password)
+	if errors.Is(err, oauth.ErrBadLogin) {
 		return "", fosite.ErrNotFound
 	}
 	if err != nil {

@@ -19,7 +19,7 @@ import (
 	"github.com/resellerapi/platform/pkg/eventbus"
 	"github.com/resellerapi/platform/pkg/logging"
 	"github.com/resellerapi/platform/pkg/mongodb"
-	"github.com/resellerapi/platform/services/auth/internal/app"
+	"github.com/resellerapi/platform/services/auth/internal/audit"
 )
 
 // RevocationRepository keeps revoked access tokens ({_id: jti, expires})
@@ -74,7 +74,7 @@ func (e RevocationEvents) TokenRevoked(ctx context.Context, claims *accesstoken.
 type SecurityAudit struct{ Bus *eventbus.Bus }
 
 // Record publishes r.
-func (a SecurityAudit) Record(ctx context.Context, r app.SecurityRecord, clientID, clientAddress string) error {
+func (a SecurityAudit) Record(ctx context.Context, r audit.Record, clientID, clientAddress string) error {
 	id, err := uuid.NewV7()
 	if err != nil {
 		return err

@@ -29,6 +29,8 @@ import (
 
 	"github.com/resellerapi/platform/services/auth/internal/app"
 	"github.com/resellerapi/platform/services/auth/internal/domain"
+	"github.com/resellerapi/platform/services/auth/internal/oauth"
+	"github.com/resellerapi/platform/services/auth/internal/users"
 )
 
 //go:embed templates/*.html
@@ -55,7 +57,7 @@ type Config struct {
 type Console struct {
 	app      app.Application
 	sessions SessionStore
-	throttle app.LoginThrottle
+	throttle oauth.LoginThrottle
 	cfg      Config
 	admin    [][sha256.Size]byte
 	secure   bool
@@ -70,7 +72,7 @@ type Console struct {
 // New returns the console over the application. throttle backs off
 // failed sign-ins per client address (as failed logins at the token
 // endpoint are).
-func New(application app.Application, sessions SessionStore, throttle app.LoginThrottle, cfg Config, log *slog.Logger) (*Console, error) {
+func New(application app.Application, sessions SessionStore, throttle oauth.LoginThrottle, cfg Config, log *slog.Logger) (*Console, error) {
 	if cfg.IdleTimeout <= 0 {
 		cfg.IdleTimeout = 30 * time.Minute
 	}
@@ -102,13 +104,13 @@ func New(application app.Application, sessions SessionStore, throttle app.LoginT
 
 // userRow is an Application User's row with what its forms need.
 type userRow struct {
-	User app.UserView
+	User users.UserView
 	CSRF string
 	From string
 }
 
 var funcs = template.FuncMap{
-	"row": func(u app.UserView, csrf, from string) userRow { return userRow{User: u, CSRF: csrf, From: from} },
+	"row": func(u users.UserView, csrf, from string) userRow { return userRow{User: u, CSRF: csrf, From: from} },
 	"when": func(t time.Time) string {
 		if t.IsZero() {
 			return "—"
@@ -268,7 +270,7 @@ func (c *Console) credentialWorks(ctx context.Context, s Session) bool {
 	if s.Distributor() {
 		return c.isAdmin(s.Credential)
 	}
-	reseller, err := c.app.Commands.StorefrontKeys.ResellerOfDigest(ctx, s.Credential)
+	reseller, err := c.app.StorefrontKeys.ResellerOfDigest(ctx, s.Credential)
 	return err == nil && reseller == s.ResellerID
 }
 
@@ -314,7 +316,7 @@ func (c *Console) ownReseller(ctx *gin.Context) {
 		c.errorPage(ctx, http.StatusNotFound, "Not found", "There is no such reseller.")
 		return
 	}
-	r, err := c.app.Queries.Reseller.Handle(ctx.Request.Context(), id)
+	r, err := c.app.Resellers.Get(ctx.Request.Context(), id)
 	if err != nil {
 		c.fail(ctx, err)
 		return

@@ -11,8 +11,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/resellerapi/platform/pkg/paging"
-	"github.com/resellerapi/platform/services/auth/internal/app"
 	"github.com/resellerapi/platform/services/auth/internal/domain"
+	"github.com/resellerapi/platform/services/auth/internal/users"
 )
 
 // usersPerPage is the length of an Application Users table page.
@@ -80,7 +80,7 @@ func graceOf(ctx *gin.Context) (*time.Duration, bool) {
 
 type resellerAPIPage struct {
 	Activation domain.Activation
-	Users      []app.UserView
+	Users      []users.UserView
 	Search     string
 	Pager      pager
 	Graces     []grace
@@ -90,7 +90,7 @@ var resellerAPICrumbs = []string{"BSS Setup", "Administration", "System Options"
 
 func (c *Console) resellerAPI(ctx *gin.Context) {
 	rctx := ctx.Request.Context()
-	act, err := c.app.Commands.Credentials.Activation(rctx)
+	act, err := c.app.Credentials.Activation(rctx)
 	if err != nil {
 		c.fail(ctx, err)
 		return
@@ -100,7 +100,7 @@ func (c *Console) resellerAPI(ctx *gin.Context) {
 		search = search[:100]
 	}
 	page := paging.Request{Index: pageIndex(ctx), Size: usersPerPage}
-	users, total, err := c.app.Queries.ListAppUsers.Handle(rctx, "", search, page)
+	users, total, err := c.app.Users.List(rctx, "", search, page)
 	if err != nil {
 		c.fail(ctx, err)
 		return
@@ -110,7 +110,7 @@ func (c *Console) resellerAPI(ctx *gin.Context) {
 }
 
 func (c *Console) generateKeys(ctx *gin.Context) {
-	_, err := c.app.Commands.Credentials.Activate(ctx.Request.Context())
+	_, err := c.app.Credentials.Activate(ctx.Request.Context())
 	switch {
 	case errors.Is(err, domain.ErrConflict):
 		done(ctx, cookiePath+"/reseller-api", "already-active")
@@ -127,7 +127,7 @@ func (c *Console) rotateAll(ctx *gin.Context) {
 		c.errorPage(ctx, http.StatusBadRequest, "Not accepted", "Choose one of the offered grace periods.")
 		return
 	}
-	if _, _, err := c.app.Commands.Credentials.RotateAll(ctx.Request.Context(), g); err != nil {
+	if _, _, err := c.app.Credentials.RotateAll(ctx.Request.Context(), g); err != nil {
 		c.fail(ctx, err)
 		return
 	}
@@ -135,7 +135,7 @@ func (c *Console) rotateAll(ctx *gin.Context) {
 }
 
 func (c *Console) deactivatePage(ctx *gin.Context) {
-	act, err := c.app.Commands.Credentials.Activation(ctx.Request.Context())
+	act, err := c.app.Credentials.Activation(ctx.Request.Context())
 	if err != nil {
 		c.fail(ctx, err)
 		return
@@ -149,7 +149,7 @@ func (c *Console) deactivate(ctx *gin.Context) {
 		done(ctx, cookiePath+"/reseller-api/deactivate", "")
 		return
 	}
-	act, err := c.app.Commands.Credentials.Activation(ctx.Request.Context())
+	act, err := c.app.Credentials.Activation(ctx.Request.Context())
 	if err != nil {
 		c.fail(ctx, err)
 		return
@@ -158,7 +158,7 @@ func (c *Console) deactivate(ctx *gin.Context) {
 		done(ctx, cookiePath+"/reseller-api", "already-inactive")
 		return
 	}
-	if err := c.app.Commands.Credentials.Deactivate(ctx.Request.Context()); err != nil {
+	if err := c.app.Credentials.Deactivate(ctx.Request.Context()); err != nil {
 		c.fail(ctx, err)
 		return
 	}
@@ -172,7 +172,7 @@ type resellersPage struct {
 
 func (c *Console) resellers(ctx *gin.Context) {
 	page := paging.Request{Index: pageIndex(ctx), Size: 50}
-	list, total, err := c.app.Queries.Reseller.List(ctx.Request.Context(), page)
+	list, total, err := c.app.Resellers.List(ctx.Request.Context(), page)
 	if err != nil {
 		c.fail(ctx, err)
 		return
@@ -192,7 +192,7 @@ type credentialsPage struct {
 	TokenURL string
 	Previous []domain.RetiredClient
 	Refusal  string
-	Users    []app.UserView
+	Users    []users.UserView
 	Pager    pager
 	Graces   []grace
 	Add      addUserForm
@@ -220,18 +220,18 @@ func (c *Console) reveal(ctx *gin.Context) {
 func (c *Console) showCredentials(ctx *gin.Context, status int, reveal bool, form addUserForm) {
 	rctx := ctx.Request.Context()
 	r := reseller(ctx)
-	act, err := c.app.Commands.Credentials.Activation(rctx)
+	act, err := c.app.Credentials.Activation(rctx)
 	if err != nil {
 		c.fail(ctx, err)
 		return
 	}
-	creds, found, err := c.app.Commands.Credentials.Show(rctx, r.ID)
+	creds, found, err := c.app.Credentials.Show(rctx, r.ID)
 	if err != nil {
 		c.fail(ctx, err)
 		return
 	}
 	page := paging.Request{Index: pageIndex(ctx), Size: usersPerPage}
-	users, total, err := c.app.Queries.ListAppUsers.Handle(rctx, r.ID, "", page)
+	users, total, err := c.app.Users.List(rctx, r.ID, "", page)
 	if err != nil {
 		c.fail(ctx, err)
 		return
@@ -260,7 +260,7 @@ func (c *Console) rotateOwn(ctx *gin.Context) {
 		return
 	}
 	r := reseller(ctx)
-	if _, err := c.app.Commands.Credentials.Rotate(ctx.Request.Context(), r.ID, g); err != nil {
+	if _, err := c.app.Credentials.Rotate(ctx.Request.Context(), r.ID, g); err != nil {
 		c.fail(ctx, err)
 		return
 	}
@@ -277,7 +277,7 @@ func credentialsPath(resellerID string) string {
 func (c *Console) addUser(ctx *gin.Context) {
 	r, f := reseller(ctx), ctx.Request.PostForm
 	form := addUserForm{Open: true, Username: f.Get("username"), Email: f.Get("email"), Errors: map[string]string{}}
-	_, err := c.app.Commands.CreateAppUser.Handle(ctx.Request.Context(), domain.NewUserRequest{
+	_, err := c.app.Users.Create(ctx.Request.Context(), domain.NewUserRequest{
 		ResellerID: r.ID, Username: form.Username, Email: form.Email,
 		Password: f.Get("password"), ConfirmPassword: f.Get("confirmPassword"),
 	})
@@ -320,10 +320,10 @@ func (c *Console) changeUser(ctx *gin.Context) {
 	switch ctx.Param("action") {
 	case "disable", "enable":
 		disabled := ctx.Param("action") == "disable"
-		_, err = c.app.Commands.Users.Update(rctx, r.ID, userID, domain.UserChange{Disabled: &disabled})
+		_, err = c.app.Users.Update(rctx, r.ID, userID, domain.UserChange{Disabled: &disabled})
 		notice = "user-" + ctx.Param("action") + "d"
 	case "delete":
-		err = c.app.Commands.Users.Delete(rctx, r.ID, userID)
+		err = c.app.Users.Delete(rctx, r.ID, userID)
 		notice = "user-deleted"
 	default:
 		c.errorPage(ctx, http.StatusNotFound, "Not found", "There is no such page.")
@@ -377,14 +377,14 @@ func (c *Console) managers(ctx *gin.Context) {
 
 func (c *Console) showManagers(ctx *gin.Context, status int, form managerForm, issued *issuedToken) {
 	rctx, r := ctx.Request.Context(), reseller(ctx)
-	list, err := c.app.Commands.Managers.List(rctx, r.ID)
+	list, err := c.app.Managers.List(rctx, r.ID)
 	if err != nil {
 		c.fail(ctx, err)
 		return
 	}
 	rows := make([]managerRow, len(list))
 	for i, m := range list {
-		tokens, err := c.app.Commands.Managers.Tokens(rctx, m.ID)
+		tokens, err := c.app.Managers.Tokens(rctx, m.ID)
 		if err != nil {
 			c.fail(ctx, err)
 			return
@@ -398,7 +398,7 @@ func (c *Console) showManagers(ctx *gin.Context, status int, form managerForm, i
 func (c *Console) addManager(ctx *gin.Context) {
 	r, f := reseller(ctx), ctx.Request.PostForm
 	form := managerForm{Name: f.Get("name"), Email: f.Get("email"), Role: domain.Role(f.Get("role"))}
-	_, err := c.app.Commands.Managers.Create(ctx.Request.Context(), r.ID, form.Name, form.Email, form.Role)
+	_, err := c.app.Managers.Create(ctx.Request.Context(), r.ID, form.Name, form.Email, form.Role)
 	switch {
 	case err == nil:
 		done(ctx, managersPath(r.ID), "manager-added")
@@ -414,7 +414,7 @@ func (c *Console) addManager(ctx *gin.Context) {
 // manager of another reseller is a 404 here).
 func (c *Console) manager(ctx *gin.Context) (domain.Manager, bool) {
 	r, id := reseller(ctx), ctx.Param("manager_id")
-	list, err := c.app.Commands.Managers.List(ctx.Request.Context(), r.ID)
+	list, err := c.app.Managers.List(ctx.Request.Context(), r.ID)
 	if err != nil {
 		c.fail(ctx, err)
 		return domain.Manager{}, false
@@ -435,7 +435,7 @@ func (c *Console) issueToken(ctx *gin.Context) {
 	if !ok {
 		return
 	}
-	_, plain, err := c.app.Commands.Managers.CreateToken(ctx.Request.Context(), m.ID)
+	_, plain, err := c.app.Managers.CreateToken(ctx.Request.Context(), m.ID)
 	if err != nil {
 		c.fail(ctx, err)
 		return
@@ -450,7 +450,7 @@ func (c *Console) revokeToken(ctx *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := c.app.Commands.Managers.RevokeToken(ctx.Request.Context(), m.ID, ctx.Param("token_id")); err != nil {
+	if err := c.app.Managers.RevokeToken(ctx.Request.Context(), m.ID, ctx.Param("token_id")); err != nil {
 		c.fail(ctx, err)
 		return
 	}
@@ -462,7 +462,7 @@ func (c *Console) deleteManager(ctx *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := c.app.Commands.Managers.Delete(ctx.Request.Context(), m.ID); err != nil {
+	if err := c.app.Managers.Delete(ctx.Request.Context(), m.ID); err != nil {
 		c.fail(ctx, err)
 		return
 	}

@@ -64,8 +64,8 @@ func (c *Console) signIn(ctx *gin.Context) {
 	case credential != "" && c.isAdmin(digest[:]):
 		s.Credential = digest[:]
 	case strings.HasPrefix(credential, domain.StorefrontKeyPrefix):
-		s.Credential = c.app.Commands.StorefrontKeys.Digest(credential)
-		reseller, err := c.app.Commands.StorefrontKeys.ResellerOfDigest(rctx, s.Credential)
+		s.Credential = c.app.StorefrontKeys.Digest(credential)
+		reseller, err := c.app.StorefrontKeys.ResellerOfDigest(rctx, s.Credential)
 		if err != nil {
 			c.fail(ctx, err)
 			return

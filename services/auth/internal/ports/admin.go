@@ -61,7 +61,7 @@ func (a *Admin) authenticated(c *gin.Context) bool {
 		return true
 	}
 	if ok && strings.HasPrefix(token, domain.StorefrontKeyPrefix) {
-		reseller, err := a.app.Commands.StorefrontKeys.Reseller(c.Request.Context(), token)
+		reseller, err := a.app.StorefrontKeys.Reseller(c.Request.Context(), token)
 		switch {
 		case err != nil:
 			a.fail(c, err)
@@ -99,7 +99,7 @@ func (a *Admin) CreateAppUser(c *gin.Context, resellerID ResellerId) {
 		httpserver.Fail(c, problem.New(http.StatusBadRequest, problem.TypeInvalidBody, err.Error()))
 		return
 	}
-	u, err := a.app.Commands.CreateAppUser.Handle(c.Request.Context(), domain.NewUserRequest{
+	u, err := a.app.Users.Create(c.Request.Context(), domain.NewUserRequest{
 		ResellerID: resellerID, Username: body.Username, Email: body.Email,
 		Password: body.Password, ConfirmPassword: body.ConfirmPassword,
 	})
@@ -127,7 +127,7 @@ func (a *Admin) listUsers(c *gin.Context, resellerID string, index, size *int) {
 		httpserver.Fail(c, problem.New(http.StatusBadRequest, problem.TypeInvalidParameter, err.Error()))
 		return
 	}
-	users, total, err := a.app.Queries.ListAppUsers.Handle(c.Request.Context(), resellerID, "", page)
+	users, total, err := a.app.Users.List(c.Request.Context(), resellerID, "", page)
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -186,7 +186,7 @@ func decodeJSON(body io.Reader, v any) error {
 
 // GetAppUser serves GET /admin/v1/resellers/{reseller_id}/api-users/{user_id}.
 func (a *Admin) GetAppUser(c *gin.Context, resellerID ResellerId, userID UserId) {
-	u, err := a.app.Commands.Users.Get(c.Request.Context(), resellerID, userID)
+	u, err := a.app.Users.Get(c.Request.Context(), resellerID, userID)
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -201,7 +201,7 @@ func (a *Admin) UpdateAppUser(c *gin.Context, resellerID ResellerId, userID User
 		httpserver.Fail(c, problem.New(http.StatusBadRequest, problem.TypeInvalidBody, err.Error()))
 		return
 	}
-	u, err := a.app.Commands.Users.Update(c.Request.Context(), resellerID, userID, domain.UserChange{
+	u, err := a.app.Users.Update(c.Request.Context(), resellerID, userID, domain.UserChange{
 		Email: body.Email, Password: body.Password, ConfirmPassword: body.ConfirmPassword, Disabled: body.Disabled,
 	})
 	if err != nil {
@@ -213,7 +213,7 @@ func (a *Admin) UpdateAppUser(c *gin.Context, resellerID ResellerId, userID User
 
 // DeleteAppUser serves DELETE /admin/v1/resellers/{reseller_id}/api-users/{user_id}.
 func (a *Admin) DeleteAppUser(c *gin.Context, resellerID ResellerId, userID UserId) {
-	if err := a.app.Commands.Users.Delete(c.Request.Context(), resellerID, userID); err != nil {
+	if err := a.app.Users.Delete(c.Request.Context(), resellerID, userID); err != nil {
 		a.fail(c, err)
 		return
 	}
@@ -227,7 +227,7 @@ func (a *Admin) CreateServiceClient(c *gin.Context, resellerID ResellerId) {
 		httpserver.Fail(c, problem.New(http.StatusBadRequest, problem.TypeInvalidBody, err.Error()))
 		return
 	}
-	sc, secret, err := a.app.Commands.ServiceClients.Create(c.Request.Context(), resellerID, body.Name)
+	sc, secret, err := a.app.ServiceClients.Create(c.Request.Context(), resellerID, body.Name)
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -238,7 +238,7 @@ func (a *Admin) CreateServiceClient(c *gin.Context, resellerID ResellerId) {
 
 // ListServiceClients serves GET /admin/v1/resellers/{reseller_id}/service-clients.
 func (a *Admin) ListServiceClients(c *gin.Context, resellerID ResellerId) {
-	clients, err := a.app.Commands.ServiceClients.List(c.Request.Context(), resellerID)
+	clients, err := a.app.ServiceClients.List(c.Request.Context(), resellerID)
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -252,7 +252,7 @@ func (a *Admin) ListServiceClients(c *gin.Context, resellerID ResellerId) {
 
 // DeleteServiceClient serves DELETE /admin/v1/resellers/{reseller_id}/service-clients/{client_id}.
 func (a *Admin) DeleteServiceClient(c *gin.Context, resellerID ResellerId, clientID string) {
-	if err := a.app.Commands.ServiceClients.Delete(c.Request.Context(), resellerID, clientID); err != nil {
+	if err := a.app.ServiceClients.Delete(c.Request.Context(), resellerID, clientID); err != nil {
 		a.fail(c, err)
 		return
 	}
@@ -261,7 +261,7 @@ func (a *Admin) DeleteServiceClient(c *gin.Context, resellerID ResellerId, clien
 
 // CreateStorefrontKey serves POST /admin/v1/resellers/{reseller_id}/storefront-keys.
 func (a *Admin) CreateStorefrontKey(c *gin.Context, resellerID ResellerId) {
-	k, plain, err := a.app.Commands.StorefrontKeys.Create(c.Request.Context(), resellerID)
+	k, plain, err := a.app.StorefrontKeys.Create(c.Request.Context(), resellerID)
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -271,7 +271,7 @@ func (a *Admin) CreateStorefrontKey(c *gin.Context, resellerID ResellerId) {
 
 // RevokeStorefrontKey serves DELETE /admin/v1/resellers/{reseller_id}/storefront-keys/{key_id}.
 func (a *Admin) RevokeStorefrontKey(c *gin.Context, resellerID ResellerId, keyID string) {
-	if err := a.app.Commands.StorefrontKeys.Revoke(c.Request.Context(), resellerID, keyID); err != nil {
+	if err := a.app.StorefrontKeys.Revoke(c.Request.Context(), resellerID, keyID); err != nil {
 		a.fail(c, err)
 		return
 	}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/resellerapi/platform/pkg/httpserver"
 	"github.com/resellerapi/platform/pkg/problem"
-	"github.com/resellerapi/platform/services/auth/internal/app"
+	"github.com/resellerapi/platform/services/auth/internal/credentials"
 	"github.com/resellerapi/platform/services/auth/internal/domain"
 )
 
@@ -25,7 +25,7 @@ func (a *Admin) activationResponse(act domain.Activation) Activation {
 	return out
 }
 
-func (a *Admin) credentialsResponse(c app.PlainCredentials, found bool) Credentials {
+func (a *Admin) credentialsResponse(c credentials.PlainCredentials, found bool) Credentials {
 	if !found {
 		return Credentials{ClientKey: NotGenerated, ClientSecret: NotGenerated, RequestTokenUrl: a.tokenURL}
 	}
@@ -42,7 +42,7 @@ func (a *Admin) credentialsResponse(c app.PlainCredentials, found bool) Credenti
 
 // ActivateCredentials serves POST /admin/v1/reseller-api/credentials.
 func (a *Admin) ActivateCredentials(c *gin.Context) {
-	act, err := a.app.Commands.Credentials.Activate(c.Request.Context())
+	act, err := a.app.Credentials.Activate(c.Request.Context())
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -52,7 +52,7 @@ func (a *Admin) ActivateCredentials(c *gin.Context) {
 
 // ShowCredentials serves GET /admin/v1/reseller-api/credentials.
 func (a *Admin) ShowCredentials(c *gin.Context) {
-	act, err := a.app.Commands.Credentials.Activation(c.Request.Context())
+	act, err := a.app.Credentials.Activation(c.Request.Context())
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -62,7 +62,7 @@ func (a *Admin) ShowCredentials(c *gin.Context) {
 
 // DeactivateCredentials serves DELETE /admin/v1/reseller-api/credentials.
 func (a *Admin) DeactivateCredentials(c *gin.Context) {
-	if err := a.app.Commands.Credentials.Deactivate(c.Request.Context()); err != nil {
+	if err := a.app.Credentials.Deactivate(c.Request.Context()); err != nil {
 		a.fail(c, err)
 		return
 	}
@@ -75,7 +75,7 @@ func (a *Admin) RotateAllCredentials(c *gin.Context) {
 	if !ok {
 		return
 	}
-	n, until, err := a.app.Commands.Credentials.RotateAll(c.Request.Context(), grace)
+	n, until, err := a.app.Credentials.RotateAll(c.Request.Context(), grace)
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -87,7 +87,7 @@ func (a *Admin) RotateAllCredentials(c *gin.Context) {
 // /admin/v1/resellers/{reseller_id}/api-credentials: the reseller's own
 // pair, "--" while the Reseller API is not active.
 func (a *Admin) ShowResellerCredentials(c *gin.Context, resellerID ResellerId) {
-	creds, found, err := a.app.Commands.Credentials.Show(c.Request.Context(), resellerID)
+	creds, found, err := a.app.Credentials.Show(c.Request.Context(), resellerID)
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -102,7 +102,7 @@ func (a *Admin) RotateResellerCredentials(c *gin.Context, resellerID ResellerId)
 	if !ok {
 		return
 	}
-	creds, err := a.app.Commands.Credentials.Rotate(c.Request.Context(), resellerID, grace)
+	creds, err := a.app.Credentials.Rotate(c.Request.Context(), resellerID, grace)
 	if err != nil {
 		a.fail(c, err)
 		return

@@ -16,7 +16,7 @@ import (
 // resellers exist, their names, statuses and editions, from the directory's events.
 func RegisterEvents(bus *eventbus.Bus, application app.Application) error {
 	return eventbus.Handle(bus, "resellers", subjects.Resellers, func(ctx context.Context, e *eventsv1.ResellerChanged) error {
-		return eventbus.Outcome(application.Commands.ApplyReseller.Handle(ctx, ResellerFromEvent(e)))
+		return eventbus.Outcome(application.Resellers.Save(ctx, ResellerFromEvent(e)))
 	})
 }
 

@@ -17,7 +17,7 @@ func (a *Admin) CreateManager(c *gin.Context, resellerID ResellerId) {
 		httpserver.Fail(c, problem.New(http.StatusBadRequest, problem.TypeInvalidBody, err.Error()))
 		return
 	}
-	m, err := a.app.Commands.Managers.Create(c.Request.Context(), resellerID, body.Name, body.Email, domain.Role(body.Role))
+	m, err := a.app.Managers.Create(c.Request.Context(), resellerID, body.Name, body.Email, domain.Role(body.Role))
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -28,7 +28,7 @@ func (a *Admin) CreateManager(c *gin.Context, resellerID ResellerId) {
 
 // ListManagers serves GET /admin/v1/resellers/{reseller_id}/managers.
 func (a *Admin) ListManagers(c *gin.Context, resellerID ResellerId) {
-	managers, err := a.app.Commands.Managers.List(c.Request.Context(), resellerID)
+	managers, err := a.app.Managers.List(c.Request.Context(), resellerID)
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -42,7 +42,7 @@ func (a *Admin) ListManagers(c *gin.Context, resellerID ResellerId) {
 
 // DeleteManager serves DELETE /admin/v1/managers/{manager_id}.
 func (a *Admin) DeleteManager(c *gin.Context, managerID ManagerId) {
-	if err := a.app.Commands.Managers.Delete(c.Request.Context(), managerID); err != nil {
+	if err := a.app.Managers.Delete(c.Request.Context(), managerID); err != nil {
 		a.fail(c, err)
 		return
 	}
@@ -51,7 +51,7 @@ func (a *Admin) DeleteManager(c *gin.Context, managerID ManagerId) {
 
 // CreateManagerToken serves POST /admin/v1/managers/{manager_id}/api-tokens.
 func (a *Admin) CreateManagerToken(c *gin.Context, managerID ManagerId) {
-	t, plain, err := a.app.Commands.Managers.CreateToken(c.Request.Context(), managerID)
+	t, plain, err := a.app.Managers.CreateToken(c.Request.Context(), managerID)
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -61,7 +61,7 @@ func (a *Admin) CreateManagerToken(c *gin.Context, managerID ManagerId) {
 
 // ListManagerTokens serves GET /admin/v1/managers/{manager_id}/api-tokens.
 func (a *Admin) ListManagerTokens(c *gin.Context, managerID ManagerId) {
-	tokens, err := a.app.Commands.Managers.Tokens(c.Request.Context(), managerID)
+	tokens, err := a.app.Managers.Tokens(c.Request.Context(), managerID)
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -75,7 +75,7 @@ func (a *Admin) ListManagerTokens(c *gin.Context, managerID ManagerId) {
 
 // RevokeManagerToken serves DELETE /admin/v1/managers/{manager_id}/api-tokens/{token_id}.
 func (a *Admin) RevokeManagerToken(c *gin.Context, managerID ManagerId, tokenID string) {
-	if err := a.app.Commands.Managers.RevokeToken(c.Request.Context(), managerID, tokenID); err != nil {
+	if err := a.app.Managers.RevokeToken(c.Request.Context(), managerID, tokenID); err != nil {
 		a.fail(c, err)
 		return
 	}

@@ -4,7 +4,6 @@ package ports
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -18,7 +17,6 @@ import (
 
 	"github.com/resellerapi/platform/pkg/accesstoken"
 	"github.com/resellerapi/platform/services/auth/internal/app"
-	"github.com/resellerapi/platform/services/auth/internal/domain"
 )
 
 // KeySource publishes the token verification keys and finds one by id
@@ -90,80 +88,20 @@ func (o *OAuth) requestToken(c *gin.Context) {
 	if s, ok := ar.GetSession().(*oauth2.JWTSession); ok && s.JWTClaims != nil && s.JWTHeader != nil {
 		session = s
 	}
-	if session.JWTClaims.Extra == nil {
-		session.JWTClaims.Extra = map[string]any{}
+	grant, err := o.app.Grants.Decide(ctx, ar, session)
+	if err != nil {
+		o.logError(c, "token request refused", err)
+		o.writeAccessError(c, ar, err)
+		return
 	}
-	if session.JWTHeader.Extra == nil {
-		session.JWTHeader.Extra = map[string]any{}
-	}
-	scopes := ar.GetRequestedScopes()
-	if len(scopes) == 0 {
-		scopes = accesstoken.AllScopes()
-	}
-	for _, s := range scopes {
-		if !ar.GetGrantedScopes().Has(s) {
-			ar.GrantScope(s)
-		}
-	}
-	// RFC 9068: a JWT access token for the Reseller API.
-	if audience := accesstoken.Audience(o.issuer); !ar.GetGrantedAudience().Has(audience) {
-		ar.GrantAudience(audience)
-	}
-	session.JWTHeader.Extra["typ"] = accesstoken.TokenType
-	subject, resellerID, grant := "", "", "password"
-	if ar.GetGrantTypes().ExactOne("client_credentials") {
-		// A reseller's service client acts for its reseller.
-		grant = "client_credentials"
-		if !ar.GetClient().GetGrantTypes().Has("client_credentials") {
-			err := fosite.ErrUnauthorizedClient.WithHint("This client may not use client_credentials: create a service client for the reseller.")
-			o.logError(c, "token request refused", err)
-			o.writeAccessError(c, ar, err)
-			return
-		}
-		owned, ok := ar.GetClient().(interface{ ResellerID() string })
-		if !ok || owned.ResellerID() == "" {
-			err := fosite.ErrServerError.WithHint("The client names no reseller.")
-			o.logError(c, "service client without a reseller", err)
-			o.writeAccessError(c, ar, err)
-			return
-		}
-		subject, resellerID = ar.GetClient().GetID(), owned.ResellerID()
-	} else {
-		if ar.GetGrantTypes().ExactOne("refresh_token") {
-			grant = "refresh_token"
-		}
-		userID := session.GetSubject()
-		if userID == "" {
-			userID = session.JWTClaims.Subject
-		}
-		user, err := o.app.Queries.AppUser.Handle(ctx, userID)
-		switch {
-		case grant == "refresh_token" && (errors.Is(err, domain.ErrNotFound) || (err == nil && user.Disabled)):
-			// The user was deleted or disabled since (its refresh tokens
-			// were revoked then; this is the belt to those braces).
-			err := fosite.ErrInvalidGrant.WithHint("The refresh token's user may no longer log in.")
-			o.logError(c, "token request refused", err)
-			o.writeAccessError(c, ar, err)
-			return
-		case err != nil:
-			o.logError(c, "token subject lookup failed", err)
-			o.writeAccessError(c, ar, fosite.ErrServerError.WithWrap(err))
-			return
-		}
-		subject, resellerID = user.ID, user.ResellerID
-	}
-	session.JWTClaims.Subject = subject
-	session.JWTClaims.Extra["rid"] = resellerID
-	session.JWTClaims.Extra["client_id"] = ar.GetClient().GetID()
-
 	resp, err := o.provider.NewAccessResponse(ctx, ar)
 	if err != nil {
 		o.logError(c, "token response failed", err)
 		o.writeAccessError(c, ar, err)
 		return
 	}
-	o.log.InfoContext(ctx, "access token issued", "grant_type", grant, "subject", subject,
-		"reseller_id", resellerID, "client_id", ar.GetClient().GetID(), "scope", strings.Join(ar.GetGrantedScopes(), " "))
+	o.log.InfoContext(ctx, "access token issued", "grant_type", grant.Type, "subject", grant.Subject,
+		"reseller_id", grant.ResellerID, "client_id", ar.GetClient().GetID(), "scope", strings.Join(ar.GetGrantedScopes(), " "))
 	o.provider.WriteAccessResponse(ctx, c.Writer, ar, resp)
 }
 

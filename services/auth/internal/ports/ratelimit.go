@@ -13,7 +13,7 @@ import (
 	"github.com/resellerapi/platform/pkg/httpserver"
 	"golang.org/x/time/rate"
 
-	"github.com/resellerapi/platform/services/auth/internal/app"
+	"github.com/resellerapi/platform/services/auth/internal/audit"
 )
 
 // RateLimiter limits requests per client address with a token bucket
@@ -110,11 +110,11 @@ func (o *OAuth) limited(c *gin.Context, h func(*gin.Context)) {
 		oauthError(c, http.StatusBadRequest, "invalid_request", "The body could not be read.")
 		return
 	}
-	ctx := app.WithClientAddress(c.Request.Context(), c.ClientIP())
+	ctx := audit.WithClientAddress(c.Request.Context(), c.ClientIP())
 	// The client named by the request (fosite authenticates it before any
 	// login is checked), for the audit trail.
 	if id, _, _, err := clientCredentials(c.Request); err == nil && id != "" {
-		ctx = app.WithClientID(ctx, id)
+		ctx = audit.WithClientID(ctx, id)
 	}
 	c.Request = c.Request.WithContext(ctx)
 	if o.limiter != nil {

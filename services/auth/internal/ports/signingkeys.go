@@ -5,10 +5,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/resellerapi/platform/services/auth/internal/app"
+	"github.com/resellerapi/platform/services/auth/internal/signingkeys"
 )
 
-func signingKeyResponse(k app.SigningKeyView) SigningKey {
+func signingKeyResponse(k signingkeys.View) SigningKey {
 	out := SigningKey{KeyId: k.ID, Source: SigningKeySourceRotated, State: SigningKeyState(k.State)}
 	if k.File {
 		out.Source = SigningKeySourceFile
@@ -27,7 +27,7 @@ func signingKeyResponse(k app.SigningKeyView) SigningKey {
 
 // ListSigningKeys serves GET /admin/v1/signing-keys.
 func (a *Admin) ListSigningKeys(c *gin.Context) {
-	keys, err := a.app.Commands.SigningKeys.List(c.Request.Context())
+	keys, err := a.app.SigningKeys.List(c.Request.Context())
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -45,7 +45,7 @@ func (a *Admin) RotateSigningKey(c *gin.Context) {
 	if !optionalBody(c, &req) {
 		return
 	}
-	k, err := a.app.Commands.SigningKeys.Rotate(c.Request.Context(), seconds(req.PublishDelaySeconds, app.MaxPublishDelay))
+	k, err := a.app.SigningKeys.Rotate(c.Request.Context(), seconds(req.PublishDelaySeconds, signingkeys.MaxPublishDelay))
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -55,7 +55,7 @@ func (a *Admin) RotateSigningKey(c *gin.Context) {
 
 // WithdrawSigningKey serves DELETE /admin/v1/signing-keys/{key_id}.
 func (a *Admin) WithdrawSigningKey(c *gin.Context, keyID string) {
-	if err := a.app.Commands.SigningKeys.Withdraw(c.Request.Context(), keyID); err != nil {
+	if err := a.app.SigningKeys.Withdraw(c.Request.Context(), keyID); err != nil {
 		a.fail(c, err)
 		return
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/ory/fosite"
 
 	"github.com/resellerapi/platform/pkg/accesstoken"
-	"github.com/resellerapi/platform/services/auth/internal/app"
+	"github.com/resellerapi/platform/services/auth/internal/oauth"
 )
 
 // oauthError writes an RFC 6749 error object.
@@ -46,8 +46,8 @@ func (o *OAuth) tokenRequest(c *gin.Context) (client, token string, ok bool) {
 		oauthError(c, http.StatusUnauthorized, "invalid_client", "Client authentication is required.")
 		return "", "", false
 	}
-	if err := o.app.Commands.Tokens.AuthenticateClient(c.Request.Context(), id, secret); err != nil {
-		if !errors.Is(err, app.ErrBadClient) {
+	if err := o.app.Tokens.AuthenticateClient(c.Request.Context(), id, secret); err != nil {
+		if !errors.Is(err, oauth.ErrBadClient) {
 			o.log.ErrorContext(c.Request.Context(), "client authentication failed", "error", err.Error())
 			oauthError(c, http.StatusInternalServerError, "server_error", "An unexpected error occurred.")
 			return "", "", false
@@ -93,7 +93,7 @@ func (o *OAuth) revokeToken(c *gin.Context) {
 		// "<key>.<signature>"), whose whole family is revoked. Anything
 		// else needs no revoking (RFC 7009 2.2).
 		if _, signature, ok := strings.Cut(token, "."); ok && !strings.Contains(signature, ".") {
-			if err := o.app.Commands.Tokens.RevokeRefresh(c.Request.Context(), client, signature); err != nil {
+			if err := o.app.Tokens.RevokeRefresh(c.Request.Context(), client, signature); err != nil {
 				o.log.ErrorContext(c.Request.Context(), "refresh token revocation failed", "error", err.Error())
 				oauthError(c, http.StatusServiceUnavailable, "temporarily_unavailable", "The token could not be revoked; try again.")
 				return
@@ -102,7 +102,7 @@ func (o *OAuth) revokeToken(c *gin.Context) {
 		c.Status(http.StatusOK)
 		return
 	}
-	if err := o.app.Commands.Tokens.Revoke(c.Request.Context(), client, claims); err != nil {
+	if err := o.app.Tokens.Revoke(c.Request.Context(), client, claims); err != nil {
 		o.log.ErrorContext(c.Request.Context(), "token revocation failed", "error", err.Error())
 		oauthError(c, http.StatusServiceUnavailable, "temporarily_unavailable", "The token could not be revoked; try again.")
 		return
@@ -126,7 +126,7 @@ func (o *OAuth) introspectToken(c *gin.Context) {
 		c.JSON(http.StatusOK, o.introspectRefresh(c.Request.Context(), client, token))
 		return
 	}
-	active, err := o.app.Commands.Tokens.Active(c.Request.Context(), client, claims)
+	active, err := o.app.Tokens.Active(c.Request.Context(), client, claims)
 	if err != nil {
 		o.log.ErrorContext(c.Request.Context(), "token introspection failed", "error", err.Error())
 		oauthError(c, http.StatusInternalServerError, "server_error", "An unexpected error occurred.")

@@ -1,20 +1,26 @@
-package app
+// Package credentials is the use cases of the Reseller API's OAuth
+// clients: its activation, every reseller's own client key and secret
+// (shown, rotated with a grace period), resellers' service clients for the
+// client_credentials grant, and finding the client a request names.
+package credentials
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/resellerapi/platform/pkg/accesstoken"
+	"github.com/resellerapi/platform/services/auth/internal/audit"
 	"github.com/resellerapi/platform/services/auth/internal/domain"
 )
 
-// ActivationRepository stores whether the Reseller API is active.
-type ActivationRepository interface {
+// Activations stores whether the Reseller API is active.
+type Activations interface {
 	// Get returns the zero Activation while the API was never activated.
 	Get(ctx context.Context) (domain.Activation, error)
 	// Save stores a over the activation at version previous;
@@ -22,8 +28,8 @@ type ActivationRepository interface {
 	Save(ctx context.Context, a domain.Activation, previous int64) error
 }
 
-// CredentialsRepository stores every reseller's Reseller API credentials.
-type CredentialsRepository interface {
+// Repository stores every reseller's Reseller API credentials.
+type Repository interface {
 	// ByReseller and ByClientID return domain.ErrNotFound when there are
 	// none; ByClientID finds retired keys too.
 	ByReseller(ctx context.Context, resellerID string) (domain.Credentials, error)
@@ -38,9 +44,9 @@ type CredentialsRepository interface {
 	DeleteAll(ctx context.Context) error
 }
 
-// CredentialEvents tells every edge replica of rotated credentials and of
+// Events tells every edge replica of rotated credentials and of
 // the Reseller API's deactivation.
-type CredentialEvents interface {
+type Events interface {
 	CredentialsChanged(ctx context.Context, c domain.Credentials) error
 	ActivationChanged(ctx context.Context, a domain.Activation) error
 }
@@ -54,15 +60,71 @@ type PlainCredentials struct {
 	Retiring     []domain.RetiredClient
 }
 
-// CredentialHandlers are the use cases of the Reseller API's activation
-// and of every reseller's own client key and secret.
-type CredentialHandlers struct{ d Deps }
+// Resellers are the resellers auth knows of.
+type Resellers interface {
+	Get(ctx context.Context, id string) (domain.Reseller, error)
+}
+
+// SecretBox encrypts the client secrets, which are shown again (AES-GCM).
+type SecretBox interface {
+	Seal(plaintext []byte) ([]byte, error)
+	Open(sealed []byte) ([]byte, error)
+}
+
+// Deps are what the credentials' use cases need.
+type Deps struct {
+	Activations Activations
+	Credentials Repository
+	Events      Events
+	Resellers   Resellers
+	Box         SecretBox
+	// Digest digests machine-generated secrets (SHA-256).
+	Digest func(secret []byte) []byte
+	// GracePeriod is how long a rotated pair keeps working unless the
+	// rotation names another.
+	GracePeriod time.Duration
+	Trail       audit.Trail
+	Now         func() time.Time
+}
+
+// Handlers are the use cases of the Reseller API's activation and of
+// every reseller's own client key and secret.
+type Handlers struct {
+	activations Activations
+	credentials Repository
+	events      Events
+	resellers   Resellers
+	box         SecretBox
+	digest      func(secret []byte) []byte
+	gracePeriod time.Duration
+	trail       audit.Trail
+	now         func() time.Time
+}
+
+// New returns the credentials' use cases.
+func New(d Deps) *Handlers {
+	return &Handlers{activations: d.Activations, credentials: d.Credentials, events: d.Events, resellers: d.Resellers, box: d.Box,
+		digest: d.Digest, gracePeriod: d.GracePeriod, trail: d.Trail, now: d.Now}
+}
+
+// Active returns domain.ErrNoCredentials unless the Reseller API is
+// active.
+func (h *Handlers) Active(ctx context.Context) error {
+	a, err := h.activations.Get(ctx)
+	if err != nil {
+		return err
+	}
+	if !a.Active {
+		return domain.ErrNoCredentials
+	}
+	return nil
+}
 
 // Activate activates the Reseller API: every reseller, present and
 // future, has its own pair from now on (generated when first shown).
 // domain.ErrConflict while it is active.
-func (h CredentialHandlers) Activate(ctx context.Context) (domain.Activation, error) {
-	a, err := h.d.Activation.Get(ctx)
+func (h *Handlers) Activate(ctx context.Context) (domain.Activation, error) {
+	a, err := h.activations.Get(ctx)
 	if err != nil {
 		return domain.Activation{}, err
 	}
@@ -70,16 +132,15 @@ func (h CredentialHandlers) Activate(ctx context.Context) (domain.Activation, er
 		return domain.Activation{}, fmt.Errorf("%w: the Reseller API is active already", domain.ErrConflict)
 	}
 	next := domain.Activation{ID: uuid.Must(uuid.NewV7()).String(), Active: true,
-		ActivatedAt: h.d.Now().UTC().Truncate(time.Millisecond), DeactivatedAt: a.DeactivatedAt, Version: a.Version + 1}
-	if err := h.d.Activation.Save(ctx, next, a.Version); err != nil {
+		ActivatedAt: h.now().UTC().Truncate(time.Millisecond), DeactivatedAt: a.DeactivatedAt, Version: a.Version + 1}
+	if err := h.activations.Save(ctx, next, a.Version); err != nil {
 		return domain.Activation{}, err
 	}
-	h.d.Logger.InfoContext(ctx, "reseller api activated", "activation", next.ID)
-	h.d.audit(ctx, SecurityRecord{Kind: "credentials.activated", Subject: "reseller-api"})
-	if err := h.d.CredentialEvents.ActivationChanged(ctx, next); err != nil {
+	h.trail.Note(ctx, slog.LevelInfo, "reseller api activated", audit.Record{Kind: "credentials.activated", Subject: "reseller-api"}, "activation", next.ID)
+	if err := h.events.ActivationChanged(ctx, next); err != nil {
 		// The edge needs no word of an activation (only of a
 		// deactivation's cut-off), so this is not the request's failure.
-		h.d.Logger.WarnContext(ctx, "reseller api activated but not announced", "error", err.Error())
+		h.trail.Logger().WarnContext(ctx, "reseller api activated but not announced", "error", err.Error())
 	}
 	return next, nil
 }
@@ -88,8 +149,8 @@ func (h CredentialHandlers) Activate(ctx context.Context) (domain.Activation, er
 // deleted and every access token issued until now is refused. Repeating it
 // announces the deactivation again (a failed announcement is retried by
 // repeating the request).
-func (h CredentialHandlers) Deactivate(ctx context.Context) error {
-	a, err := h.d.Activation.Get(ctx)
+func (h *Handlers) Deactivate(ctx context.Context) error {
+	a, err := h.activations.Get(ctx)
 	if err != nil {
 		return err
 	}
@@ -98,37 +159,36 @@ func (h CredentialHandlers) Deactivate(ctx context.Context) error {
 	}
 	if a.Active {
 		previous := a.Version
-		a.Active, a.DeactivatedAt, a.Version = false, h.d.Now().UTC().Truncate(time.Millisecond), a.Version+1
-		if err := h.d.Activation.Save(ctx, a, previous); err != nil {
+		a.Active, a.DeactivatedAt, a.Version = false, h.now().UTC().Truncate(time.Millisecond), a.Version+1
+		if err := h.activations.Save(ctx, a, previous); err != nil {
 			return err
 		}
-		h.d.Logger.InfoContext(ctx, "reseller api deactivated", "activation", a.ID)
-		h.d.audit(ctx, SecurityRecord{Kind: "credentials.deactivated", Subject: "reseller-api"})
+		h.trail.Note(ctx, slog.LevelInfo, "reseller api deactivated", audit.Record{Kind: "credentials.deactivated", Subject: "reseller-api"}, "activation", a.ID)
 	}
 	// Pairs of an inactive activation are refused anyway; deleting them
 	// keeps no secret longer than needed.
-	if err := h.d.Credentials.DeleteAll(ctx); err != nil {
+	if err := h.credentials.DeleteAll(ctx); err != nil {
 		return err
 	}
-	if err := h.d.CredentialEvents.ActivationChanged(ctx, a); err != nil {
+	if err := h.events.ActivationChanged(ctx, a); err != nil {
 		return fmt.Errorf("announce the deactivation: %w", err)
 	}
 	return nil
 }
 
 // Activation returns whether the Reseller API is active.
-func (h CredentialHandlers) Activation(ctx context.Context) (domain.Activation, error) {
-	return h.d.Activation.Get(ctx)
+func (h *Handlers) Activation(ctx context.Context) (domain.Activation, error) {
+	return h.activations.Get(ctx)
 }
 
 // Show returns resellerID's own pair in clear, generating it the first
 // time it is asked for; found is false while the Reseller API is not
 // active.
-func (h CredentialHandlers) Show(ctx context.Context, resellerID string) (c PlainCredentials, found bool, err error) {
-	if _, err := h.d.Resellers.Get(ctx, resellerID); err != nil {
+func (h *Handlers) Show(ctx context.Context, resellerID string) (c PlainCredentials, found bool, err error) {
+	if _, err := h.resellers.Get(ctx, resellerID); err != nil {
 		return PlainCredentials{}, false, err
 	}
-	a, err := h.d.Activation.Get(ctx)
+	a, err := h.activations.Get(ctx)
 	if err != nil || !a.Active {
 		return PlainCredentials{}, false, err
 	}
@@ -137,7 +197,7 @@ func (h CredentialHandlers) Show(ctx context.Context, resellerID string) (c Plai
 		return PlainCredentials{}, false, err
 	}
 	if secret == "" {
-		opened, err := h.d.Box.Open(stored.SealedSecret)
+		opened, err := h.box.Open(stored.SealedSecret)
 		if err != nil {
 			return PlainCredentials{}, false, fmt.Errorf("open client secret: %w", err)
 		}
@@ -146,16 +206,16 @@ func (h CredentialHandlers) Show(ctx context.Context, resellerID string) (c Plai
 	return h.plain(stored, secret), true, nil
 }
 
-func (h CredentialHandlers) plain(c domain.Credentials, secret string) PlainCredentials {
-	return PlainCredentials{ClientID: c.ClientID, ClientSecret: secret, CreatedAt: c.CreatedAt, Retiring: c.InGrace(h.d.Now())}
+func (h *Handlers) plain(c domain.Credentials, secret string) PlainCredentials {
+	return PlainCredentials{ClientID: c.ClientID, ClientSecret: secret, CreatedAt: c.CreatedAt, Retiring: c.InGrace(h.now())}
 }
 
 // current returns resellerID's pair of activation a, generating it (and
 // its secret in clear then) if it has none, or one of an earlier
 // activation.
-func (h CredentialHandlers) current(ctx context.Context, a domain.Activation, resellerID string) (domain.Credentials, string, error) {
+func (h *Handlers) current(ctx context.Context, a domain.Activation, resellerID string) (domain.Credentials, string, error) {
 	for range 3 {
-		stored, err := h.d.Credentials.ByReseller(ctx, resellerID)
+		stored, err := h.credentials.ByReseller(ctx, resellerID)
 		switch {
 		case err == nil && stored.Activation == a.ID:
 			return stored, "", nil
@@ -169,13 +229,13 @@ func (h CredentialHandlers) current(ctx context.Context, a domain.Activation, re
 		fresh.ResellerID, fresh.Activation, fresh.Version = resellerID, a.ID, 1
 		if stored.Version > 0 {
 			fresh.Version = stored.Version + 1
-			err = h.d.Credentials.Update(ctx, fresh, stored.Version)
+			err = h.credentials.Update(ctx, fresh, stored.Version)
 		} else {
-			err = h.d.Credentials.Create(ctx, fresh)
+			err = h.credentials.Create(ctx, fresh)
 		}
 		switch {
 		case err == nil:
-			h.d.Logger.InfoContext(ctx, "reseller api credentials generated", "reseller_id", resellerID, "client_id", fresh.ClientID)
+			h.trail.Logger().InfoContext(ctx, "reseller api credentials generated", "reseller_id", resellerID, "client_id", fresh.ClientID)
 			return fresh, secret, nil
 		case !errors.Is(err, domain.ErrConflict):
 			return domain.Credentials{}, "", err
@@ -186,27 +246,27 @@ func (h CredentialHandlers) current(ctx context.Context, a domain.Activation, re
 }
 
 // generate makes a new client key and secret.
-func (h CredentialHandlers) generate() (domain.Credentials, string, error) {
-	id, err := randomToken(12)
+func (h *Handlers) generate() (domain.Credentials, string, error) {
+	id, err := domain.RandomToken(12)
 	if err != nil {
 		return domain.Credentials{}, "", err
 	}
-	secret, err := randomToken(32)
+	secret, err := domain.RandomToken(32)
 	if err != nil {
 		return domain.Credentials{}, "", err
 	}
-	sealed, err := h.d.Box.Seal([]byte(secret))
+	sealed, err := h.box.Seal([]byte(secret))
 	if err != nil {
 		return domain.Credentials{}, "", fmt.Errorf("seal client secret: %w", err)
 	}
-	return domain.Credentials{ClientID: domain.APIClientPrefix + id, SecretDigest: h.d.Digest([]byte(secret)), SealedSecret: sealed,
-		CreatedAt: h.d.Now().UTC().Truncate(time.Millisecond)}, secret, nil
+	return domain.Credentials{ClientID: domain.APIClientPrefix + id, SecretDigest: h.digest([]byte(secret)), SealedSecret: sealed,
+		CreatedAt: h.now().UTC().Truncate(time.Millisecond)}, secret, nil
 }
 
 // grace is the grace period asked for, or the configured one.
-func (h CredentialHandlers) grace(asked *time.Duration) (time.Duration, error) {
+func (h *Handlers) grace(asked *time.Duration) (time.Duration, error) {
 	if asked == nil {
-		return h.d.GracePeriod, nil
+		return h.gracePeriod, nil
 	}
 	if *asked < 0 || *asked > domain.MaxGracePeriod {
 		return 0, fmt.Errorf("%w: gracePeriodSeconds must be 0 to %d", domain.ErrInvalid, int64(domain.MaxGracePeriod/time.Second))
@@ -216,15 +276,15 @@ func (h CredentialHandlers) grace(asked *time.Duration) (time.Duration, error) {
 
 // Rotate gives resellerID a new pair; the previous one keeps working for
 // the grace period (the configured one when grace is nil).
-func (h CredentialHandlers) Rotate(ctx context.Context, resellerID string, grace *time.Duration) (PlainCredentials, error) {
+func (h *Handlers) Rotate(ctx context.Context, resellerID string, grace *time.Duration) (PlainCredentials, error) {
 	g, err := h.grace(grace)
 	if err != nil {
 		return PlainCredentials{}, err
 	}
-	if _, err := h.d.Resellers.Get(ctx, resellerID); err != nil {
+	if _, err := h.resellers.Get(ctx, resellerID); err != nil {
 		return PlainCredentials{}, err
 	}
-	a, err := h.d.Activation.Get(ctx)
+	a, err := h.activations.Get(ctx)
 	if err != nil {
 		return PlainCredentials{}, err
 	}
@@ -240,23 +300,23 @@ func (h CredentialHandlers) Rotate(ctx context.Context, resellerID string, grace
 
 // RotateAll gives every reseller with a pair a new one; the previous ones
 // keep working until validUntil.
-func (h CredentialHandlers) RotateAll(ctx context.Context, grace *time.Duration) (rotated int64, validUntil time.Time, err error) {
+func (h *Handlers) RotateAll(ctx context.Context, grace *time.Duration) (rotated int64, validUntil time.Time, err error) {
 	g, err := h.grace(grace)
 	if err != nil {
 		return 0, time.Time{}, err
 	}
-	a, err := h.d.Activation.Get(ctx)
+	a, err := h.activations.Get(ctx)
 	if err != nil {
 		return 0, time.Time{}, err
 	}
 	if !a.Active {
 		return 0, time.Time{}, domain.ErrNoCredentials
 	}
-	resellers, err := h.d.Credentials.Resellers(ctx)
+	resellers, err := h.credentials.Resellers(ctx)
 	if err != nil {
 		return 0, time.Time{}, err
 	}
-	validUntil = h.d.Now().UTC().Add(g).Truncate(time.Millisecond)
+	validUntil = h.now().UTC().Add(g).Truncate(time.Millisecond)
 	for _, r := range resellers {
 		if _, _, err := h.rotate(ctx, a, r, g); err != nil {
 			return rotated, validUntil, fmt.Errorf("rotate the credentials of reseller %s (%d of %d rotated; repeat to rotate the rest): %w",
@@ -269,7 +329,7 @@ func (h CredentialHandlers) RotateAll(ctx context.Context, grace *time.Duration)
 
 // rotate replaces resellerID's pair of activation a (compare-and-set,
 // retried on a concurrent change) and announces it.
-func (h CredentialHandlers) rotate(ctx context.Context, a domain.Activation, resellerID string, grace time.Duration) (domain.Credentials, string, error) {
+func (h *Handlers) rotate(ctx context.Context, a domain.Activation, resellerID string, grace time.Duration) (domain.Credentials, string, error) {
 	for range 3 {
 		stored, secret, err := h.current(ctx, a, resellerID)
 		if err != nil {
@@ -283,20 +343,19 @@ func (h CredentialHandlers) rotate(ctx context.Context, a domain.Activation, res
 		if err != nil {
 			return domain.Credentials{}, "", err
 		}
-		now := h.d.Now().UTC().Truncate(time.Millisecond)
+		now := h.now().UTC().Truncate(time.Millisecond)
 		next := stored.Rotate(fresh, now, grace, accesstoken.MaxLifetime)
-		err = h.d.Credentials.Update(ctx, next, stored.Version)
+		err = h.credentials.Update(ctx, next, stored.Version)
 		if errors.Is(err, domain.ErrConflict) {
 			continue
 		}
 		if err != nil {
 			return domain.Credentials{}, "", err
 		}
-		h.d.Logger.InfoContext(ctx, "reseller api credentials rotated", "reseller_id", resellerID, "client_id", next.ClientID,
-			"previous_client_id", stored.ClientID, "grace", grace.String())
-		h.d.audit(ctx, SecurityRecord{Kind: "credentials.rotated", Subject: next.ClientID, ResellerID: resellerID,
-			Detail: "previous key " + stored.ClientID + " accepted for " + grace.String()})
-		if err := h.d.CredentialEvents.CredentialsChanged(ctx, next); err != nil {
+		h.trail.Note(ctx, slog.LevelInfo, "reseller api credentials rotated", audit.Record{Kind: "credentials.rotated", Subject: next.ClientID,
+			ResellerID: resellerID, Detail: "previous key " + stored.ClientID + " accepted for " + grace.String()},
+			"reseller_id", resellerID, "client_id", next.ClientID, "previous_client_id", stored.ClientID, "grace", grace.String())
+		if err := h.events.CredentialsChanged(ctx, next); err != nil {
 			return domain.Credentials{}, "", fmt.Errorf("announce the rotation (rotate again to announce it): %w", err)
 		}
 		return next, secret, nil
@@ -304,21 +363,31 @@ func (h CredentialHandlers) rotate(ctx context.Context, a domain.Activation, res
 	return domain.Credentials{}, "", fmt.Errorf("%w: the credentials of reseller %s keep changing; try again", domain.ErrConflict, resellerID)
 }
 
-// ClientHandler finds the OAuth client with a key, for the token,
-// revocation and introspection endpoints: its secret's digest, without
-// decrypting any secret. While the Reseller API is not active there is
-// none.
-type ClientHandler struct{ d Deps }
+// Clients finds the OAuth client with a key, for the token, revocation
+// and introspection endpoints: its secret's digest, without decrypting any
+// secret. While the Reseller API is not active there is none.
+type Clients struct {
+	activations    Activations
+	credentials    Repository
+	serviceClients ServiceClientRepository
+	now            func() time.Time
+}
 
-// Handle returns the reseller's Reseller API client or the service client
+// NewClients finds clients among the resellers' credentials and service
+// clients.
+func NewClients(activations Activations, credentials Repository, serviceClients ServiceClientRepository, now func() time.Time) *Clients {
+	return &Clients{activations: activations, credentials: credentials, serviceClients: serviceClients, now: now}
+}
+
+// Find returns the reseller's Reseller API client or the service client
 // with key id; domain.ErrNotFound for any other, for a key whose grace
 // ended, and for every key while the API is not active.
-func (h ClientHandler) Handle(ctx context.Context, id string) (domain.Client, error) {
+func (h *Clients) Find(ctx context.Context, id string) (domain.Client, error) {
 	unknown := fmt.Errorf("%w: client %q", domain.ErrNotFound, id)
 	if !strings.HasPrefix(id, domain.ServiceClientPrefix) && !strings.HasPrefix(id, domain.APIClientPrefix) {
 		return domain.Client{}, unknown
 	}
-	a, err := h.d.Activation.Get(ctx)
+	a, err := h.activations.Get(ctx)
 	if err != nil {
 		return domain.Client{}, err
 	}
@@ -326,17 +395,17 @@ func (h ClientHandler) Handle(ctx context.Context, id string) (domain.Client, er
 		return domain.Client{}, unknown
 	}
 	if strings.HasPrefix(id, domain.ServiceClientPrefix) {
-		sc, err := h.d.ServiceClients.ByID(ctx, id)
+		sc, err := h.serviceClients.ByID(ctx, id)
 		if err != nil {
 			return domain.Client{}, err
 		}
 		return domain.Client{ID: sc.ID, SecretDigest: sc.SecretDigest, ResellerID: sc.ResellerID, Service: true}, nil
 	}
-	c, err := h.d.Credentials.ByClientID(ctx, id)
+	c, err := h.credentials.ByClientID(ctx, id)
 	if err != nil {
 		return domain.Client{}, err
 	}
-	digest, ok := c.Secret(id, h.d.Now())
+	digest, ok := c.Secret(id, h.now())
 	if !ok || c.Activation != a.ID {
 		return domain.Client{}, unknown
 	}

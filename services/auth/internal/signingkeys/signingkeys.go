@@ -1,16 +1,21 @@
-package app
+// Package signingkeys is the use cases of the keys auth signs access
+// tokens with: listing them with their state, rotating without downtime
+// and withdrawing a leaked one.
+package signingkeys
 
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/resellerapi/platform/pkg/accesstoken"
+	"github.com/resellerapi/platform/services/auth/internal/audit"
 	"github.com/resellerapi/platform/services/auth/internal/domain"
 )
 
-// SigningKeyRing holds the keys access tokens are signed with.
-type SigningKeyRing interface {
+// Ring holds the keys access tokens are signed with.
+type Ring interface {
 	// Ring returns the keys as last loaded.
 	Ring() domain.KeyRing
 	// Load reads the rotated keys and withdrawals from the store.
@@ -23,14 +28,14 @@ type SigningKeyRing interface {
 	Forget(ctx context.Context, ids []string) error
 }
 
-// SigningKeyEvents tells every auth and edge replica of a new or
-// withdrawn signing key.
-type SigningKeyEvents interface {
+// Events tells every auth and edge replica of a new or withdrawn signing
+// key.
+type Events interface {
 	SigningKeyChanged(ctx context.Context, k domain.SigningKey) error
 }
 
-// SigningKeyView is a key with its state at the time it was read.
-type SigningKeyView struct {
+// View is a key with its state at the time it was read.
+type View struct {
 	domain.SigningKey
 	State domain.KeyState
 	// PublishedUntil is when a replaced rotated key leaves the JWKS.
@@ -40,22 +45,35 @@ type SigningKeyView struct {
 // MaxPublishDelay bounds how long a new key may wait before it signs.
 const MaxPublishDelay = 24 * time.Hour
 
-// SigningKeyHandlers are the use cases of the token signing keys.
-type SigningKeyHandlers struct{ d Deps }
+// Handlers are the use cases of the token signing keys.
+type Handlers struct {
+	keys   Ring
+	events Events
+	// delay is how long a new key is published before it signs, unless
+	// a rotation says.
+	delay time.Duration
+	trail audit.Trail
+	now   func() time.Time
+}
+
+// New returns the use cases over keys, announcing changes with events.
+func New(keys Ring, events Events, publishDelay time.Duration, trail audit.Trail, now func() time.Time) *Handlers {
+	return &Handlers{keys: keys, events: events, delay: publishDelay, trail: trail, now: now}
+}
 
 // List returns the keys still in use or withdrawn, newest first.
-func (h SigningKeyHandlers) List(ctx context.Context) ([]SigningKeyView, error) {
-	if err := h.d.Keys.Load(ctx); err != nil {
+func (h *Handlers) List(ctx context.Context) ([]View, error) {
+	if err := h.keys.Load(ctx); err != nil {
 		return nil, err
 	}
-	ring := h.d.Keys.Ring()
-	now := h.d.Now()
-	var out []SigningKeyView
+	ring := h.keys.Ring()
+	now := h.now()
+	var out []View
 	for i := len(ring) - 1; i >= 0; i-- {
 		k := ring[i]
 		state, until := ring.State(k, now, accesstoken.MaxLifetime)
 		if state != domain.KeyExpired {
-			out = append(out, SigningKeyView{SigningKey: k, State: state, PublishedUntil: until})
+			out = append(out, View{SigningKey: k, State: state, PublishedUntil: until})
 		}
 	}
 	return out, nil
@@ -64,53 +82,53 @@ func (h SigningKeyHandlers) List(ctx context.Context) ([]SigningKeyView, error) 
 // Rotate makes a new key, published at once and signing after delay (the
 // configured SIGNING_KEY_PUBLISH_DELAY when nil), and forgets the rotated
 // keys whose tokens have all expired.
-func (h SigningKeyHandlers) Rotate(ctx context.Context, delay *time.Duration) (SigningKeyView, error) {
-	wait := h.d.PublishDelay
+func (h *Handlers) Rotate(ctx context.Context, delay *time.Duration) (View, error) {
+	wait := h.delay
 	if delay != nil {
 		wait = *delay
 	}
 	if wait < 0 || wait > MaxPublishDelay {
-		return SigningKeyView{}, fmt.Errorf("%w: publishDelaySeconds must be 0 to %d", domain.ErrInvalid, int64(MaxPublishDelay/time.Second))
+		return View{}, fmt.Errorf("%w: publishDelaySeconds must be 0 to %d", domain.ErrInvalid, int64(MaxPublishDelay/time.Second))
 	}
-	if err := h.d.Keys.Load(ctx); err != nil {
-		return SigningKeyView{}, err
+	if err := h.keys.Load(ctx); err != nil {
+		return View{}, err
 	}
-	now := h.d.Now().UTC().Truncate(time.Second)
+	now := h.now().UTC().Truncate(time.Second)
 	var expired []string
-	ring := h.d.Keys.Ring()
+	ring := h.keys.Ring()
 	for _, k := range ring {
 		if state, _ := ring.State(k, now, accesstoken.MaxLifetime); state == domain.KeyExpired {
 			expired = append(expired, k.ID)
 		}
 	}
-	if err := h.d.Keys.Forget(ctx, expired); err != nil {
-		return SigningKeyView{}, err
+	if err := h.keys.Forget(ctx, expired); err != nil {
+		return View{}, err
 	}
-	k, err := h.d.Keys.Generate(ctx, now.Add(wait))
+	k, err := h.keys.Generate(ctx, now.Add(wait))
 	if err != nil {
-		return SigningKeyView{}, err
+		return View{}, err
 	}
-	h.d.Logger.InfoContext(ctx, "signing key created", "key_id", k.ID, "signs_from", k.SignsFrom, "forgotten", len(expired))
-	h.d.audit(ctx, SecurityRecord{Kind: "signing_key.created", Subject: k.ID, Detail: "signs from " + k.SignsFrom.Format(time.RFC3339)})
-	if err := h.d.KeyEvents.SigningKeyChanged(ctx, k); err != nil {
+	h.trail.Note(ctx, slog.LevelInfo, "signing key created", audit.Record{Kind: "signing_key.created", Subject: k.ID,
+		Detail: "signs from " + k.SignsFrom.Format(time.RFC3339)}, "key_id", k.ID, "signs_from", k.SignsFrom, "forgotten", len(expired))
+	if err := h.events.SigningKeyChanged(ctx, k); err != nil {
 		// Every replica loads the keys again at least once a minute, well
 		// within the publish delay; the event only makes it sooner.
-		h.d.Logger.WarnContext(ctx, "signing key created but not announced", "key_id", k.ID, "error", err.Error())
+		h.trail.Logger().WarnContext(ctx, "signing key created but not announced", "key_id", k.ID, "error", err.Error())
 	}
-	state, until := h.d.Keys.Ring().State(k, h.d.Now(), accesstoken.MaxLifetime)
-	return SigningKeyView{SigningKey: k, State: state, PublishedUntil: until}, nil
+	state, until := h.keys.Ring().State(k, h.now(), accesstoken.MaxLifetime)
+	return View{SigningKey: k, State: state, PublishedUntil: until}, nil
 }
 
 // Withdraw withdraws key id at once (it leaked): it leaves the JWKS and
 // every edge replica refuses its tokens. The key that signs cannot be
 // withdrawn (domain.ErrConflict): rotate first. Withdrawing a withdrawn
 // key announces it again.
-func (h SigningKeyHandlers) Withdraw(ctx context.Context, id string) error {
-	if err := h.d.Keys.Load(ctx); err != nil {
+func (h *Handlers) Withdraw(ctx context.Context, id string) error {
+	if err := h.keys.Load(ctx); err != nil {
 		return err
 	}
-	ring := h.d.Keys.Ring()
-	now := h.d.Now().UTC()
+	ring := h.keys.Ring()
+	now := h.now().UTC()
 	var key domain.SigningKey
 	found := false
 	for _, k := range ring {
@@ -127,13 +145,12 @@ func (h SigningKeyHandlers) Withdraw(ctx context.Context, id string) error {
 	case domain.KeyWithdrawn:
 	default:
 		key.WithdrawnAt = now.Truncate(time.Millisecond)
-		if err := h.d.Keys.Withdraw(ctx, id, key.WithdrawnAt); err != nil {
+		if err := h.keys.Withdraw(ctx, id, key.WithdrawnAt); err != nil {
 			return err
 		}
-		h.d.Logger.WarnContext(ctx, "signing key withdrawn", "key_id", id)
-		h.d.audit(ctx, SecurityRecord{Kind: "signing_key.withdrawn", Subject: id})
+		h.trail.Note(ctx, slog.LevelWarn, "signing key withdrawn", audit.Record{Kind: "signing_key.withdrawn", Subject: id}, "key_id", id)
 	}
-	if err := h.d.KeyEvents.SigningKeyChanged(ctx, key); err != nil {
+	if err := h.events.SigningKeyChanged(ctx, key); err != nil {
 		return fmt.Errorf("announce the withdrawal (withdraw again to announce it): %w", err)
 	}
 	return nil
