@@ -22,6 +22,7 @@ import (
 )
 
 func TestFailedLoginsBackOffRevealingNothing(t *testing.T) {
+	t.Parallel()
 	e := startWith(t, func(c *service.Config) { c.LoginMaxFailures, c.LoginLockout = 3, 300*time.Millisecond })
 	creds := e.credentials(t, "r1")
 	for _, u := range []string{"frank", "grace"} {
@@ -56,6 +57,7 @@ func TestFailedLoginsBackOffRevealingNothing(t *testing.T) {
 }
 
 func TestTokenEndpointIsRateLimitedPerAddress(t *testing.T) {
+	t.Parallel()
 	e := startWith(t, func(c *service.Config) { c.TokenRequestsPerSecond, c.TokenBurst = 1, 3 })
 	n := 0
 	post := func() *http.Response {
@@ -89,6 +91,7 @@ func TestTokenEndpointIsRateLimitedPerAddress(t *testing.T) {
 }
 
 func TestSecurityEventsAreAudited(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	audit := kit.Subscribe(t, subjects.SecurityEvents.Pattern())
 	creds := e.credentials(t, "r1")
@@ -144,6 +147,7 @@ func TestSecurityEventsAreAudited(t *testing.T) {
 // A body over an endpoint's limit is answered 413 with the limit, before
 // anything reads it, with or without a Content-Length.
 func TestOversizedBodiesAre413(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	big := strings.Repeat("x", 100<<10)
 	for _, c := range []struct {

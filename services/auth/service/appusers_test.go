@@ -20,6 +20,7 @@ import (
 )
 
 func TestAppUserLifecycle(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	creds := e.credentials(t, "r1")
 	oc := oauth2.Config{ClientID: creds["clientKey"].(string), ClientSecret: creds["clientSecret"].(string),
@@ -126,6 +127,7 @@ func TestAppUserLifecycle(t *testing.T) {
 }
 
 func TestBcryptCostBounds(t *testing.T) {
+	t.Parallel()
 	for cost, ok := range map[int]bool{4: false, 9: false, 10: true, 12: true, 15: true, 16: false} {
 		if err := service.CheckBcryptCost(cost); (err == nil) != ok {
 			t.Errorf("cost %d: %v", cost, err)
@@ -134,6 +136,7 @@ func TestBcryptCostBounds(t *testing.T) {
 }
 
 func TestSeveralAdminTokensAreValidWhileRotating(t *testing.T) {
+	t.Parallel()
 	const next = "the-next-admin-token-2027"
 	e := startWith(t, func(c *service.Config) { c.AdminToken = adminToken + ", " + next })
 	for _, tok := range []string{adminToken, next} {
@@ -147,6 +150,7 @@ func TestSeveralAdminTokensAreValidWhileRotating(t *testing.T) {
 }
 
 func TestPasswordsAreRehashedAtTheConfiguredCostOnLogin(t *testing.T) {
+	t.Parallel()
 	e := start(t) // cost 4
 	creds := e.credentials(t, "r1")
 	if status, _ := e.call(t, "POST", "/admin/v1/resellers/r1/api-users", adminToken, newUser("quinn", "Rehash-Word-2026")); status != 201 {

@@ -108,6 +108,7 @@ func (u *consoleUser) signIn(credential string) int {
 }
 
 func TestConsoleDistributorAndResellerScreens(t *testing.T) {
+	t.Parallel()
 	e := startWith(t, func(c *service.Config) { c.Issuer = "http://console.test" })
 	dist := newConsoleUser(t, e.srv.URL)
 
@@ -259,6 +260,7 @@ func TestConsoleDistributorAndResellerScreens(t *testing.T) {
 }
 
 func TestConsoleSaysWhyAResellersTokensAreRefusedAndRotatesItsPair(t *testing.T) {
+	t.Parallel()
 	e := startWith(t, func(c *service.Config) { c.Issuer = "http://console.test"; c.CredentialsGracePeriod = time.Hour })
 	op := newConsoleUser(t, e.srv.URL)
 	op.signIn(adminToken)
@@ -326,6 +328,7 @@ func publishReseller(t testing.TB, r *eventsv1.Reseller) {
 }
 
 func TestConsoleManagersIssueAndRevokeTokens(t *testing.T) {
+	t.Parallel()
 	e := startWith(t, func(c *service.Config) { c.Issuer = "http://console.test" })
 	op := newConsoleUser(t, e.srv.URL)
 	op.signIn(adminToken)
@@ -377,6 +380,7 @@ func TestConsoleManagersIssueAndRevokeTokens(t *testing.T) {
 }
 
 func TestConsoleSessionsExpireAndSignInFailuresBackOff(t *testing.T) {
+	t.Parallel()
 	e := startWith(t, func(c *service.Config) {
 		c.Issuer, c.ConsoleIdleTimeout, c.ConsoleSessionLifetime = "http://console.test", 300*time.Millisecond, time.Hour
 		c.LoginMaxFailures, c.LoginLockout = 3, time.Hour
@@ -411,6 +415,7 @@ func TestConsoleSessionsExpireAndSignInFailuresBackOff(t *testing.T) {
 }
 
 func TestConsoleListsApplicationUsersPageByPage(t *testing.T) {
+	t.Parallel()
 	e := startWith(t, func(c *service.Config) { c.Issuer = "http://console.test" })
 	e.credentials(t, "r1")
 	for i := range 23 {
@@ -439,6 +444,7 @@ func TestConsoleListsApplicationUsersPageByPage(t *testing.T) {
 }
 
 func TestConsoleCookiesAreSecureBehindHTTPS(t *testing.T) {
+	t.Parallel()
 	e := start(t) // the issuer is https
 	req, _ := http.NewRequest("GET", e.srv.URL+"/console/sign-in", nil)
 	resp, err := http.DefaultTransport.RoundTrip(req)

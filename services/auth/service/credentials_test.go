@@ -35,6 +35,7 @@ func (e env) login(t *testing.T, creds map[string]any, username, password string
 }
 
 func TestRotatingAResellersCredentials(t *testing.T) {
+	t.Parallel()
 	e := startWith(t, func(c *service.Config) { c.CredentialsGracePeriod = time.Hour })
 	changes := kit.Subscribe(t, subjects.APICredentials.Pattern())
 	first := e.credentials(t, "r1")
@@ -125,6 +126,7 @@ func TestRotatingAResellersCredentials(t *testing.T) {
 }
 
 func TestRotatingAllAndDeactivating(t *testing.T) {
+	t.Parallel()
 	e := startWith(t, func(c *service.Config) { c.CredentialsGracePeriod = time.Hour })
 	activations := kit.Subscribe(t, subjects.Activation.Pattern())
 	if status, _ := e.call(t, "POST", "/admin/v1/reseller-api/credentials/rotate", adminToken, nil); status != 409 {

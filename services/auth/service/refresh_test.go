@@ -13,6 +13,7 @@ import (
 )
 
 func TestRefreshTokensRotateAndReuseRevokesTheFamily(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	creds := e.credentials(t, "r1")
 	status, kim := e.call(t, "POST", "/admin/v1/resellers/r1/api-users", adminToken, newUser("kim", "Refresh-Word-2026"))
@@ -71,6 +72,7 @@ func TestRefreshTokensRotateAndReuseRevokesTheFamily(t *testing.T) {
 }
 
 func TestAnExpiredRefreshTokenIsInvalidGrant(t *testing.T) {
+	t.Parallel()
 	e := startWith(t, func(c *service.Config) { c.RefreshTokenTTL = time.Second })
 	creds := e.credentials(t, "r1")
 	e.call(t, "POST", "/admin/v1/resellers/r1/api-users", adminToken, newUser("lena", "Expire-Word-2026"))

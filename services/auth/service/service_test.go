@@ -58,7 +58,9 @@ func start(t testing.TB) env {
 	return startWith(t, nil)
 }
 
-// startWith is start with the configuration changed by configure.
+// startWith is start with the configuration changed by configure. Each
+// test's auth has a database and a consumer group of its own, so the
+// tests run in parallel (t.Parallel).
 func startWith(t testing.TB, configure func(*service.Config)) env {
 	t.Helper()
 	key, err := eckey.New()
@@ -73,7 +75,7 @@ func startWith(t testing.TB, configure func(*service.Config)) env {
 	_, _ = rand.Read(credKey)
 	e := env{kit: kit, db: kit.DatabaseName(t)}
 	cfg := service.Config{
-		Infra: infra.Config{NATSURL: kit.NATSURL, MongoURI: kit.MongoURI, Database: e.db}, Issuer: issuer, AdminToken: adminToken,
+		Infra: infra.Config{NATSURL: kit.NATSURL, MongoURI: kit.MongoURI, Database: e.db, ConsumerGroup: "auth_" + e.db}, Issuer: issuer, AdminToken: adminToken,
 		CredentialsKey: credKey, SigningKeys: []*ecdsa.PrivateKey{key}, EventSigningKey: eventKey, AccessTokenTTL: 5 * time.Minute, BcryptCost: 4,
 		TokenRequestsPerSecond: 1000, TokenBurst: 1000,
 	}
@@ -147,6 +149,7 @@ func newUser(username, password string) map[string]string {
 }
 
 func TestAdminFlowAndPasswordGrant(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 
 	if status, p := e.call(t, "GET", "/admin/v1/reseller-api/credentials", "", nil); status != 401 || p["type"] != "urn:resellerapi:problem:unauthorized" {
@@ -274,6 +277,7 @@ func TestAdminFlowAndPasswordGrant(t *testing.T) {
 }
 
 func TestTokenErrorsAreRFC6749(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	created := e.credentials(t, "r1")
 	e.call(t, "POST", "/admin/v1/resellers/r1/api-users", adminToken, newUser("alice", "Correct-Horse-9"))
@@ -345,6 +349,7 @@ func TestTokenErrorsAreRFC6749(t *testing.T) {
 // Managers and their API tokens: a token is shown once, stored as a
 // digest, and every change is announced to the edge.
 func TestManagerTokens(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	announced := kit.Subscribe(t, subjects.ManagerTokens.Pattern())
 	if status, _ := e.call(t, "POST", "/admin/v1/resellers/r1/managers", adminToken, map[string]string{"name": "Maria", "email": "maria@r1.example", "role": "owner"}); status != 400 {

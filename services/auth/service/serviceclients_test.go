@@ -19,6 +19,7 @@ import (
 )
 
 func TestServiceClientsUseClientCredentials(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	if status, p := e.call(t, "POST", "/admin/v1/resellers/r1/service-clients", adminToken, map[string]string{"name": "ERP sync"}); status != 409 && status != 201 {
 		t.Fatalf("before activation: %d %v", status, p)

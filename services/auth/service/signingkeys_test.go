@@ -59,6 +59,7 @@ func kidOf(t *testing.T, token string) string {
 }
 
 func TestSigningKeyRotationPublishesBeforeSigning(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	other := startWith(t, func(c *service.Config) { *c = e.cfg }) // a second replica over the same store
 	changes := kit.Subscribe(t, subjects.SigningKeys.Pattern())

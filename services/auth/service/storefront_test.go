@@ -6,6 +6,7 @@ import (
 )
 
 func TestStorefrontKeysAreBoundToTheirReseller(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	e.call(t, "POST", "/admin/v1/reseller-api/credentials", adminToken, nil)
 	status, created := e.call(t, "POST", "/admin/v1/resellers/r1/storefront-keys", adminToken, nil)

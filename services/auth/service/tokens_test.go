@@ -43,6 +43,7 @@ func (e env) form(t *testing.T, path, id, secret string, values url.Values) (int
 }
 
 func TestRevocationAndIntrospection(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	creds := e.credentials(t, "r2")
 	id, secret := creds["clientKey"].(string), creds["clientSecret"].(string)
@@ -133,6 +134,7 @@ func TestRevocationAndIntrospection(t *testing.T) {
 // The metadata announces what is served, no more and no less: a client
 // that reads it must find every grant it can use (RFC 8414).
 func TestServerMetadataSaysWhatIsServed(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	_, meta := e.call(t, "GET", "/.well-known/oauth-authorization-server", "", nil)
 	want := map[string]string{
@@ -171,6 +173,7 @@ func TestServerMetadataSaysWhatIsServed(t *testing.T) {
 // A refresh token is active for the client it was issued to, until it is
 // rotated or revoked (RFC 7662).
 func TestIntrospectingRefreshTokens(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	creds := e.credentials(t, "r2")
 	id, secret := creds["clientKey"].(string), creds["clientSecret"].(string)

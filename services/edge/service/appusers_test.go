@@ -38,6 +38,7 @@ func announceUser(t *testing.T, user string, version int64, status eventsv1.AppU
 }
 
 func TestDisabledDeletedAndRepasswordedUsersTokensAreRefusedOnEveryReplica(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	second := e.replica(t)
 	user, other := "user-"+uuid.NewString()[:8], "user-"+uuid.NewString()[:8]
@@ -80,6 +81,7 @@ func TestDisabledDeletedAndRepasswordedUsersTokensAreRefusedOnEveryReplica(t *te
 }
 
 func TestRevokedTokensAreRefusedOnEveryReplica(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	second := e.replica(t)
 	token := e.tokens.mint(t, "r1", "accounts:read", 10*time.Minute)
@@ -127,6 +129,7 @@ func bearerStatus(t *testing.T, base, tok string) int {
 }
 
 func TestTokensOfRotatedClientKeysAreRefusedOnEveryReplicaAfterTheirGrace(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	second := e.replica(t)
 	suffix := uuid.NewString()[:8]
@@ -177,6 +180,7 @@ func TestTokensOfRotatedClientKeysAreRefusedOnEveryReplicaAfterTheirGrace(t *tes
 }
 
 func TestTokensOfAWithdrawnSigningKeyAreRefusedOnEveryReplica(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	second := e.replica(t)
 	token := e.tokens.mint(t, "r1", "accounts:read", 10*time.Minute)

@@ -61,6 +61,7 @@ func seedInvoices(t *testing.T, db string) {
 }
 
 func TestInvoiceListFiltersAndDerivedStatus(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	r1 := e.tokens.mint(t, "r1", "invoices:read", time.Minute)
 	today := time.Now().UTC()
@@ -128,6 +129,7 @@ func TestInvoiceListFiltersAndDerivedStatus(t *testing.T) {
 }
 
 func TestInvoiceWithLinesPaymentsAndPDF(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	r1 := e.tokens.mint(t, "r1", "invoices:read", time.Minute)
 	resp, inv := e.get(t, "/api/invoices/r1-inv-04", r1)

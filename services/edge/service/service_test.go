@@ -307,6 +307,7 @@ func ids(body map[string]any) []string {
 }
 
 func TestAccountsPagingAndIsolation(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	r1 := e.tokens.mint(t, "r1", "accounts:read products:read", time.Minute)
 
@@ -358,6 +359,7 @@ func TestAccountsPagingAndIsolation(t *testing.T) {
 }
 
 func TestAccountFilters(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	r1 := e.tokens.mint(t, "r1", "accounts:read", time.Minute)
 	for query, want := range map[string]string{
@@ -376,6 +378,7 @@ func TestAccountFilters(t *testing.T) {
 }
 
 func TestErrorsAreProblemDocuments(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	good := e.tokens.mint(t, "r1", "accounts:read", time.Minute)
 	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -427,6 +430,7 @@ func TestErrorsAreProblemDocuments(t *testing.T) {
 }
 
 func TestAPIDocs(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	resp, err := http.Get(e.srv.URL + "/apidocs/openapi.yaml")
 	if err != nil {
@@ -515,6 +519,7 @@ var isolationCases = map[string]struct {
 }
 
 func TestIsolation(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	doc, err := contract.Load(api.OpenAPI())
 	if err != nil {
@@ -615,6 +620,7 @@ func publishManagerToken(t *testing.T, bus *eventbus.Bus, reseller string, role 
 // key of its own. The edge applies neither; a token auth announces after
 // them works.
 func TestForgedManagerTokensAreRefused(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	intruder := func(signer eventbus.Signer) *eventbus.Bus {
 		bus, err := eventbus.Connect(eventbus.Config{NATSURL: kit.NATSURL, Service: "intruder", Signer: signer})
@@ -649,6 +655,7 @@ func TestForgedManagerTokensAreRefused(t *testing.T) {
 // A reseller registered after the edge started is known to it as soon as
 // its event arrives: the tree is followed, not loaded once.
 func TestNewResellerReachesTheEdge(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	id := "r-" + uuid.NewString()[:8]
 	token := e.tokens.mint(t, id, "accounts:read", time.Minute)
@@ -675,6 +682,7 @@ func TestNewResellerReachesTheEdge(t *testing.T) {
 }
 
 func TestProductsAtTheCallersPrices(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	// r1-child has no list of its own: it inherits r1's.
 	for _, reseller := range []string{"r1", "r1-child"} {
@@ -733,6 +741,7 @@ func (e env) publishReseller(t *testing.T, id string) { publishResellers(t, [3]s
 // A suspended reseller's credentials are refused with the reason, and let
 // in again as soon as it is active: the tree is followed, not cached.
 func TestResellerStatusAndEditionReachTheEdge(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	id := "r-" + uuid.NewString()[:8]
 	bus, err := eventbus.Connect(eventbus.Config{NATSURL: kit.NATSURL, Service: "test-backoffice"})
@@ -772,6 +781,7 @@ func TestResellerStatusAndEditionReachTheEdge(t *testing.T) {
 // The JSON:API reseller documents: the seed's shape, any depth below the
 // caller, JSON:API errors and media-type rules.
 func TestResellerProfilesOverJSONAPI(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	token := e.tokens.mint(t, "r1", "resellers:read", time.Minute)
 	resp, doc := e.get(t, "/api/v3/customer_store/resellers/r1-child", token, "Accept", "application/vnd.api+json")
@@ -829,6 +839,7 @@ func TestResellerProfilesOverJSONAPI(t *testing.T) {
 // includeDownstream widens an account list to the caller's subtree, and
 // never above it.
 func TestAccountsIncludeDownstream(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	r1 := e.tokens.mint(t, "r1", "accounts:read", time.Minute)
 	_, body := e.get(t, "/api/accounts?pageSize=100&includeDownstream=true", r1)
@@ -850,6 +861,7 @@ func TestAccountsIncludeDownstream(t *testing.T) {
 // A manager's X-Api-Token: its reseller decides what it sees, its role
 // what it may call; a revocation is refused as soon as its event arrives.
 func TestManagerAPITokens(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	bus, err := connectAuth()
 	if err != nil {
@@ -951,6 +963,7 @@ func (r edgeReplica) status(path, apiToken string) int {
 
 // Moving a reseller under another parent changes who sees it at once.
 func TestMoveChangesVisibility(t *testing.T) {
+	t.Parallel()
 	e := start(t)
 	s := uuid.NewString()[:8]
 	moved := "moved-" + s
