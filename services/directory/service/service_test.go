@@ -40,14 +40,28 @@ type env struct {
 }
 
 // start runs replicas instances of the directory service over the
-// package's kit, with a database of the test's own. Tests run one after
-// another: each test's services take over the durable consumers.
-func start(t *testing.T, replicas int) env {
+// package's kit, with a database of the test's own. Such tests run one
+// after another: each test's services take over the shared durable
+// consumers, so the consumers' counters count the test's events only.
+func start(t *testing.T, replicas int) env { return startIn(t, replicas, "") }
+
+// startParallel runs the test in parallel with the others (t.Parallel)
+// and one directory service with a consumer group of the test's own: it
+// projects every event of the streams into the test's database, the
+// other tests' too, so its assertions name the test's ids.
+func startParallel(t *testing.T) env {
+	t.Helper()
+	t.Parallel()
+	return startIn(t, 1, "test_"+kit.DatabaseName(t))
+}
+
+func startIn(t *testing.T, replicas int, group string) env {
 	t.Helper()
 	e := env{kit: kit, db: kit.DatabaseName(t)}
 	for range replicas {
 		reg := prometheus.NewRegistry()
-		svc, err := service.New(context.Background(), service.Config{NATSURL: kit.NATSURL, MongoURI: kit.MongoURI, Database: e.db},
+		svc, err := service.New(context.Background(), service.Config{NATSURL: kit.NATSURL, MongoURI: kit.MongoURI, Database: e.db,
+			ConsumerGroup: group},
 			slog.New(slog.DiscardHandler), reg)
 		if err != nil {
 			t.Fatal(err)
@@ -126,29 +140,41 @@ func TestProjectionIsOrderSafeAndIdempotent(t *testing.T) {
 }
 
 func TestInvalidEventIsDeadLetteredAndTheStreamMovesOn(t *testing.T) {
-	e := start(t, 1)
+	e := startParallel(t)
 	deadLetters := e.kit.Subscribe(t, subjects.DeadLetter("directory"))
+	bad, good := "bad-"+uuid.NewString()[:8], "good-"+uuid.NewString()[:8]
 
 	// A faulty publisher skips the rules the bus applies on publishing.
-	bad := accountChanged("bad", "Bad", 1)
-	bad.Account.Email = "not-an-address"
-	bad.Account.Country = "ZZ"
-	e.kit.PublishUnchecked(t, subjects.Accounts.Of("bad"), bad)
-	e.publish(t, accountChanged("good", "Good", 1))
+	ev := accountChanged(bad, "Bad", 1)
+	ev.Account.Email = "not-an-address"
+	ev.Account.Country = "ZZ"
+	e.kit.PublishUnchecked(t, subjects.Accounts.Of(bad), ev)
+	e.publish(t, accountChanged(good, "Good", 1))
 
-	testkit.Eventually(t, 10*time.Second, func() bool { _, err := e.account(t, "good"); return err == nil }, "good event behind a bad one not projected")
-	testkit.Eventually(t, 10*time.Second, func() bool { return len(deadLetters()) == 1 }, "bad event not dead-lettered")
-	reason := deadLetters()[0].Header.Get(eventbus.ReasonHeader)
-	if !strings.Contains(reason, `account "bad"`) || !strings.Contains(reason, "e-mail") || !strings.Contains(reason, "ISO 3166-1") {
+	testkit.Eventually(t, 10*time.Second, func() bool { _, err := e.account(t, good); return err == nil }, "good event behind a bad one not projected")
+	ours := func() []string { return reasons(deadLetters(), bad) }
+	testkit.Eventually(t, 10*time.Second, func() bool { return len(ours()) >= 1 }, "bad event not dead-lettered")
+	if reason := ours()[0]; !strings.Contains(reason, "e-mail") || !strings.Contains(reason, "ISO 3166-1") {
 		t.Errorf("reason = %q", reason)
 	}
-	if _, err := e.account(t, "bad"); err == nil {
+	if _, err := e.account(t, bad); err == nil {
 		t.Error("invalid account was stored")
 	}
 }
 
+// reasons are the dead letters' reasons that name id.
+func reasons(msgs []*nats.Msg, id string) []string {
+	var out []string
+	for _, m := range msgs {
+		if r := m.Header.Get(eventbus.ReasonHeader); strings.Contains(r, `"`+id+`"`) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 func TestResellerProjection(t *testing.T) {
-	e := start(t, 1)
+	e := startParallel(t)
 	e.publish(t, &eventsv1.ResellerChanged{
 		Meta: &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: "r2", Version: 1},
 		Reseller: &eventsv1.Reseller{ResellerId: "r2", ParentId: "r1", Name: "Two", Currency: "EUR", Country: "BY", PriceListId: "pl-eu",
@@ -198,7 +224,7 @@ func TestReplicasShareTheWorkAndProjectEachEventOnce(t *testing.T) {
 // Every account list the edge offers (scope, optional status, any sort) is
 // served by an index ending with the sort key and _id.
 func TestAccountIndexesServeEveryListQuery(t *testing.T) {
-	e := start(t, 1)
+	e := startParallel(t)
 	e.publish(t, accountChanged("idx", "Index", 1)) // creates the collection
 	coll := e.kit.Mongo.Database(e.db).Collection(directory.AccountsCollection)
 	testkit.Eventually(t, 10*time.Second, func() bool { _, err := e.account(t, "idx"); return err == nil }, "not projected")
@@ -229,7 +255,7 @@ func TestAccountIndexesServeEveryListQuery(t *testing.T) {
 // The nested profile: an older version arriving late changes nothing, and
 // an invalid profile is dead-lettered with the reason and never stored.
 func TestResellerProfileIsOrderSafeAndValidated(t *testing.T) {
-	e := start(t, 1)
+	e := startParallel(t)
 	deadLetters := e.kit.Subscribe(t, subjects.DeadLetter("directory"))
 	id := "rp-" + uuid.NewString()[:8]
 	profile := func(version int64, city, fax string) *eventsv1.ResellerChanged {
@@ -244,7 +270,7 @@ func TestResellerProfileIsOrderSafeAndValidated(t *testing.T) {
 	e.kit.PublishUnchecked(t, subjects.Resellers.Of(id), profile(3, "Брест", "12-34"))
 	e.publish(t, accountChanged("marker-"+id, "Marker", 1)) // a marker on the other consumer
 	coll := e.kit.Mongo.Database(e.db).Collection(directory.ResellersCollection)
-	testkit.Eventually(t, 10*time.Second, func() bool { return len(deadLetters()) >= 1 }, "invalid profile not dead-lettered")
+	testkit.Eventually(t, 10*time.Second, func() bool { return len(reasons(deadLetters(), id)) >= 1 }, "invalid profile not dead-lettered")
 	testkit.Eventually(t, 10*time.Second, func() bool {
 		r, err := mongodb.FindOne[directory.Reseller](context.Background(), coll, bson.D{{Key: "_id", Value: id}})
 		return err == nil && r.Version == 2
@@ -253,13 +279,13 @@ func TestResellerProfileIsOrderSafeAndValidated(t *testing.T) {
 	if r.Company.City != "Минск" || r.Version != 2 {
 		t.Errorf("stored = %+v, want version 2 (Минск)", r)
 	}
-	if reason := deadLetters()[0].Header.Get(eventbus.ReasonHeader); !strings.Contains(reason, "company.fax") {
+	if reason := reasons(deadLetters(), id)[0]; !strings.Contains(reason, "company.fax") {
 		t.Errorf("reason = %q", reason)
 	}
 }
 
 func TestARebuildFromTheCompactedStreamEqualsTheLiveReadModel(t *testing.T) {
-	e := start(t, 1)
+	e := startParallel(t)
 	s := uuid.NewString()[:8]
 	const accounts = 20
 	id := func(i int) string { return fmt.Sprintf("acc-%s-%02d", s, i) }
