@@ -7,11 +7,12 @@ MODULES  := pkg proto-events services/auth services/directory services/catalog \
 PACKAGES := $(patsubst %,./%/...,$(MODULES))
 TOOL     := GOWORK=off go tool -modfile=$(CURDIR)/tools/go.mod
 TOOLBIN  := $(CURDIR)/bin/tools
+LINT_DIR := tools/openapi-lint
 BINARIES := auth directory catalog invoicing edge allinone backofficectl
 
 export GOTOOLCHAIN := local
 
-.PHONY: run run-services test-faults test test-short lint fmt proto proto-check api api-check api-lint build images fuzz bench screenshots clean
+.PHONY: run run-services test-faults test test-short tools lint fmt proto proto-check api api-check api-lint build images fuzz bench screenshots clean
 
 ## run: every service in one process over embedded NATS + FerretDB (data in ./.data)
 run:
@@ -50,6 +51,12 @@ screenshots:
 test-short:
 	go test -short $(PACKAGES)
 
+## tools: compile the pinned Go tools (buf, protoc-gen-go, oapi-codegen,
+## staticcheck) into the build cache and install the npm linters, so that
+## the checks using them only link (.ci/run does it beside the tests)
+tools: $(LINT_DIR)/node_modules/.package-lock.json
+	cd tools && GOWORK=off go build tool
+
 ## lint: gofmt, go vet and staticcheck over every module
 lint:
 	@out=$$(gofmt -l $(MODULES) | grep -v '\.pb\.go$$'); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -83,7 +90,6 @@ api-check: api
 ## api-lint: Spectral (spectral:oas) and Redocly (recommended-strict) on
 ## the OpenAPI documents: no errors and no warnings (npm packages pinned in
 ## tools/openapi-lint, installed from its lock file on first use)
-LINT_DIR := tools/openapi-lint
 api-lint: $(LINT_DIR)/node_modules/.package-lock.json
 	@cd $(LINT_DIR) && for d in $(API_SERVICES); do \
 		npx --no-install spectral lint -q -r .spectral.yaml --fail-severity=warn ../../$$d/api/openapi.yaml && \
