@@ -255,6 +255,7 @@ func (c *Cluster) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	pageTokenKey := base64.StdEncoding.EncodeToString(randomBytes(32)) // one for every edge replica
 	var edges []*Process
 	for _, service := range []string{"directory", "catalog", "invoicing", "edge"} {
 		for r := range c.opts.Replicas {
@@ -264,7 +265,7 @@ func (c *Cluster) start(ctx context.Context) error {
 			if service == "edge" {
 				httpAddr = addr(next())
 				env = append(env, "HTTP_ADDR="+httpAddr, "ISSUER_URL="+c.URL, "AUTH_JWKS_URL=http://"+authHTTP+"/.well-known/jwks.json",
-					"AUTH_EVENT_KEY_FILES="+eventPublic, "TRUSTED_PROXIES=127.0.0.1")
+					"AUTH_EVENT_KEY_FILES="+eventPublic, "PAGE_TOKEN_KEY="+pageTokenKey, "TRUSTED_PROXIES=127.0.0.1")
 			}
 			p, err := c.run(name, service, env, httpAddr, ops)
 			if err != nil {

@@ -91,7 +91,7 @@ func withoutPaging(raw string) string {
 				key = k
 			}
 		}
-		if part == "" || key == "pageIndex" || key == "pageSize" {
+		if part == "" || key == "pageIndex" || key == "pageSize" || key == "pageToken" {
 			continue
 		}
 		if b.Len() > 0 {
@@ -130,6 +130,18 @@ func (p Pagination) Pages() (prev, next, last int64) {
 		next = int64(p.PageIndex + 1)
 	}
 	return prev, next, last
+}
+
+// NextLink is the RFC 8288 Link header value of the next page of a
+// cursor walk: the request's other query parameters, pageSize and the
+// next page's token.
+func NextLink(u *url.URL, size int, token string) string {
+	rest := withoutPaging(u.RawQuery)
+	link := "<" + u.EscapedPath() + "?pageSize=" + strconv.Itoa(size) + "&pageToken=" + url.QueryEscape(token)
+	if rest != "" {
+		link += "&" + rest
+	}
+	return link + `>; rel="next"`
 }
 
 // Link returns the RFC 8288 Link header value for the page (first, prev,

@@ -106,7 +106,8 @@ func TestServiceBinaries(t *testing.T) {
 			"CREDENTIALS_ENCRYPTION_KEY="+base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)), "BCRYPT_COST=10",
 			"ADMIN_ADDR="+adminAddr)...)
 		stopEdge := startBinary(t, filepath.Join(bin, "edge"), append(common,
-			"HTTP_ADDR="+edgeAddr, "OPS_ADDR="+freeAddr(t), "ISSUER_URL="+issuer, "AUTH_EVENT_KEY_FILES="+eventPublicFile)...)
+			"HTTP_ADDR="+edgeAddr, "OPS_ADDR="+freeAddr(t), "ISSUER_URL="+issuer, "AUTH_EVENT_KEY_FILES="+eventPublicFile,
+			"PAGE_TOKEN_KEY="+base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{9}, 32)))...)
 		waitStatus(t, issuer+"/.well-known/jwks.json", http.StatusOK)
 		// The admin API on its own listener, and not on the public one.
 		waitStatus(t, "http://"+adminAddr+"/admin/v1/api-users", http.StatusUnauthorized)

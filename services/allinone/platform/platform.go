@@ -223,7 +223,8 @@ func Start(ctx context.Context, cfg Config) (p *Platform, err error) {
 	}
 	p.services = append(p.services, named{"auth", auth})
 	edge, err := edgeservice.New(ctx, edgeservice.Config{NATSURL: p.natsURLs["edge"], MongoURI: p.MongoURI, DirectoryDatabase: "directory",
-		Issuer: p.URL, JWKSURL: p.URL + "/.well-known/jwks.json", AuthEventKeys: []*ecdsa.PublicKey{&keys.events.PublicKey}},
+		Issuer: p.URL, JWKSURL: p.URL + "/.well-known/jwks.json", AuthEventKeys: []*ecdsa.PublicKey{&keys.events.PublicKey},
+		PageTokenKey: sec.PageTokenKey},
 		log.With("component", "edge"), reg)
 	if err != nil {
 		return nil, fmt.Errorf("edge: %w", err)

@@ -25,6 +25,8 @@ type secrets struct {
 	// EventSigningKeyPEM signs auth's events; the edge verifies them
 	// with its public key.
 	EventSigningKeyPEM string `json:"event_signing_key_pem"`
+	// PageTokenKey makes the edge's cursor page tokens tamper-evident.
+	PageTokenKey []byte `json:"page_token_key"`
 	// NATSPasswords are the embedded NATS users' passwords, by party.
 	NATSPasswords map[string]string `json:"nats_passwords"`
 }
@@ -86,6 +88,9 @@ func (s *secrets) fill(parties []string) (bool, error) {
 	}
 	if len(s.CredentialsKey) == 0 {
 		s.CredentialsKey = random(32)
+	}
+	if len(s.PageTokenKey) == 0 {
+		s.PageTokenKey = random(32)
 	}
 	if s.SigningKeyPEM == "" {
 		if s.SigningKeyPEM, err = newKey(); err != nil {

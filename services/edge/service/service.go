@@ -10,6 +10,7 @@ import (
 	"cmp"
 	"context"
 	"crypto/ecdsa"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -30,6 +31,7 @@ import (
 	"github.com/resellerapi/platform/pkg/eventsig"
 	"github.com/resellerapi/platform/pkg/httpserver"
 	"github.com/resellerapi/platform/pkg/infra"
+	"github.com/resellerapi/platform/pkg/pagetoken"
 	"github.com/resellerapi/platform/pkg/readmodel/catalog"
 	"github.com/resellerapi/platform/pkg/readmodel/directory"
 	"github.com/resellerapi/platform/pkg/readmodel/invoicing"
@@ -61,13 +63,17 @@ type Config struct {
 	// AUTH stream): the edge applies only the security events they
 	// verify.
 	AuthEventKeys []*ecdsa.PublicKey
+	// PageTokenKey (at least 32 bytes, the same on every replica) makes
+	// cursor paging's page tokens tamper-evident.
+	PageTokenKey []byte
 }
 
 // ConfigFromEnv reads NATS_URL (nats://127.0.0.1:4222), MONGODB_URI,
 // DIRECTORY_DATABASE (directory), CATALOG_DATABASE (catalog),
 // INVOICING_DATABASE (invoicing), ISSUER_URL, AUTH_JWKS_URL (ISSUER_URL +
 // /.well-known/jwks.json), AUTH_EVENT_KEY_FILES (comma-separated PEM files
-// of the public keys of auth's EVENT_SIGNING_KEY_FILE) and
+// of the public keys of auth's EVENT_SIGNING_KEY_FILE), PAGE_TOKEN_KEY
+// (base64 of at least 32 random bytes, the same on every replica) and
 // DISTRIBUTOR_NAME (Distributor).
 func ConfigFromEnv(env *config.Reader) Config {
 	cfg := Config{
@@ -94,6 +100,13 @@ func ConfigFromEnv(env *config.Reader) Config {
 			}
 		}
 		env.Check(fmt.Errorf("AUTH_EVENT_KEY_FILES: %s: %w", path, err))
+	}
+	if key := env.Required("PAGE_TOKEN_KEY"); key != "" {
+		b, err := base64.StdEncoding.DecodeString(key)
+		if err != nil || len(b) < 32 {
+			env.Check(errors.New("PAGE_TOKEN_KEY must be the base64 of at least 32 random bytes (openssl rand -base64 32)"))
+		}
+		cfg.PageTokenKey = b
 	}
 	return cfg
 }
@@ -132,6 +145,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		return nil, fmt.Errorf("auth's event keys: %w", err)
 	}
 	verified := eventbus.VerifiedBy(fromAuth)
+	pageTokens, err := pagetoken.New(cfg.PageTokenKey)
+	if err != nil {
+		return nil, err
+	}
 	in, err := infra.Open(ctx, "edge", infra.Config{NATSURL: cfg.NATSURL, NATSTLS: cfg.NATSTLS, MongoURI: cfg.MongoURI,
 		Database: cfg.DirectoryDatabase}, log, reg)
 	if err != nil {
@@ -169,7 +186,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		Resellers: adapters.NewResellerReader(in.DB),
 	}, tree)
 	authn := ports.Authenticators{ports.BearerTokens{Verifier: verifier, Users: users, Clients: clients, Revocations: revoked, Keys: withdrawn}, ports.ManagerTokens{Store: tokens}}
-	s.http = ports.NewHTTP(application, authn, tree, doc, log).WithDistributor(cfg.DistributorName)
+	s.http = ports.NewHTTP(application, authn, tree, doc, log).WithDistributor(cfg.DistributorName).WithPageTokens(pageTokens)
 	return s, nil
 }
 

@@ -1,6 +1,7 @@
 package service_test
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/ecdsa"
@@ -199,7 +200,7 @@ func start(t *testing.T) env {
 	tk := newTokens(t)
 	cfg := service.Config{NATSURL: kit.NATSURL, MongoURI: kit.MongoURI, DirectoryDatabase: db, CatalogDatabase: catalog,
 		InvoicingDatabase: invoicing, Issuer: issuer, JWKSURL: tk.url, DistributorName: "Dístributor Ελλάς",
-		AuthEventKeys: []*ecdsa.PublicKey{&authEventKey.PublicKey}}
+		AuthEventKeys: []*ecdsa.PublicKey{&authEventKey.PublicKey}, PageTokenKey: bytes.Repeat([]byte{7}, 32)}
 	srv := serveEdge(t, cfg)
 	return env{srv: srv, contract: apitest.Load(t), tokens: tk, cfg: cfg}
 }

@@ -114,6 +114,9 @@ func run(o settings) error {
 		if err := tokenRows(ctx, o, p); err != nil {
 			return err
 		}
+		if err := walkRow(api, p.URL); err != nil {
+			return err
+		}
 	}
 
 	// Invoicing: a month-end burst, batched, against raw bulk writes.

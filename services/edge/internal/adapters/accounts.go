@@ -12,6 +12,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/resellerapi/platform/pkg/mongodb"
+	"github.com/resellerapi/platform/pkg/pagetoken"
 	"github.com/resellerapi/platform/pkg/paging"
 	"github.com/resellerapi/platform/pkg/readmodel/directory"
 	"github.com/resellerapi/platform/services/edge/internal/app"
@@ -43,6 +44,30 @@ func (r *AccountReader) List(ctx context.Context, scope app.Scope, f app.Account
 	})
 	return docs, total, err
 }
+
+// ListAfter returns up to limit accounts after the position after in f's
+// sort, by the sort key and then _id (keyset paging over the index that
+// ends with both): one find, no count, at any depth.
+func (r *AccountReader) ListAfter(ctx context.Context, scope app.Scope, f app.AccountFilter, after *pagetoken.Position, limit int) ([]directory.Account, error) {
+	var filter bson.D
+	if f.Status != "" {
+		filter = append(filter, bson.E{Key: "status", Value: f.Status})
+	}
+	filter = listFilter(filter, f.Search, f.UpdatedSince)
+	sort := sortBy(sortFields, f.Sort.Field, f.Sort.Desc)
+	if after != nil {
+		seek, err := keyset(sort, after, accountTimeFields)
+		if err != nil {
+			return nil, err
+		}
+		filter = append(filter, seek)
+	}
+	return mongodb.ScopedFindAll[directory.Account](ctx, r.accounts, scope.ResellerIDs(), filter,
+		options.Find().SetSort(sort).SetLimit(int64(limit)))
+}
+
+// accountTimeFields are the stored sort keys that hold times.
+var accountTimeFields = map[string]bool{"created_at": true, "updated_at": true}
 
 // Get returns the account id if it is within scope; any other is
 // app.ErrNotFound, exactly as a missing one.

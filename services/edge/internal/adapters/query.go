@@ -1,10 +1,13 @@
 package adapters
 
 import (
+	"fmt"
 	"regexp"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/resellerapi/platform/pkg/pagetoken"
 )
 
 // listFilter holds the conditions every list endpoint offers besides its
@@ -35,4 +38,28 @@ func sortBy(fields map[string]string, field string, desc bool) bson.D {
 		dir = -1
 	}
 	return bson.D{{Key: stored, Value: dir}, {Key: "_id", Value: dir}}
+}
+
+// keyset is the filter of the items after position p in sort (a stored
+// field, then _id, in one direction, as sortBy makes it): those whose
+// field is past p's value, and those with the same value whose _id is past
+// p's id. timeFields names the fields whose values are times.
+func keyset(sort bson.D, p *pagetoken.Position, timeFields map[string]bool) (bson.E, error) {
+	field, dir := sort[0].Key, sort[0].Value
+	past := "$gt"
+	if dir == -1 {
+		past = "$lt"
+	}
+	var value any = p.Value
+	if timeFields[field] {
+		t, err := time.Parse(time.RFC3339Nano, p.Value)
+		if err != nil {
+			return bson.E{}, fmt.Errorf("%w: %v", pagetoken.ErrInvalid, err)
+		}
+		value = t
+	}
+	return bson.E{Key: "$or", Value: bson.A{
+		bson.D{{Key: field, Value: bson.D{{Key: past, Value: value}}}},
+		bson.D{{Key: field, Value: value}, {Key: "_id", Value: bson.D{{Key: past, Value: p.ID}}}},
+	}}, nil
 }

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/resellerapi/platform/pkg/pagetoken"
 	"github.com/resellerapi/platform/pkg/paging"
 	"github.com/resellerapi/platform/pkg/readmodel/directory"
 )
@@ -75,6 +76,9 @@ type AccountFilter struct {
 // AccountReader reads the accounts read model within a scope.
 type AccountReader interface {
 	List(ctx context.Context, scope Scope, f AccountFilter, page paging.Request) ([]directory.Account, int64, error)
+	// ListAfter returns up to limit accounts that follow after in f's sort
+	// (the first ones when after is nil): one find, no count.
+	ListAfter(ctx context.Context, scope Scope, f AccountFilter, after *pagetoken.Position, limit int) ([]directory.Account, error)
 	// Get returns ErrNotFound unless the account id is within scope.
 	Get(ctx context.Context, scope Scope, id string) (directory.Account, error)
 	AccountNames
@@ -145,6 +149,16 @@ func (h ListAccountsHandler) Handle(ctx context.Context, caller Caller, f Accoun
 		scope = Scope{resellers: h.tree.Subtree(caller.ResellerID)}
 	}
 	return h.accounts.List(ctx, scope, f, page)
+}
+
+// After returns up to limit of the caller's accounts matching f that
+// follow after in f's sort (cursor paging).
+func (h ListAccountsHandler) After(ctx context.Context, caller Caller, f AccountFilter, after *pagetoken.Position, limit int) ([]directory.Account, error) {
+	scope := ownScope(caller)
+	if f.IncludeDownstream {
+		scope = Scope{resellers: h.tree.Subtree(caller.ResellerID)}
+	}
+	return h.accounts.ListAfter(ctx, scope, f, after, limit)
 }
 
 // GetAccountHandler reads one of the caller's accounts.

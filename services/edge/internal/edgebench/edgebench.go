@@ -32,6 +32,7 @@ import (
 	"github.com/resellerapi/platform/pkg/accesstoken"
 	"github.com/resellerapi/platform/pkg/contract"
 	"github.com/resellerapi/platform/pkg/httpserver"
+	"github.com/resellerapi/platform/pkg/pagetoken"
 	"github.com/resellerapi/platform/pkg/paging"
 	"github.com/resellerapi/platform/pkg/readmodel/directory"
 	"github.com/resellerapi/platform/services/edge/api"
@@ -86,7 +87,12 @@ func New() (*Fixture, error) {
 		return nil, err
 	}
 	engine := httpserver.NewEngine(log, metrics)
-	h := ports.NewHTTP(app.New(app.Readers{Accounts: newMemoryAccounts(10)}, tree), ports.Authenticators{ports.BearerTokens{Verifier: verifier}}, tree, doc, log)
+	pageTokens, err := pagetoken.New(make([]byte, 32))
+	if err != nil {
+		return nil, err
+	}
+	h := ports.NewHTTP(app.New(app.Readers{Accounts: newMemoryAccounts(10)}, tree), ports.Authenticators{ports.BearerTokens{Verifier: verifier}}, tree, doc, log).
+		WithPageTokens(pageTokens)
 	h.Register(engine)
 	f.Edge = engine
 
@@ -234,6 +240,10 @@ func newMemoryAccounts(n int) memoryAccounts {
 	return out
 }
 
+func (m memoryAccounts) ListAfter(context.Context, app.Scope, app.AccountFilter, *pagetoken.Position, int) ([]directory.Account, error) {
+	return m, nil
+}
+
 func (m memoryAccounts) List(_ context.Context, _ app.Scope, _ app.AccountFilter, _ paging.Request) ([]directory.Account, int64, error) {
 	return m, 48, nil
 }
@@ -253,7 +263,7 @@ func account(i int) directory.Account {
 
 // samplePage is the JSON body the edge answers, for the bare handler.
 func samplePage(n int) ports.AccountList {
-	list := ports.AccountList{Pagination: ports.Pagination{PageIndex: 1, PageSize: 10, TotalCount: 48, TotalPages: 5}}
+	list := ports.AccountList{Pagination: &ports.Pagination{PageIndex: 1, PageSize: 10, TotalCount: 48, TotalPages: 5}}
 	for i := range n {
 		a := account(i)
 		list.Data = append(list.Data, ports.Account{Id: a.ID, ResellerId: a.ResellerID, Name: a.Name, Email: &a.Email,

@@ -22,6 +22,7 @@ import (
 	"github.com/resellerapi/platform/pkg/httpserver"
 	"github.com/resellerapi/platform/pkg/jsonapi"
 	"github.com/resellerapi/platform/pkg/money"
+	"github.com/resellerapi/platform/pkg/pagetoken"
 	"github.com/resellerapi/platform/pkg/paging"
 	"github.com/resellerapi/platform/pkg/problem"
 	"github.com/resellerapi/platform/pkg/readmodel/catalog"
@@ -44,6 +45,8 @@ type HTTP struct {
 	log       *slog.Logger
 	// distributor names the issuer on printed invoices.
 	distributor string
+	// tokens issue and read cursor paging's page tokens.
+	tokens *pagetoken.Codec
 }
 
 var _ ServerInterface = (*HTTP)(nil)
@@ -136,10 +139,6 @@ func deref[T ~string](p *T) string {
 
 // ListAccounts serves GET /api/accounts.
 func (h *HTTP) ListAccounts(c *gin.Context, params ListAccountsParams) {
-	page, ok := pageOf(c, paging.BSS, params.PageIndex, params.PageSize)
-	if !ok {
-		return
-	}
 	f := app.AccountFilter{Sort: app.AccountSort{Field: "name"}, Search: deref(params.Search), Status: deref(params.Status)}
 	if params.IncludeDownstream != nil {
 		f.IncludeDownstream = *params.IncludeDownstream
@@ -151,6 +150,14 @@ func (h *HTTP) ListAccounts(c *gin.Context, params ListAccountsParams) {
 		field, desc := strings.CutPrefix(string(*params.Sort), "-")
 		f.Sort = app.AccountSort{Field: field, Desc: desc}
 	}
+	if params.PageToken != nil {
+		h.listAccountsAfter(c, params, f)
+		return
+	}
+	page, ok := pageOf(c, paging.BSS, params.PageIndex, params.PageSize)
+	if !ok {
+		return
+	}
 	accounts, total, err := h.app.Queries.ListAccounts.Handle(c.Request.Context(), caller(c), f, page)
 	if err != nil {
 		h.fail(c, err)
@@ -161,7 +168,13 @@ func (h *HTTP) ListAccounts(c *gin.Context, params ListAccountsParams) {
 	for i, a := range accounts {
 		list.Data[i] = accountResponse(a, &optionals)
 	}
-	list.Pagination = listPagination(c, page, total)
+	pagination := listPagination(c, page, total)
+	list.Pagination = &pagination
+	if params.PageIndex == nil && len(accounts) > 0 && int64(page.Size) < total {
+		// A first page asked for without pageIndex starts a cursor walk.
+		next := h.tokens.Encode(accountsBinding(caller(c), f), accountPosition(accounts[len(accounts)-1], f))
+		list.NextPageToken = &next
+	}
 	c.Header("Cache-Control", "private, no-store")
 	writeJSON(c, http.StatusOK, list)
 }

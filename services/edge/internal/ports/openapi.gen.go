@@ -391,8 +391,13 @@ type Account struct {
 
 // AccountList defines model for AccountList.
 type AccountList struct {
-	Data       []Account  `json:"data"`
-	Pagination Pagination `json:"pagination"`
+	Data []Account `json:"data"`
+
+	// NextPageToken The pageToken of the next page, on a first page asked for without pageIndex and on every pageToken page; absent on the last one.
+	NextPageToken *string `json:"nextPageToken,omitempty"`
+
+	// Pagination The page's place in the whole list; with pageIndex paging only (a pageToken page counts nothing).
+	Pagination *Pagination `json:"pagination,omitempty"`
 }
 
 // AccountStatus defines model for AccountStatus.
@@ -776,6 +781,9 @@ type PageIndex = int
 // PageSize defines model for PageSize.
 type PageSize = int
 
+// PageToken defines model for PageToken.
+type PageToken = string
+
 // ResellerId defines model for ResellerId.
 type ResellerId = string
 
@@ -790,6 +798,9 @@ type ListAccountsParams struct {
 	// PageIndex 1-based page number. A page may start at most 10,000 items deep (pageIndex × pageSize); narrow the list with updatedSince or a filter to go further.
 	PageIndex *PageIndex `form:"pageIndex,omitempty" json:"pageIndex,omitempty"`
 	PageSize  *PageSize  `form:"pageSize,omitempty" json:"pageSize,omitempty"`
+
+	// PageToken The nextPageToken of the previous page: the page after it, by the list's sort key and id. Opaque; valid only with the same filters and sort, for the same caller; not with pageIndex.
+	PageToken *PageToken `form:"pageToken,omitempty" json:"pageToken,omitempty"`
 
 	// Search Case-insensitive substring of the account name (at most 100 characters).
 	Search *string        `form:"search,omitempty" json:"search,omitempty"`
@@ -995,6 +1006,14 @@ func (siw *ServerInterfaceWrapper) ListAccounts(c *gin.Context) {
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageSize", c.Request.URL.Query(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "pageToken" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageToken", c.Request.URL.Query(), &params.PageToken, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageToken: %w", err), http.StatusBadRequest)
 		return
 	}
 
