@@ -139,3 +139,24 @@ func TestACursorWalkDoesNotSkipWhatPageIndexSkips(t *testing.T) {
 		t.Errorf("the changed account %s was not seen again at the end: %v", page1[0], all)
 	}
 }
+
+// Invoices page by cursor too, for every sort; a token of the account list
+// is not one of the invoice list.
+func TestCursorPagingOverInvoices(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	r1 := e.tokens.mint(t, "r1", "accounts:read invoices:read", time.Minute)
+	for _, sort := range []string{"", "&sort=issueDate", "&sort=-dueDate", "&sort=number", "&sort=-total", "&sort=updatedAt"} {
+		_, byIndex := e.get(t, "/api/invoices?pageIndex=1&pageSize=100"+sort, r1)
+		want := ids(byIndex)
+		got := e.walk(t, "/api/invoices?pageSize=2"+sort, r1)
+		if len(want) < 3 || !slices.Equal(got, want) {
+			t.Errorf("sort %q: walked %v, want %v", sort, got, want)
+		}
+	}
+	_, accounts := e.get(t, "/api/accounts?pageSize=5", r1)
+	tok := accounts["nextPageToken"].(string)
+	if resp, body := e.get(t, "/api/invoices?pageToken="+url.QueryEscape(tok), r1); resp.StatusCode != 400 {
+		t.Errorf("an account list's token on the invoice list: %d %v", resp.StatusCode, body)
+	}
+}

@@ -56,7 +56,7 @@ func (r *AccountReader) ListAfter(ctx context.Context, scope app.Scope, f app.Ac
 	filter = listFilter(filter, f.Search, f.UpdatedSince)
 	sort := sortBy(sortFields, f.Sort.Field, f.Sort.Desc)
 	if after != nil {
-		seek, err := keyset(sort, after, accountTimeFields)
+		seek, err := keyset(sort, after, accountKinds)
 		if err != nil {
 			return nil, err
 		}
@@ -66,8 +66,8 @@ func (r *AccountReader) ListAfter(ctx context.Context, scope app.Scope, f app.Ac
 		options.Find().SetSort(sort).SetLimit(int64(limit)))
 }
 
-// accountTimeFields are the stored sort keys that hold times.
-var accountTimeFields = map[string]bool{"created_at": true, "updated_at": true}
+// accountKinds are the stored sort keys that are not strings.
+var accountKinds = map[string]valueKind{"created_at": kindTime, "updated_at": kindTime}
 
 // Get returns the account id if it is within scope; any other is
 // app.ErrNotFound, exactly as a missing one.

@@ -6,8 +6,10 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/resellerapi/platform/pkg/mongodb"
+	"github.com/resellerapi/platform/pkg/pagetoken"
 	"github.com/resellerapi/platform/pkg/paging"
 	"github.com/resellerapi/platform/pkg/readmodel/invoicing"
 	"github.com/resellerapi/platform/services/edge/internal/app"
@@ -73,10 +75,7 @@ func appendRange(filter bson.D, field, lowOp, low, highOp, high string) bson.D {
 // List returns one page of invoices without their lines and payments: one
 // find and one count.
 func (r *InvoiceReader) List(ctx context.Context, scope app.Scope, today string, f app.InvoiceFilter, page paging.Request) ([]invoicing.Invoice, int64, error) {
-	field := f.Sort.Field
-	if _, ok := invoiceSortFields[field]; !ok {
-		field = "issueDate"
-	}
+	field := invoiceSortField(f)
 	docs, total, err := mongodb.ScopedFindPage[invoicing.Invoice](ctx, r.invoices, scope.ResellerIDs(), mongodb.Page{
 		Filter:     invoiceFilter(today, f),
 		Sort:       sortBy(invoiceSortFields, field, f.Sort.Desc),
@@ -95,4 +94,32 @@ func (r *InvoiceReader) Get(ctx context.Context, scope app.Scope, id string) (in
 		return invoicing.Invoice{}, app.ErrNotFound
 	}
 	return d, err
+}
+
+// invoiceSortField is f's sort key, issueDate when it names none.
+func invoiceSortField(f app.InvoiceFilter) string {
+	if _, ok := invoiceSortFields[f.Sort.Field]; ok {
+		return f.Sort.Field
+	}
+	return "issueDate"
+}
+
+// invoiceKinds are the stored sort keys that are not strings.
+var invoiceKinds = map[string]valueKind{"total_minor": kindInt, "updated_at": kindTime}
+
+// ListAfter returns up to limit invoices after the position after in f's
+// sort, by the sort key and then _id (keyset paging over the index that
+// ends with both), without lines and payments: one find, no count.
+func (r *InvoiceReader) ListAfter(ctx context.Context, scope app.Scope, today string, f app.InvoiceFilter, after *pagetoken.Position, limit int) ([]invoicing.Invoice, error) {
+	filter := invoiceFilter(today, f)
+	sort := sortBy(invoiceSortFields, invoiceSortField(f), f.Sort.Desc)
+	if after != nil {
+		seek, err := keyset(sort, after, invoiceKinds)
+		if err != nil {
+			return nil, err
+		}
+		filter = append(filter, seek)
+	}
+	return mongodb.ScopedFindAll[invoicing.Invoice](ctx, r.invoices, scope.ResellerIDs(), filter,
+		options.Find().SetSort(sort).SetLimit(int64(limit)).SetProjection(bson.D{{Key: "lines", Value: 0}, {Key: "payments", Value: 0}}))
 }

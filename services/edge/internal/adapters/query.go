@@ -3,6 +3,7 @@ package adapters
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -40,23 +41,41 @@ func sortBy(fields map[string]string, field string, desc bool) bson.D {
 	return bson.D{{Key: stored, Value: dir}, {Key: "_id", Value: dir}}
 }
 
+// valueKind is how a sort key's value is kept in a page token (as text)
+// and in the store.
+type valueKind int
+
+const (
+	kindString valueKind = iota
+	kindTime             // RFC 3339 with nanoseconds; a date in the store
+	kindInt              // decimal; an int64 in the store
+)
+
 // keyset is the filter of the items after position p in sort (a stored
 // field, then _id, in one direction, as sortBy makes it): those whose
 // field is past p's value, and those with the same value whose _id is past
-// p's id. timeFields names the fields whose values are times.
-func keyset(sort bson.D, p *pagetoken.Position, timeFields map[string]bool) (bson.E, error) {
+// p's id. kinds names the fields whose values are not strings; a value that
+// does not parse as its kind is pagetoken.ErrInvalid.
+func keyset(sort bson.D, p *pagetoken.Position, kinds map[string]valueKind) (bson.E, error) {
 	field, dir := sort[0].Key, sort[0].Value
 	past := "$gt"
 	if dir == -1 {
 		past = "$lt"
 	}
 	var value any = p.Value
-	if timeFields[field] {
+	switch kinds[field] {
+	case kindTime:
 		t, err := time.Parse(time.RFC3339Nano, p.Value)
 		if err != nil {
 			return bson.E{}, fmt.Errorf("%w: %v", pagetoken.ErrInvalid, err)
 		}
 		value = t
+	case kindInt:
+		n, err := strconv.ParseInt(p.Value, 10, 64)
+		if err != nil {
+			return bson.E{}, fmt.Errorf("%w: %v", pagetoken.ErrInvalid, err)
+		}
+		value = n
 	}
 	return bson.E{Key: "$or", Value: bson.A{
 		bson.D{{Key: field, Value: bson.D{{Key: past, Value: value}}}},

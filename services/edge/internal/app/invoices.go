@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/resellerapi/platform/pkg/pagetoken"
 	"github.com/resellerapi/platform/pkg/readmodel/directory"
 	"github.com/resellerapi/platform/pkg/readmodel/invoicing"
 )
@@ -64,6 +65,9 @@ type InvoiceFilter struct {
 type InvoiceReader interface {
 	// List returns one page without lines and payments.
 	List(ctx context.Context, scope Scope, today string, f InvoiceFilter, page PageRequest) ([]invoicing.Invoice, int64, error)
+	// ListAfter returns up to limit invoices that follow after in f's sort
+	// (the first ones when after is nil): one find, no count.
+	ListAfter(ctx context.Context, scope Scope, today string, f InvoiceFilter, after *pagetoken.Position, limit int) ([]invoicing.Invoice, error)
 	// Get returns ErrNotFound unless invoice id is within scope.
 	Get(ctx context.Context, scope Scope, id string) (invoicing.Invoice, error)
 }
@@ -97,6 +101,23 @@ func (h ListInvoicesHandler) Handle(ctx context.Context, caller Caller, f Invoic
 		invoices[i] = asOf(d, day)
 	}
 	return invoices, total, name(ctx, h.accounts, scope, invoices)
+}
+
+// After returns up to limit of the caller's invoices matching f that
+// follow after in f's sort (cursor paging), each with its end customers'
+// names: one find for the page, one for the names.
+func (h ListInvoicesHandler) After(ctx context.Context, caller Caller, f InvoiceFilter, after *pagetoken.Position, limit int) ([]Invoice, error) {
+	scope := ownScope(caller)
+	day := today(h.now)
+	docs, err := h.invoices.ListAfter(ctx, scope, day, f, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	invoices := make([]Invoice, len(docs))
+	for i, d := range docs {
+		invoices[i] = asOf(d, day)
+	}
+	return invoices, name(ctx, h.accounts, scope, invoices)
 }
 
 // GetInvoiceHandler reads one invoice issued to the caller.

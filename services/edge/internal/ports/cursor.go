@@ -45,44 +45,93 @@ func accountPosition(a directory.Account, f app.AccountFilter) pagetoken.Positio
 
 // listAccountsAfter serves a page of GET /api/accounts by pageToken.
 func (h *HTTP) listAccountsAfter(c *gin.Context, params ListAccountsParams, f app.AccountFilter) {
-	if params.PageIndex != nil {
-		httpserver.Fail(c, problem.New(http.StatusBadRequest, problem.TypeInvalidParameter,
-			"pageToken and pageIndex page the list two ways: send one of them."))
-		return
-	}
-	page, ok := pageOf(c, paging.BSS, nil, params.PageSize)
+	accounts, next, ok := cursorPage(h, c, params.PageIndex, params.PageSize, *params.PageToken, accountsBinding(caller(c), f),
+		func(after *pagetoken.Position, limit int) ([]directory.Account, error) {
+			return h.app.Queries.ListAccounts.After(c.Request.Context(), caller(c), f, after, limit)
+		},
+		func(a directory.Account) pagetoken.Position { return accountPosition(a, f) })
 	if !ok {
 		return
 	}
-	binding := accountsBinding(caller(c), f)
-	after, err := h.tokens.Decode(binding, *params.PageToken)
-	if err != nil {
-		httpserver.Fail(c, badPageToken(err))
-		return
-	}
-	accounts, err := h.app.Queries.ListAccounts.After(c.Request.Context(), caller(c), f, &after, page.Size+1)
-	if errors.Is(err, pagetoken.ErrInvalid) {
-		httpserver.Fail(c, badPageToken(err))
-		return
-	}
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	list := AccountList{}
-	if len(accounts) > page.Size {
-		accounts = accounts[:page.Size]
-		next := h.tokens.Encode(binding, accountPosition(accounts[len(accounts)-1], f))
-		list.NextPageToken = &next
-		c.Header("Link", paging.NextLink(c.Request.URL, page.Size, next))
-	}
-	list.Data = make([]Account, len(accounts))
+	list := AccountList{Data: make([]Account, len(accounts)), NextPageToken: next}
 	optionals := make([]string, 0, 4*len(accounts))
 	for i, a := range accounts {
 		list.Data[i] = accountResponse(a, &optionals)
 	}
 	c.Header("Cache-Control", "private, no-store")
 	writeJSON(c, http.StatusOK, list)
+}
+
+// cursorPage reads the page after token: read is called for one item more
+// than the page holds, to know whether another follows; position is where
+// an item ends a page. It answers the error itself and returns false on
+// one; otherwise the page's items and the next page's token (nil on the
+// last), which the Link header names too.
+func cursorPage[T any](h *HTTP, c *gin.Context, pageIndex, pageSize *int, token, binding string,
+	read func(after *pagetoken.Position, limit int) ([]T, error), position func(T) pagetoken.Position) ([]T, *string, bool) {
+	if pageIndex != nil {
+		httpserver.Fail(c, problem.New(http.StatusBadRequest, problem.TypeInvalidParameter,
+			"pageToken and pageIndex page the list two ways: send one of them."))
+		return nil, nil, false
+	}
+	page, ok := pageOf(c, paging.BSS, nil, pageSize)
+	if !ok {
+		return nil, nil, false
+	}
+	after, err := h.tokens.Decode(binding, token)
+	if err != nil {
+		httpserver.Fail(c, badPageToken(err))
+		return nil, nil, false
+	}
+	items, err := read(&after, page.Size+1)
+	switch {
+	case errors.Is(err, pagetoken.ErrInvalid):
+		httpserver.Fail(c, badPageToken(err))
+		return nil, nil, false
+	case err != nil:
+		h.fail(c, err)
+		return nil, nil, false
+	}
+	var next *string
+	if len(items) > page.Size {
+		items = items[:page.Size]
+		t := h.tokens.Encode(binding, position(items[len(items)-1]))
+		next = &t
+		c.Header("Link", paging.NextLink(c.Request.URL, page.Size, t))
+	}
+	return items, next, true
+}
+
+// firstPageToken is the token of the page after a first page asked for
+// without pageIndex (it starts a cursor walk), or nil when there is none.
+func firstPageToken[T any](h *HTTP, pageIndex *int, page paging.Request, total int64, items []T, binding string, position func(T) pagetoken.Position) *string {
+	if pageIndex != nil || len(items) == 0 || int64(page.Size) >= total {
+		return nil
+	}
+	t := h.tokens.Encode(binding, position(items[len(items)-1]))
+	return &t
+}
+
+// invoicesBinding is what an invoice list's page token is bound to.
+func invoicesBinding(c app.Caller, f app.InvoiceFilter) string {
+	return strings.Join([]string{"invoices", c.ResellerID, c.Subject, f.Status, f.IssuedFrom, f.IssuedTo, f.DueBefore, f.AccountID,
+		f.UpdatedSince.UTC().Format(time.RFC3339Nano), f.Sort.Field, strconv.FormatBool(f.Sort.Desc)}, "\x00")
+}
+
+// invoicePosition is where a page ending with inv ends in f's sort.
+func invoicePosition(inv app.Invoice, f app.InvoiceFilter) pagetoken.Position {
+	d := inv.Invoice
+	switch f.Sort.Field {
+	case "dueDate":
+		return pagetoken.Position{Value: d.DueDate, ID: d.ID}
+	case "number":
+		return pagetoken.Position{Value: d.Number, ID: d.ID}
+	case "total":
+		return pagetoken.Position{Value: strconv.FormatInt(d.TotalMinor, 10), ID: d.ID}
+	case "updatedAt":
+		return pagetoken.Position{Value: d.UpdatedAt.UTC().Format(time.RFC3339Nano), ID: d.ID}
+	}
+	return pagetoken.Position{Value: d.IssueDate, ID: d.ID}
 }
 
 func badPageToken(err error) problem.Problem {

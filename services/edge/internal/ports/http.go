@@ -170,11 +170,8 @@ func (h *HTTP) ListAccounts(c *gin.Context, params ListAccountsParams) {
 	}
 	pagination := listPagination(c, page, total)
 	list.Pagination = &pagination
-	if params.PageIndex == nil && len(accounts) > 0 && int64(page.Size) < total {
-		// A first page asked for without pageIndex starts a cursor walk.
-		next := h.tokens.Encode(accountsBinding(caller(c), f), accountPosition(accounts[len(accounts)-1], f))
-		list.NextPageToken = &next
-	}
+	list.NextPageToken = firstPageToken(h, params.PageIndex, page, total, accounts, accountsBinding(caller(c), f),
+		func(a directory.Account) pagetoken.Position { return accountPosition(a, f) })
 	c.Header("Cache-Control", "private, no-store")
 	writeJSON(c, http.StatusOK, list)
 }

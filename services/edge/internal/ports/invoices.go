@@ -11,16 +11,13 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	"github.com/resellerapi/platform/pkg/money"
+	"github.com/resellerapi/platform/pkg/pagetoken"
 	"github.com/resellerapi/platform/pkg/paging"
 	"github.com/resellerapi/platform/services/edge/internal/app"
 )
 
 // ListInvoices serves GET /api/invoices.
 func (h *HTTP) ListInvoices(c *gin.Context, params ListInvoicesParams) {
-	page, ok := pageOf(c, paging.BSS, params.PageIndex, params.PageSize)
-	if !ok {
-		return
-	}
 	f := app.InvoiceFilter{Sort: app.InvoiceSort{Field: "issueDate", Desc: true}, Status: deref(params.Status),
 		IssuedFrom: date(params.IssuedFrom), IssuedTo: date(params.IssuedTo), DueBefore: date(params.DueBefore),
 		AccountID: deref(params.AccountId)}
@@ -31,19 +28,45 @@ func (h *HTTP) ListInvoices(c *gin.Context, params ListInvoicesParams) {
 		field, desc := strings.CutPrefix(string(*params.Sort), "-")
 		f.Sort = app.InvoiceSort{Field: field, Desc: desc}
 	}
-	invoices, total, err := h.app.Queries.ListInvoices.Handle(c.Request.Context(), caller(c), f, page)
+	position := func(inv app.Invoice) pagetoken.Position { return invoicePosition(inv, f) }
+	var invoices []app.Invoice
+	var list InvoiceList
+	if params.PageToken != nil {
+		var ok bool
+		invoices, list.NextPageToken, ok = cursorPage(h, c, params.PageIndex, params.PageSize, *params.PageToken, invoicesBinding(caller(c), f),
+			func(after *pagetoken.Position, limit int) ([]app.Invoice, error) {
+				return h.app.Queries.ListInvoices.After(c.Request.Context(), caller(c), f, after, limit)
+			}, position)
+		if !ok {
+			return
+		}
+	} else {
+		page, ok := pageOf(c, paging.BSS, params.PageIndex, params.PageSize)
+		if !ok {
+			return
+		}
+		var total int64
+		var err error
+		if invoices, total, err = h.app.Queries.ListInvoices.Handle(c.Request.Context(), caller(c), f, page); err != nil {
+			h.fail(c, err)
+			return
+		}
+		pagination := listPagination(c, page, total)
+		list.Pagination = &pagination
+		list.NextPageToken = firstPageToken(h, params.PageIndex, page, total, invoices, invoicesBinding(caller(c), f), position)
+	}
+	var err error
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
-	list := InvoiceList{Data: make([]InvoiceSummary, len(invoices))}
+	list.Data = make([]InvoiceSummary, len(invoices))
 	for i, inv := range invoices {
 		if list.Data[i], err = invoiceSummary(inv); err != nil {
 			h.fail(c, err)
 			return
 		}
 	}
-	list.Pagination = listPagination(c, page, total)
 	c.Header("Cache-Control", "private, no-store")
 	writeJSON(c, http.StatusOK, list)
 }

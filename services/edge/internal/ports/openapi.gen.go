@@ -520,8 +520,13 @@ type InvoiceLine struct {
 
 // InvoiceList defines model for InvoiceList.
 type InvoiceList struct {
-	Data       []InvoiceSummary `json:"data"`
-	Pagination Pagination       `json:"pagination"`
+	Data []InvoiceSummary `json:"data"`
+
+	// NextPageToken The pageToken of the next page, on a first page asked for without pageIndex and on every pageToken page; absent on the last one.
+	NextPageToken *string `json:"nextPageToken,omitempty"`
+
+	// Pagination The page's place in the whole list; with pageIndex paging only (a pageToken page counts nothing).
+	Pagination *Pagination `json:"pagination,omitempty"`
 }
 
 // InvoicePayment defines model for InvoicePayment.
@@ -837,8 +842,11 @@ type GetAccountParamsXApiVersion string
 // ListInvoicesParams defines parameters for ListInvoices.
 type ListInvoicesParams struct {
 	// PageIndex 1-based page number. A page may start at most 10,000 items deep (pageIndex × pageSize); narrow the list with updatedSince or a filter to go further.
-	PageIndex *PageIndex     `form:"pageIndex,omitempty" json:"pageIndex,omitempty"`
-	PageSize  *PageSize      `form:"pageSize,omitempty" json:"pageSize,omitempty"`
+	PageIndex *PageIndex `form:"pageIndex,omitempty" json:"pageIndex,omitempty"`
+	PageSize  *PageSize  `form:"pageSize,omitempty" json:"pageSize,omitempty"`
+
+	// PageToken The nextPageToken of the previous page: the page after it, by the list's sort key and id. Opaque; valid only with the same filters and sort, for the same caller; not with pageIndex.
+	PageToken *PageToken     `form:"pageToken,omitempty" json:"pageToken,omitempty"`
 	Status    *InvoiceStatus `form:"status,omitempty" json:"status,omitempty"`
 
 	// IssuedFrom Only invoices issued on or after this date.
@@ -1159,6 +1167,14 @@ func (siw *ServerInterfaceWrapper) ListInvoices(c *gin.Context) {
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageSize", c.Request.URL.Query(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "pageToken" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageToken", c.Request.URL.Query(), &params.PageToken, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageToken: %w", err), http.StatusBadRequest)
 		return
 	}
 
