@@ -160,3 +160,18 @@ func TestCursorPagingOverInvoices(t *testing.T) {
 		t.Errorf("an account list's token on the invoice list: %d %v", resp.StatusCode, body)
 	}
 }
+
+// Products page by cursor too, at the caller's prices, for every sort.
+func TestCursorPagingOverProducts(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	r1 := e.tokens.mint(t, "r1", "products:read", time.Minute)
+	for _, sort := range []string{"", "&sort=-name", "&sort=vendor", "&sort=category", "&sort=updatedAt"} {
+		_, byIndex := e.get(t, "/api/products?pageIndex=1&pageSize=100"+sort, r1)
+		want := ids(byIndex)
+		got := e.walk(t, "/api/products?pageSize=2"+sort, r1)
+		if len(want) < 3 || !slices.Equal(got, want) {
+			t.Errorf("sort %q: walked %v, want %v", sort, got, want)
+		}
+	}
+}

@@ -7,8 +7,10 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/resellerapi/platform/pkg/mongodb"
+	"github.com/resellerapi/platform/pkg/pagetoken"
 	"github.com/resellerapi/platform/pkg/paging"
 	"github.com/resellerapi/platform/pkg/readmodel/catalog"
 	"github.com/resellerapi/platform/services/edge/internal/app"
@@ -39,16 +41,8 @@ func resellable(now time.Time) bson.D {
 
 // List returns one page of resellable products: one find and one count.
 func (r *ProductReader) List(ctx context.Context, scope app.ListScope, now time.Time, f app.ProductFilter, page paging.Request) ([]catalog.Offer, int64, error) {
-	filter := resellable(now)
-	for _, eq := range []struct{ field, value string }{
-		{"category", f.Category}, {"vendor", f.Vendor}, {"billing_type", f.BillingType}, {"billing_periods", f.BillingPeriod},
-	} {
-		if eq.value != "" {
-			filter = append(filter, bson.E{Key: eq.field, Value: eq.value})
-		}
-	}
 	docs, total, err := mongodb.ScopedFindPage[catalog.Offer](ctx, r.offers, scope.PriceListIDs(), mongodb.Page{
-		Filter: listFilter(filter, f.Search, f.UpdatedSince),
+		Filter: productFilter(now, f),
 		Sort:   sortBy(productSortFields, f.Sort.Field, f.Sort.Desc),
 		Skip:   page.Skip(), Limit: page.Limit(),
 	})
@@ -68,4 +62,33 @@ func (r *ProductReader) Get(ctx context.Context, scope app.ListScope, now time.T
 		return catalog.Offer{}, app.ErrNotFound
 	}
 	return d, err
+}
+
+// productFilter is the condition of the offers f lists at now.
+func productFilter(now time.Time, f app.ProductFilter) bson.D {
+	filter := resellable(now)
+	for _, eq := range []struct{ field, value string }{
+		{"category", f.Category}, {"vendor", f.Vendor}, {"billing_type", f.BillingType}, {"billing_periods", f.BillingPeriod},
+	} {
+		if eq.value != "" {
+			filter = append(filter, bson.E{Key: eq.field, Value: eq.value})
+		}
+	}
+	return listFilter(filter, f.Search, f.UpdatedSince)
+}
+
+// ListAfter returns up to limit offers after the position after in f's
+// sort, by the sort key and then _id (keyset paging over the index that
+// ends with both): one find, no count.
+func (r *ProductReader) ListAfter(ctx context.Context, scope app.ListScope, now time.Time, f app.ProductFilter, after *pagetoken.Position, limit int) ([]catalog.Offer, error) {
+	filter := productFilter(now, f)
+	sort := sortBy(productSortFields, f.Sort.Field, f.Sort.Desc)
+	if after != nil {
+		seek, err := keyset(sort, after, map[string]valueKind{"updated_at": kindTime})
+		if err != nil {
+			return nil, err
+		}
+		filter = append(filter, seek)
+	}
+	return mongodb.ScopedFindAll[catalog.Offer](ctx, r.offers, scope.PriceListIDs(), filter, options.Find().SetSort(sort).SetLimit(int64(limit)))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/resellerapi/platform/pkg/pagetoken"
 	"github.com/resellerapi/platform/pkg/readmodel/catalog"
 )
 
@@ -46,6 +47,9 @@ type ProductFilter struct {
 // prices too: the use cases keep those in effect).
 type ProductReader interface {
 	List(ctx context.Context, scope ListScope, now time.Time, f ProductFilter, page PageRequest) ([]catalog.Offer, int64, error)
+	// ListAfter returns up to limit offers that follow after in f's sort
+	// (the first ones when after is nil): one find, no count.
+	ListAfter(ctx context.Context, scope ListScope, now time.Time, f ProductFilter, after *pagetoken.Position, limit int) ([]catalog.Offer, error)
 	// Get returns ErrNotFound unless product id is resellable in scope.
 	Get(ctx context.Context, scope ListScope, now time.Time, id string) (catalog.Offer, error)
 }
@@ -70,6 +74,21 @@ func (h ListProductsHandler) Handle(ctx context.Context, caller Caller, f Produc
 		offers[i].Prices = pricesAt(offers[i].Prices, now)
 	}
 	return offers, total, err
+}
+
+// After returns up to limit of the products the caller may resell that
+// follow after in f's sort (cursor paging), at its prices.
+func (h ListProductsHandler) After(ctx context.Context, caller Caller, f ProductFilter, after *pagetoken.Position, limit int) ([]catalog.Offer, error) {
+	scope, ok := h.scope(caller)
+	if !ok {
+		return nil, nil
+	}
+	now := h.now()
+	offers, err := h.products.ListAfter(ctx, scope, now, f, after, limit)
+	for i := range offers {
+		offers[i].Prices = pricesAt(offers[i].Prices, now)
+	}
+	return offers, err
 }
 
 func (h ListProductsHandler) scope(caller Caller) (ListScope, bool) {

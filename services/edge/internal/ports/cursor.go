@@ -13,6 +13,7 @@ import (
 	"github.com/resellerapi/platform/pkg/pagetoken"
 	"github.com/resellerapi/platform/pkg/paging"
 	"github.com/resellerapi/platform/pkg/problem"
+	"github.com/resellerapi/platform/pkg/readmodel/catalog"
 	"github.com/resellerapi/platform/pkg/readmodel/directory"
 	"github.com/resellerapi/platform/services/edge/internal/app"
 )
@@ -137,4 +138,23 @@ func invoicePosition(inv app.Invoice, f app.InvoiceFilter) pagetoken.Position {
 func badPageToken(err error) problem.Problem {
 	return problem.New(http.StatusBadRequest, problem.TypeInvalidParameter,
 		"The pageToken is not one this list issued for these filters and this caller ("+err.Error()+"): start again without it.")
+}
+
+// productsBinding is what a product list's page token is bound to.
+func productsBinding(c app.Caller, f app.ProductFilter) string {
+	return strings.Join([]string{"products", c.ResellerID, c.Subject, f.Search, f.Category, f.Vendor, f.BillingType, f.BillingPeriod,
+		f.UpdatedSince.UTC().Format(time.RFC3339Nano), f.Sort.Field, strconv.FormatBool(f.Sort.Desc)}, "\x00")
+}
+
+// productPosition is where a page ending with o ends in f's sort.
+func productPosition(o catalog.Offer, f app.ProductFilter) pagetoken.Position {
+	switch f.Sort.Field {
+	case "vendor":
+		return pagetoken.Position{Value: o.Vendor, ID: o.ID}
+	case "category":
+		return pagetoken.Position{Value: o.Category, ID: o.ID}
+	case "updatedAt":
+		return pagetoken.Position{Value: o.UpdatedAt.UTC().Format(time.RFC3339Nano), ID: o.ID}
+	}
+	return pagetoken.Position{Value: o.Name, ID: o.ID}
 }

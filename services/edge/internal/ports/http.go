@@ -189,10 +189,6 @@ func (h *HTTP) GetAccount(c *gin.Context, id string, _ GetAccountParams) {
 
 // ListProducts serves GET /api/products.
 func (h *HTTP) ListProducts(c *gin.Context, params ListProductsParams) {
-	page, ok := pageOf(c, paging.BSS, params.PageIndex, params.PageSize)
-	if !ok {
-		return
-	}
 	f := app.ProductFilter{Sort: app.ProductSort{Field: "name"}, Search: deref(params.Search), Category: deref(params.Category),
 		Vendor: deref(params.Vendor), BillingType: deref(params.BillingType), BillingPeriod: deref(params.BillingPeriod)}
 	if params.UpdatedSince != nil {
@@ -202,19 +198,41 @@ func (h *HTTP) ListProducts(c *gin.Context, params ListProductsParams) {
 		field, desc := strings.CutPrefix(string(*params.Sort), "-")
 		f.Sort = app.ProductSort{Field: field, Desc: desc}
 	}
-	products, total, err := h.app.Queries.ListProducts.Handle(c.Request.Context(), caller(c), f, page)
-	if err != nil {
-		h.fail(c, err)
-		return
+	position := func(o catalog.Offer) pagetoken.Position { return productPosition(o, f) }
+	var products []catalog.Offer
+	var list ProductList
+	if params.PageToken != nil {
+		var ok bool
+		products, list.NextPageToken, ok = cursorPage(h, c, params.PageIndex, params.PageSize, *params.PageToken, productsBinding(caller(c), f),
+			func(after *pagetoken.Position, limit int) ([]catalog.Offer, error) {
+				return h.app.Queries.ListProducts.After(c.Request.Context(), caller(c), f, after, limit)
+			}, position)
+		if !ok {
+			return
+		}
+	} else {
+		page, ok := pageOf(c, paging.BSS, params.PageIndex, params.PageSize)
+		if !ok {
+			return
+		}
+		var total int64
+		var err error
+		if products, total, err = h.app.Queries.ListProducts.Handle(c.Request.Context(), caller(c), f, page); err != nil {
+			h.fail(c, err)
+			return
+		}
+		pagination := listPagination(c, page, total)
+		list.Pagination = &pagination
+		list.NextPageToken = firstPageToken(h, params.PageIndex, page, total, products, productsBinding(caller(c), f), position)
 	}
-	list := ProductList{Data: make([]Product, len(products))}
+	var err error
+	list.Data = make([]Product, len(products))
 	for i, p := range products {
 		if list.Data[i], err = productResponse(p); err != nil {
 			h.fail(c, err)
 			return
 		}
 	}
-	list.Pagination = listPagination(c, page, total)
 	c.Header("Cache-Control", "private, no-store")
 	writeJSON(c, http.StatusOK, list)
 }

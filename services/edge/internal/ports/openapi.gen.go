@@ -660,8 +660,13 @@ type Product struct {
 
 // ProductList defines model for ProductList.
 type ProductList struct {
-	Data       []Product  `json:"data"`
-	Pagination Pagination `json:"pagination"`
+	Data []Product `json:"data"`
+
+	// NextPageToken The pageToken of the next page, on a first page asked for without pageIndex and on every pageToken page; absent on the last one.
+	NextPageToken *string `json:"nextPageToken,omitempty"`
+
+	// Pagination The page's place in the whole list; with pageIndex paging only (a pageToken page counts nothing).
+	Pagination *Pagination `json:"pagination,omitempty"`
 }
 
 // ResellerAttributes defines model for ResellerAttributes.
@@ -900,6 +905,9 @@ type ListProductsParams struct {
 	// PageIndex 1-based page number. A page may start at most 10,000 items deep (pageIndex × pageSize); narrow the list with updatedSince or a filter to go further.
 	PageIndex *PageIndex `form:"pageIndex,omitempty" json:"pageIndex,omitempty"`
 	PageSize  *PageSize  `form:"pageSize,omitempty" json:"pageSize,omitempty"`
+
+	// PageToken The nextPageToken of the previous page: the page after it, by the list's sort key and id. Opaque; valid only with the same filters and sort, for the same caller; not with pageIndex.
+	PageToken *PageToken `form:"pageToken,omitempty" json:"pageToken,omitempty"`
 
 	// Search Case-insensitive substring of the product name (at most 100 characters).
 	Search      *string      `form:"search,omitempty" json:"search,omitempty"`
@@ -1385,6 +1393,14 @@ func (siw *ServerInterfaceWrapper) ListProducts(c *gin.Context) {
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageSize", c.Request.URL.Query(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "pageToken" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageToken", c.Request.URL.Query(), &params.PageToken, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageToken: %w", err), http.StatusBadRequest)
 		return
 	}
 
