@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
@@ -382,22 +383,39 @@ func TestConsoleManagersIssueAndRevokeTokens(t *testing.T) {
 func TestConsoleSessionsExpireAndSignInFailuresBackOff(t *testing.T) {
 	t.Parallel()
 	e := startWith(t, func(c *service.Config) {
-		c.Issuer, c.ConsoleIdleTimeout, c.ConsoleSessionLifetime = "http://console.test", 300*time.Millisecond, time.Hour
+		c.Issuer, c.ConsoleIdleTimeout, c.ConsoleSessionLifetime = "http://console.test", time.Minute, time.Hour
 		c.LoginMaxFailures, c.LoginLockout = 3, time.Hour
 	})
 	u := newConsoleUser(t, e.srv.URL)
 	if u.signIn(adminToken); !strings.Contains(u.last, `id="generate-keys"`) {
 		t.Fatal("sign in")
 	}
-	// Used more often than the idle timeout, the session lives on ...
+	// The test moves the session's last use back in the store rather than
+	// sleeping, so a slow machine cannot make it pass or fail.
+	sessions := e.kit.Mongo.Database(e.db).Collection("console_sessions")
+	lastUsed := func(ago time.Duration) {
+		t.Helper()
+		if _, err := sessions.UpdateMany(context.Background(), bson.D{},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "last_seen", Value: time.Now().Add(-ago)}}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Used more often than the idle timeout, the session lives on, each use
+	// moving its last use forward ...
 	for range 4 {
-		time.Sleep(150 * time.Millisecond)
+		lastUsed(50 * time.Second)
 		if u.get("/console/reseller-api"); !strings.Contains(u.last, `id="generate-keys"`) {
 			t.Fatal("a session in use expired")
 		}
+		var s struct {
+			LastSeen time.Time `bson:"last_seen"`
+		}
+		if err := sessions.FindOne(context.Background(), bson.D{}).Decode(&s); err != nil || time.Since(s.LastSeen) > 40*time.Second {
+			t.Fatalf("a use did not count as one: last seen %v (%v)", s.LastSeen, err)
+		}
 	}
 	// ... and left idle longer, it ends.
-	time.Sleep(450 * time.Millisecond)
+	lastUsed(61 * time.Second)
 	if u.get("/console/reseller-api"); !strings.Contains(u.last, `id="sign-in"`) {
 		t.Error("an idle session still works")
 	}
