@@ -33,12 +33,8 @@ var sortFields = map[string]string{"name": "name", "createdAt": "created_at", "u
 
 // List returns one page of accounts: one find and one count.
 func (r *AccountReader) List(ctx context.Context, scope app.Scope, f app.AccountFilter, page paging.Request) ([]directory.Account, int64, error) {
-	var filter bson.D
-	if f.Status != "" {
-		filter = append(filter, bson.E{Key: "status", Value: f.Status})
-	}
 	docs, total, err := mongodb.ScopedFindPage[directory.Account](ctx, r.accounts, scope.ResellerIDs(), mongodb.Page{
-		Filter: listFilter(filter, f.Search, f.UpdatedSince),
+		Filter: accountFilter(f),
 		Sort:   sortBy(sortFields, f.Sort.Field, f.Sort.Desc),
 		Skip:   page.Skip(), Limit: page.Limit(),
 	})
@@ -49,21 +45,17 @@ func (r *AccountReader) List(ctx context.Context, scope app.Scope, f app.Account
 // sort, by the sort key and then _id (keyset paging over the index that
 // ends with both): one find, no count, at any depth.
 func (r *AccountReader) ListAfter(ctx context.Context, scope app.Scope, f app.AccountFilter, after *pagetoken.Position, limit int) ([]directory.Account, error) {
+	return findAfter[directory.Account](ctx, r.accounts, scope.ResellerIDs(), accountFilter(f), sortBy(sortFields, f.Sort.Field, f.Sort.Desc),
+		after, accountKinds, limit)
+}
+
+// accountFilter is the condition of the accounts f lists.
+func accountFilter(f app.AccountFilter) bson.D {
 	var filter bson.D
 	if f.Status != "" {
 		filter = append(filter, bson.E{Key: "status", Value: f.Status})
 	}
-	filter = listFilter(filter, f.Search, f.UpdatedSince)
-	sort := sortBy(sortFields, f.Sort.Field, f.Sort.Desc)
-	if after != nil {
-		seek, err := keyset(sort, after, accountKinds)
-		if err != nil {
-			return nil, err
-		}
-		filter = append(filter, seek)
-	}
-	return mongodb.ScopedFindAll[directory.Account](ctx, r.accounts, scope.ResellerIDs(), filter,
-		options.Find().SetSort(sort).SetLimit(int64(limit)))
+	return listFilter(filter, f.Search, f.UpdatedSince)
 }
 
 // accountKinds are the stored sort keys that are not strings.

@@ -111,15 +111,7 @@ var invoiceKinds = map[string]valueKind{"total_minor": kindInt, "updated_at": ki
 // sort, by the sort key and then _id (keyset paging over the index that
 // ends with both), without lines and payments: one find, no count.
 func (r *InvoiceReader) ListAfter(ctx context.Context, scope app.Scope, today string, f app.InvoiceFilter, after *pagetoken.Position, limit int) ([]invoicing.Invoice, error) {
-	filter := invoiceFilter(today, f)
-	sort := sortBy(invoiceSortFields, invoiceSortField(f), f.Sort.Desc)
-	if after != nil {
-		seek, err := keyset(sort, after, invoiceKinds)
-		if err != nil {
-			return nil, err
-		}
-		filter = append(filter, seek)
-	}
-	return mongodb.ScopedFindAll[invoicing.Invoice](ctx, r.invoices, scope.ResellerIDs(), filter,
-		options.Find().SetSort(sort).SetLimit(int64(limit)).SetProjection(bson.D{{Key: "lines", Value: 0}, {Key: "payments", Value: 0}}))
+	return findAfter[invoicing.Invoice](ctx, r.invoices, scope.ResellerIDs(), invoiceFilter(today, f),
+		sortBy(invoiceSortFields, invoiceSortField(f), f.Sort.Desc), after, invoiceKinds, limit,
+		options.Find().SetProjection(bson.D{{Key: "lines", Value: 0}, {Key: "payments", Value: 0}}))
 }

@@ -7,7 +7,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/resellerapi/platform/pkg/mongodb"
 	"github.com/resellerapi/platform/pkg/pagetoken"
@@ -81,14 +80,9 @@ func productFilter(now time.Time, f app.ProductFilter) bson.D {
 // sort, by the sort key and then _id (keyset paging over the index that
 // ends with both): one find, no count.
 func (r *ProductReader) ListAfter(ctx context.Context, scope app.ListScope, now time.Time, f app.ProductFilter, after *pagetoken.Position, limit int) ([]catalog.Offer, error) {
-	filter := productFilter(now, f)
-	sort := sortBy(productSortFields, f.Sort.Field, f.Sort.Desc)
-	if after != nil {
-		seek, err := keyset(sort, after, map[string]valueKind{"updated_at": kindTime})
-		if err != nil {
-			return nil, err
-		}
-		filter = append(filter, seek)
-	}
-	return mongodb.ScopedFindAll[catalog.Offer](ctx, r.offers, scope.PriceListIDs(), filter, options.Find().SetSort(sort).SetLimit(int64(limit)))
+	return findAfter[catalog.Offer](ctx, r.offers, scope.PriceListIDs(), productFilter(now, f), sortBy(productSortFields, f.Sort.Field, f.Sort.Desc),
+		after, productKinds, limit)
 }
+
+// productKinds are the stored sort keys that are not strings.
+var productKinds = map[string]valueKind{"updated_at": kindTime}

@@ -1,13 +1,16 @@
 package adapters
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strconv"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/resellerapi/platform/pkg/mongodb"
 	"github.com/resellerapi/platform/pkg/pagetoken"
 )
 
@@ -81,4 +84,20 @@ func keyset(sort bson.D, p *pagetoken.Position, kinds map[string]valueKind) (bso
 		bson.D{{Key: field, Value: bson.D{{Key: past, Value: value}}}},
 		bson.D{{Key: field, Value: value}, {Key: "_id", Value: bson.D{{Key: past, Value: p.ID}}}},
 	}}, nil
+}
+
+// findAfter returns up to limit documents of coll within scope that match
+// filter and follow after in sort (all from the start when after is nil):
+// one find, no count. kinds are the sort keys' kinds (keyset); opts adds
+// to the find (a projection).
+func findAfter[T any](ctx context.Context, coll mongodb.Scoped, scope []string, filter, sort bson.D, after *pagetoken.Position,
+	kinds map[string]valueKind, limit int, opts ...options.Lister[options.FindOptions]) ([]T, error) {
+	if after != nil {
+		seek, err := keyset(sort, after, kinds)
+		if err != nil {
+			return nil, err
+		}
+		filter = append(filter, seek)
+	}
+	return mongodb.ScopedFindAll[T](ctx, coll, scope, filter, append(opts, options.Find().SetSort(sort).SetLimit(int64(limit)))...)
 }

@@ -144,21 +144,22 @@ type ListAccountsHandler struct {
 // Handle returns one page of the caller's accounts matching f, and with
 // f.IncludeDownstream those of its whole subtree.
 func (h ListAccountsHandler) Handle(ctx context.Context, caller Caller, f AccountFilter, page paging.Request) ([]directory.Account, int64, error) {
-	scope := ownScope(caller)
+	return h.accounts.List(ctx, h.scope(caller, f), f, page)
+}
+
+// scope is the caller's own reseller, or with f.IncludeDownstream its
+// whole subtree.
+func (h ListAccountsHandler) scope(caller Caller, f AccountFilter) Scope {
 	if f.IncludeDownstream {
-		scope = Scope{resellers: h.tree.Subtree(caller.ResellerID)}
+		return Scope{resellers: h.tree.Subtree(caller.ResellerID)}
 	}
-	return h.accounts.List(ctx, scope, f, page)
+	return ownScope(caller)
 }
 
 // After returns up to limit of the caller's accounts matching f that
 // follow after in f's sort (cursor paging).
 func (h ListAccountsHandler) After(ctx context.Context, caller Caller, f AccountFilter, after *pagetoken.Position, limit int) ([]directory.Account, error) {
-	scope := ownScope(caller)
-	if f.IncludeDownstream {
-		scope = Scope{resellers: h.tree.Subtree(caller.ResellerID)}
-	}
-	return h.accounts.ListAfter(ctx, scope, f, after, limit)
+	return h.accounts.ListAfter(ctx, h.scope(caller, f), f, after, limit)
 }
 
 // GetAccountHandler reads one of the caller's accounts.

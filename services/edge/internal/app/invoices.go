@@ -96,11 +96,8 @@ func (h ListInvoicesHandler) Handle(ctx context.Context, caller Caller, f Invoic
 	if err != nil {
 		return nil, 0, err
 	}
-	invoices := make([]Invoice, len(docs))
-	for i, d := range docs {
-		invoices[i] = asOf(d, day)
-	}
-	return invoices, total, name(ctx, h.accounts, scope, invoices)
+	invoices, err := h.named(ctx, scope, day, docs)
+	return invoices, total, err
 }
 
 // After returns up to limit of the caller's invoices matching f that
@@ -113,6 +110,11 @@ func (h ListInvoicesHandler) After(ctx context.Context, caller Caller, f Invoice
 	if err != nil {
 		return nil, err
 	}
+	return h.named(ctx, scope, day, docs)
+}
+
+// named is docs as of day, with their end customers' names.
+func (h ListInvoicesHandler) named(ctx context.Context, scope Scope, day string, docs []invoicing.Invoice) ([]Invoice, error) {
 	invoices := make([]Invoice, len(docs))
 	for i, d := range docs {
 		invoices[i] = asOf(d, day)

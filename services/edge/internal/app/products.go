@@ -70,10 +70,7 @@ func (h ListProductsHandler) Handle(ctx context.Context, caller Caller, f Produc
 	}
 	now := h.now()
 	offers, total, err := h.products.List(ctx, scope, now, f, page)
-	for i := range offers {
-		offers[i].Prices = pricesAt(offers[i].Prices, now)
-	}
-	return offers, total, err
+	return atPrices(offers, now), total, err
 }
 
 // After returns up to limit of the products the caller may resell that
@@ -85,10 +82,15 @@ func (h ListProductsHandler) After(ctx context.Context, caller Caller, f Product
 	}
 	now := h.now()
 	offers, err := h.products.ListAfter(ctx, scope, now, f, after, limit)
+	return atPrices(offers, now), err
+}
+
+// atPrices keeps each offer's prices in effect at now.
+func atPrices(offers []catalog.Offer, now time.Time) []catalog.Offer {
 	for i := range offers {
 		offers[i].Prices = pricesAt(offers[i].Prices, now)
 	}
-	return offers, err
+	return offers
 }
 
 func (h ListProductsHandler) scope(caller Caller) (ListScope, bool) {

@@ -1,6 +1,7 @@
 package ports
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -44,23 +45,55 @@ func accountPosition(a directory.Account, f app.AccountFilter) pagetoken.Positio
 	return pagetoken.Position{Value: a.Name, ID: a.ID}
 }
 
-// listAccountsAfter serves a page of GET /api/accounts by pageToken.
-func (h *HTTP) listAccountsAfter(c *gin.Context, params ListAccountsParams, f app.AccountFilter) {
-	accounts, next, ok := cursorPage(h, c, params.PageIndex, params.PageSize, *params.PageToken, accountsBinding(caller(c), f),
-		func(after *pagetoken.Position, limit int) ([]directory.Account, error) {
-			return h.app.Queries.ListAccounts.After(c.Request.Context(), caller(c), f, after, limit)
-		},
-		func(a directory.Account) pagetoken.Position { return accountPosition(a, f) })
+// lister is a list query of the application: Handle reads a page by
+// index (with the total), After the items after a position (cursor paging).
+type lister[F, T any] interface {
+	Handle(ctx context.Context, caller app.Caller, f F, page paging.Request) ([]T, int64, error)
+	After(ctx context.Context, caller app.Caller, f F, after *pagetoken.Position, limit int) ([]T, error)
+}
+
+// listRequest is one request for a page of a BSS list filtered by f:
+// binding is what its tokens are bound to, position where an item ends a
+// page.
+type listRequest[F, T any] struct {
+	pageIndex, pageSize *int
+	pageToken           *string
+	f                   F
+	binding             string
+	position            func(T, F) pagetoken.Position
+}
+
+// listPage reads one page of a BSS list: after pageToken when the request
+// sends one (cursorPage), or else by pageIndex, with the pagination and its
+// Link header and, on a first page asked for without pageIndex, the token
+// of the page after it (a cursor walk starts there). It answers an error
+// itself and returns false.
+func listPage[F, T any](h *HTTP, c *gin.Context, list lister[F, T], r listRequest[F, T]) (items []T, pagination *Pagination, next *string, ok bool) {
+	ctx, who := c.Request.Context(), caller(c)
+	position := func(item T) pagetoken.Position { return r.position(item, r.f) }
+	if r.pageToken != nil {
+		items, next, ok = cursorPage(h, c, r.pageIndex, r.pageSize, *r.pageToken, r.binding,
+			func(after *pagetoken.Position, limit int) ([]T, error) {
+				return list.After(ctx, who, r.f, after, limit)
+			},
+			position)
+		return items, nil, next, ok
+	}
+	page, ok := pageOf(c, paging.BSS, r.pageIndex, r.pageSize)
 	if !ok {
-		return
+		return nil, nil, nil, false
 	}
-	list := AccountList{Data: make([]Account, len(accounts)), NextPageToken: next}
-	optionals := make([]string, 0, 4*len(accounts))
-	for i, a := range accounts {
-		list.Data[i] = accountResponse(a, &optionals)
+	items, total, err := list.Handle(ctx, who, r.f, page)
+	if err != nil {
+		h.fail(c, err)
+		return nil, nil, nil, false
 	}
-	c.Header("Cache-Control", "private, no-store")
-	writeJSON(c, http.StatusOK, list)
+	p := listPagination(c, page, total)
+	if r.pageIndex == nil && len(items) > 0 && int64(page.Size) < total {
+		t := h.tokens.Encode(r.binding, position(items[len(items)-1]))
+		next = &t
+	}
+	return items, &p, next, true
 }
 
 // cursorPage reads the page after token: read is called for one item more
@@ -101,16 +134,6 @@ func cursorPage[T any](h *HTTP, c *gin.Context, pageIndex, pageSize *int, token,
 		c.Header("Link", paging.NextLink(c.Request.URL, page.Size, t))
 	}
 	return items, next, true
-}
-
-// firstPageToken is the token of the page after a first page asked for
-// without pageIndex (it starts a cursor walk), or nil when there is none.
-func firstPageToken[T any](h *HTTP, pageIndex *int, page paging.Request, total int64, items []T, binding string, position func(T) pagetoken.Position) *string {
-	if pageIndex != nil || len(items) == 0 || int64(page.Size) >= total {
-		return nil
-	}
-	t := h.tokens.Encode(binding, position(items[len(items)-1]))
-	return &t
 }
 
 // invoicesBinding is what an invoice list's page token is bound to.

@@ -150,28 +150,18 @@ func (h *HTTP) ListAccounts(c *gin.Context, params ListAccountsParams) {
 		field, desc := strings.CutPrefix(string(*params.Sort), "-")
 		f.Sort = app.AccountSort{Field: field, Desc: desc}
 	}
-	if params.PageToken != nil {
-		h.listAccountsAfter(c, params, f)
-		return
-	}
-	page, ok := pageOf(c, paging.BSS, params.PageIndex, params.PageSize)
+	accounts, pagination, next, ok := listPage(h, c, h.app.Queries.ListAccounts, listRequest[app.AccountFilter, directory.Account]{
+		pageIndex: params.PageIndex, pageSize: params.PageSize, pageToken: params.PageToken,
+		f: f, binding: accountsBinding(caller(c), f), position: accountPosition,
+	})
 	if !ok {
 		return
 	}
-	accounts, total, err := h.app.Queries.ListAccounts.Handle(c.Request.Context(), caller(c), f, page)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	list := AccountList{Data: make([]Account, len(accounts))}
+	list := AccountList{Data: make([]Account, len(accounts)), Pagination: pagination, NextPageToken: next}
 	optionals := make([]string, 0, 4*len(accounts)) // one allocation for the page's optional fields
 	for i, a := range accounts {
 		list.Data[i] = accountResponse(a, &optionals)
 	}
-	pagination := listPagination(c, page, total)
-	list.Pagination = &pagination
-	list.NextPageToken = firstPageToken(h, params.PageIndex, page, total, accounts, accountsBinding(caller(c), f),
-		func(a directory.Account) pagetoken.Position { return accountPosition(a, f) })
 	c.Header("Cache-Control", "private, no-store")
 	writeJSON(c, http.StatusOK, list)
 }
@@ -198,35 +188,15 @@ func (h *HTTP) ListProducts(c *gin.Context, params ListProductsParams) {
 		field, desc := strings.CutPrefix(string(*params.Sort), "-")
 		f.Sort = app.ProductSort{Field: field, Desc: desc}
 	}
-	position := func(o catalog.Offer) pagetoken.Position { return productPosition(o, f) }
-	var products []catalog.Offer
-	var list ProductList
-	if params.PageToken != nil {
-		var ok bool
-		products, list.NextPageToken, ok = cursorPage(h, c, params.PageIndex, params.PageSize, *params.PageToken, productsBinding(caller(c), f),
-			func(after *pagetoken.Position, limit int) ([]catalog.Offer, error) {
-				return h.app.Queries.ListProducts.After(c.Request.Context(), caller(c), f, after, limit)
-			}, position)
-		if !ok {
-			return
-		}
-	} else {
-		page, ok := pageOf(c, paging.BSS, params.PageIndex, params.PageSize)
-		if !ok {
-			return
-		}
-		var total int64
-		var err error
-		if products, total, err = h.app.Queries.ListProducts.Handle(c.Request.Context(), caller(c), f, page); err != nil {
-			h.fail(c, err)
-			return
-		}
-		pagination := listPagination(c, page, total)
-		list.Pagination = &pagination
-		list.NextPageToken = firstPageToken(h, params.PageIndex, page, total, products, productsBinding(caller(c), f), position)
+	products, pagination, next, ok := listPage(h, c, h.app.Queries.ListProducts, listRequest[app.ProductFilter, catalog.Offer]{
+		pageIndex: params.PageIndex, pageSize: params.PageSize, pageToken: params.PageToken,
+		f: f, binding: productsBinding(caller(c), f), position: productPosition,
+	})
+	if !ok {
+		return
 	}
+	list := ProductList{Data: make([]Product, len(products)), Pagination: pagination, NextPageToken: next}
 	var err error
-	list.Data = make([]Product, len(products))
 	for i, p := range products {
 		if list.Data[i], err = productResponse(p); err != nil {
 			h.fail(c, err)

@@ -11,8 +11,6 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	"github.com/resellerapi/platform/pkg/money"
-	"github.com/resellerapi/platform/pkg/pagetoken"
-	"github.com/resellerapi/platform/pkg/paging"
 	"github.com/resellerapi/platform/services/edge/internal/app"
 )
 
@@ -28,39 +26,15 @@ func (h *HTTP) ListInvoices(c *gin.Context, params ListInvoicesParams) {
 		field, desc := strings.CutPrefix(string(*params.Sort), "-")
 		f.Sort = app.InvoiceSort{Field: field, Desc: desc}
 	}
-	position := func(inv app.Invoice) pagetoken.Position { return invoicePosition(inv, f) }
-	var invoices []app.Invoice
-	var list InvoiceList
-	if params.PageToken != nil {
-		var ok bool
-		invoices, list.NextPageToken, ok = cursorPage(h, c, params.PageIndex, params.PageSize, *params.PageToken, invoicesBinding(caller(c), f),
-			func(after *pagetoken.Position, limit int) ([]app.Invoice, error) {
-				return h.app.Queries.ListInvoices.After(c.Request.Context(), caller(c), f, after, limit)
-			}, position)
-		if !ok {
-			return
-		}
-	} else {
-		page, ok := pageOf(c, paging.BSS, params.PageIndex, params.PageSize)
-		if !ok {
-			return
-		}
-		var total int64
-		var err error
-		if invoices, total, err = h.app.Queries.ListInvoices.Handle(c.Request.Context(), caller(c), f, page); err != nil {
-			h.fail(c, err)
-			return
-		}
-		pagination := listPagination(c, page, total)
-		list.Pagination = &pagination
-		list.NextPageToken = firstPageToken(h, params.PageIndex, page, total, invoices, invoicesBinding(caller(c), f), position)
-	}
-	var err error
-	if err != nil {
-		h.fail(c, err)
+	invoices, pagination, next, ok := listPage(h, c, h.app.Queries.ListInvoices, listRequest[app.InvoiceFilter, app.Invoice]{
+		pageIndex: params.PageIndex, pageSize: params.PageSize, pageToken: params.PageToken,
+		f: f, binding: invoicesBinding(caller(c), f), position: invoicePosition,
+	})
+	if !ok {
 		return
 	}
-	list.Data = make([]InvoiceSummary, len(invoices))
+	list := InvoiceList{Data: make([]InvoiceSummary, len(invoices)), Pagination: pagination, NextPageToken: next}
+	var err error
 	for i, inv := range invoices {
 		if list.Data[i], err = invoiceSummary(inv); err != nil {
 			h.fail(c, err)
