@@ -45,13 +45,14 @@ type ParamError struct {
 
 func (e *ParamError) Error() string { return fmt.Sprintf("query parameter %s: %s", e.Param, e.Reason) }
 
-// Params names the page parameters of a style of list; errors name them.
-type Params struct{ Index, Size string }
+// Params names the page parameters of a style of list (the page index,
+// its size and the cursor of a cursor walk); errors name them.
+type Params struct{ Index, Size, Cursor string }
 
 // The page parameters of the BSS lists and of the JSON:API lists.
 var (
-	BSS     = Params{Index: "pageIndex", Size: "pageSize"}
-	JSONAPI = Params{Index: "page[number]", Size: "page[size]"}
+	BSS     = Params{Index: "pageIndex", Size: "pageSize", Cursor: "pageToken"}
+	JSONAPI = Params{Index: "page[number]", Size: "page[size]", Cursor: "page[cursor]"}
 )
 
 // New checks a page request whose parameters were parsed elsewhere (by

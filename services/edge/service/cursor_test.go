@@ -2,12 +2,14 @@ package service_test
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/resellerapi/platform/pkg/readmodel/directory"
@@ -172,6 +174,82 @@ func TestCursorPagingOverProducts(t *testing.T) {
 		got := e.walk(t, "/api/products?pageSize=2"+sort, r1)
 		if len(want) < 3 || !slices.Equal(got, want) {
 			t.Errorf("sort %q: walked %v, want %v", sort, got, want)
+		}
+	}
+}
+
+// The JSON:API reseller list walks by page[cursor] as the BSS lists walk
+// by pageToken: every reseller once, by name then id, with self and next
+// links only; its cursors are bound like page tokens.
+func TestCursorPagingOverResellers(t *testing.T) {
+	t.Parallel()
+	root := "walk-" + uuid.NewString()[:8]
+	tree := [][3]string{{root, "", ""}}
+	for i := range 11 {
+		tree = append(tree, [3]string{fmt.Sprintf("%s-%02d", root, i), root, ""})
+	}
+	publishResellers(t, tree...)
+	e := start(t)
+	var docs []any
+	for i, r := range tree {
+		// Pairs share a name, so the walk's order needs the id too.
+		docs = append(docs, directory.Reseller{ID: r[0], ParentID: r[1], Name: fmt.Sprintf("Walker %02d", (len(tree)-i)/2),
+			Status: []string{"active", "suspended"}[i%2], Version: 1})
+	}
+	if _, err := kit.Mongo.Database(e.cfg.DirectoryDatabase).Collection(directory.ResellersCollection).InsertMany(context.Background(), docs); err != nil {
+		t.Fatal(err)
+	}
+	token := e.tokens.mint(t, root, "resellers:read", time.Minute)
+	jsonAPIWalk := func(path string, total float64) []string {
+		var seen []string
+		for pages := 0; path != ""; pages++ {
+			if pages > 20 {
+				t.Fatal("the walk does not end")
+			}
+			resp, doc := e.get(t, path, token)
+			if resp.StatusCode != 200 {
+				t.Fatalf("GET %s: %d %v", path, resp.StatusCode, doc)
+			}
+			seen = append(seen, ids(doc)...)
+			links, meta := doc["links"].(map[string]any), doc["meta"].(map[string]any)
+			next, _ := links["next"].(string)
+			if pages == 0 {
+				cursor, _ := meta["nextCursor"].(string)
+				if cursor == "" || meta["total"] != total {
+					t.Fatalf("first page: meta %v", meta)
+				}
+				next = path + "&page[cursor]=" + url.QueryEscape(cursor)
+			} else if meta["total"] != nil || links["first"] != nil || links["last"] != nil ||
+				(next == "") != (meta["nextCursor"] == nil) {
+				t.Errorf("cursor page %d: links %v, meta %v", pages, links, meta)
+			}
+			path = next
+		}
+		return seen
+	}
+	_, byNumber := e.get(t, "/api/v3/resellers?page[size]=100", token)
+	want := ids(byNumber)
+	if got := jsonAPIWalk("/api/v3/resellers?page[size]=5", 12); !slices.Equal(got, want) || len(got) != 12 {
+		t.Errorf("walked %v, want %v", got, want)
+	}
+	if got := jsonAPIWalk("/api/v3/resellers?page[size]=2&filter[status]=suspended", 6); len(got) != 6 {
+		t.Errorf("suspended resellers walked = %v", got)
+	}
+
+	_, first := e.get(t, "/api/v3/resellers?page[size]=5", token)
+	cursor := first["meta"].(map[string]any)["nextCursor"].(string)
+	flipped := []byte(cursor)
+	flipped[3] ^= 0x01
+	for name, c := range map[string]struct{ path, token string }{
+		"tampered":          {"/api/v3/resellers?page[cursor]=" + url.QueryEscape(string(flipped)), token},
+		"another filter":    {"/api/v3/resellers?filter[status]=active&page[cursor]=" + url.QueryEscape(cursor), token},
+		"another reseller":  {"/api/v3/resellers?page[cursor]=" + url.QueryEscape(cursor), e.tokens.mint(t, "r1", "resellers:read", time.Minute)},
+		"with page[number]": {"/api/v3/resellers?page[number]=2&page[cursor]=" + url.QueryEscape(cursor), token},
+		"not a cursor":      {"/api/v3/resellers?page[cursor]=abc", token},
+	} {
+		resp, doc := e.get(t, c.path, c.token)
+		if errs, _ := doc["errors"].([]any); resp.StatusCode != 400 || len(errs) != 1 {
+			t.Errorf("%s: %d %v, want a 400 JSON:API error", name, resp.StatusCode, doc)
 		}
 	}
 }

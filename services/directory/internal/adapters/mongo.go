@@ -42,9 +42,12 @@ func NewResellerRepository(db *mongo.Database) *ResellerRepository {
 	return &ResellerRepository{coll: db.Collection(directory.ResellersCollection)}
 }
 
-// EnsureIndexes creates the index used to walk the reseller tree.
+// EnsureIndexes creates the indexes used to walk the reseller tree and to
+// list resellers by name (pages by number and by cursor).
 func (r *ResellerRepository) EnsureIndexes(ctx context.Context) error {
-	return mongodb.EnsureIndexes(ctx, r.coll, mongo.IndexModel{Keys: bson.D{{Key: "parent_id", Value: 1}}})
+	return mongodb.EnsureIndexes(ctx, r.coll,
+		mongo.IndexModel{Keys: bson.D{{Key: "parent_id", Value: 1}}},
+		mongo.IndexModel{Keys: bson.D{{Key: "name", Value: 1}, {Key: "_id", Value: 1}}})
 }
 
 // Save stores res unless a newer or equal version is stored.

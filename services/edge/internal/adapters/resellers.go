@@ -8,6 +8,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/resellerapi/platform/pkg/mongodb"
+	"github.com/resellerapi/platform/pkg/pagetoken"
 	"github.com/resellerapi/platform/pkg/paging"
 	"github.com/resellerapi/platform/pkg/readmodel/directory"
 	"github.com/resellerapi/platform/services/edge/internal/app"
@@ -25,6 +26,19 @@ func NewResellerReader(db *mongo.Database) *ResellerReader {
 // List returns one page of the resellers in scope, by name: one find and
 // one count.
 func (r *ResellerReader) List(ctx context.Context, scope app.Scope, f app.ResellerFilter, page paging.Request) ([]directory.Reseller, int64, error) {
+	docs, total, err := mongodb.ScopedFindPage[directory.Reseller](ctx, r.resellers, scope.ResellerIDs(), mongodb.Page{
+		Filter: resellerFilter(f), Sort: sortBy(nil, "name", false), Skip: page.Skip(), Limit: page.Limit(),
+	})
+	return docs, total, err
+}
+
+// ListAfter returns up to limit resellers in scope matching f after
+// position after by name and id: one find, no count.
+func (r *ResellerReader) ListAfter(ctx context.Context, scope app.Scope, f app.ResellerFilter, after *pagetoken.Position, limit int) ([]directory.Reseller, error) {
+	return findAfter[directory.Reseller](ctx, r.resellers, scope.ResellerIDs(), resellerFilter(f), sortBy(nil, "name", false), after, nil, limit)
+}
+
+func resellerFilter(f app.ResellerFilter) bson.D {
 	var filter bson.D
 	if f.ParentID != "" {
 		filter = append(filter, bson.E{Key: "parent_id", Value: f.ParentID})
@@ -32,10 +46,7 @@ func (r *ResellerReader) List(ctx context.Context, scope app.Scope, f app.Resell
 	if f.Status != "" {
 		filter = append(filter, bson.E{Key: "status", Value: f.Status})
 	}
-	docs, total, err := mongodb.ScopedFindPage[directory.Reseller](ctx, r.resellers, scope.ResellerIDs(), mongodb.Page{
-		Filter: filter, Sort: sortBy(nil, "name", false), Skip: page.Skip(), Limit: page.Limit(),
-	})
-	return docs, total, err
+	return filter
 }
 
 // Get returns reseller id if it is in scope, else app.ErrNotFound.

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 
+	"github.com/resellerapi/platform/pkg/pagetoken"
 	"github.com/resellerapi/platform/pkg/readmodel/directory"
 )
 
@@ -23,6 +24,9 @@ type ResellerFilter struct {
 // ResellerReader reads the directory's resellers within a scope.
 type ResellerReader interface {
 	List(ctx context.Context, scope Scope, f ResellerFilter, page PageRequest) ([]directory.Reseller, int64, error)
+	// ListAfter returns up to limit resellers in scope matching f that
+	// follow after by name and id (all from the start when after is nil).
+	ListAfter(ctx context.Context, scope Scope, f ResellerFilter, after *pagetoken.Position, limit int) ([]directory.Reseller, error)
 	// Get returns ErrNotFound unless id is within scope.
 	Get(ctx context.Context, scope Scope, id string) (directory.Reseller, error)
 }
@@ -35,11 +39,22 @@ type ListResellersHandler struct {
 
 // Handle returns one page of the caller's reseller and its subtree.
 func (h ListResellersHandler) Handle(ctx context.Context, caller Caller, f ResellerFilter, page PageRequest) ([]directory.Reseller, int64, error) {
-	scope := Scope{resellers: h.tree.Subtree(caller.ResellerID)}
+	return h.resellers.List(ctx, h.scope(caller), f, page)
+}
+
+// After returns up to limit of the resellers the caller may see that
+// follow after by name and id (cursor paging).
+func (h ListResellersHandler) After(ctx context.Context, caller Caller, f ResellerFilter, after *pagetoken.Position, limit int) ([]directory.Reseller, error) {
+	return h.resellers.ListAfter(ctx, h.scope(caller), f, after, limit)
+}
+
+// scope is the caller's reseller and its subtree, or its own reseller
+// only when its role allows no more.
+func (h ListResellersHandler) scope(caller Caller) Scope {
 	if caller.OwnResellerOnly {
-		scope = ownScope(caller)
+		return ownScope(caller)
 	}
-	return h.resellers.List(ctx, scope, f, page)
+	return Scope{resellers: h.tree.Subtree(caller.ResellerID)}
 }
 
 // GetResellerHandler reads a reseller the caller may see.

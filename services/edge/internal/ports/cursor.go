@@ -72,11 +72,15 @@ func listPage[F, T any](h *HTTP, c *gin.Context, list lister[F, T], r listReques
 	ctx, who := c.Request.Context(), caller(c)
 	position := func(item T) pagetoken.Position { return r.position(item, r.f) }
 	if r.pageToken != nil {
-		items, next, ok = cursorPage(h, c, r.pageIndex, r.pageSize, *r.pageToken, r.binding,
+		var size int
+		items, next, size, ok = cursorPage(h, c, paging.BSS, r.pageIndex, r.pageSize, *r.pageToken, r.binding,
 			func(after *pagetoken.Position, limit int) ([]T, error) {
 				return list.After(ctx, who, r.f, after, limit)
 			},
 			position)
+		if next != nil {
+			c.Header("Link", paging.NextLink(c.Request.URL, size, *next))
+		}
 		return items, nil, next, ok
 	}
 	page, ok := pageOf(c, paging.BSS, r.pageIndex, r.pageSize)
@@ -96,44 +100,43 @@ func listPage[F, T any](h *HTTP, c *gin.Context, list lister[F, T], r listReques
 	return items, &p, next, true
 }
 
-// cursorPage reads the page after token: read is called for one item more
-// than the page holds, to know whether another follows; position is where
-// an item ends a page. It answers the error itself and returns false on
-// one; otherwise the page's items and the next page's token (nil on the
-// last), which the Link header names too.
-func cursorPage[T any](h *HTTP, c *gin.Context, pageIndex, pageSize *int, token, binding string,
-	read func(after *pagetoken.Position, limit int) ([]T, error), position func(T) pagetoken.Position) ([]T, *string, bool) {
+// cursorPage reads the page after token in a list of style ps: read is
+// called for one item more than the page holds, to know whether another
+// follows; position is where an item ends a page. It answers the error
+// itself and returns false on one; otherwise the page's items, the next
+// page's token (nil on the last) and the page size.
+func cursorPage[T any](h *HTTP, c *gin.Context, ps paging.Params, pageIndex, pageSize *int, token, binding string,
+	read func(after *pagetoken.Position, limit int) ([]T, error), position func(T) pagetoken.Position) ([]T, *string, int, bool) {
 	if pageIndex != nil {
 		httpserver.Fail(c, problem.New(http.StatusBadRequest, problem.TypeInvalidParameter,
-			"pageToken and pageIndex page the list two ways: send one of them."))
-		return nil, nil, false
+			ps.Cursor+" and "+ps.Index+" page the list two ways: send one of them."))
+		return nil, nil, 0, false
 	}
-	page, ok := pageOf(c, paging.BSS, nil, pageSize)
+	page, ok := pageOf(c, ps, nil, pageSize)
 	if !ok {
-		return nil, nil, false
+		return nil, nil, 0, false
 	}
 	after, err := h.tokens.Decode(binding, token)
 	if err != nil {
-		httpserver.Fail(c, badPageToken(err))
-		return nil, nil, false
+		httpserver.Fail(c, badPageToken(ps, err))
+		return nil, nil, 0, false
 	}
 	items, err := read(&after, page.Size+1)
 	switch {
 	case errors.Is(err, pagetoken.ErrInvalid):
-		httpserver.Fail(c, badPageToken(err))
-		return nil, nil, false
+		httpserver.Fail(c, badPageToken(ps, err))
+		return nil, nil, 0, false
 	case err != nil:
 		h.fail(c, err)
-		return nil, nil, false
+		return nil, nil, 0, false
 	}
 	var next *string
 	if len(items) > page.Size {
 		items = items[:page.Size]
 		t := h.tokens.Encode(binding, position(items[len(items)-1]))
 		next = &t
-		c.Header("Link", paging.NextLink(c.Request.URL, page.Size, t))
 	}
-	return items, next, true
+	return items, next, page.Size, true
 }
 
 // invoicesBinding is what an invoice list's page token is bound to.
@@ -158,9 +161,19 @@ func invoicePosition(inv app.Invoice, f app.InvoiceFilter) pagetoken.Position {
 	return pagetoken.Position{Value: d.IssueDate, ID: d.ID}
 }
 
-func badPageToken(err error) problem.Problem {
+func badPageToken(ps paging.Params, err error) problem.Problem {
 	return problem.New(http.StatusBadRequest, problem.TypeInvalidParameter,
-		"The pageToken is not one this list issued for these filters and this caller ("+err.Error()+"): start again without it.")
+		"The "+ps.Cursor+" is not one this list issued for these filters and this caller ("+err.Error()+"): start again without it.")
+}
+
+// resellersBinding is what a reseller list's cursor is bound to.
+func resellersBinding(c app.Caller, f app.ResellerFilter) string {
+	return strings.Join([]string{"resellers", c.ResellerID, c.Subject, strconv.FormatBool(c.OwnResellerOnly), f.ParentID, f.Status}, "\x00")
+}
+
+// resellerPosition is where a page ending with r ends (by name and id).
+func resellerPosition(r directory.Reseller, _ app.ResellerFilter) pagetoken.Position {
+	return pagetoken.Position{Value: r.Name, ID: r.ID}
 }
 
 // productsBinding is what a product list's page token is bound to.

@@ -688,16 +688,22 @@ type ResellerAttributes struct {
 
 // ResellerCollection defines model for ResellerCollection.
 type ResellerCollection struct {
-	Data  []ResellerResource `json:"data"`
+	Data []ResellerResource `json:"data"`
+
+	// Links With page[number], first, last and the neighbours by number; with page[cursor], self and next only.
 	Links struct {
-		First string  `json:"first"`
-		Last  string  `json:"last"`
+		First *string `json:"first,omitempty"`
+		Last  *string `json:"last,omitempty"`
 		Next  *string `json:"next,omitempty"`
 		Prev  *string `json:"prev,omitempty"`
 		Self  string  `json:"self"`
 	} `json:"links"`
 	Meta struct {
-		Total int64 `json:"total"`
+		// NextCursor The page[cursor] of the next page, on a first page asked for without page[number] and on every page[cursor] page; absent on the last one.
+		NextCursor *string `json:"nextCursor,omitempty"`
+
+		// Total How many resellers match, with page[number] only.
+		Total *int64 `json:"total,omitempty"`
 	} `json:"meta"`
 }
 
@@ -948,6 +954,9 @@ type ListResellersParams struct {
 	// PageNumber 1-based page number.
 	PageNumber *int `form:"page[number],omitempty" json:"page[number],omitempty"`
 	PageSize   *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageCursor The meta.nextCursor of the previous page: the page after it, by name and id, with no depth limit and no total. A first page asked for without page[number] carries the cursor that starts such a walk. Opaque; valid only with the same filters, for the same caller; not with page[number].
+	PageCursor *string `form:"page[cursor],omitempty" json:"page[cursor],omitempty"`
 
 	// FilterParentId Only the direct downstream resellers of this reseller.
 	FilterParentId *string                          `form:"filter[parent_id],omitempty" json:"filter[parent_id],omitempty"`
@@ -1587,6 +1596,14 @@ func (siw *ServerInterfaceWrapper) ListResellers(c *gin.Context) {
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "page[size]", c.Request.URL.Query(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter page[size]: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "page[cursor]" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page[cursor]", c.Request.URL.Query(), &params.PageCursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter page[cursor]: %w", err), http.StatusBadRequest)
 		return
 	}
 

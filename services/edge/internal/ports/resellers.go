@@ -12,6 +12,7 @@ import (
 
 	"github.com/resellerapi/platform/pkg/httpserver"
 	"github.com/resellerapi/platform/pkg/jsonapi"
+	"github.com/resellerapi/platform/pkg/pagetoken"
 	"github.com/resellerapi/platform/pkg/paging"
 	"github.com/resellerapi/platform/pkg/problem"
 	"github.com/resellerapi/platform/pkg/readmodel/directory"
@@ -73,38 +74,73 @@ func mediaType(c *gin.Context) {
 // jsonAPITime is the seed's timestamp: RFC 3339 with milliseconds.
 const jsonAPITime = "2006-01-02T15:04:05.000Z07:00"
 
-// ListResellers serves GET /api/v3/resellers.
+// ListResellers serves GET /api/v3/resellers: by page[number] (with the
+// total, first and last) or after a page[cursor] (self and next only).
 func (h *HTTP) ListResellers(c *gin.Context, params ListResellersParams) {
-	page, ok := pageOf(c, paging.JSONAPI, params.PageNumber, params.PageSize)
-	if !ok {
-		return
-	}
 	f := app.ResellerFilter{ParentID: deref(params.FilterParentId), Status: deref(params.FilterStatus)}
-	profiles, total, err := h.app.Queries.ListResellers.Handle(c.Request.Context(), caller(c), f, page)
-	if err != nil {
-		h.fail(c, err)
-		return
+	ctx, who := c.Request.Context(), caller(c)
+	binding := resellersBinding(who, f)
+	position := func(r directory.Reseller) pagetoken.Position { return resellerPosition(r, f) }
+	link := func(set url.Values) *string {
+		q := c.Request.URL.Query()
+		for _, name := range []string{paging.JSONAPI.Index, paging.JSONAPI.Cursor} {
+			q.Del(name)
+		}
+		for k, v := range set {
+			q[k] = v
+		}
+		l := (&url.URL{Path: c.Request.URL.Path, RawQuery: q.Encode()}).String()
+		return &l
 	}
-	doc := ResellerCollection{Data: make([]ResellerResource, len(profiles))}
+	var doc ResellerCollection
+	var profiles []directory.Reseller
+	if params.PageCursor != nil {
+		var next *string
+		var size int
+		var ok bool
+		profiles, next, size, ok = cursorPage(h, c, paging.JSONAPI, params.PageNumber, params.PageSize, *params.PageCursor, binding,
+			func(after *pagetoken.Position, limit int) ([]directory.Reseller, error) {
+				return h.app.Queries.ListResellers.After(ctx, who, f, after, limit)
+			}, position)
+		if !ok {
+			return
+		}
+		doc.Links.Self = c.Request.URL.RequestURI()
+		if next != nil {
+			doc.Meta.NextCursor = next
+			doc.Links.Next = link(url.Values{paging.JSONAPI.Cursor: {*next}, paging.JSONAPI.Size: {strconv.Itoa(size)}})
+		}
+	} else {
+		page, ok := pageOf(c, paging.JSONAPI, params.PageNumber, params.PageSize)
+		if !ok {
+			return
+		}
+		var total int64
+		var err error
+		if profiles, total, err = h.app.Queries.ListResellers.Handle(ctx, who, f, page); err != nil {
+			h.fail(c, err)
+			return
+		}
+		doc.Meta.Total = &total
+		number := func(n int64) *string {
+			return link(url.Values{paging.JSONAPI.Index: {strconv.FormatInt(n, 10)}, paging.JSONAPI.Size: {strconv.Itoa(page.Size)}})
+		}
+		prev, next, last := paging.NewPagination(page, total).Pages()
+		doc.Links.Self, doc.Links.First, doc.Links.Last = *number(int64(page.Index)), number(1), number(last)
+		if prev > 0 {
+			doc.Links.Prev = number(prev)
+		}
+		if next > 0 {
+			doc.Links.Next = number(next)
+		}
+		if params.PageNumber == nil && len(profiles) > 0 && int64(page.Size) < total {
+			t := h.tokens.Encode(binding, position(profiles[len(profiles)-1]))
+			doc.Meta.NextCursor = &t
+		}
+	}
+	doc.Data = make([]ResellerResource, len(profiles))
 	for i, p := range profiles {
 		doc.Data[i] = resellerResource(p)
-	}
-	doc.Meta.Total = total
-	link := func(n int64) string {
-		q := c.Request.URL.Query()
-		q.Set(paging.JSONAPI.Index, strconv.FormatInt(n, 10))
-		q.Set(paging.JSONAPI.Size, strconv.Itoa(page.Size))
-		return (&url.URL{Path: c.Request.URL.Path, RawQuery: q.Encode()}).String()
-	}
-	prev, next, last := paging.NewPagination(page, total).Pages()
-	doc.Links.Self, doc.Links.First, doc.Links.Last = link(int64(page.Index)), link(1), link(last)
-	if prev > 0 {
-		l := link(prev)
-		doc.Links.Prev = &l
-	}
-	if next > 0 {
-		l := link(next)
-		doc.Links.Next = &l
 	}
 	writeJSONAPI(c, http.StatusOK, doc)
 }
