@@ -262,11 +262,18 @@ func TestConsoleDistributorAndResellerScreens(t *testing.T) {
 
 func TestConsoleSaysWhyAResellersTokensAreRefusedAndRotatesItsPair(t *testing.T) {
 	t.Parallel()
+	// A reseller of the test's own: every test's auth reads the one
+	// stream, and the others publish r1 and r2 as they start.
+	r2 := "bytebridge-" + uuid.NewString()[:8]
 	e := startWith(t, func(c *service.Config) { c.Issuer = "http://console.test"; c.CredentialsGracePeriod = time.Hour })
+	publishReseller(t, &eventsv1.Reseller{ResellerId: r2, Name: "ByteBridge IT"})
 	op := newConsoleUser(t, e.srv.URL)
 	op.signIn(adminToken)
-	if op.get("/console/resellers/r2/api-credentials"); op.text("refusal") != "" || !strings.Contains(op.last, `id="not-generated"`) ||
-		strings.Contains(op.last, `id="add"`) {
+	testkit.Eventually(t, 10*time.Second, func() bool {
+		op.get("/console/resellers/" + r2 + "/api-credentials")
+		return strings.Contains(op.last, `id="not-generated"`)
+	}, "auth never learnt reseller %s", r2)
+	if op.text("refusal") != "" || strings.Contains(op.last, `id="add"`) {
 		t.Fatalf("an active standard reseller before the keys: refusal %q; want no refusal, the not-generated notice and no Add", op.text("refusal"))
 	}
 	for _, tt := range []struct {
@@ -278,35 +285,35 @@ func TestConsoleSaysWhyAResellersTokensAreRefusedAndRotatesItsPair(t *testing.T)
 		{eventsv1.ResellerStatus_RESELLER_STATUS_SUSPENDED, eventsv1.ResellerEdition_RESELLER_EDITION_STANDARD, "suspended"},
 		{eventsv1.ResellerStatus_RESELLER_STATUS_CLOSED, eventsv1.ResellerEdition_RESELLER_EDITION_STANDARD, "closed"},
 	} {
-		publishReseller(t, &eventsv1.Reseller{ResellerId: "r2", Name: "ByteBridge IT", Status: tt.status, Edition: tt.edition})
+		publishReseller(t, &eventsv1.Reseller{ResellerId: r2, Name: "ByteBridge IT", Status: tt.status, Edition: tt.edition})
 		testkit.Eventually(t, 10*time.Second, func() bool {
-			op.get("/console/resellers/r2/api-credentials")
+			op.get("/console/resellers/" + r2 + "/api-credentials")
 			return strings.Contains(op.text("refusal"), tt.want)
-		}, "r2 %v on %v: the page says %q, want %q", tt.status, tt.edition, op.text("refusal"), tt.want)
+		}, r2+" %v on %v: the page says %q, want %q", tt.status, tt.edition, op.text("refusal"), tt.want)
 	}
 
 	// A Free-edition reseller can still add users once the keys exist.
-	publishReseller(t, &eventsv1.Reseller{ResellerId: "r2", Name: "ByteBridge IT", Edition: eventsv1.ResellerEdition_RESELLER_EDITION_FREE})
-	before := e.credentials(t, "r2")
+	publishReseller(t, &eventsv1.Reseller{ResellerId: r2, Name: "ByteBridge IT", Edition: eventsv1.ResellerEdition_RESELLER_EDITION_FREE})
+	before := e.credentials(t, r2)
 	testkit.Eventually(t, 10*time.Second, func() bool {
-		op.get("/console/resellers/r2/api-credentials")
+		op.get("/console/resellers/" + r2 + "/api-credentials")
 		return strings.Contains(op.text("refusal"), "Free edition")
-	}, "r2 back on the free edition")
+	}, "%s back on the free edition", r2)
 	if !strings.Contains(op.last, `id="add"`) || op.text("client-key") != before["clientKey"] {
 		t.Errorf("a Free-edition reseller with keys: Add shown %v, key %q", strings.Contains(op.last, `id="add"`), op.text("client-key"))
 	}
 
 	// Rotating its own pair lists the previous key with its validity.
-	if status := op.post("/console/resellers/r2/api-credentials/rotate", url.Values{"grace": {"3600"}}); status != 200 ||
+	if status := op.post("/console/resellers/"+r2+"/api-credentials/rotate", url.Values{"grace": {"3600"}}); status != 200 ||
 		!strings.Contains(op.last, "new client key and secret") {
 		t.Fatalf("rotate: %d", status)
 	}
-	after := e.credentials(t, "r2")
+	after := e.credentials(t, r2)
 	if op.text("client-key") != after["clientKey"] || after["clientKey"] == before["clientKey"] ||
 		!regexp.MustCompile(`<code>`+regexp.QuoteMeta(before["clientKey"].(string))+`</code> works until \d+ \w+ \d{4}, \d\d:\d\d UTC`).MatchString(op.last) {
 		t.Errorf("after rotating: key %q (API: %v, before %v); previous keys: %s", op.text("client-key"), after["clientKey"], before["clientKey"], op.text("previous"))
 	}
-	if status := op.post("/console/resellers/r2/api-credentials/rotate", url.Values{"grace": {"12345"}}); status != 400 {
+	if status := op.post("/console/resellers/"+r2+"/api-credentials/rotate", url.Values{"grace": {"12345"}}); status != 400 {
 		t.Errorf("a grace period not offered: %d, want 400", status)
 	}
 }
