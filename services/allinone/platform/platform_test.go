@@ -105,6 +105,19 @@ func (s *system) api(t *testing.T, client *http.Client, path string, header ...s
 	return resp, out
 }
 
+// activate waits until auth knows the demo's resellers and generates the
+// Reseller API credentials of every one of them.
+func (s *system) activate(t *testing.T) {
+	t.Helper()
+	testkit.Eventually(t, 15*time.Second, func() bool {
+		status, _ := s.admin(t, "GET", "/admin/v1/resellers/res-cloudnova/api-credentials", nil)
+		return status == 200
+	}, "auth never learnt reseller res-cloudnova")
+	if status, _ := s.admin(t, "POST", "/admin/v1/reseller-api/credentials", nil); status != 201 {
+		t.Fatalf("activate: %d", status)
+	}
+}
+
 func (s *system) createUser(t *testing.T, reseller, username, password string) {
 	t.Helper()
 	body := map[string]string{"username": username, "email": username + "@example.test", "password": password, "confirmPassword": password}

@@ -34,13 +34,7 @@ func TestANightlySyncByCursorMissesNothing(t *testing.T) {
 	}
 	s := startSystem(t, t.TempDir())
 	defer s.stop()
-	testkit.Eventually(t, 15*time.Second, func() bool {
-		status, _ := s.admin(t, "GET", "/admin/v1/resellers/res-cloudnova/api-credentials", nil)
-		return status == 200
-	}, "auth never learnt reseller res-cloudnova")
-	if status, _ := s.admin(t, "POST", "/admin/v1/reseller-api/credentials", nil); status != 201 {
-		t.Fatalf("activate: %d", status)
-	}
+	s.activate(t)
 	s.createUser(t, "res-cloudnova", "cloudnova-sync", "Reseller-Api-2026")
 	cloudnova := s.login(t, "res-cloudnova", "cloudnova-sync", "Reseller-Api-2026")
 
