@@ -478,13 +478,14 @@ func (c *Cluster) Stop() {
 // waitReady waits until the process reports ready on /readyz, or exits.
 func (p *Process) waitReady(ctx context.Context) error {
 	exited := errors.New("exited")
+	probe := probeClient()
 	err := poll(ctx, func() bool {
 		select {
 		case <-p.done:
 			return true
 		default:
 		}
-		resp, err := http.Get("http://" + p.OpsAddr + "/readyz")
+		resp, err := probe.Get("http://" + p.OpsAddr + "/readyz")
 		if err != nil {
 			return false
 		}
@@ -538,8 +539,9 @@ func waitTCP(ctx context.Context, address string) error {
 }
 
 func waitHTTP(ctx context.Context, u string) error {
+	probe := probeClient()
 	return poll(ctx, func() bool {
-		resp, err := http.Get(u)
+		resp, err := probe.Get(u)
 		if err != nil {
 			return false
 		}
@@ -547,6 +549,11 @@ func waitHTTP(ctx context.Context, u string) error {
 		return resp.StatusCode == http.StatusOK
 	})
 }
+
+// probeClient is the client of the readiness polls: a listener that
+// accepts and never answers (a port another process took) fails one poll
+// instead of hanging the whole start.
+func probeClient() *http.Client { return &http.Client{Timeout: 2 * time.Second} }
 
 func poll(ctx context.Context, ok func() bool) error {
 	deadline := time.Now().Add(2 * time.Minute)
