@@ -52,83 +52,107 @@ type lister[F, T any] interface {
 	After(ctx context.Context, caller app.Caller, f F, after *pagetoken.Position, limit int) ([]T, error)
 }
 
-// listRequest is one request for a page of a BSS list filtered by f:
-// binding is what its tokens are bound to, position where an item ends a
-// page.
+// listRequest is one request for a page of a list filtered by f: by
+// pageIndex, or after cursor when it is sent; binding is what its cursors
+// are bound to, position where an item ends a page.
 type listRequest[F, T any] struct {
 	pageIndex, pageSize *int
-	pageToken           *string
+	cursor              *string
 	f                   F
 	binding             string
 	position            func(T, F) pagetoken.Position
 }
 
-// listPage reads one page of a BSS list: after pageToken when the request
-// sends one (cursorPage), or else by pageIndex, with the pagination and its
-// Link header and, on a first page asked for without pageIndex, the token
-// of the page after it (a cursor walk starts there). It answers an error
-// itself and returns false.
-func listPage[F, T any](h *HTTP, c *gin.Context, list lister[F, T], r listRequest[F, T]) (items []T, pagination *Pagination, next *string, ok bool) {
+// listed is one page of a list as read: its items, the page request it
+// answered, the total when read by index (nil after a cursor) and the
+// cursor of the page after it (nil when there is none).
+type listed[T any] struct {
+	items []T
+	page  paging.Request
+	total *int64
+	next  *string
+}
+
+// readList reads one page of a list whose parameters are named by ps:
+// after the cursor when the request sends one (cursorPage), or else by
+// index with the total and, on a first page asked for without an index,
+// the cursor of the page after it (a cursor walk starts there). It
+// answers an error itself and returns false.
+func readList[F, T any](h *HTTP, c *gin.Context, ps paging.Params, list lister[F, T], r listRequest[F, T]) (listed[T], bool) {
 	ctx, who := c.Request.Context(), caller(c)
 	position := func(item T) pagetoken.Position { return r.position(item, r.f) }
-	if r.pageToken != nil {
-		var size int
-		items, next, size, ok = cursorPage(h, c, paging.BSS, r.pageIndex, r.pageSize, *r.pageToken, r.binding,
+	if r.cursor != nil {
+		items, next, page, ok := cursorPage(h, c, ps, r.pageIndex, r.pageSize, *r.cursor, r.binding,
 			func(after *pagetoken.Position, limit int) ([]T, error) {
 				return list.After(ctx, who, r.f, after, limit)
 			},
 			position)
-		if next != nil {
-			c.Header("Link", paging.NextLink(c.Request.URL, size, *next))
-		}
-		return items, nil, next, ok
+		return listed[T]{items: items, page: page, next: next}, ok
 	}
-	page, ok := pageOf(c, paging.BSS, r.pageIndex, r.pageSize)
+	page, ok := pageOf(c, ps, r.pageIndex, r.pageSize)
 	if !ok {
-		return nil, nil, nil, false
+		return listed[T]{}, false
 	}
 	items, total, err := list.Handle(ctx, who, r.f, page)
 	if err != nil {
 		h.fail(c, err)
-		return nil, nil, nil, false
+		return listed[T]{}, false
 	}
-	p := listPagination(c, page, total)
+	l := listed[T]{items: items, page: page, total: &total}
 	if r.pageIndex == nil && len(items) > 0 && int64(page.Size) < total {
 		t := h.tokens.Encode(r.binding, position(items[len(items)-1]))
-		next = &t
+		l.next = &t
 	}
-	return items, &p, next, true
+	return l, true
+}
+
+// listPage reads one page of a BSS list (readList) and answers its Link
+// header: the pages by index with the pagination member, or the next page
+// after a pageToken.
+func listPage[F, T any](h *HTTP, c *gin.Context, list lister[F, T], r listRequest[F, T]) (items []T, pagination *Pagination, next *string, ok bool) {
+	l, ok := readList(h, c, paging.BSS, list, r)
+	switch {
+	case !ok:
+		return nil, nil, nil, false
+	case l.total == nil:
+		if l.next != nil {
+			c.Header("Link", paging.NextLink(c.Request.URL, l.page.Size, *l.next))
+		}
+		return l.items, nil, l.next, true
+	}
+	p := listPagination(c, l.page, *l.total)
+	return l.items, &p, l.next, true
 }
 
 // cursorPage reads the page after token in a list of style ps: read is
 // called for one item more than the page holds, to know whether another
 // follows; position is where an item ends a page. It answers the error
 // itself and returns false on one; otherwise the page's items, the next
-// page's token (nil on the last) and the page size.
+// page's token (nil on the last) and the page request (its size).
 func cursorPage[T any](h *HTTP, c *gin.Context, ps paging.Params, pageIndex, pageSize *int, token, binding string,
-	read func(after *pagetoken.Position, limit int) ([]T, error), position func(T) pagetoken.Position) ([]T, *string, int, bool) {
+	read func(after *pagetoken.Position, limit int) ([]T, error), position func(T) pagetoken.Position) ([]T, *string, paging.Request, bool) {
 	if pageIndex != nil {
 		httpserver.Fail(c, problem.New(http.StatusBadRequest, problem.TypeInvalidParameter,
 			ps.Cursor+" and "+ps.Index+" page the list two ways: send one of them."))
-		return nil, nil, 0, false
+		return nil, nil, paging.Request{}, false
 	}
 	page, ok := pageOf(c, ps, nil, pageSize)
 	if !ok {
-		return nil, nil, 0, false
+		return nil, nil, paging.Request{}, false
 	}
 	after, err := h.tokens.Decode(binding, token)
 	if err != nil {
 		httpserver.Fail(c, badPageToken(ps, err))
-		return nil, nil, 0, false
+		return nil, nil, paging.Request{}, false
 	}
 	items, err := read(&after, page.Size+1)
 	switch {
 	case errors.Is(err, pagetoken.ErrInvalid):
 		httpserver.Fail(c, badPageToken(ps, err))
-		return nil, nil, 0, false
+		return nil, nil, paging.Request{}, false
 	case err != nil:
 		h.fail(c, err)
-		return nil, nil, 0, false
+		return nil, nil, paging.Request{}, false
 	}
 	var next *string
 	if len(items) > page.Size {
@@ -136,7 +160,7 @@ func cursorPage[T any](h *HTTP, c *gin.Context, ps paging.Params, pageIndex, pag
 		t := h.tokens.Encode(binding, position(items[len(items)-1]))
 		next = &t
 	}
-	return items, next, page.Size, true
+	return items, next, page, true
 }
 
 // invoicesBinding is what an invoice list's page token is bound to.

@@ -151,7 +151,7 @@ func (h *HTTP) ListAccounts(c *gin.Context, params ListAccountsParams) {
 		f.Sort = app.AccountSort{Field: field, Desc: desc}
 	}
 	accounts, pagination, next, ok := listPage(h, c, h.app.Queries.ListAccounts, listRequest[app.AccountFilter, directory.Account]{
-		pageIndex: params.PageIndex, pageSize: params.PageSize, pageToken: params.PageToken,
+		pageIndex: params.PageIndex, pageSize: params.PageSize, cursor: params.PageToken,
 		f: f, binding: accountsBinding(caller(c), f), position: accountPosition,
 	})
 	if !ok {
@@ -189,7 +189,7 @@ func (h *HTTP) ListProducts(c *gin.Context, params ListProductsParams) {
 		f.Sort = app.ProductSort{Field: field, Desc: desc}
 	}
 	products, pagination, next, ok := listPage(h, c, h.app.Queries.ListProducts, listRequest[app.ProductFilter, catalog.Offer]{
-		pageIndex: params.PageIndex, pageSize: params.PageSize, pageToken: params.PageToken,
+		pageIndex: params.PageIndex, pageSize: params.PageSize, cursor: params.PageToken,
 		f: f, binding: productsBinding(caller(c), f), position: productPosition,
 	})
 	if !ok {

@@ -27,7 +27,7 @@ func (h *HTTP) ListInvoices(c *gin.Context, params ListInvoicesParams) {
 		f.Sort = app.InvoiceSort{Field: field, Desc: desc}
 	}
 	invoices, pagination, next, ok := listPage(h, c, h.app.Queries.ListInvoices, listRequest[app.InvoiceFilter, app.Invoice]{
-		pageIndex: params.PageIndex, pageSize: params.PageSize, pageToken: params.PageToken,
+		pageIndex: params.PageIndex, pageSize: params.PageSize, cursor: params.PageToken,
 		f: f, binding: invoicesBinding(caller(c), f), position: invoicePosition,
 	})
 	if !ok {

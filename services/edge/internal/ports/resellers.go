@@ -12,7 +12,6 @@ import (
 
 	"github.com/resellerapi/platform/pkg/httpserver"
 	"github.com/resellerapi/platform/pkg/jsonapi"
-	"github.com/resellerapi/platform/pkg/pagetoken"
 	"github.com/resellerapi/platform/pkg/paging"
 	"github.com/resellerapi/platform/pkg/problem"
 	"github.com/resellerapi/platform/pkg/readmodel/directory"
@@ -78,69 +77,46 @@ const jsonAPITime = "2006-01-02T15:04:05.000Z07:00"
 // total, first and last) or after a page[cursor] (self and next only).
 func (h *HTTP) ListResellers(c *gin.Context, params ListResellersParams) {
 	f := app.ResellerFilter{ParentID: deref(params.FilterParentId), Status: deref(params.FilterStatus)}
-	ctx, who := c.Request.Context(), caller(c)
-	binding := resellersBinding(who, f)
-	position := func(r directory.Reseller) pagetoken.Position { return resellerPosition(r, f) }
+	l, ok := readList(h, c, paging.JSONAPI, h.app.Queries.ListResellers, listRequest[app.ResellerFilter, directory.Reseller]{
+		pageIndex: params.PageNumber, pageSize: params.PageSize, cursor: params.PageCursor,
+		f: f, binding: resellersBinding(caller(c), f), position: resellerPosition,
+	})
+	if !ok {
+		return
+	}
+	// link is this list with the page parameters set.
 	link := func(set url.Values) *string {
 		q := c.Request.URL.Query()
-		for _, name := range []string{paging.JSONAPI.Index, paging.JSONAPI.Cursor} {
-			q.Del(name)
-		}
+		q.Del(paging.JSONAPI.Index)
+		q.Del(paging.JSONAPI.Cursor)
+		q.Set(paging.JSONAPI.Size, strconv.Itoa(l.page.Size))
 		for k, v := range set {
 			q[k] = v
 		}
-		l := (&url.URL{Path: c.Request.URL.Path, RawQuery: q.Encode()}).String()
-		return &l
+		u := (&url.URL{Path: c.Request.URL.Path, RawQuery: q.Encode()}).String()
+		return &u
 	}
-	var doc ResellerCollection
-	var profiles []directory.Reseller
-	if params.PageCursor != nil {
-		var next *string
-		var size int
-		var ok bool
-		profiles, next, size, ok = cursorPage(h, c, paging.JSONAPI, params.PageNumber, params.PageSize, *params.PageCursor, binding,
-			func(after *pagetoken.Position, limit int) ([]directory.Reseller, error) {
-				return h.app.Queries.ListResellers.After(ctx, who, f, after, limit)
-			}, position)
-		if !ok {
-			return
-		}
-		doc.Links.Self = c.Request.URL.RequestURI()
-		if next != nil {
-			doc.Meta.NextCursor = next
-			doc.Links.Next = link(url.Values{paging.JSONAPI.Cursor: {*next}, paging.JSONAPI.Size: {strconv.Itoa(size)}})
-		}
-	} else {
-		page, ok := pageOf(c, paging.JSONAPI, params.PageNumber, params.PageSize)
-		if !ok {
-			return
-		}
-		var total int64
-		var err error
-		if profiles, total, err = h.app.Queries.ListResellers.Handle(ctx, who, f, page); err != nil {
-			h.fail(c, err)
-			return
-		}
-		doc.Meta.Total = &total
-		number := func(n int64) *string {
-			return link(url.Values{paging.JSONAPI.Index: {strconv.FormatInt(n, 10)}, paging.JSONAPI.Size: {strconv.Itoa(page.Size)}})
-		}
-		prev, next, last := paging.NewPagination(page, total).Pages()
-		doc.Links.Self, doc.Links.First, doc.Links.Last = *number(int64(page.Index)), number(1), number(last)
-		if prev > 0 {
-			doc.Links.Prev = number(prev)
-		}
-		if next > 0 {
-			doc.Links.Next = number(next)
-		}
-		if params.PageNumber == nil && len(profiles) > 0 && int64(page.Size) < total {
-			t := h.tokens.Encode(binding, position(profiles[len(profiles)-1]))
-			doc.Meta.NextCursor = &t
-		}
-	}
-	doc.Data = make([]ResellerResource, len(profiles))
-	for i, p := range profiles {
+	doc := ResellerCollection{Data: make([]ResellerResource, len(l.items))}
+	for i, p := range l.items {
 		doc.Data[i] = resellerResource(p)
+	}
+	doc.Meta.Total, doc.Meta.NextCursor = l.total, l.next
+	if l.total == nil { // after a cursor
+		doc.Links.Self = c.Request.URL.RequestURI()
+		if l.next != nil {
+			doc.Links.Next = link(url.Values{paging.JSONAPI.Cursor: {*l.next}})
+		}
+		writeJSONAPI(c, http.StatusOK, doc)
+		return
+	}
+	number := func(n int64) *string { return link(url.Values{paging.JSONAPI.Index: {strconv.FormatInt(n, 10)}}) }
+	prev, next, last := paging.NewPagination(l.page, *l.total).Pages()
+	doc.Links.Self, doc.Links.First, doc.Links.Last = *number(int64(l.page.Index)), number(1), number(last)
+	if prev > 0 {
+		doc.Links.Prev = number(prev)
+	}
+	if next > 0 {
+		doc.Links.Next = number(next)
 	}
 	writeJSONAPI(c, http.StatusOK, doc)
 }
