@@ -3,7 +3,7 @@
 
 MODULES  := pkg proto-events services/auth services/directory services/catalog \
             services/invoicing services/edge services/backoffice services/allinone \
-            deployments
+            deployments sdk/go
 PACKAGES := $(patsubst %,./%/...,$(MODULES))
 TOOL     := GOWORK=off go tool -modfile=$(CURDIR)/tools/go.mod
 TOOLBIN  := $(CURDIR)/bin/tools
@@ -77,15 +77,17 @@ proto-check: proto
 	@test -z "$$(git status --porcelain -- proto-events)" || (git status --porcelain -- proto-events; echo "make proto produced new files: commit them"; exit 1)
 
 ## api: regenerate each HTTP service's types and gin server interface from
-##      its OpenAPI document (oapi-codegen; commit the result)
+##      its OpenAPI document, and the Go SDK's client from the edge's
+##      (oapi-codegen; commit the result)
 API_SERVICES := services/edge services/auth
 api:
 	@for d in $(API_SERVICES); do (cd $$d && $(TOOL) oapi-codegen -config api/oapi-codegen.yaml api/openapi.yaml) || exit 1; done
+	cd sdk/go && $(TOOL) oapi-codegen -config api/oapi-codegen.yaml ../../services/edge/api/openapi.yaml
 
 ## api-check: fails when the committed generated HTTP code is stale
 api-check: api
-	@git diff --exit-code -- $(API_SERVICES) || (echo "generated HTTP code is stale: run make api and commit" && exit 1)
-	@test -z "$$(git status --porcelain -- $(API_SERVICES))" || (git status --porcelain -- $(API_SERVICES); echo "make api produced new files: commit them"; exit 1)
+	@git diff --exit-code -- $(API_SERVICES) sdk/go || (echo "generated HTTP code is stale: run make api and commit" && exit 1)
+	@test -z "$$(git status --porcelain -- $(API_SERVICES) sdk/go)" || (git status --porcelain -- $(API_SERVICES) sdk/go; echo "make api produced new files: commit them"; exit 1)
 
 ## api-lint: Spectral (spectral:oas) and Redocly (recommended-strict) on
 ## the OpenAPI documents: no errors and no warnings (npm packages pinned in

@@ -14,6 +14,7 @@ require (
 	github.com/prometheus/client_golang v1.25.0
 	github.com/resellerapi/platform/pkg v0.0.0
 	github.com/resellerapi/platform/proto-events v0.0.0
+	github.com/resellerapi/platform/sdk/go v0.0.0
 	github.com/resellerapi/platform/services/auth v0.0.0
 	github.com/resellerapi/platform/services/backoffice v0.0.0
 	github.com/resellerapi/platform/services/catalog v0.0.0
@@ -184,6 +185,7 @@ require (
 )
 
 replace (
+	github.com/resellerapi/platform/sdk/go => ../../sdk/go
 	github.com/resellerapi/platform/services/auth => ../auth
 	github.com/resellerapi/platform/services/backoffice => ../backoffice
 	github.com/resellerapi/platform/services/catalog => ../catalog
