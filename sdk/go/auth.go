@@ -18,13 +18,24 @@ func TokenURL(baseURL string) string { return strings.TrimSuffix(baseURL, "/") +
 // token when it expires. ctx is used for the sign-in and the refreshes
 // (give it an *http.Client under oauth2.HTTPClient to change transport).
 func PasswordLogin(ctx context.Context, tokenURL, clientKey, clientSecret, username, password string) (oauth2.TokenSource, error) {
-	cfg := oauth2.Config{ClientID: clientKey, ClientSecret: clientSecret,
-		Endpoint: oauth2.Endpoint{TokenURL: tokenURL, AuthStyle: oauth2.AuthStyleInHeader}}
+	cfg := passwordConfig(tokenURL, clientKey, clientSecret)
 	tok, err := cfg.PasswordCredentialsToken(ctx, username, password)
 	if err != nil {
 		return nil, fmt.Errorf("sign in as %s: %w", username, err)
 	}
 	return cfg.TokenSource(ctx, tok), nil
+}
+
+// Refreshing is the token source of a sign-in saved earlier (tok from a
+// PasswordLogin source's Token): tok while it lasts, then the tokens its
+// refresh token is exchanged for.
+func Refreshing(ctx context.Context, tokenURL, clientKey, clientSecret string, tok *oauth2.Token) oauth2.TokenSource {
+	return passwordConfig(tokenURL, clientKey, clientSecret).TokenSource(ctx, tok)
+}
+
+func passwordConfig(tokenURL, clientKey, clientSecret string) *oauth2.Config {
+	return &oauth2.Config{ClientID: clientKey, ClientSecret: clientSecret,
+		Endpoint: oauth2.Endpoint{TokenURL: tokenURL, AuthStyle: oauth2.AuthStyleInHeader}}
 }
 
 // ClientCredentials is a token source of a service client (the

@@ -200,3 +200,17 @@ func TestBackoffStaysInItsWindow(t *testing.T) {
 		}
 	}
 }
+
+func FuzzRetryAfter(f *testing.F) {
+	for _, s := range []string{"0", "120", "Sun, 06 Dec 2026 12:00:10 GMT", "-5", "1e3", ""} {
+		f.Add(s)
+	}
+	now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, v string) {
+		if d, ok := retryAfter(v, now); ok && d < 0 {
+			t.Errorf("Retry-After %q: negative wait %v", v, d)
+		} else if !ok && d != 0 {
+			t.Errorf("Retry-After %q refused with a wait %v", v, d)
+		}
+	})
+}
