@@ -640,24 +640,21 @@ func (siw *ServerInterfaceWrapper) GetServerMetadata(c *gin.Context) {
 
 // ListAppUsers operation middleware
 func (siw *ServerInterfaceWrapper) ListAppUsers(c *gin.Context) {
-
 	var err error
 	_ = err
 
-	// Parameter object where we will unmarshal all parameters from the context
 	var params ListAppUsersParams
+	query := c.Request.URL.Query() // once for every parameter below
 
-	// ------------- Optional query parameter "pageIndex" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageIndex", c.Request.URL.Query(), &params.PageIndex, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	// Optional query parameter "pageIndex"
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageIndex", query, &params.PageIndex, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// ------------- Optional query parameter "pageSize" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageSize", c.Request.URL.Query(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	// Optional query parameter "pageSize"
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageSize", query, &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: %w", err), http.StatusBadRequest)
 		return
@@ -675,13 +672,11 @@ func (siw *ServerInterfaceWrapper) ListAppUsers(c *gin.Context) {
 
 // DeleteManager operation middleware
 func (siw *ServerInterfaceWrapper) DeleteManager(c *gin.Context) {
-
 	var err error
 	_ = err
 
-	// ------------- Path parameter "manager_id" -------------
+	// Path parameter "manager_id"
 	var managerId ManagerId
-
 	err = runtime.BindStyledParameterWithOptions("simple", "manager_id", c.Param("manager_id"), &managerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter manager_id: %w", err), http.StatusBadRequest)
@@ -700,13 +695,11 @@ func (siw *ServerInterfaceWrapper) DeleteManager(c *gin.Context) {
 
 // ListManagerTokens operation middleware
 func (siw *ServerInterfaceWrapper) ListManagerTokens(c *gin.Context) {
-
 	var err error
 	_ = err
 
-	// ------------- Path parameter "manager_id" -------------
+	// Path parameter "manager_id"
 	var managerId ManagerId
-
 	err = runtime.BindStyledParameterWithOptions("simple", "manager_id", c.Param("manager_id"), &managerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter manager_id: %w", err), http.StatusBadRequest)
@@ -725,13 +718,11 @@ func (siw *ServerInterfaceWrapper) ListManagerTokens(c *gin.Context) {
 
 // CreateManagerToken operation middleware
 func (siw *ServerInterfaceWrapper) CreateManagerToken(c *gin.Context) {
-
 	var err error
 	_ = err
 
-	// ------------- Path parameter "manager_id" -------------
+	// Path parameter "manager_id"
 	var managerId ManagerId
-
 	err = runtime.BindStyledParameterWithOptions("simple", "manager_id", c.Param("manager_id"), &managerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter manager_id: %w", err), http.StatusBadRequest)
@@ -750,22 +741,19 @@ func (siw *ServerInterfaceWrapper) CreateManagerToken(c *gin.Context) {
 
 // RevokeManagerToken operation middleware
 func (siw *ServerInterfaceWrapper) RevokeManagerToken(c *gin.Context) {
-
 	var err error
 	_ = err
 
-	// ------------- Path parameter "manager_id" -------------
+	// Path parameter "manager_id"
 	var managerId ManagerId
-
 	err = runtime.BindStyledParameterWithOptions("simple", "manager_id", c.Param("manager_id"), &managerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter manager_id: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// ------------- Path parameter "token_id" -------------
+	// Path parameter "token_id"
 	var tokenId string
-
 	err = runtime.BindStyledParameterWithOptions("simple", "token_id", c.Param("token_id"), &tokenId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter token_id: %w", err), http.StatusBadRequest)
@@ -836,13 +824,11 @@ func (siw *ServerInterfaceWrapper) RotateAllCredentials(c *gin.Context) {
 
 // ShowResellerCredentials operation middleware
 func (siw *ServerInterfaceWrapper) ShowResellerCredentials(c *gin.Context) {
-
 	var err error
 	_ = err
 
-	// ------------- Path parameter "reseller_id" -------------
+	// Path parameter "reseller_id"
 	var resellerId ResellerId
-
 	err = runtime.BindStyledParameterWithOptions("simple", "reseller_id", c.Param("reseller_id"), &resellerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter reseller_id: %w", err), http.StatusBadRequest)
@@ -861,13 +847,11 @@ func (siw *ServerInterfaceWrapper) ShowResellerCredentials(c *gin.Context) {
 
 // RotateResellerCredentials operation middleware
 func (siw *ServerInterfaceWrapper) RotateResellerCredentials(c *gin.Context) {
-
 	var err error
 	_ = err
 
-	// ------------- Path parameter "reseller_id" -------------
+	// Path parameter "reseller_id"
 	var resellerId ResellerId
-
 	err = runtime.BindStyledParameterWithOptions("simple", "reseller_id", c.Param("reseller_id"), &resellerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter reseller_id: %w", err), http.StatusBadRequest)
@@ -886,33 +870,29 @@ func (siw *ServerInterfaceWrapper) RotateResellerCredentials(c *gin.Context) {
 
 // ListResellerAppUsers operation middleware
 func (siw *ServerInterfaceWrapper) ListResellerAppUsers(c *gin.Context) {
-
 	var err error
 	_ = err
 
-	// ------------- Path parameter "reseller_id" -------------
+	// Path parameter "reseller_id"
 	var resellerId ResellerId
-
 	err = runtime.BindStyledParameterWithOptions("simple", "reseller_id", c.Param("reseller_id"), &resellerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter reseller_id: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// Parameter object where we will unmarshal all parameters from the context
 	var params ListResellerAppUsersParams
+	query := c.Request.URL.Query() // once for every parameter below
 
-	// ------------- Optional query parameter "pageIndex" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageIndex", c.Request.URL.Query(), &params.PageIndex, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	// Optional query parameter "pageIndex"
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageIndex", query, &params.PageIndex, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// ------------- Optional query parameter "pageSize" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageSize", c.Request.URL.Query(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	// Optional query parameter "pageSize"
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageSize", query, &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: %w", err), http.StatusBadRequest)
 		return
@@ -930,13 +910,11 @@ func (siw *ServerInterfaceWrapper) ListResellerAppUsers(c *gin.Context) {
 
 // CreateAppUser operation middleware
 func (siw *ServerInterfaceWrapper) CreateAppUser(c *gin.Context) {
-
 	var err error
 	_ = err
 
-	// ------------- Path parameter "reseller_id" -------------
+	// Path parameter "reseller_id"
 	var resellerId ResellerId
-
 	err = runtime.BindStyledParameterWithOptions("simple", "reseller_id", c.Param("reseller_id"), &resellerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter reseller_id: %w", err), http.StatusBadRequest)
@@ -955,22 +933,19 @@ func (siw *ServerInterfaceWrapper) CreateAppUser(c *gin.Context) {
 
 // DeleteAppUser operation middleware
 func (siw *ServerInterfaceWrapper) DeleteAppUser(c *gin.Context) {
-
 	var err error
 	_ = err
 
-	// ------------- Path parameter "reseller_id" -------------
+	// Path parameter "reseller_id"
 	var resellerId ResellerId
-
 	err = runtime.BindStyledParameterWithOptions("simple", "reseller_id", c.Param("reseller_id"), &resellerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter reseller_id: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// ------------- Path parameter "user_id" -------------
+	// Path parameter "user_id"
 	var userId UserId
-
 	err = runtime.BindStyledParameterWithOptions("simple", "user_id", c.Param("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter user_id: %w", err), http.StatusBadRequest)
@@ -989,22 +964,19 @@ func (siw *ServerInterfaceWrapper) DeleteAppUser(c *gin.Context) {
 
 // GetAppUser operation middleware
 func (siw *ServerInterfaceWrapper) GetAppUser(c *gin.Context) {
-
 	var err error
 	_ = err
 
-	// ------------- Path parameter "reseller_id" -------------
+	// Path parameter "reseller_id"
 	var resellerId ResellerId
-
 	err = runtime.BindStyledParameterWithOptions("simple", "reseller_id", c.Param("reseller_id"), &resellerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter reseller_id: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// ------------- Path parameter "user_id" -------------
+	// Path parameter "user_id"
 	var userId UserId
-
 	err = runtime.BindStyledParameterWithOptions("simple", "user_id", c.Param("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter user_id: %w", err), http.StatusBadRequest)
@@ -1023,22 +995,19 @@ func (siw *ServerInterfaceWrapper) GetAppUser(c *gin.Context) {
 
 // UpdateAppUser operation middleware
 func (siw *ServerInterfaceWrapper) UpdateAppUser(c *gin.Context) {
-
 	var err error
 	_ = err
 
-	// ------------- Path parameter "reseller_id" -------------
+	// Path parameter "reseller_id"
 	var resellerId ResellerId
-
 	err = runtime.BindStyledParameterWithOptions("simple", "reseller_id", c.Param("reseller_id"), &resellerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter reseller_id: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// ------------- Path parameter "user_id" -------------
+	// Path parameter "user_id"
 	var userId UserId
-
 	err = runtime.BindStyledParameterWithOptions("simple", "user_id", c.Param("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter user_id: %w", err), http.StatusBadRequest)
@@ -1057,13 +1026,11 @@ func (siw *ServerInterfaceWrapper) UpdateAppUser(c *gin.Context) {
 
 // ListManagers operation middleware
 func (siw *ServerInterfaceWrapper) ListManagers(c *gin.Context) {
-
 	var err error
 	_ = err
 
-	// ------------- Path parameter "reseller_id" -------------
+	// Path parameter "reseller_id"
 	var resellerId ResellerId
-
 	err = runtime.BindStyledParameterWithOptions("simple", "reseller_id", c.Param("reseller_id"), &resellerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter reseller_id: %w", err), http.StatusBadRequest)
@@ -1082,13 +1049,11 @@ func (siw *ServerInterfaceWrapper) ListManagers(c *gin.Context) {
 
 // CreateManager operation middleware
 func (siw *ServerInterfaceWrapper) CreateManager(c *gin.Context) {
-
 	var err error
 	_ = err
 
-	// ------------- Path parameter "reseller_id" -------------
+	// Path parameter "reseller_id"
 	var resellerId ResellerId
-
 	err = runtime.BindStyledParameterWithOptions("simple", "reseller_id", c.Param("reseller_id"), &resellerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter reseller_id: %w", err), http.StatusBadRequest)
@@ -1107,13 +1072,11 @@ func (siw *ServerInterfaceWrapper) CreateManager(c *gin.Context) {
 
 // ListServiceClients operation middleware
 func (siw *ServerInterfaceWrapper) ListServiceClients(c *gin.Context) {
-
 	var err error
 	_ = err
 
-	// ------------- Path parameter "reseller_id" -------------
+	// Path parameter "reseller_id"
 	var resellerId ResellerId
-
 	err = runtime.BindStyledParameterWithOptions("simple", "reseller_id", c.Param("reseller_id"), &resellerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter reseller_id: %w", err), http.StatusBadRequest)
@@ -1132,13 +1095,11 @@ func (siw *ServerInterfaceWrapper) ListServiceClients(c *gin.Context) {
 
 // CreateServiceClient operation middleware
 func (siw *ServerInterfaceWrapper) CreateServiceClient(c *gin.Context) {
-
 	var err error
 	_ = err
 
-	// ------------- Path parameter "reseller_id" -------------
+	// Path parameter "reseller_id"
 	var resellerId ResellerId
-
 	err = runtime.BindStyledParameterWithOptions("simple", "reseller_id", c.Param("reseller_id"), &resellerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter reseller_id: %w", err), http.StatusBadRequest)
@@ -1157,22 +1118,19 @@ func (siw *ServerInterfaceWrapper) CreateServiceClient(c *gin.Context) {
 
 // DeleteServiceClient operation middleware
 func (siw *ServerInterfaceWrapper) DeleteServiceClient(c *gin.Context) {
-
 	var err error
 	_ = err
 
-	// ------------- Path parameter "reseller_id" -------------
+	// Path parameter "reseller_id"
 	var resellerId ResellerId
-
 	err = runtime.BindStyledParameterWithOptions("simple", "reseller_id", c.Param("reseller_id"), &resellerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter reseller_id: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// ------------- Path parameter "client_id" -------------
+	// Path parameter "client_id"
 	var clientId string
-
 	err = runtime.BindStyledParameterWithOptions("simple", "client_id", c.Param("client_id"), &clientId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter client_id: %w", err), http.StatusBadRequest)
@@ -1191,13 +1149,11 @@ func (siw *ServerInterfaceWrapper) DeleteServiceClient(c *gin.Context) {
 
 // CreateStorefrontKey operation middleware
 func (siw *ServerInterfaceWrapper) CreateStorefrontKey(c *gin.Context) {
-
 	var err error
 	_ = err
 
-	// ------------- Path parameter "reseller_id" -------------
+	// Path parameter "reseller_id"
 	var resellerId ResellerId
-
 	err = runtime.BindStyledParameterWithOptions("simple", "reseller_id", c.Param("reseller_id"), &resellerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter reseller_id: %w", err), http.StatusBadRequest)
@@ -1216,22 +1172,19 @@ func (siw *ServerInterfaceWrapper) CreateStorefrontKey(c *gin.Context) {
 
 // RevokeStorefrontKey operation middleware
 func (siw *ServerInterfaceWrapper) RevokeStorefrontKey(c *gin.Context) {
-
 	var err error
 	_ = err
 
-	// ------------- Path parameter "reseller_id" -------------
+	// Path parameter "reseller_id"
 	var resellerId ResellerId
-
 	err = runtime.BindStyledParameterWithOptions("simple", "reseller_id", c.Param("reseller_id"), &resellerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter reseller_id: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// ------------- Path parameter "key_id" -------------
+	// Path parameter "key_id"
 	var keyId string
-
 	err = runtime.BindStyledParameterWithOptions("simple", "key_id", c.Param("key_id"), &keyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter key_id: %w", err), http.StatusBadRequest)
@@ -1276,13 +1229,11 @@ func (siw *ServerInterfaceWrapper) RotateSigningKey(c *gin.Context) {
 
 // WithdrawSigningKey operation middleware
 func (siw *ServerInterfaceWrapper) WithdrawSigningKey(c *gin.Context) {
-
 	var err error
 	_ = err
 
-	// ------------- Path parameter "key_id" -------------
+	// Path parameter "key_id"
 	var keyId string
-
 	err = runtime.BindStyledParameterWithOptions("simple", "key_id", c.Param("key_id"), &keyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter key_id: %w", err), http.StatusBadRequest)

@@ -75,7 +75,9 @@ func (h *HTTP) Register(r gin.IRouter) {
 		routeStyle(httpserver.Errors(jsonapi.Errors), httpserver.Errors(httpserver.Problem)),
 		routeStyle(mediaType, apiVersion),
 		h.authenticate, h.contract.Validate(refuse))
-	routes(api, h)
+	// The generated wrappers (tools/oapi-codegen/gin-wrappers.tmpl) bind each
+	// operation's parameters from one parse of the query.
+	RegisterHandlersWithOptions(api, h, GinServerOptions{ErrorHandler: httpserver.BadParameter})
 }
 
 // The version header in canonical form and its value, set on every answer

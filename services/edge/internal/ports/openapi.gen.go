@@ -1011,96 +1011,81 @@ type MiddlewareFunc func(c *gin.Context)
 
 // ListAccounts operation middleware
 func (siw *ServerInterfaceWrapper) ListAccounts(c *gin.Context) {
-
 	var err error
 	_ = err
 
-	// Parameter object where we will unmarshal all parameters from the context
 	var params ListAccountsParams
+	query := c.Request.URL.Query() // once for every parameter below
 
-	// ------------- Optional query parameter "pageIndex" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageIndex", c.Request.URL.Query(), &params.PageIndex, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	// Optional query parameter "pageIndex"
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageIndex", query, &params.PageIndex, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// ------------- Optional query parameter "pageSize" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageSize", c.Request.URL.Query(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	// Optional query parameter "pageSize"
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageSize", query, &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// ------------- Optional query parameter "pageToken" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageToken", c.Request.URL.Query(), &params.PageToken, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	// Optional query parameter "pageToken"
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageToken", query, &params.PageToken, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageToken: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// ------------- Optional query parameter "search" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "search", c.Request.URL.Query(), &params.Search, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	// Optional query parameter "search"
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "search", query, &params.Search, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter search: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// ------------- Optional query parameter "status" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", c.Request.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	// Optional query parameter "status"
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", query, &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter status: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// ------------- Optional query parameter "updatedSince" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "updatedSince", c.Request.URL.Query(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	// Optional query parameter "updatedSince"
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updatedSince", query, &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter updatedSince: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// ------------- Optional query parameter "sort" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", c.Request.URL.Query(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	// Optional query parameter "sort"
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", query, &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter sort: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// ------------- Optional query parameter "includeDownstream" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "includeDownstream", c.Request.URL.Query(), &params.IncludeDownstream, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	// Optional query parameter "includeDownstream"
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "includeDownstream", query, &params.IncludeDownstream, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter includeDownstream: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	headers := c.Request.Header
-
-	// ------------- Optional header parameter "X-api-version" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("X-api-version")]; found {
-		var XApiVersion ListAccountsParamsXApiVersion
-		n := len(valueList)
-		if n != 1 {
-			siw.ErrorHandler(c, fmt.Errorf("Expected one value for X-api-version, got %d", n), http.StatusBadRequest)
+	// Optional header parameter "X-api-version"
+	if values, found := c.Request.Header[http.CanonicalHeaderKey("X-api-version")]; found {
+		if len(values) != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for X-api-version, got %d", len(values)), http.StatusBadRequest)
 			return
 		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "X-api-version", valueList[0], &XApiVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		var value ListAccountsParamsXApiVersion
+		err = runtime.BindStyledParameterWithOptions("simple", "X-api-version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter X-api-version: %w", err), http.StatusBadRequest)
 			return
 		}
-
-		params.XApiVersion = &XApiVersion
-
+		params.XApiVersion = &value
 	}
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -1115,41 +1100,32 @@ func (siw *ServerInterfaceWrapper) ListAccounts(c *gin.Context) {
 
 // GetAccount operation middleware
 func (siw *ServerInterfaceWrapper) GetAccount(c *gin.Context) {
-
 	var err error
 	_ = err
 
-	// ------------- Path parameter "id" -------------
+	// Path parameter "id"
 	var id string
-
 	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// Parameter object where we will unmarshal all parameters from the context
 	var params GetAccountParams
 
-	headers := c.Request.Header
-
-	// ------------- Optional header parameter "X-api-version" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("X-api-version")]; found {
-		var XApiVersion GetAccountParamsXApiVersion
-		n := len(valueList)
-		if n != 1 {
-			siw.ErrorHandler(c, fmt.Errorf("Expected one value for X-api-version, got %d", n), http.StatusBadRequest)
+	// Optional header parameter "X-api-version"
+	if values, found := c.Request.Header[http.CanonicalHeaderKey("X-api-version")]; found {
+		if len(values) != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for X-api-version, got %d", len(values)), http.StatusBadRequest)
 			return
 		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "X-api-version", valueList[0], &XApiVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		var value GetAccountParamsXApiVersion
+		err = runtime.BindStyledParameterWithOptions("simple", "X-api-version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter X-api-version: %w", err), http.StatusBadRequest)
 			return
 		}
-
-		params.XApiVersion = &XApiVersion
-
+		params.XApiVersion = &value
 	}
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -1164,112 +1140,95 @@ func (siw *ServerInterfaceWrapper) GetAccount(c *gin.Context) {
 
 // ListInvoices operation middleware
 func (siw *ServerInterfaceWrapper) ListInvoices(c *gin.Context) {
-
 	var err error
 	_ = err
 
-	// Parameter object where we will unmarshal all parameters from the context
 	var params ListInvoicesParams
+	query := c.Request.URL.Query() // once for every parameter below
 
-	// ------------- Optional query parameter "pageIndex" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageIndex", c.Request.URL.Query(), &params.PageIndex, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	// Optional query parameter "pageIndex"
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageIndex", query, &params.PageIndex, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// ------------- Optional query parameter "pageSize" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageSize", c.Request.URL.Query(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	// Optional query parameter "pageSize"
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageSize", query, &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// ------------- Optional query parameter "pageToken" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageToken", c.Request.URL.Query(), &params.PageToken, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	// Optional query parameter "pageToken"
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageToken", query, &params.PageToken, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageToken: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// ------------- Optional query parameter "status" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", c.Request.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	// Optional query parameter "status"
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", query, &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter status: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// ------------- Optional query parameter "issuedFrom" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "issuedFrom", c.Request.URL.Query(), &params.IssuedFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	// Optional query parameter "issuedFrom"
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "issuedFrom", query, &params.IssuedFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter issuedFrom: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// ------------- Optional query parameter "issuedTo" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "issuedTo", c.Request.URL.Query(), &params.IssuedTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	// Optional query parameter "issuedTo"
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "issuedTo", query, &params.IssuedTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter issuedTo: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// ------------- Optional query parameter "dueBefore" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "dueBefore", c.Request.URL.Query(), &params.DueBefore, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	// Optional query parameter "dueBefore"
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "dueBefore", query, &params.DueBefore, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter dueBefore: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// ------------- Optional query parameter "accountId" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "accountId", c.Request.URL.Query(), &params.AccountId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	// Optional query parameter "accountId"
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "accountId", query, &params.AccountId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter accountId: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// ------------- Optional query parameter "updatedSince" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "updatedSince", c.Request.URL.Query(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	// Optional query parameter "updatedSince"
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updatedSince", query, &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter updatedSince: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// ------------- Optional query parameter "sort" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", c.Request.URL.Query(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	// Optional query parameter "sort"
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", query, &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter sort: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	headers := c.Request.Header
-
-	// ------------- Optional header parameter "X-api-version" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("X-api-version")]; found {
-		var XApiVersion ListInvoicesParamsXApiVersion
-		n := len(valueList)
-		if n != 1 {
-			siw.ErrorHandler(c, fmt.Errorf("Expected one value for X-api-version, got %d", n), http.StatusBadRequest)
+	// Optional header parameter "X-api-version"
+	if values, found := c.Request.Header[http.CanonicalHeaderKey("X-api-version")]; found {
+		if len(values) != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for X-api-version, got %d", len(values)), http.StatusBadRequest)
 			return
 		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "X-api-version", valueList[0], &XApiVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		var value ListInvoicesParamsXApiVersion
+		err = runtime.BindStyledParameterWithOptions("simple", "X-api-version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter X-api-version: %w", err), http.StatusBadRequest)
 			return
 		}
-
-		params.XApiVersion = &XApiVersion
-
+		params.XApiVersion = &value
 	}
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -1284,41 +1243,32 @@ func (siw *ServerInterfaceWrapper) ListInvoices(c *gin.Context) {
 
 // GetInvoice operation middleware
 func (siw *ServerInterfaceWrapper) GetInvoice(c *gin.Context) {
-
 	var err error
 	_ = err
 
-	// ------------- Path parameter "id" -------------
+	// Path parameter "id"
 	var id InvoiceId
-
 	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// Parameter object where we will unmarshal all parameters from the context
 	var params GetInvoiceParams
 
-	headers := c.Request.Header
-
-	// ------------- Optional header parameter "X-api-version" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("X-api-version")]; found {
-		var XApiVersion GetInvoiceParamsXApiVersion
-		n := len(valueList)
-		if n != 1 {
-			siw.ErrorHandler(c, fmt.Errorf("Expected one value for X-api-version, got %d", n), http.StatusBadRequest)
+	// Optional header parameter "X-api-version"
+	if values, found := c.Request.Header[http.CanonicalHeaderKey("X-api-version")]; found {
+		if len(values) != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for X-api-version, got %d", len(values)), http.StatusBadRequest)
 			return
 		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "X-api-version", valueList[0], &XApiVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		var value GetInvoiceParamsXApiVersion
+		err = runtime.BindStyledParameterWithOptions("simple", "X-api-version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter X-api-version: %w", err), http.StatusBadRequest)
 			return
 		}
-
-		params.XApiVersion = &XApiVersion
-
+		params.XApiVersion = &value
 	}
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -1333,41 +1283,32 @@ func (siw *ServerInterfaceWrapper) GetInvoice(c *gin.Context) {
 
 // GetInvoicePdf operation middleware
 func (siw *ServerInterfaceWrapper) GetInvoicePdf(c *gin.Context) {
-
 	var err error
 	_ = err
 
-	// ------------- Path parameter "id" -------------
+	// Path parameter "id"
 	var id InvoiceId
-
 	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// Parameter object where we will unmarshal all parameters from the context
 	var params GetInvoicePdfParams
 
-	headers := c.Request.Header
-
-	// ------------- Optional header parameter "X-api-version" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("X-api-version")]; found {
-		var XApiVersion GetInvoicePdfParamsXApiVersion
-		n := len(valueList)
-		if n != 1 {
-			siw.ErrorHandler(c, fmt.Errorf("Expected one value for X-api-version, got %d", n), http.StatusBadRequest)
+	// Optional header parameter "X-api-version"
+	if values, found := c.Request.Header[http.CanonicalHeaderKey("X-api-version")]; found {
+		if len(values) != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for X-api-version, got %d", len(values)), http.StatusBadRequest)
 			return
 		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "X-api-version", valueList[0], &XApiVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		var value GetInvoicePdfParamsXApiVersion
+		err = runtime.BindStyledParameterWithOptions("simple", "X-api-version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter X-api-version: %w", err), http.StatusBadRequest)
 			return
 		}
-
-		params.XApiVersion = &XApiVersion
-
+		params.XApiVersion = &value
 	}
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -1382,112 +1323,95 @@ func (siw *ServerInterfaceWrapper) GetInvoicePdf(c *gin.Context) {
 
 // ListProducts operation middleware
 func (siw *ServerInterfaceWrapper) ListProducts(c *gin.Context) {
-
 	var err error
 	_ = err
 
-	// Parameter object where we will unmarshal all parameters from the context
 	var params ListProductsParams
+	query := c.Request.URL.Query() // once for every parameter below
 
-	// ------------- Optional query parameter "pageIndex" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageIndex", c.Request.URL.Query(), &params.PageIndex, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	// Optional query parameter "pageIndex"
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageIndex", query, &params.PageIndex, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// ------------- Optional query parameter "pageSize" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageSize", c.Request.URL.Query(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	// Optional query parameter "pageSize"
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageSize", query, &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// ------------- Optional query parameter "pageToken" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageToken", c.Request.URL.Query(), &params.PageToken, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	// Optional query parameter "pageToken"
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageToken", query, &params.PageToken, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageToken: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// ------------- Optional query parameter "search" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "search", c.Request.URL.Query(), &params.Search, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	// Optional query parameter "search"
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "search", query, &params.Search, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter search: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// ------------- Optional query parameter "category" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "category", c.Request.URL.Query(), &params.Category, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	// Optional query parameter "category"
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "category", query, &params.Category, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter category: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// ------------- Optional query parameter "vendor" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "vendor", c.Request.URL.Query(), &params.Vendor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	// Optional query parameter "vendor"
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "vendor", query, &params.Vendor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter vendor: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// ------------- Optional query parameter "billingType" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "billingType", c.Request.URL.Query(), &params.BillingType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	// Optional query parameter "billingType"
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "billingType", query, &params.BillingType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter billingType: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// ------------- Optional query parameter "billingPeriod" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "billingPeriod", c.Request.URL.Query(), &params.BillingPeriod, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	// Optional query parameter "billingPeriod"
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "billingPeriod", query, &params.BillingPeriod, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter billingPeriod: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// ------------- Optional query parameter "updatedSince" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "updatedSince", c.Request.URL.Query(), &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	// Optional query parameter "updatedSince"
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updatedSince", query, &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter updatedSince: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// ------------- Optional query parameter "sort" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", c.Request.URL.Query(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	// Optional query parameter "sort"
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", query, &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter sort: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	headers := c.Request.Header
-
-	// ------------- Optional header parameter "X-api-version" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("X-api-version")]; found {
-		var XApiVersion ListProductsParamsXApiVersion
-		n := len(valueList)
-		if n != 1 {
-			siw.ErrorHandler(c, fmt.Errorf("Expected one value for X-api-version, got %d", n), http.StatusBadRequest)
+	// Optional header parameter "X-api-version"
+	if values, found := c.Request.Header[http.CanonicalHeaderKey("X-api-version")]; found {
+		if len(values) != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for X-api-version, got %d", len(values)), http.StatusBadRequest)
 			return
 		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "X-api-version", valueList[0], &XApiVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		var value ListProductsParamsXApiVersion
+		err = runtime.BindStyledParameterWithOptions("simple", "X-api-version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter X-api-version: %w", err), http.StatusBadRequest)
 			return
 		}
-
-		params.XApiVersion = &XApiVersion
-
+		params.XApiVersion = &value
 	}
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -1502,41 +1426,32 @@ func (siw *ServerInterfaceWrapper) ListProducts(c *gin.Context) {
 
 // GetProduct operation middleware
 func (siw *ServerInterfaceWrapper) GetProduct(c *gin.Context) {
-
 	var err error
 	_ = err
 
-	// ------------- Path parameter "id" -------------
+	// Path parameter "id"
 	var id string
-
 	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// Parameter object where we will unmarshal all parameters from the context
 	var params GetProductParams
 
-	headers := c.Request.Header
-
-	// ------------- Optional header parameter "X-api-version" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("X-api-version")]; found {
-		var XApiVersion GetProductParamsXApiVersion
-		n := len(valueList)
-		if n != 1 {
-			siw.ErrorHandler(c, fmt.Errorf("Expected one value for X-api-version, got %d", n), http.StatusBadRequest)
+	// Optional header parameter "X-api-version"
+	if values, found := c.Request.Header[http.CanonicalHeaderKey("X-api-version")]; found {
+		if len(values) != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for X-api-version, got %d", len(values)), http.StatusBadRequest)
 			return
 		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "X-api-version", valueList[0], &XApiVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		var value GetProductParamsXApiVersion
+		err = runtime.BindStyledParameterWithOptions("simple", "X-api-version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter X-api-version: %w", err), http.StatusBadRequest)
 			return
 		}
-
-		params.XApiVersion = &XApiVersion
-
+		params.XApiVersion = &value
 	}
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -1551,13 +1466,11 @@ func (siw *ServerInterfaceWrapper) GetProduct(c *gin.Context) {
 
 // GetCustomerStoreReseller operation middleware
 func (siw *ServerInterfaceWrapper) GetCustomerStoreReseller(c *gin.Context) {
-
 	var err error
 	_ = err
 
-	// ------------- Path parameter "reseller_id" -------------
+	// Path parameter "reseller_id"
 	var resellerId ResellerId
-
 	err = runtime.BindStyledParameterWithOptions("simple", "reseller_id", c.Param("reseller_id"), &resellerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter reseller_id: %w", err), http.StatusBadRequest)
@@ -1576,48 +1489,42 @@ func (siw *ServerInterfaceWrapper) GetCustomerStoreReseller(c *gin.Context) {
 
 // ListResellers operation middleware
 func (siw *ServerInterfaceWrapper) ListResellers(c *gin.Context) {
-
 	var err error
 	_ = err
 
-	// Parameter object where we will unmarshal all parameters from the context
 	var params ListResellersParams
+	query := c.Request.URL.Query() // once for every parameter below
 
-	// ------------- Optional query parameter "page[number]" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "page[number]", c.Request.URL.Query(), &params.PageNumber, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	// Optional query parameter "page[number]"
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page[number]", query, &params.PageNumber, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter page[number]: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// ------------- Optional query parameter "page[size]" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "page[size]", c.Request.URL.Query(), &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	// Optional query parameter "page[size]"
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page[size]", query, &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter page[size]: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// ------------- Optional query parameter "page[cursor]" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "page[cursor]", c.Request.URL.Query(), &params.PageCursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	// Optional query parameter "page[cursor]"
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page[cursor]", query, &params.PageCursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter page[cursor]: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// ------------- Optional query parameter "filter[parent_id]" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "filter[parent_id]", c.Request.URL.Query(), &params.FilterParentId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	// Optional query parameter "filter[parent_id]"
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "filter[parent_id]", query, &params.FilterParentId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter filter[parent_id]: %w", err), http.StatusBadRequest)
 		return
 	}
 
-	// ------------- Optional query parameter "filter[status]" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "filter[status]", c.Request.URL.Query(), &params.FilterStatus, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	// Optional query parameter "filter[status]"
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "filter[status]", query, &params.FilterStatus, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter filter[status]: %w", err), http.StatusBadRequest)
 		return
@@ -1635,13 +1542,11 @@ func (siw *ServerInterfaceWrapper) ListResellers(c *gin.Context) {
 
 // GetReseller operation middleware
 func (siw *ServerInterfaceWrapper) GetReseller(c *gin.Context) {
-
 	var err error
 	_ = err
 
-	// ------------- Path parameter "reseller_id" -------------
+	// Path parameter "reseller_id"
 	var resellerId ResellerId
-
 	err = runtime.BindStyledParameterWithOptions("simple", "reseller_id", c.Param("reseller_id"), &resellerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter reseller_id: %w", err), http.StatusBadRequest)
