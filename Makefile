@@ -2,7 +2,7 @@
 # `make test` is what CI runs (.ci/run).
 
 MODULES  := pkg proto-events services/auth services/directory services/catalog \
-            services/invoicing services/edge services/backoffice services/allinone \
+            services/invoicing services/edge services/webhooks services/backoffice services/allinone \
             deployments sdk/go
 PACKAGES := $(patsubst %,./%/...,$(MODULES))
 TOOL     := GOWORK=off go tool -modfile=$(CURDIR)/tools/go.mod
@@ -136,10 +136,11 @@ fuzz:
 	go test ./services/invoicing/internal/ports/ -run '^$$' -fuzz FuzzInvoiceEvent -fuzztime $(FUZZTIME)
 	go test ./services/invoicing/internal/ports/ -run '^$$' -fuzz FuzzPaymentEvent -fuzztime $(FUZZTIME)
 	go test ./services/invoicing/internal/domain/ -run '^$$' -fuzz FuzzSettle -fuzztime $(FUZZTIME)
+	go test ./services/webhooks/internal/domain/ -run '^$$' -fuzz FuzzParseURL -fuzztime $(FUZZTIME)
 	go test ./services/auth/internal/domain/ -run '^$$' -fuzz FuzzUserChange -fuzztime $(FUZZTIME)
 	go test ./services/auth/service/ -run '^$$' -fuzz FuzzOAuthEndpoints -fuzztime $(FUZZTIME)
 	go test ./services/auth/service/ -run '^$$' -fuzz FuzzConsoleForms -fuzztime $(FUZZTIME)
-	go test ./services/edge/internal/ports/ -run '^$$' -fuzz FuzzBindParameters -fuzztime $(FUZZTIME)
+	go test ./services/edge/internal/ports/ -run '^$$' -fuzz FuzzGeneratedWrappers -fuzztime $(FUZZTIME)
 	go test ./pkg/contract/ -run '^$$' -fuzz FuzzValidate -fuzztime $(FUZZTIME)
 	go test ./proto-events/rules/ -run '^$$' -fuzz FuzzCheck -fuzztime $(FUZZTIME)
 	go test ./pkg/paging/ -run '^$$' -fuzz FuzzNew -fuzztime $(FUZZTIME)
