@@ -148,16 +148,17 @@ fuzz:
 
 ## bench: the edge's own cost against a bare gin handler, then the edge and
 ##        the projection against the raw driver; ratios from one run
-##        (ACCOUNTS=2000 REQUESTS=100 EVENTS=200; FERRETDB_POSTGRESQL_URL for the PostgreSQL handler)
+##        (ACCOUNTS=2000 REQUESTS=100 EVENTS=200 WALK=10000; FERRETDB_POSTGRESQL_URL for the PostgreSQL handler)
 ACCOUNTS ?= 2000
 REQUESTS ?= 100
 EVENTS   ?= 200
 PRODUCTS ?= 500
 LISTS    ?= 4
 INVOICES ?= 500
+WALK     ?= 10000
 bench:
 	go run ./services/edge/cmd/edgebench
-	go run ./services/allinone/cmd/bench -accounts $(ACCOUNTS) -requests $(REQUESTS) -events $(EVENTS) -products $(PRODUCTS) -lists $(LISTS) -invoices $(INVOICES)
+	go run ./services/allinone/cmd/bench -accounts $(ACCOUNTS) -requests $(REQUESTS) -events $(EVENTS) -products $(PRODUCTS) -lists $(LISTS) -invoices $(INVOICES) -walk $(WALK)
 
 clean:
 	rm -rf bin .data

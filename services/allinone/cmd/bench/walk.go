@@ -1,18 +1,42 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/resellerapi/platform/pkg/readmodel/directory"
 )
 
-// walkRow walks the caller's whole account list twice, by pageToken and
-// by pageIndex (pages of 100 by updatedAt), and prints the round trips and
-// time of each: a pageToken page is one find, a pageIndex page a find and
-// a count that skips ever more documents.
-func walkRow(api *http.Client, base string) error {
+// walkRow tops the caller's (res-0's) accounts up to n, walks the whole
+// list twice, by pageToken and by pageIndex (pages of 100 by updatedAt),
+// and prints the round trips and time of each: a pageToken page is one
+// find, a pageIndex page a find and a count that skips ever more
+// documents. n is at most 10,000, the deepest pageIndex reaches.
+func walkRow(ctx context.Context, api *http.Client, base string, accounts *mongo.Collection, n int) error {
+	have, err := accounts.CountDocuments(ctx, bson.D{{Key: "reseller_id", Value: "res-0"}})
+	if err != nil {
+		return fmt.Errorf("walk: %w", err)
+	}
+	now := time.Now().UTC()
+	var batch []any
+	for i := int(have); i < n; i++ {
+		batch = append(batch, directory.Account{ID: fmt.Sprintf("acc-0-w%05d", i), ResellerID: "res-0",
+			Name: fmt.Sprintf("Walked customer %05d", i), Email: "it@example.test", Status: "active", Country: "GR",
+			CreatedAt: now, UpdatedAt: now.Add(time.Duration(i) * time.Millisecond), Version: 1})
+		if len(batch) == 500 || i == n-1 {
+			if _, err := accounts.InsertMany(ctx, batch); err != nil {
+				return fmt.Errorf("walk: %w", err)
+			}
+			batch = batch[:0]
+		}
+	}
 	type page struct {
 		Data          []json.RawMessage `json:"data"`
 		NextPageToken string            `json:"nextPageToken"`
@@ -58,7 +82,13 @@ func walkRow(api *http.Client, base string) error {
 		}
 	}
 	byIndex := time.Since(start)
-	fmt.Printf("\nwalk of the caller's %d accounts, pages of 100 by updatedAt: by pageToken %d round trips in %.1f ms, by pageIndex %d in %.1f ms (%.2fx)\n",
-		items, trips, ms(byToken), indexTrips, ms(byIndex), float64(byToken)/float64(byIndex))
+	fmt.Printf("\nwalk of the caller's %d accounts (the collection holds %d more), pages of 100 by updatedAt, concurrency 1: by pageToken %d round trips in %.1f s (%.0f ms a page), by pageIndex %d in %.1f s (%.0f ms a page): %.2fx\n",
+		items, otherAccounts(ctx, accounts), trips, byToken.Seconds(), ms(byToken)/float64(trips), indexTrips, byIndex.Seconds(), ms(byIndex)/float64(indexTrips), float64(byToken)/float64(byIndex))
 	return nil
+}
+
+// otherAccounts counts the accounts of resellers other than the caller's.
+func otherAccounts(ctx context.Context, accounts *mongo.Collection) int {
+	n, _ := accounts.CountDocuments(ctx, bson.D{{Key: "reseller_id", Value: bson.D{{Key: "$ne", Value: "res-0"}}}})
+	return int(n)
 }
