@@ -646,18 +646,22 @@ func (siw *ServerInterfaceWrapper) ListAppUsers(c *gin.Context) {
 	var params ListAppUsersParams
 	query := c.Request.URL.Query() // once for every parameter below
 
-	// Optional query parameter "pageIndex"
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageIndex", query, &params.PageIndex, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: %w", err), http.StatusBadRequest)
-		return
+	// Optional query parameter "pageIndex" (left nil when absent)
+	if _, given := query["pageIndex"]; given {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "pageIndex", query, &params.PageIndex, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: %w", err), http.StatusBadRequest)
+			return
+		}
 	}
 
-	// Optional query parameter "pageSize"
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageSize", query, &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: %w", err), http.StatusBadRequest)
-		return
+	// Optional query parameter "pageSize" (left nil when absent)
+	if _, given := query["pageSize"]; given {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "pageSize", query, &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: %w", err), http.StatusBadRequest)
+			return
+		}
 	}
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -884,18 +888,22 @@ func (siw *ServerInterfaceWrapper) ListResellerAppUsers(c *gin.Context) {
 	var params ListResellerAppUsersParams
 	query := c.Request.URL.Query() // once for every parameter below
 
-	// Optional query parameter "pageIndex"
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageIndex", query, &params.PageIndex, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: %w", err), http.StatusBadRequest)
-		return
+	// Optional query parameter "pageIndex" (left nil when absent)
+	if _, given := query["pageIndex"]; given {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "pageIndex", query, &params.PageIndex, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: %w", err), http.StatusBadRequest)
+			return
+		}
 	}
 
-	// Optional query parameter "pageSize"
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageSize", query, &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: %w", err), http.StatusBadRequest)
-		return
+	// Optional query parameter "pageSize" (left nil when absent)
+	if _, given := query["pageSize"]; given {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "pageSize", query, &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: %w", err), http.StatusBadRequest)
+			return
+		}
 	}
 
 	for _, middleware := range siw.HandlerMiddlewares {

@@ -1017,60 +1017,76 @@ func (siw *ServerInterfaceWrapper) ListAccounts(c *gin.Context) {
 	var params ListAccountsParams
 	query := c.Request.URL.Query() // once for every parameter below
 
-	// Optional query parameter "pageIndex"
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageIndex", query, &params.PageIndex, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: %w", err), http.StatusBadRequest)
-		return
+	// Optional query parameter "pageIndex" (left nil when absent)
+	if _, given := query["pageIndex"]; given {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "pageIndex", query, &params.PageIndex, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: %w", err), http.StatusBadRequest)
+			return
+		}
 	}
 
-	// Optional query parameter "pageSize"
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageSize", query, &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: %w", err), http.StatusBadRequest)
-		return
+	// Optional query parameter "pageSize" (left nil when absent)
+	if _, given := query["pageSize"]; given {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "pageSize", query, &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: %w", err), http.StatusBadRequest)
+			return
+		}
 	}
 
-	// Optional query parameter "pageToken"
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageToken", query, &params.PageToken, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageToken: %w", err), http.StatusBadRequest)
-		return
+	// Optional query parameter "pageToken" (left nil when absent)
+	if _, given := query["pageToken"]; given {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "pageToken", query, &params.PageToken, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageToken: %w", err), http.StatusBadRequest)
+			return
+		}
 	}
 
-	// Optional query parameter "search"
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "search", query, &params.Search, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter search: %w", err), http.StatusBadRequest)
-		return
+	// Optional query parameter "search" (left nil when absent)
+	if _, given := query["search"]; given {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "search", query, &params.Search, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter search: %w", err), http.StatusBadRequest)
+			return
+		}
 	}
 
-	// Optional query parameter "status"
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", query, &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter status: %w", err), http.StatusBadRequest)
-		return
+	// Optional query parameter "status" (left nil when absent)
+	if _, given := query["status"]; given {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "status", query, &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter status: %w", err), http.StatusBadRequest)
+			return
+		}
 	}
 
-	// Optional query parameter "updatedSince"
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "updatedSince", query, &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter updatedSince: %w", err), http.StatusBadRequest)
-		return
+	// Optional query parameter "updatedSince" (left nil when absent)
+	if _, given := query["updatedSince"]; given {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "updatedSince", query, &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter updatedSince: %w", err), http.StatusBadRequest)
+			return
+		}
 	}
 
-	// Optional query parameter "sort"
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", query, &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter sort: %w", err), http.StatusBadRequest)
-		return
+	// Optional query parameter "sort" (left nil when absent)
+	if _, given := query["sort"]; given {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", query, &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter sort: %w", err), http.StatusBadRequest)
+			return
+		}
 	}
 
-	// Optional query parameter "includeDownstream"
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "includeDownstream", query, &params.IncludeDownstream, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
-	if err != nil {
-		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter includeDownstream: %w", err), http.StatusBadRequest)
-		return
+	// Optional query parameter "includeDownstream" (left nil when absent)
+	if _, given := query["includeDownstream"]; given {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "includeDownstream", query, &params.IncludeDownstream, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter includeDownstream: %w", err), http.StatusBadRequest)
+			return
+		}
 	}
 
 	// Optional header parameter "X-api-version"
@@ -1146,74 +1162,94 @@ func (siw *ServerInterfaceWrapper) ListInvoices(c *gin.Context) {
 	var params ListInvoicesParams
 	query := c.Request.URL.Query() // once for every parameter below
 
-	// Optional query parameter "pageIndex"
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageIndex", query, &params.PageIndex, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: %w", err), http.StatusBadRequest)
-		return
+	// Optional query parameter "pageIndex" (left nil when absent)
+	if _, given := query["pageIndex"]; given {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "pageIndex", query, &params.PageIndex, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: %w", err), http.StatusBadRequest)
+			return
+		}
 	}
 
-	// Optional query parameter "pageSize"
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageSize", query, &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: %w", err), http.StatusBadRequest)
-		return
+	// Optional query parameter "pageSize" (left nil when absent)
+	if _, given := query["pageSize"]; given {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "pageSize", query, &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: %w", err), http.StatusBadRequest)
+			return
+		}
 	}
 
-	// Optional query parameter "pageToken"
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageToken", query, &params.PageToken, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageToken: %w", err), http.StatusBadRequest)
-		return
+	// Optional query parameter "pageToken" (left nil when absent)
+	if _, given := query["pageToken"]; given {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "pageToken", query, &params.PageToken, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageToken: %w", err), http.StatusBadRequest)
+			return
+		}
 	}
 
-	// Optional query parameter "status"
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", query, &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter status: %w", err), http.StatusBadRequest)
-		return
+	// Optional query parameter "status" (left nil when absent)
+	if _, given := query["status"]; given {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "status", query, &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter status: %w", err), http.StatusBadRequest)
+			return
+		}
 	}
 
-	// Optional query parameter "issuedFrom"
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "issuedFrom", query, &params.IssuedFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
-	if err != nil {
-		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter issuedFrom: %w", err), http.StatusBadRequest)
-		return
+	// Optional query parameter "issuedFrom" (left nil when absent)
+	if _, given := query["issuedFrom"]; given {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "issuedFrom", query, &params.IssuedFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter issuedFrom: %w", err), http.StatusBadRequest)
+			return
+		}
 	}
 
-	// Optional query parameter "issuedTo"
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "issuedTo", query, &params.IssuedTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
-	if err != nil {
-		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter issuedTo: %w", err), http.StatusBadRequest)
-		return
+	// Optional query parameter "issuedTo" (left nil when absent)
+	if _, given := query["issuedTo"]; given {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "issuedTo", query, &params.IssuedTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter issuedTo: %w", err), http.StatusBadRequest)
+			return
+		}
 	}
 
-	// Optional query parameter "dueBefore"
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "dueBefore", query, &params.DueBefore, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
-	if err != nil {
-		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter dueBefore: %w", err), http.StatusBadRequest)
-		return
+	// Optional query parameter "dueBefore" (left nil when absent)
+	if _, given := query["dueBefore"]; given {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "dueBefore", query, &params.DueBefore, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter dueBefore: %w", err), http.StatusBadRequest)
+			return
+		}
 	}
 
-	// Optional query parameter "accountId"
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "accountId", query, &params.AccountId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter accountId: %w", err), http.StatusBadRequest)
-		return
+	// Optional query parameter "accountId" (left nil when absent)
+	if _, given := query["accountId"]; given {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "accountId", query, &params.AccountId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter accountId: %w", err), http.StatusBadRequest)
+			return
+		}
 	}
 
-	// Optional query parameter "updatedSince"
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "updatedSince", query, &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter updatedSince: %w", err), http.StatusBadRequest)
-		return
+	// Optional query parameter "updatedSince" (left nil when absent)
+	if _, given := query["updatedSince"]; given {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "updatedSince", query, &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter updatedSince: %w", err), http.StatusBadRequest)
+			return
+		}
 	}
 
-	// Optional query parameter "sort"
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", query, &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter sort: %w", err), http.StatusBadRequest)
-		return
+	// Optional query parameter "sort" (left nil when absent)
+	if _, given := query["sort"]; given {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", query, &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter sort: %w", err), http.StatusBadRequest)
+			return
+		}
 	}
 
 	// Optional header parameter "X-api-version"
@@ -1329,74 +1365,94 @@ func (siw *ServerInterfaceWrapper) ListProducts(c *gin.Context) {
 	var params ListProductsParams
 	query := c.Request.URL.Query() // once for every parameter below
 
-	// Optional query parameter "pageIndex"
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageIndex", query, &params.PageIndex, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: %w", err), http.StatusBadRequest)
-		return
+	// Optional query parameter "pageIndex" (left nil when absent)
+	if _, given := query["pageIndex"]; given {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "pageIndex", query, &params.PageIndex, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: %w", err), http.StatusBadRequest)
+			return
+		}
 	}
 
-	// Optional query parameter "pageSize"
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageSize", query, &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: %w", err), http.StatusBadRequest)
-		return
+	// Optional query parameter "pageSize" (left nil when absent)
+	if _, given := query["pageSize"]; given {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "pageSize", query, &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: %w", err), http.StatusBadRequest)
+			return
+		}
 	}
 
-	// Optional query parameter "pageToken"
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "pageToken", query, &params.PageToken, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageToken: %w", err), http.StatusBadRequest)
-		return
+	// Optional query parameter "pageToken" (left nil when absent)
+	if _, given := query["pageToken"]; given {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "pageToken", query, &params.PageToken, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageToken: %w", err), http.StatusBadRequest)
+			return
+		}
 	}
 
-	// Optional query parameter "search"
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "search", query, &params.Search, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter search: %w", err), http.StatusBadRequest)
-		return
+	// Optional query parameter "search" (left nil when absent)
+	if _, given := query["search"]; given {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "search", query, &params.Search, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter search: %w", err), http.StatusBadRequest)
+			return
+		}
 	}
 
-	// Optional query parameter "category"
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "category", query, &params.Category, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter category: %w", err), http.StatusBadRequest)
-		return
+	// Optional query parameter "category" (left nil when absent)
+	if _, given := query["category"]; given {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "category", query, &params.Category, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter category: %w", err), http.StatusBadRequest)
+			return
+		}
 	}
 
-	// Optional query parameter "vendor"
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "vendor", query, &params.Vendor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter vendor: %w", err), http.StatusBadRequest)
-		return
+	// Optional query parameter "vendor" (left nil when absent)
+	if _, given := query["vendor"]; given {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "vendor", query, &params.Vendor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter vendor: %w", err), http.StatusBadRequest)
+			return
+		}
 	}
 
-	// Optional query parameter "billingType"
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "billingType", query, &params.BillingType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter billingType: %w", err), http.StatusBadRequest)
-		return
+	// Optional query parameter "billingType" (left nil when absent)
+	if _, given := query["billingType"]; given {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "billingType", query, &params.BillingType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter billingType: %w", err), http.StatusBadRequest)
+			return
+		}
 	}
 
-	// Optional query parameter "billingPeriod"
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "billingPeriod", query, &params.BillingPeriod, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter billingPeriod: %w", err), http.StatusBadRequest)
-		return
+	// Optional query parameter "billingPeriod" (left nil when absent)
+	if _, given := query["billingPeriod"]; given {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "billingPeriod", query, &params.BillingPeriod, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter billingPeriod: %w", err), http.StatusBadRequest)
+			return
+		}
 	}
 
-	// Optional query parameter "updatedSince"
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "updatedSince", query, &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
-	if err != nil {
-		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter updatedSince: %w", err), http.StatusBadRequest)
-		return
+	// Optional query parameter "updatedSince" (left nil when absent)
+	if _, given := query["updatedSince"]; given {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "updatedSince", query, &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter updatedSince: %w", err), http.StatusBadRequest)
+			return
+		}
 	}
 
-	// Optional query parameter "sort"
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", query, &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter sort: %w", err), http.StatusBadRequest)
-		return
+	// Optional query parameter "sort" (left nil when absent)
+	if _, given := query["sort"]; given {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", query, &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter sort: %w", err), http.StatusBadRequest)
+			return
+		}
 	}
 
 	// Optional header parameter "X-api-version"
@@ -1495,39 +1551,49 @@ func (siw *ServerInterfaceWrapper) ListResellers(c *gin.Context) {
 	var params ListResellersParams
 	query := c.Request.URL.Query() // once for every parameter below
 
-	// Optional query parameter "page[number]"
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "page[number]", query, &params.PageNumber, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter page[number]: %w", err), http.StatusBadRequest)
-		return
+	// Optional query parameter "page[number]" (left nil when absent)
+	if _, given := query["page[number]"]; given {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "page[number]", query, &params.PageNumber, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter page[number]: %w", err), http.StatusBadRequest)
+			return
+		}
 	}
 
-	// Optional query parameter "page[size]"
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "page[size]", query, &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter page[size]: %w", err), http.StatusBadRequest)
-		return
+	// Optional query parameter "page[size]" (left nil when absent)
+	if _, given := query["page[size]"]; given {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "page[size]", query, &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter page[size]: %w", err), http.StatusBadRequest)
+			return
+		}
 	}
 
-	// Optional query parameter "page[cursor]"
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "page[cursor]", query, &params.PageCursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter page[cursor]: %w", err), http.StatusBadRequest)
-		return
+	// Optional query parameter "page[cursor]" (left nil when absent)
+	if _, given := query["page[cursor]"]; given {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "page[cursor]", query, &params.PageCursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter page[cursor]: %w", err), http.StatusBadRequest)
+			return
+		}
 	}
 
-	// Optional query parameter "filter[parent_id]"
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "filter[parent_id]", query, &params.FilterParentId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter filter[parent_id]: %w", err), http.StatusBadRequest)
-		return
+	// Optional query parameter "filter[parent_id]" (left nil when absent)
+	if _, given := query["filter[parent_id]"]; given {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "filter[parent_id]", query, &params.FilterParentId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter filter[parent_id]: %w", err), http.StatusBadRequest)
+			return
+		}
 	}
 
-	// Optional query parameter "filter[status]"
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "filter[status]", query, &params.FilterStatus, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter filter[status]: %w", err), http.StatusBadRequest)
-		return
+	// Optional query parameter "filter[status]" (left nil when absent)
+	if _, given := query["filter[status]"]; given {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "filter[status]", query, &params.FilterStatus, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter filter[status]: %w", err), http.StatusBadRequest)
+			return
+		}
 	}
 
 	for _, middleware := range siw.HandlerMiddlewares {
