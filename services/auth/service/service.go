@@ -35,6 +35,7 @@ import (
 	"github.com/resellerapi/platform/pkg/eventsig"
 	"github.com/resellerapi/platform/pkg/httpserver"
 	"github.com/resellerapi/platform/pkg/infra"
+	"github.com/resellerapi/platform/pkg/secretbox"
 	"github.com/resellerapi/platform/services/auth/api"
 	"github.com/resellerapi/platform/services/auth/internal/adapters"
 	"github.com/resellerapi/platform/services/auth/internal/app"
@@ -312,7 +313,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	box, err := adapters.NewSecretBox(cfg.CredentialsKey)
+	box, err := secretbox.New(cfg.CredentialsKey)
 	if err != nil {
 		return nil, err
 	}
@@ -403,7 +404,7 @@ type stores struct {
 }
 
 // newApplication makes each capability's use cases with what it uses.
-func newApplication(cfg Config, in *infra.Infra, st stores, keys *adapters.SigningKeys, box *adapters.SecretBox, log *slog.Logger) (app.Application, error) {
+func newApplication(cfg Config, in *infra.Infra, st stores, keys *adapters.SigningKeys, box *secretbox.Box, log *slog.Logger) (app.Application, error) {
 	trail := audit.NewTrail(log, adapters.SecurityAudit{Bus: in.Bus})
 	userEvents := adapters.UserEvents{Bus: in.Bus}
 	activations := adapters.NewActivationRepository(in.DB)

@@ -20,6 +20,7 @@ import (
 	"github.com/resellerapi/platform/pkg/accesstoken"
 	"github.com/resellerapi/platform/pkg/eckey"
 	"github.com/resellerapi/platform/pkg/mongodb"
+	"github.com/resellerapi/platform/pkg/secretbox"
 	"github.com/resellerapi/platform/services/auth/internal/domain"
 )
 
@@ -31,7 +32,7 @@ import (
 type SigningKeys struct {
 	files []jose.JSONWebKey
 	coll  *mongo.Collection
-	box   *SecretBox
+	box   *secretbox.Box
 	now   func() time.Time
 
 	mu   sync.RWMutex
@@ -73,7 +74,7 @@ func newJWK(k *ecdsa.PrivateKey) (jose.JSONWebKey, error) {
 
 // WithStore keeps rotated keys in db's signing_keys collection, sealed by
 // box; Load reads them.
-func (s *SigningKeys) WithStore(db *mongo.Database, box *SecretBox) *SigningKeys {
+func (s *SigningKeys) WithStore(db *mongo.Database, box *secretbox.Box) *SigningKeys {
 	s.coll, s.box = db.Collection("signing_keys"), box
 	return s
 }

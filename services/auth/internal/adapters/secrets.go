@@ -1,53 +1,10 @@
 package adapters
 
 import (
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/rand"
 	"crypto/sha256"
-	"errors"
-	"fmt"
 
 	"golang.org/x/crypto/bcrypt"
 )
-
-// SecretBox seals secrets with AES-256-GCM under a key from the
-// environment, so a copy of the database alone does not reveal them.
-type SecretBox struct{ aead cipher.AEAD }
-
-// NewSecretBox returns a box for a 32-byte key.
-func NewSecretBox(key []byte) (*SecretBox, error) {
-	if len(key) != 32 {
-		return nil, fmt.Errorf("secret box key must be 32 bytes, got %d", len(key))
-	}
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, err
-	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, err
-	}
-	return &SecretBox{aead: aead}, nil
-}
-
-// Seal encrypts plaintext; the random nonce is prepended.
-func (b *SecretBox) Seal(plaintext []byte) ([]byte, error) {
-	nonce := make([]byte, b.aead.NonceSize(), b.aead.NonceSize()+len(plaintext)+b.aead.Overhead())
-	if _, err := rand.Read(nonce); err != nil {
-		return nil, err
-	}
-	return b.aead.Seal(nonce, nonce, plaintext, nil), nil
-}
-
-// Open decrypts what Seal produced.
-func (b *SecretBox) Open(sealed []byte) ([]byte, error) {
-	n := b.aead.NonceSize()
-	if len(sealed) < n+b.aead.Overhead() {
-		return nil, errors.New("sealed secret too short")
-	}
-	return b.aead.Open(nil, sealed[:n], sealed[n:], nil)
-}
 
 // Digest is the SHA-256 digest of a machine-generated secret.
 func Digest(secret []byte) []byte {

@@ -5,7 +5,6 @@ package adapters
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -13,11 +12,13 @@ import (
 	"net/netip"
 	"syscall"
 	"time"
+
+	"github.com/resellerapi/platform/services/webhooks/internal/app"
 )
 
 // ErrForbiddenTarget is the error of a dial to an address deliveries may
 // not reach.
-var ErrForbiddenTarget = errors.New("forbidden webhook target")
+var ErrForbiddenTarget = app.ErrForbiddenTarget
 
 // forbiddenPrefixes are the ranges beyond what netip.Addr's own
 // predicates name (loopback, private, link-local, multicast, unspecified)

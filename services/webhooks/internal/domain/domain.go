@@ -117,8 +117,30 @@ type Subscription struct {
 	// FailingSince is when the endpoint started failing every attempt;
 	// zero while it succeeds.
 	FailingSince time.Time
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// Secrets sign its deliveries: the current one first, then rotated
+	// ones until their grace period ends.
+	Secrets   []Secret
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Secret is one signing secret of a subscription.
+type Secret struct {
+	Value string
+	// Expires is when a rotated-out secret stops signing; zero for the
+	// current one.
+	Expires time.Time
+}
+
+// SigningSecrets are the secrets that sign a delivery sent at now.
+func (s Subscription) SigningSecrets(now time.Time) []string {
+	var out []string
+	for _, sec := range s.Secrets {
+		if sec.Expires.IsZero() || now.Before(sec.Expires) {
+			out = append(out, sec.Value)
+		}
+	}
+	return out
 }
 
 // Wants reports whether s is to be sent an event of type t about reseller

@@ -1,0 +1,295 @@
+package adapters
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/resellerapi/platform/pkg/mongodb"
+	"github.com/resellerapi/platform/pkg/secretbox"
+	"github.com/resellerapi/platform/services/webhooks/internal/app"
+	"github.com/resellerapi/platform/services/webhooks/internal/domain"
+)
+
+// The webhooks service's collections, in its own database.
+const (
+	SubscriptionsCollection = "subscriptions"
+	DeliveriesCollection    = "deliveries"
+)
+
+// Store keeps subscriptions, with their secrets sealed, and the
+// deliveries: the durable queue every replica claims from.
+type Store struct {
+	subscriptions, deliveries *mongo.Collection
+	box                       *secretbox.Box
+}
+
+var _ app.Store = (*Store)(nil)
+
+// NewStore returns a store over db sealing secrets with box.
+func NewStore(db *mongo.Database, box *secretbox.Box) *Store {
+	return &Store{
+		subscriptions: db.Collection(SubscriptionsCollection),
+		deliveries:    db.Collection(DeliveriesCollection),
+		box:           box,
+	}
+}
+
+// EnsureIndexes creates the indexes of the claim query (due pending
+// deliveries), the delivery log and a reseller's subscriptions.
+func (s *Store) EnsureIndexes(ctx context.Context) error {
+	return errors.Join(
+		mongodb.EnsureIndexes(ctx, s.subscriptions,
+			mongo.IndexModel{Keys: bson.D{{Key: "reseller_id", Value: 1}, {Key: "created_at", Value: 1}}}),
+		mongodb.EnsureIndexes(ctx, s.deliveries,
+			mongo.IndexModel{Keys: bson.D{{Key: "state", Value: 1}, {Key: "next_at", Value: 1}}},
+			mongo.IndexModel{Keys: bson.D{{Key: "subscription_id", Value: 1}, {Key: "created_at", Value: -1}}}),
+	)
+}
+
+type subscriptionDoc struct {
+	ID                string      `bson:"_id"`
+	ResellerID        string      `bson:"reseller_id"`
+	URL               string      `bson:"url"`
+	Description       string      `bson:"description"`
+	Events            []string    `bson:"events"`
+	IncludeDownstream bool        `bson:"include_downstream"`
+	Status            string      `bson:"status"`
+	DisabledReason    string      `bson:"disabled_reason"`
+	FailingSince      time.Time   `bson:"failing_since"`
+	Secrets           []secretDoc `bson:"secrets"`
+	CreatedAt         time.Time   `bson:"created_at"`
+	UpdatedAt         time.Time   `bson:"updated_at"`
+}
+
+type secretDoc struct {
+	Sealed  []byte    `bson:"sealed"`
+	Expires time.Time `bson:"expires"`
+}
+
+func (s *Store) subscriptionDoc(sub domain.Subscription) (subscriptionDoc, error) {
+	d := subscriptionDoc{
+		ID: sub.ID, ResellerID: sub.ResellerID, URL: sub.URL, Description: sub.Description,
+		IncludeDownstream: sub.IncludeDownstream, Status: string(sub.Status), DisabledReason: sub.DisabledReason,
+		FailingSince: sub.FailingSince, CreatedAt: sub.CreatedAt, UpdatedAt: sub.UpdatedAt,
+	}
+	for _, e := range sub.Events {
+		d.Events = append(d.Events, string(e))
+	}
+	for _, sec := range sub.Secrets {
+		sealed, err := s.box.Seal([]byte(sec.Value))
+		if err != nil {
+			return d, fmt.Errorf("seal the secret of subscription %s: %w", sub.ID, err)
+		}
+		d.Secrets = append(d.Secrets, secretDoc{Sealed: sealed, Expires: sec.Expires})
+	}
+	return d, nil
+}
+
+func (s *Store) subscription(d subscriptionDoc) (domain.Subscription, error) {
+	sub := domain.Subscription{
+		ID: d.ID, ResellerID: d.ResellerID, URL: d.URL, Description: d.Description,
+		IncludeDownstream: d.IncludeDownstream, Status: domain.Status(d.Status), DisabledReason: d.DisabledReason,
+		FailingSince: d.FailingSince, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
+	}
+	for _, e := range d.Events {
+		sub.Events = append(sub.Events, domain.EventType(e))
+	}
+	for _, sec := range d.Secrets {
+		plain, err := s.box.Open(sec.Sealed)
+		if err != nil {
+			return sub, fmt.Errorf("open the secret of subscription %s: %w", d.ID, err)
+		}
+		sub.Secrets = append(sub.Secrets, domain.Secret{Value: string(plain), Expires: sec.Expires})
+	}
+	return sub, nil
+}
+
+// CreateSubscription stores a new subscription.
+func (s *Store) CreateSubscription(ctx context.Context, sub domain.Subscription) error {
+	d, err := s.subscriptionDoc(sub)
+	if err != nil {
+		return err
+	}
+	if _, err := s.subscriptions.InsertOne(ctx, d); err != nil {
+		return fmt.Errorf("store subscription %s: %w", sub.ID, err)
+	}
+	return nil
+}
+
+// Subscription returns the subscription id; app.ErrNotFound when there is
+// none.
+func (s *Store) Subscription(ctx context.Context, id string) (domain.Subscription, error) {
+	d, err := mongodb.FindOne[subscriptionDoc](ctx, s.subscriptions, bson.D{{Key: "_id", Value: id}})
+	if errors.Is(err, mongodb.ErrNotFound) {
+		return domain.Subscription{}, app.ErrNotFound
+	}
+	if err != nil {
+		return domain.Subscription{}, err
+	}
+	return s.subscription(d)
+}
+
+// SetStatus sets a subscription's status (and the reason it is
+// disabled) and what that means for its pending deliveries: held while
+// paused, released when active, cancelled when disabled.
+func (s *Store) SetStatus(ctx context.Context, id string, status domain.Status, reason string, at time.Time) error {
+	if _, err := s.subscriptions.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{
+		{Key: "status", Value: string(status)}, {Key: "disabled_reason", Value: reason}, {Key: "updated_at", Value: at},
+	}}}); err != nil {
+		return fmt.Errorf("set the status of subscription %s: %w", id, err)
+	}
+	pending := bson.D{{Key: "subscription_id", Value: id}, {Key: "state", Value: string(domain.Pending)}}
+	var set bson.D
+	switch status {
+	case domain.Paused:
+		set = bson.D{{Key: "held", Value: true}}
+	case domain.Active:
+		set = bson.D{{Key: "held", Value: false}}
+	case domain.Disabled:
+		set = bson.D{{Key: "state", Value: string(domain.Cancelled)}}
+	}
+	if _, err := s.deliveries.UpdateMany(ctx, pending, bson.D{{Key: "$set", Value: set}}); err != nil {
+		return fmt.Errorf("update the deliveries of subscription %s: %w", id, err)
+	}
+	return nil
+}
+
+// SetFailingSince records when a subscription's endpoint started failing
+// (unless an earlier time is recorded), or clears it (a zero since).
+func (s *Store) SetFailingSince(ctx context.Context, id string, since time.Time) error {
+	filter := bson.D{{Key: "_id", Value: id}}
+	if !since.IsZero() {
+		filter = append(filter, bson.E{Key: "failing_since", Value: time.Time{}})
+	}
+	if _, err := s.subscriptions.UpdateOne(ctx, filter, bson.D{{Key: "$set", Value: bson.D{{Key: "failing_since", Value: since}}}}); err != nil {
+		return fmt.Errorf("record the failures of subscription %s: %w", id, err)
+	}
+	return nil
+}
+
+type deliveryDoc struct {
+	ID             string       `bson:"_id"`
+	SubscriptionID string       `bson:"subscription_id"`
+	ResellerID     string       `bson:"reseller_id"`
+	EventID        string       `bson:"event_id"`
+	Type           string       `bson:"type"`
+	Body           []byte       `bson:"body"`
+	State          string       `bson:"state"`
+	Held           bool         `bson:"held"`
+	NextAt         time.Time    `bson:"next_at"`
+	LeaseUntil     time.Time    `bson:"lease_until"`
+	Attempts       []attemptDoc `bson:"attempts"`
+	CreatedAt      time.Time    `bson:"created_at"`
+}
+
+type attemptDoc struct {
+	At         time.Time `bson:"at"`
+	Outcome    string    `bson:"outcome"`
+	Status     int       `bson:"status"`
+	DurationMS int64     `bson:"duration_ms"`
+	Error      string    `bson:"error"`
+	Response   string    `bson:"response"`
+}
+
+func deliveryFromDoc(d deliveryDoc) domain.Delivery {
+	del := domain.Delivery{
+		ID: d.ID, SubscriptionID: d.SubscriptionID, ResellerID: d.ResellerID, EventID: d.EventID,
+		Type: domain.EventType(d.Type), Body: d.Body, State: domain.DeliveryState(d.State), Held: d.Held, NextAt: d.NextAt, CreatedAt: d.CreatedAt,
+	}
+	for _, a := range d.Attempts {
+		del.Attempts = append(del.Attempts, domain.Attempt{At: a.At, Outcome: domain.Outcome(a.Outcome), Status: a.Status,
+			Duration: time.Duration(a.DurationMS) * time.Millisecond, Error: a.Error, Response: a.Response})
+	}
+	return del
+}
+
+func attemptDocs(as []domain.Attempt) []attemptDoc {
+	out := make([]attemptDoc, 0, len(as))
+	for _, a := range as {
+		out = append(out, attemptDoc{At: a.At, Outcome: string(a.Outcome), Status: a.Status,
+			DurationMS: a.Duration.Milliseconds(), Error: a.Error, Response: a.Response})
+	}
+	return out
+}
+
+// Enqueue stores deliveries that are not stored yet (their ids derive
+// from the event and the subscription, so an event seen twice is queued
+// once) and returns how many were new.
+func (s *Store) Enqueue(ctx context.Context, ds []domain.Delivery) (int, error) {
+	added := 0
+	for _, d := range ds {
+		_, err := s.deliveries.InsertOne(ctx, deliveryDoc{
+			ID: d.ID, SubscriptionID: d.SubscriptionID, ResellerID: d.ResellerID, EventID: d.EventID, Type: string(d.Type),
+			Body: d.Body, State: string(domain.Pending), Held: d.Held, NextAt: d.NextAt,
+			Attempts: []attemptDoc{}, CreatedAt: d.CreatedAt,
+		})
+		switch {
+		case err == nil:
+			added++
+		case mongo.IsDuplicateKeyError(err):
+		default:
+			return added, fmt.Errorf("queue delivery %s: %w", d.ID, err)
+		}
+	}
+	return added, nil
+}
+
+// Claim takes the earliest due delivery that no replica holds, of a
+// subscription not in skip, for lease: until then no other claim returns
+// it; a replica that dies holding it loses it when the lease ends.
+func (s *Store) Claim(ctx context.Context, now time.Time, lease time.Duration, skip []string) (domain.Delivery, bool, error) {
+	filter := bson.D{
+		{Key: "state", Value: string(domain.Pending)},
+		{Key: "next_at", Value: bson.D{{Key: "$lte", Value: now}}},
+		{Key: "held", Value: false},
+		{Key: "lease_until", Value: bson.D{{Key: "$lte", Value: now}}},
+	}
+	if len(skip) > 0 {
+		filter = append(filter, bson.E{Key: "subscription_id", Value: bson.D{{Key: "$nin", Value: skip}}})
+	}
+	var d deliveryDoc
+	err := s.deliveries.FindOneAndUpdate(ctx, filter,
+		bson.D{{Key: "$set", Value: bson.D{{Key: "lease_until", Value: now.Add(lease)}}}},
+		options.FindOneAndUpdate().SetSort(bson.D{{Key: "next_at", Value: 1}}).SetReturnDocument(options.After),
+	).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return domain.Delivery{}, false, nil
+	}
+	if err != nil {
+		return domain.Delivery{}, false, fmt.Errorf("claim a delivery: %w", err)
+	}
+	return deliveryFromDoc(d), true, nil
+}
+
+// Record writes what became of a claimed delivery (its state, attempts
+// and next attempt) and gives up its lease.
+func (s *Store) Record(ctx context.Context, d domain.Delivery) error {
+	if _, err := s.deliveries.UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}}, bson.D{{Key: "$set", Value: bson.D{
+		{Key: "state", Value: string(d.State)}, {Key: "next_at", Value: d.NextAt},
+		{Key: "attempts", Value: attemptDocs(d.Attempts)}, {Key: "lease_until", Value: time.Time{}},
+	}}}); err != nil {
+		return fmt.Errorf("record delivery %s: %w", d.ID, err)
+	}
+	return nil
+}
+
+// Deliveries returns a subscription's most recent deliveries, newest
+// first.
+func (s *Store) Deliveries(ctx context.Context, subscriptionID string, limit int64) ([]domain.Delivery, error) {
+	docs, err := mongodb.FindAll[deliveryDoc](ctx, s.deliveries, bson.D{{Key: "subscription_id", Value: subscriptionID}},
+		options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(limit))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]domain.Delivery, 0, len(docs))
+	for _, d := range docs {
+		out = append(out, deliveryFromDoc(d))
+	}
+	return out, nil
+}

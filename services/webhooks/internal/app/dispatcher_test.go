@@ -1,0 +1,353 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
+
+	"github.com/resellerapi/platform/pkg/secretbox"
+	"github.com/resellerapi/platform/pkg/testkit"
+	"github.com/resellerapi/platform/services/webhooks/internal/adapters"
+	"github.com/resellerapi/platform/services/webhooks/internal/app"
+	"github.com/resellerapi/platform/services/webhooks/internal/domain"
+)
+
+var kit *testkit.Kit
+
+func TestMain(m *testing.M) { testkit.Main(m, &kit) }
+
+// clock is a test's time, moved on by hand past the retry schedule.
+type clock struct{ ns atomic.Int64 }
+
+func newClock() *clock {
+	c := &clock{}
+	c.ns.Store(time.Now().UnixNano())
+	return c
+}
+func (c *clock) Now() time.Time          { return time.Unix(0, c.ns.Load()) }
+func (c *clock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
+
+// receiver is a reseller's endpoint: it verifies each delivery with the
+// specification's library and answers what answer says.
+type receiver struct {
+	t       *testing.T
+	secrets []string
+	answer  func(n int) int // the status of the n-th delivery (from 1)
+	block   chan struct{}   // when set, each request waits on it
+
+	mu       sync.Mutex
+	ids      []string
+	types    []string
+	verified []int // per delivery, how many of the secrets verified it
+}
+
+func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body) // first: then a client that gives up cancels r's context
+	if rc.block != nil {
+		select {
+		case <-rc.block:
+		case <-r.Context().Done():
+			return
+		}
+	}
+	ok := 0
+	for _, s := range rc.secrets {
+		wh, err := standardwebhooks.NewWebhook(s)
+		if err != nil {
+			rc.t.Error(err)
+			return
+		}
+		// The test's clock runs ahead of the library's.
+		if wh.VerifyIgnoringTimestamp(body, r.Header) == nil {
+			ok++
+		}
+	}
+	var payload struct {
+		Type string `json:"type"`
+	}
+	_ = json.Unmarshal(body, &payload)
+	rc.mu.Lock()
+	rc.ids = append(rc.ids, r.Header.Get("webhook-id"))
+	rc.types = append(rc.types, payload.Type)
+	rc.verified = append(rc.verified, ok)
+	n := len(rc.ids)
+	rc.mu.Unlock()
+	status := http.StatusNoContent
+	if rc.answer != nil {
+		status = rc.answer(n)
+	}
+	w.WriteHeader(status)
+}
+
+func (rc *receiver) received() (ids []string, verified []int) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return append([]string(nil), rc.ids...), append([]int(nil), rc.verified...)
+}
+
+type fixture struct {
+	store *adapters.Store
+	clock *clock
+}
+
+func newFixture(t *testing.T) fixture {
+	t.Helper()
+	box, err := secretbox.New([]byte(strings.Repeat("k", 32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := adapters.NewStore(kit.Mongo.Database(kit.DatabaseName(t)), box)
+	if err := store.EnsureIndexes(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return fixture{store: store, clock: newClock()}
+}
+
+// start runs a dispatcher (a replica) until the returned stop is called.
+func (f fixture) start(t *testing.T, allowPrivate bool, cfg app.DispatcherConfig) (stop func()) {
+	cfg.Now, cfg.Idle = f.clock.Now, 20*time.Millisecond
+	client := adapters.NewDeliveryClient(adapters.DeliveryClientConfig{Timeout: 5 * time.Second, AllowPrivateTargets: allowPrivate})
+	d := app.NewDispatcher(f.store, client, adapters.SignedHeaders, adapters.ReadCapped, slog.New(slog.DiscardHandler), cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); d.Run(ctx) }()
+	var once sync.Once
+	stop = func() { once.Do(func() { cancel(); <-done }) }
+	t.Cleanup(stop)
+	return stop
+}
+
+func (f fixture) subscribe(t *testing.T, id, url string, secrets ...domain.Secret) domain.Subscription {
+	t.Helper()
+	if len(secrets) == 0 {
+		s, _ := adapters.NewSecret()
+		secrets = []domain.Secret{{Value: s}}
+	}
+	sub := domain.Subscription{ID: id, ResellerID: "res-" + id, URL: url, Events: []domain.EventType{domain.AllEvents},
+		Status: domain.Active, Secrets: secrets, CreatedAt: f.clock.Now(), UpdatedAt: f.clock.Now()}
+	if err := f.store.CreateSubscription(t.Context(), sub); err != nil {
+		t.Fatal(err)
+	}
+	return sub
+}
+
+func (f fixture) enqueue(t *testing.T, sub domain.Subscription, events ...string) []string {
+	t.Helper()
+	var ds []domain.Delivery
+	var ids []string
+	for _, ev := range events {
+		d := domain.Delivery{ID: domain.DeliveryID(ev, sub.ID, ""), SubscriptionID: sub.ID, ResellerID: sub.ResellerID, EventID: ev,
+			Type: domain.InvoiceIssued, Body: fmt.Appendf(nil, `{"type":"invoice.issued","timestamp":"2026-12-06T12:00:00Z","data":{"id":%q}}`, ev),
+			NextAt: f.clock.Now(), CreatedAt: f.clock.Now()}
+		ds = append(ds, d)
+		ids = append(ids, d.ID)
+	}
+	n, err := f.store.Enqueue(t.Context(), append(ds, ds...)) // twice: queued once
+	if err != nil || n != len(ds) {
+		t.Fatalf("enqueued %d of %d: %v", n, len(ds), err)
+	}
+	return ids
+}
+
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	testkit.Eventually(t, 20*time.Second, cond, "%s", what)
+}
+
+// A receiver that fails three times and then succeeds gets the same
+// webhook-id every time, each attempt signed; the delivery log shows the
+// four attempts and the subscription is healthy again.
+func TestRetriesKeepTheWebhookID(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	secret, _ := adapters.NewSecret()
+	rc := &receiver{t: t, secrets: []string{secret}, answer: func(n int) int {
+		if n <= 3 {
+			return http.StatusInternalServerError
+		}
+		return http.StatusOK
+	}}
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	sub := f.subscribe(t, "retry", srv.URL, domain.Secret{Value: secret})
+	want := f.enqueue(t, sub, "evt-1")[0]
+	f.start(t, true, app.DispatcherConfig{Workers: 2})
+	for attempt := 1; attempt <= 4; attempt++ {
+		eventually(t, fmt.Sprintf("attempt %d", attempt), func() bool { ids, _ := rc.received(); return len(ids) >= attempt })
+		if attempt < 4 {
+			f.clock.Advance(domain.RetrySchedule[attempt-1] + domain.RetrySchedule[attempt-1]/5 + time.Second)
+		}
+	}
+	ids, verified := rc.received()
+	for i := range ids {
+		if ids[i] != want || verified[i] != 1 {
+			t.Errorf("attempt %d: webhook-id %q (want %q), verified by %d secrets", i+1, ids[i], want, verified[i])
+		}
+	}
+	var log []domain.Delivery
+	eventually(t, "the log shows success", func() bool {
+		log, _ = f.store.Deliveries(t.Context(), sub.ID, 10)
+		return len(log) == 1 && log[0].State == domain.Succeeded
+	})
+	if got := log[0].Attempts; len(got) != 4 || got[0].Status != 500 || got[3].Status != 200 || got[3].Outcome != domain.Delivered {
+		t.Errorf("attempts %+v", got)
+	}
+	eventually(t, "the subscription healthy", func() bool {
+		s, _ := f.store.Subscription(t.Context(), sub.ID)
+		return s.FailingSince.IsZero()
+	})
+	time.Sleep(100 * time.Millisecond)
+	if ids, _ := rc.received(); len(ids) != 4 {
+		t.Errorf("%d deliveries after success, want 4", len(ids))
+	}
+}
+
+// A hanging endpoint holds at most its bound of workers: another
+// reseller's deliveries arrive while it hangs.
+func TestAHangingEndpointDoesNotDelayOthers(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	hanging := &receiver{t: t, block: make(chan struct{})}
+	slow := httptest.NewServer(hanging)
+	defer slow.Close()
+	defer close(hanging.block) // before Close, which waits for the requests
+	fine := &receiver{t: t}
+	fast := httptest.NewServer(fine)
+	defer fast.Close()
+	slowSub := f.subscribe(t, "hangs", slow.URL)
+	fastSub := f.subscribe(t, "answers", fast.URL)
+	var events []string
+	for i := range 20 {
+		events = append(events, fmt.Sprintf("slow-%d", i))
+	}
+	f.enqueue(t, slowSub, events...)
+	f.enqueue(t, fastSub, "fast-1", "fast-2", "fast-3", "fast-4", "fast-5")
+	f.start(t, true, app.DispatcherConfig{Workers: 4, PerEndpoint: 2})
+	eventually(t, "the other reseller's five deliveries", func() bool { ids, _ := fine.received(); return len(ids) == 5 })
+	if ids, _ := hanging.received(); len(ids) != 0 {
+		t.Errorf("the hanging endpoint answered %d", len(ids))
+	}
+}
+
+// 410 Gone disables the subscription, says why, and cancels what was
+// queued for it.
+func TestGoneDisables(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	rc := &receiver{t: t, answer: func(int) int { return http.StatusGone }}
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	sub := f.subscribe(t, "gone", srv.URL)
+	f.enqueue(t, sub, "g-1", "g-2", "g-3")
+	f.start(t, true, app.DispatcherConfig{Workers: 1, PerEndpoint: 1})
+	eventually(t, "disabled", func() bool {
+		s, _ := f.store.Subscription(t.Context(), sub.ID)
+		return s.Status == domain.Disabled && strings.Contains(s.DisabledReason, "410 Gone")
+	})
+	eventually(t, "the rest cancelled", func() bool {
+		log, _ := f.store.Deliveries(t.Context(), sub.ID, 10)
+		cancelled := 0
+		for _, d := range log {
+			if d.State == domain.Cancelled {
+				cancelled++
+			}
+		}
+		return cancelled == 3
+	})
+	if ids, _ := rc.received(); len(ids) != 1 {
+		t.Errorf("%d deliveries reached a gone endpoint, want 1", len(ids))
+	}
+}
+
+// During a rotation's grace period both secrets sign; after it only the
+// new one.
+func TestRotationSignsWithBothSecrets(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	oldSecret, _ := adapters.NewSecret()
+	newSecret, _ := adapters.NewSecret()
+	rc := &receiver{t: t, secrets: []string{oldSecret, newSecret}}
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	sub := f.subscribe(t, "rotated", srv.URL, domain.Secret{Value: newSecret}, domain.Secret{Value: oldSecret, Expires: f.clock.Now().Add(time.Hour)})
+	f.enqueue(t, sub, "r-1")
+	stop := f.start(t, true, app.DispatcherConfig{Workers: 1})
+	eventually(t, "the first delivery", func() bool { ids, _ := rc.received(); return len(ids) == 1 })
+	stop()
+	f.clock.Advance(2 * time.Hour)
+	f.enqueue(t, sub, "r-2")
+	f.start(t, true, app.DispatcherConfig{Workers: 1})
+	eventually(t, "the second delivery", func() bool { ids, _ := rc.received(); return len(ids) == 2 })
+	if _, verified := rc.received(); verified[0] != 2 || verified[1] != 1 {
+		t.Errorf("verified by %v secrets, want 2 in the grace period then 1", verified)
+	}
+}
+
+// A replica that stops in the middle of a retry schedule, or dies holding
+// a delivery, loses nothing: another replica sends it.
+func TestARestartLosesNothing(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	rc := &receiver{t: t, answer: func(n int) int {
+		if n == 1 {
+			return http.StatusServiceUnavailable
+		}
+		return http.StatusOK
+	}}
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	sub := f.subscribe(t, "restart", srv.URL)
+	f.enqueue(t, sub, "x-1")
+	stop := f.start(t, true, app.DispatcherConfig{Workers: 1})
+	eventually(t, "the failed first attempt", func() bool {
+		log, _ := f.store.Deliveries(t.Context(), sub.ID, 10)
+		return len(log) == 1 && len(log[0].Attempts) == 1
+	})
+	stop()
+	// A replica claims the second and dies without a word.
+	f.enqueue(t, sub, "x-2")
+	if _, ok, err := f.store.Claim(t.Context(), f.clock.Now(), time.Minute, nil); !ok || err != nil {
+		t.Fatalf("claim: %v %v", ok, err)
+	}
+	f.clock.Advance(domain.RetrySchedule[0]*2 + 2*time.Minute) // past the retry and the lease
+	f.start(t, true, app.DispatcherConfig{Workers: 1})
+	eventually(t, "both delivered", func() bool {
+		log, _ := f.store.Deliveries(t.Context(), sub.ID, 10)
+		return len(log) == 2 && log[0].State == domain.Succeeded && log[1].State == domain.Succeeded
+	})
+}
+
+// With the allowance off, a target on loopback is refused on the address
+// dialled, and the log says so.
+func TestPrivateTargetsAreRefused(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	rc := &receiver{t: t}
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	sub := f.subscribe(t, "internal", strings.Replace(srv.URL, "127.0.0.1", "localhost", 1))
+	f.enqueue(t, sub, "p-1")
+	f.start(t, false, app.DispatcherConfig{Workers: 1})
+	var log []domain.Delivery
+	eventually(t, "a refused attempt", func() bool {
+		log, _ = f.store.Deliveries(t.Context(), sub.ID, 10)
+		return len(log) == 1 && len(log[0].Attempts) == 1
+	})
+	if a := log[0].Attempts[0]; a.Outcome != domain.Refused || !strings.Contains(a.Error, "loopback") || log[0].State != domain.Pending {
+		t.Errorf("attempt %+v, state %s", a, log[0].State)
+	}
+	if ids, _ := rc.received(); len(ids) != 0 {
+		t.Errorf("%d deliveries reached loopback", len(ids))
+	}
+}

@@ -1,0 +1,93 @@
+package domain
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"time"
+)
+
+// DeliveryState is where a delivery stands.
+type DeliveryState string
+
+const (
+	// Pending deliveries are due at NextAt (or held while their
+	// subscription is paused).
+	Pending DeliveryState = "pending"
+	// Succeeded deliveries were answered 2xx.
+	Succeeded DeliveryState = "succeeded"
+	// Exhausted deliveries failed every attempt of the schedule; a retry
+	// or a replay sends them again.
+	Exhausted DeliveryState = "exhausted"
+	// Cancelled deliveries belong to a subscription that was disabled or
+	// deleted before they were sent.
+	Cancelled DeliveryState = "cancelled"
+)
+
+// Delivery is one event to send to one subscription. Every attempt
+// carries its ID as webhook-id, so receivers deduplicate on it.
+type Delivery struct {
+	ID             string
+	SubscriptionID string
+	ResellerID     string
+	EventID        string
+	Type           EventType
+	// Body is the payload, {type, timestamp, data}, signed as it is sent.
+	Body  []byte
+	State DeliveryState
+	// Held deliveries wait for their paused subscription to resume.
+	Held      bool
+	NextAt    time.Time
+	Attempts  []Attempt
+	CreatedAt time.Time
+}
+
+// Attempt is one try of a delivery.
+type Attempt struct {
+	At       time.Time
+	Outcome  Outcome
+	Status   int // the HTTP status; 0 when there was no answer
+	Duration time.Duration
+	// Error says what went wrong without an answer (timeout, refused
+	// address, connection error).
+	Error string
+	// Response is the start of the answer's body.
+	Response string
+}
+
+// DeliveryID is the id of the delivery of event eventID to subscription
+// subscriptionID: the same however often the event is seen, so enqueueing
+// it twice is harmless. A replay passes a new round to send it again
+// under a new id.
+func DeliveryID(eventID, subscriptionID, round string) string {
+	h := sha256.Sum256([]byte(eventID + "\x00" + subscriptionID + "\x00" + round))
+	return "msg_" + base64.RawURLEncoding.EncodeToString(h[:18])
+}
+
+// After records attempt a of d and says what follows: the next state, and
+// when it is Pending, the time of the next attempt.
+func (d *Delivery) After(a Attempt) {
+	d.Attempts = append(d.Attempts, a)
+	switch a.Outcome {
+	case Delivered:
+		d.State = Succeeded
+		return
+	case Gone:
+		d.State = Cancelled
+		return
+	}
+	next, ok := NextAttempt(len(d.Attempts), a.At)
+	if !ok {
+		d.State = Exhausted
+		return
+	}
+	d.State, d.NextAt = Pending, next
+}
+
+// Describe says in a few words what an attempt got.
+func (a Attempt) Describe() string {
+	if a.Status != 0 {
+		return fmt.Sprintf("HTTP %d", a.Status)
+	}
+	return a.Error
+}
