@@ -1,0 +1,46 @@
+package domain
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestChanges(t *testing.T) {
+	seen := func(kind, status, digest string, version int64) *Seen {
+		return &Seen{Kind: kind, ID: "x", Version: version, Status: status, Digest: digest}
+	}
+	state := func(kind, status, digest string, version int64) State {
+		return State{Kind: kind, ID: "x", Version: version, Status: status, Digest: digest}
+	}
+	for _, c := range []struct {
+		name string
+		prev *Seen
+		next State
+		want []EventType
+	}{
+		{"a new account", nil, state("account", "active", "d1", 1), []EventType{AccountCreated}},
+		{"an account renamed", seen("account", "active", "d1", 1), state("account", "active", "d2", 2), []EventType{AccountUpdated}},
+		{"an account suspended", seen("account", "active", "d1", 1), state("account", "suspended", "d2", 2), []EventType{AccountStatusChanged}},
+		{"an older account version", seen("account", "active", "d1", 3), state("account", "suspended", "d2", 2), nil},
+		{"the same version again", seen("account", "active", "d1", 3), state("account", "active", "d1", 3), nil},
+		{"a version that changes nothing visible", seen("account", "active", "d1", 3), state("account", "active", "d1", 4), nil},
+		{"a new invoice", nil, state("invoice", "issued", "d1", 1), []EventType{InvoiceIssued}},
+		{"a new invoice already paid", nil, state("invoice", "paid", "d1", 3), []EventType{InvoiceIssued, InvoicePaid}},
+		{"an invoice partly paid", seen("invoice", "issued", "d1", 1), state("invoice", "partially_paid", "d2", 2), []EventType{InvoicePartiallyPaid}},
+		{"an invoice paid", seen("invoice", "partially_paid", "d2", 2), state("invoice", "paid", "d3", 3), []EventType{InvoicePaid}},
+		{"an invoice voided", seen("invoice", "issued", "d1", 1), state("invoice", "void", "d2", 2), []EventType{InvoiceVoided}},
+		{"an invoice corrected", seen("invoice", "issued", "d1", 1), state("invoice", "issued", "d2", 2), []EventType{InvoiceUpdated}},
+		{"a payment refunded back to issued", seen("invoice", "paid", "d1", 1), state("invoice", "issued", "d2", 2), []EventType{InvoiceUpdated}},
+		{"a payment", nil, state("payment", "", "d1", 1), []EventType{PaymentReceived}},
+		{"a payment corrected", seen("payment", "", "d1", 1), state("payment", "", "d2", 2), nil},
+		{"a product withdrawn", seen("product", "active", "d1", 1), state("product", "withdrawn", "d2", 2), []EventType{ProductWithdrawn}},
+		{"a withdrawn product edited", seen("product", "withdrawn", "d1", 1), state("product", "withdrawn", "d2", 2), nil},
+		{"a new product", nil, state("product", "active", "d1", 1), nil},
+		{"a reseller's profile", seen("reseller", "active", "d1", 1), state("reseller", "active", "d2", 2), []EventType{ResellerUpdated}},
+		{"an unknown kind", nil, state("offer", "", "d1", 1), nil},
+	} {
+		if got := Changes(c.prev, c.next); !slices.Equal(got, c.want) {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+}
