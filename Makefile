@@ -51,11 +51,14 @@ screenshots:
 test-short:
 	go test -short $(PACKAGES)
 
-## tools: compile the pinned Go tools (buf, protoc-gen-go, oapi-codegen,
-## staticcheck) into the build cache and install the npm linters, so that
-## the checks using them only link (.ci/run does it beside the tests)
+## tools: compile the pinned Go tools CI's checks use (buf, protoc-gen-go,
+## oapi-codegen) into the build cache and install the npm linters, so that
+## the checks using them only link (.ci/run does it beside the tests;
+## staticcheck, which only make lint uses, is left to make lint)
+CI_TOOLS := github.com/bufbuild/buf/cmd/buf google.golang.org/protobuf/cmd/protoc-gen-go \
+            github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen
 tools: $(LINT_DIR)/node_modules/.package-lock.json
-	cd tools && GOWORK=off go build tool
+	cd tools && GOWORK=off go build $(CI_TOOLS)
 
 ## lint: gofmt, go vet and staticcheck over every module
 lint:
