@@ -25,17 +25,22 @@ const (
 // Store keeps subscriptions, with their secrets sealed, and the
 // deliveries: the durable queue every replica claims from.
 type Store struct {
-	subscriptions, deliveries *mongo.Collection
-	box                       *secretbox.Box
+	subscriptions, deliveries, seen *mongo.Collection
+	box                             *secretbox.Box
 }
 
-var _ app.Store = (*Store)(nil)
+var (
+	_ app.Store              = (*Store)(nil)
+	_ app.SeenStore          = (*Store)(nil)
+	_ app.SubscriptionFinder = (*Store)(nil)
+)
 
 // NewStore returns a store over db sealing secrets with box.
 func NewStore(db *mongo.Database, box *secretbox.Box) *Store {
 	return &Store{
 		subscriptions: db.Collection(SubscriptionsCollection),
 		deliveries:    db.Collection(DeliveriesCollection),
+		seen:          db.Collection(SeenCollection),
 		box:           box,
 	}
 }
@@ -290,6 +295,61 @@ func (s *Store) Deliveries(ctx context.Context, subscriptionID string, limit int
 	out := make([]domain.Delivery, 0, len(docs))
 	for _, d := range docs {
 		out = append(out, deliveryFromDoc(d))
+	}
+	return out, nil
+}
+
+// SeenCollection keeps the last version seen of each object.
+const SeenCollection = "seen"
+
+type seenDoc struct {
+	ID      string    `bson:"_id"` // kind/id
+	Kind    string    `bson:"kind"`
+	Object  string    `bson:"object"`
+	Version int64     `bson:"version"`
+	Status  string    `bson:"status"`
+	Digest  string    `bson:"digest"`
+	At      time.Time `bson:"at"`
+}
+
+// Seen returns what was seen of the object, or nil.
+func (s *Store) Seen(ctx context.Context, kind, id string) (*domain.Seen, error) {
+	d, err := mongodb.FindOne[seenDoc](ctx, s.seen, bson.D{{Key: "_id", Value: kind + "/" + id}})
+	if errors.Is(err, mongodb.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &domain.Seen{Kind: d.Kind, ID: d.Object, Version: d.Version, Status: d.Status, Digest: d.Digest, At: d.At}, nil
+}
+
+// Remember stores what was seen unless a newer version is stored (one
+// version-guarded upsert).
+func (s *Store) Remember(ctx context.Context, seen domain.Seen) error {
+	id := seen.Kind + "/" + seen.ID
+	_, err := mongodb.ReplaceIfNewer(ctx, s.seen, id, seen.Version, seenDoc{ID: id, Kind: seen.Kind, Object: seen.ID,
+		Version: seen.Version, Status: seen.Status, Digest: seen.Digest, At: seen.At})
+	return err
+}
+
+// SubscriptionsOf returns the subscriptions of the resellers, except
+// disabled ones, oldest first.
+func (s *Store) SubscriptionsOf(ctx context.Context, resellerIDs []string) ([]domain.Subscription, error) {
+	docs, err := mongodb.FindAll[subscriptionDoc](ctx, s.subscriptions, bson.D{
+		{Key: "reseller_id", Value: bson.D{{Key: "$in", Value: resellerIDs}}},
+		{Key: "status", Value: bson.D{{Key: "$ne", Value: string(domain.Disabled)}}},
+	}, options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]domain.Subscription, 0, len(docs))
+	for _, d := range docs {
+		sub, err := s.subscription(d)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sub)
 	}
 	return out, nil
 }

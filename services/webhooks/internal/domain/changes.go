@@ -102,5 +102,5 @@ func invoiceStatusEvent(status string) (EventType, bool) {
 
 // Seen returns what to keep of next.
 func (next State) Seen() Seen {
-	return Seen{Kind: next.Kind, ID: next.ID, Version: next.Version, Status: next.Status, Digest: next.Digest, At: next.At}
+	return Seen(next)
 }

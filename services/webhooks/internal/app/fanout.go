@@ -1,0 +1,127 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/resellerapi/platform/services/webhooks/internal/domain"
+)
+
+// SeenStore keeps what was seen of each object (domain.Seen).
+type SeenStore interface {
+	// Seen returns what was seen of the object, or nil.
+	Seen(ctx context.Context, kind, id string) (*domain.Seen, error)
+	// Remember stores s unless a newer version is stored.
+	Remember(ctx context.Context, s domain.Seen) error
+}
+
+// SubscriptionFinder finds the subscriptions an object's events may go
+// to.
+type SubscriptionFinder interface {
+	// SubscriptionsOf returns the subscriptions of the resellers, except
+	// disabled ones.
+	SubscriptionsOf(ctx context.Context, resellerIDs []string) ([]domain.Subscription, error)
+}
+
+// Change is a new version of an object of a reseller, with its API
+// representation.
+type Change struct {
+	// EventID is the bus event's id: with the type and the
+	// subscription it makes the delivery's id, so a redelivered event is
+	// queued once.
+	EventID string
+	State   domain.State
+	// ResellerID owns the object (for a profile, the reseller itself);
+	// Ancestors are its parent, its parent's parent and so on, whose
+	// subscriptions with includeDownstream are sent its profile changes.
+	ResellerID string
+	Ancestors  []string
+	// Data is the object as the API shows it at this version (the same
+	// JSON as GET /api/...).
+	Data json.RawMessage
+}
+
+// Fanout turns changes into queued deliveries.
+type Fanout struct {
+	seen   SeenStore
+	finder SubscriptionFinder
+	queue  interface {
+		Enqueue(ctx context.Context, ds []domain.Delivery) (int, error)
+	}
+	wake func()
+}
+
+// NewFanout returns a fanout queueing into queue; wake is called after
+// something was queued (Dispatcher.Wake).
+func NewFanout(seen SeenStore, finder SubscriptionFinder, queue interface {
+	Enqueue(ctx context.Context, ds []domain.Delivery) (int, error)
+}, wake func()) *Fanout {
+	return &Fanout{seen: seen, finder: finder, queue: queue, wake: wake}
+}
+
+// payload is a delivery's body.
+type payload struct {
+	Type      domain.EventType `json:"type"`
+	Timestamp string           `json:"timestamp"`
+	Data      json.RawMessage  `json:"data"`
+}
+
+// Apply queues the deliveries c makes and then remembers c's state, so a
+// failure between the two (the event is redelivered) queues nothing
+// twice: the deliveries' ids derive from the event.
+func (f *Fanout) Apply(ctx context.Context, c Change) (queued int, err error) {
+	prev, err := f.seen.Seen(ctx, c.State.Kind, c.State.ID)
+	if err != nil {
+		return 0, err
+	}
+	types := domain.Changes(prev, c.State)
+	if len(types) > 0 {
+		if queued, err = f.queueDeliveries(ctx, c, types); err != nil {
+			return 0, err
+		}
+	}
+	if prev == nil || c.State.Version > prev.Version {
+		if err := f.seen.Remember(ctx, c.State.Seen()); err != nil {
+			return queued, err
+		}
+	}
+	if queued > 0 && f.wake != nil {
+		f.wake()
+	}
+	return queued, nil
+}
+
+func (f *Fanout) queueDeliveries(ctx context.Context, c Change, types []domain.EventType) (int, error) {
+	owners := []string{c.ResellerID}
+	if c.State.Kind == "reseller" {
+		owners = append(owners, c.Ancestors...)
+	}
+	subs, err := f.finder.SubscriptionsOf(ctx, owners)
+	if err != nil {
+		return 0, err
+	}
+	var ds []domain.Delivery
+	at := c.State.At.UTC()
+	for _, t := range types {
+		body, err := json.Marshal(payload{Type: t, Timestamp: at.Format("2006-01-02T15:04:05.000Z07:00"), Data: c.Data})
+		if err != nil {
+			return 0, fmt.Errorf("payload of %s %s: %w", t, c.State.ID, err)
+		}
+		for _, s := range subs {
+			if s.Status == domain.Disabled || !s.Wants(t, s.ResellerID != c.ResellerID) {
+				continue
+			}
+			ds = append(ds, domain.Delivery{
+				ID: domain.DeliveryID(c.EventID+"/"+string(t), s.ID, ""), SubscriptionID: s.ID, ResellerID: s.ResellerID,
+				EventID: c.EventID, Type: t, Body: body, Held: s.Status == domain.Paused,
+				NextAt: time.Now(), CreatedAt: time.Now(),
+			})
+		}
+	}
+	if len(ds) == 0 {
+		return 0, nil
+	}
+	return f.queue.Enqueue(ctx, ds)
+}
