@@ -85,6 +85,7 @@ proto-check: proto
 API_SERVICES := services/edge services/auth
 api:
 	@for d in $(API_SERVICES); do (cd $$d && $(TOOL) oapi-codegen -config api/oapi-codegen.yaml api/openapi.yaml) || exit 1; done
+	cd services/edge && $(TOOL) oapi-codegen -config api/representation.oapi-codegen.yaml api/openapi.yaml
 	cd sdk/go && $(TOOL) oapi-codegen -config api/oapi-codegen.yaml ../../services/edge/api/openapi.yaml
 
 ## api-check: fails when the committed generated HTTP code is stale

@@ -39,6 +39,7 @@ import (
 	"github.com/resellerapi/platform/services/edge/internal/adapters"
 	"github.com/resellerapi/platform/services/edge/internal/app"
 	"github.com/resellerapi/platform/services/edge/internal/ports"
+	"github.com/resellerapi/platform/services/edge/representation"
 )
 
 const (
@@ -262,12 +263,12 @@ func account(i int) directory.Account {
 }
 
 // samplePage is the JSON body the edge answers, for the bare handler.
-func samplePage(n int) ports.AccountList {
-	list := ports.AccountList{Pagination: &ports.Pagination{PageIndex: 1, PageSize: 10, TotalCount: 48, TotalPages: 5}}
+func samplePage(n int) representation.AccountList {
+	list := representation.AccountList{Pagination: &representation.Pagination{PageIndex: 1, PageSize: 10, TotalCount: 48, TotalPages: 5}}
 	for i := range n {
 		a := account(i)
-		list.Data = append(list.Data, ports.Account{Id: a.ID, ResellerId: a.ResellerID, Name: a.Name, Email: &a.Email,
-			Phone: &a.Phone, Country: &a.Country, Status: ports.AccountStatus(a.Status), CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt})
+		list.Data = append(list.Data, representation.Account{Id: a.ID, ResellerId: a.ResellerID, Name: a.Name, Email: &a.Email,
+			Phone: &a.Phone, Country: &a.Country, Status: representation.AccountStatus(a.Status), CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt})
 	}
 	return list
 }

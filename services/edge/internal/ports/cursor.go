@@ -17,6 +17,7 @@ import (
 	"github.com/resellerapi/platform/pkg/readmodel/catalog"
 	"github.com/resellerapi/platform/pkg/readmodel/directory"
 	"github.com/resellerapi/platform/services/edge/internal/app"
+	. "github.com/resellerapi/platform/services/edge/representation"
 )
 
 // WithPageTokens sets the codec of cursor paging's tokens (the edge's

@@ -9,25 +9,23 @@ package ports
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/resellerapi/platform/pkg/contract"
 	"github.com/resellerapi/platform/pkg/httpserver"
 	"github.com/resellerapi/platform/pkg/jsonapi"
-	"github.com/resellerapi/platform/pkg/money"
 	"github.com/resellerapi/platform/pkg/pagetoken"
 	"github.com/resellerapi/platform/pkg/paging"
 	"github.com/resellerapi/platform/pkg/problem"
 	"github.com/resellerapi/platform/pkg/readmodel/catalog"
 	"github.com/resellerapi/platform/pkg/readmodel/directory"
 	"github.com/resellerapi/platform/services/edge/internal/app"
+	. "github.com/resellerapi/platform/services/edge/representation"
 )
 
 // Versions of the BSS-style API this edge serves.
@@ -162,7 +160,7 @@ func (h *HTTP) ListAccounts(c *gin.Context, params ListAccountsParams) {
 	list := AccountList{Data: make([]Account, len(accounts)), Pagination: pagination, NextPageToken: next}
 	optionals := make([]string, 0, 4*len(accounts)) // one allocation for the page's optional fields
 	for i, a := range accounts {
-		list.Data[i] = accountResponse(a, &optionals)
+		list.Data[i] = NewAccount(a, &optionals)
 	}
 	c.Header("Cache-Control", "private, no-store")
 	writeJSON(c, http.StatusOK, list)
@@ -176,7 +174,7 @@ func (h *HTTP) GetAccount(c *gin.Context, id string, _ GetAccountParams) {
 		return
 	}
 	c.Header("Cache-Control", "private, no-store")
-	writeJSON(c, http.StatusOK, accountResponse(a, nil))
+	writeJSON(c, http.StatusOK, NewAccount(a, nil))
 }
 
 // ListProducts serves GET /api/products.
@@ -200,7 +198,7 @@ func (h *HTTP) ListProducts(c *gin.Context, params ListProductsParams) {
 	list := ProductList{Data: make([]Product, len(products)), Pagination: pagination, NextPageToken: next}
 	var err error
 	for i, p := range products {
-		if list.Data[i], err = productResponse(p); err != nil {
+		if list.Data[i], err = NewProduct(p); err != nil {
 			h.fail(c, err)
 			return
 		}
@@ -214,56 +212,13 @@ func (h *HTTP) GetProduct(c *gin.Context, id string, _ GetProductParams) {
 	p, err := h.app.Queries.GetProduct.Handle(c.Request.Context(), caller(c), id)
 	if err == nil {
 		var resp Product
-		if resp, err = productResponse(p); err == nil {
+		if resp, err = NewProduct(p); err == nil {
 			c.Header("Cache-Control", "private, no-store")
 			writeJSON(c, http.StatusOK, resp)
 			return
 		}
 	}
 	h.fail(c, err)
-}
-
-// productResponse maps a product; amounts become decimal strings in their
-// currency's minor-unit precision, never floats.
-func productResponse(p catalog.Offer) (Product, error) {
-	resp := Product{Id: p.ProductID, Sku: p.SKU, Name: p.Name, Description: optional(p.Description, nil), Category: p.Category,
-		Vendor: p.Vendor, BillingType: BillingType(p.BillingType), Unit: optional(p.Unit, nil),
-		Prices: make([]Price, len(p.Prices)), UpdatedAt: p.UpdatedAt.UTC()}
-	for i, pr := range p.Prices {
-		cost, err := money.FormatIn(pr.CostMinor, p.Currency)
-		if err != nil {
-			return Product{}, fmt.Errorf("product %s: %w", p.ProductID, err)
-		}
-		retail, _ := money.FormatIn(pr.RetailMinor, p.Currency)
-		resp.Prices[i] = Price{BillingPeriod: BillingPeriod(pr.BillingPeriod), Cost: cost, Retail: retail, Currency: p.Currency,
-			EffectiveFrom: optionalTime(pr.EffectiveFrom), EffectiveTo: optionalTime(pr.EffectiveTo)}
-	}
-	return resp, nil
-}
-
-func optionalTime(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	u := t.UTC()
-	return &u
-}
-
-// accountResponse maps an account; its optional fields point into
-// *optionals when given (a page's worth of them in one allocation).
-func accountResponse(a directory.Account, optionals *[]string) Account {
-	resp := Account{Id: a.ID, ResellerId: a.ResellerID, Name: a.Name, Email: optional(a.Email, optionals),
-		Phone: optional(a.Phone, optionals), Country: optional(a.Country, optionals), Status: AccountStatus(a.Status),
-		Currency: optional(a.Currency, optionals), CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC()}
-	if b := a.BillingAddress; b != (directory.PostalAddress{}) {
-		resp.BillingAddress = &Address{AddressLine1: optional(b.AddressLine1, nil), AddressLine2: optional(b.AddressLine2, nil),
-			City: optional(b.City, nil), State: optional(b.State, nil), Zip: optional(b.Zip, nil), Country: optional(b.Country, nil)}
-	}
-	if p := a.PrimaryContact; p != (directory.ResellerContacts{}) {
-		resp.PrimaryContact = &Contact{FirstName: optional(p.FirstName, nil), LastName: optional(p.LastName, nil),
-			MiddleName: optional(p.MiddleName, nil), Position: optional(p.Position, nil), Phone: optional(p.Phone, nil), Email: optional(p.Email, nil)}
-	}
-	return resp
 }
 
 // writeJSON writes v as the JSON answer, encoded straight into the
@@ -276,20 +231,6 @@ func writeJSON(c *gin.Context, status int, v any) {
 	if err := json.NewEncoder(c.Writer).Encode(v); err != nil {
 		_ = c.Error(err)
 	}
-}
-
-// optional leaves an empty value out of a response.
-func optional(s string, store *[]string) *string {
-	switch {
-	case s == "":
-		return nil
-	case store == nil || len(*store) == cap(*store):
-		p := new(string) // only this path allocates; &s would move s to the heap on every call
-		*p = s
-		return p
-	}
-	*store = append(*store, s)
-	return &(*store)[len(*store)-1]
 }
 
 // fail maps a use case's error: not found (or not the caller's) is a 404,

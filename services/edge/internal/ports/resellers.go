@@ -16,6 +16,7 @@ import (
 	"github.com/resellerapi/platform/pkg/problem"
 	"github.com/resellerapi/platform/pkg/readmodel/directory"
 	"github.com/resellerapi/platform/services/edge/internal/app"
+	. "github.com/resellerapi/platform/services/edge/representation"
 )
 
 // jsonAPIPrefix is the route group of the JSON:API (ActivePlatform-style)
@@ -70,9 +71,6 @@ func mediaType(c *gin.Context) {
 	c.Next()
 }
 
-// jsonAPITime is the seed's timestamp: RFC 3339 with milliseconds.
-const jsonAPITime = "2006-01-02T15:04:05.000Z07:00"
-
 // ListResellers serves GET /api/v3/resellers: by page[number] (with the
 // total, first and last) or after a page[cursor] (self and next only).
 func (h *HTTP) ListResellers(c *gin.Context, params ListResellersParams) {
@@ -98,7 +96,7 @@ func (h *HTTP) ListResellers(c *gin.Context, params ListResellersParams) {
 	}
 	doc := ResellerCollection{Data: make([]ResellerResource, len(l.items))}
 	for i, p := range l.items {
-		doc.Data[i] = resellerResource(p)
+		doc.Data[i] = NewReseller(p)
 	}
 	doc.Meta.Total, doc.Meta.NextCursor = l.total, l.next
 	if l.total == nil { // after a cursor
@@ -133,34 +131,10 @@ func (h *HTTP) getReseller(c *gin.Context, id string) {
 		h.fail(c, err)
 		return
 	}
-	res := resellerResource(p)
+	res := NewReseller(p)
 	writeJSONAPI(c, http.StatusOK, ResellerDocument{Data: res, Links: struct {
 		Self string `json:"self"`
 	}{Self: c.Request.URL.Path}})
-}
-
-func resellerResource(p directory.Reseller) ResellerResource {
-	created, updated := p.CreatedAt.UTC().Format(jsonAPITime), p.UpdatedAt.UTC().Format(jsonAPITime)
-	var parent *string
-	if p.ParentID != "" {
-		parent = &p.ParentID
-	}
-	custom := p.CustomAttributes
-	if custom == nil {
-		custom = map[string]string{}
-	}
-	r := ResellerResource{Id: p.ID, Type: Resellers, Attributes: ResellerAttributes{
-		CreatedAt: created, UpdatedAt: updated, ParentId: parent,
-		General: ResellerGeneral{CreatedAt: created, UpdatedAt: updated, Name: p.Name, Domain: p.Domain, Currency: p.Currency, Manager: p.Manager},
-		Company: ResellerCompany{CreatedAt: created, UpdatedAt: updated, Name: p.Company.Name, AddressLine1: p.Company.AddressLine1,
-			AddressLine2: p.Company.AddressLine2, City: p.Company.City, State: p.Company.State, Zip: p.Company.Zip,
-			Country: p.Company.Country, Phone: p.Company.Phone, Fax: p.Company.Fax, Email: p.Company.Email},
-		Contacts: ResellerContacts{CreatedAt: created, UpdatedAt: updated, FirstName: p.Contacts.FirstName, LastName: p.Contacts.LastName,
-			MiddleName: p.Contacts.MiddleName, Position: p.Contacts.Position, Phone: p.Contacts.Phone, Email: p.Contacts.Email},
-		CustomAttributes: custom,
-	}}
-	r.Links.Self = "/api/v3/resellers/" + url.PathEscape(p.ID)
-	return r
 }
 
 func writeJSONAPI(c *gin.Context, status int, doc any) {

@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/resellerapi/platform/pkg/httpserver"
+	. "github.com/resellerapi/platform/services/edge/representation"
 )
 
 // accountsLister captures the parameters the generated wrapper binds.
