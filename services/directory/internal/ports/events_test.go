@@ -10,6 +10,8 @@ import (
 
 	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
 	"github.com/resellerapi/platform/proto-events/subjects"
+
+	"github.com/resellerapi/platform/pkg/readmodel/directory"
 )
 
 func accountEvent() *eventsv1.AccountChanged {
@@ -21,14 +23,14 @@ func accountEvent() *eventsv1.AccountChanged {
 }
 
 func TestAccountFromEvent(t *testing.T) {
-	a := AccountFromEvent(accountEvent())
+	a := directory.AccountFromEvent(accountEvent())
 	if a.ID != "a1" || a.ResellerID != "r1" || a.Status != "suspended" || a.Version != 4 ||
 		a.CreatedAt.Year() != 2025 || a.UpdatedAt.Month() != time.March {
 		t.Errorf("account = %+v", a)
 	}
 	noCreated := accountEvent()
 	noCreated.Account.CreatedAt = nil
-	if a := AccountFromEvent(noCreated); !a.CreatedAt.Equal(a.UpdatedAt) {
+	if a := directory.AccountFromEvent(noCreated); !a.CreatedAt.Equal(a.UpdatedAt) {
 		t.Errorf("without created_at, CreatedAt = %v, want the event time %v", a.CreatedAt, a.UpdatedAt)
 	}
 	for status, want := range map[eventsv1.AccountStatus]string{
@@ -36,14 +38,14 @@ func TestAccountFromEvent(t *testing.T) {
 	} {
 		e := accountEvent()
 		e.Account.Status = status
-		if got := AccountFromEvent(e).Status; got != want {
+		if got := directory.AccountFromEvent(e).Status; got != want {
 			t.Errorf("status %v -> %q, want %q", status, got, want)
 		}
 	}
 }
 
 func TestResellerFromEvent(t *testing.T) {
-	r := ResellerFromEvent(&eventsv1.ResellerChanged{
+	r := directory.ResellerFromEvent(&eventsv1.ResellerChanged{
 		Meta:     &eventsv1.EventMeta{EventId: "e1", OccurredAt: timestamppb.Now(), AggregateId: "r2", Version: 3},
 		Reseller: &eventsv1.Reseller{ResellerId: "r2", ParentId: "r1", Name: "Two", Currency: "EUR", Country: "CY", Email: "a@b.example"},
 	})
@@ -63,7 +65,7 @@ func FuzzAccountEvent(f *testing.F) {
 		if proto.Unmarshal(data, &e) != nil || subjects.Accounts.Check(&e) != nil {
 			return
 		}
-		a := AccountFromEvent(&e)
+		a := directory.AccountFromEvent(&e)
 		if !slices.Contains([]string{"active", "suspended", "closed"}, a.Status) ||
 			a.CreatedAt.IsZero() || a.UpdatedAt.IsZero() || a.ID == "" || a.ResellerID == "" {
 			t.Fatalf("incomplete account %+v from a valid event", a)
@@ -83,7 +85,7 @@ func FuzzResellerEvent(f *testing.F) {
 		if proto.Unmarshal(data, &e) != nil || subjects.Resellers.Check(&e) != nil {
 			return
 		}
-		if r := ResellerFromEvent(&e); r.ID == "" || r.Name == "" || r.CreatedAt.IsZero() || r.UpdatedAt.IsZero() {
+		if r := directory.ResellerFromEvent(&e); r.ID == "" || r.Name == "" || r.CreatedAt.IsZero() || r.UpdatedAt.IsZero() {
 			t.Fatalf("incomplete reseller %+v from a valid event", r)
 		}
 	})
