@@ -310,6 +310,7 @@ type seenDoc struct {
 	Status  string    `bson:"status"`
 	Digest  string    `bson:"digest"`
 	At      time.Time `bson:"at"`
+	Parent  string    `bson:"parent"`
 }
 
 // Seen returns what was seen of the object, or nil.
@@ -321,7 +322,7 @@ func (s *Store) Seen(ctx context.Context, kind, id string) (*domain.Seen, error)
 	if err != nil {
 		return nil, err
 	}
-	return &domain.Seen{Kind: d.Kind, ID: d.Object, Version: d.Version, Status: d.Status, Digest: d.Digest, At: d.At}, nil
+	return &domain.Seen{Kind: d.Kind, ID: d.Object, Version: d.Version, Status: d.Status, Digest: d.Digest, At: d.At, Parent: d.Parent}, nil
 }
 
 // Remember stores what was seen unless a newer version is stored (one
@@ -329,7 +330,7 @@ func (s *Store) Seen(ctx context.Context, kind, id string) (*domain.Seen, error)
 func (s *Store) Remember(ctx context.Context, seen domain.Seen) error {
 	id := seen.Kind + "/" + seen.ID
 	_, err := mongodb.ReplaceIfNewer(ctx, s.seen, id, seen.Version, seenDoc{ID: id, Kind: seen.Kind, Object: seen.ID,
-		Version: seen.Version, Status: seen.Status, Digest: seen.Digest, At: seen.At})
+		Version: seen.Version, Status: seen.Status, Digest: seen.Digest, At: seen.At, Parent: seen.Parent})
 	return err
 }
 

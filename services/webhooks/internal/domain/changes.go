@@ -18,6 +18,8 @@ type Seen struct {
 	Digest string
 	// At is when Version happened.
 	At time.Time
+	// Parent is a reseller's parent.
+	Parent string
 }
 
 // State is a new version of an object as an event states it.
@@ -28,6 +30,7 @@ type State struct {
 	Status  string
 	Digest  string
 	At      time.Time
+	Parent  string
 }
 
 // Invoice statuses as the API shows them (overdue is derived when read

@@ -1,0 +1,150 @@
+// Package service wires the webhooks service, which tells resellers'
+// integrations about changes to their objects: it follows the
+// back-office's events, queues a signed delivery per change and
+// subscription in its own database, and sends them with retries.
+// cmd/webhooks will run it as its own process and the all-in-one beside
+// the other services; the subscriptions API comes with them.
+package service
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/resellerapi/platform/pkg/config"
+	"github.com/resellerapi/platform/pkg/infra"
+	"github.com/resellerapi/platform/pkg/secretbox"
+	"github.com/resellerapi/platform/services/webhooks/internal/adapters"
+	"github.com/resellerapi/platform/services/webhooks/internal/app"
+	"github.com/resellerapi/platform/services/webhooks/internal/domain"
+	"github.com/resellerapi/platform/services/webhooks/internal/ports"
+)
+
+// Database is the webhooks service's own database by default.
+const Database = "webhooks"
+
+// Config configures the webhooks service.
+type Config struct {
+	infra.Config
+	// SecretsKey (32 bytes) seals the subscriptions' signing secrets.
+	SecretsKey []byte
+	// AllowPrivateTargets lets deliveries reach loopback and private
+	// addresses (local runs and tests only).
+	AllowPrivateTargets bool
+	// Workers and PerEndpoint size the dispatcher (app.DispatcherConfig).
+	Workers, PerEndpoint int
+}
+
+// ConfigFromEnv reads NATS_URL, MONGODB_URI, MONGODB_DATABASE (default
+// webhooks), WEBHOOKS_SECRETS_KEY (required: the base64 of 32 random
+// bytes), WEBHOOKS_ALLOW_PRIVATE_TARGETS (true or false, default false),
+// WEBHOOKS_WORKERS (default 32) and WEBHOOKS_PER_ENDPOINT (default 4).
+func ConfigFromEnv(env *config.Reader) Config {
+	cfg := Config{
+		Config:      infra.ConfigFromEnv(env, Database),
+		Workers:     env.Int("WEBHOOKS_WORKERS", 32),
+		PerEndpoint: env.Int("WEBHOOKS_PER_ENDPOINT", 4),
+	}
+	if key := env.Required("WEBHOOKS_SECRETS_KEY"); key != "" {
+		b, err := base64.StdEncoding.DecodeString(key)
+		if err != nil || len(b) != 32 {
+			env.Check(errors.New("WEBHOOKS_SECRETS_KEY must be the base64 of 32 random bytes (openssl rand -base64 32)"))
+		}
+		cfg.SecretsKey = b
+	}
+	switch v := env.String("WEBHOOKS_ALLOW_PRIVATE_TARGETS", "false"); v {
+	case "true":
+		cfg.AllowPrivateTargets = true
+	case "false":
+	default:
+		env.Check(fmt.Errorf("WEBHOOKS_ALLOW_PRIVATE_TARGETS=%q must be true or false", v))
+	}
+	if cfg.Workers < 1 || cfg.Workers > 1000 {
+		env.Check(fmt.Errorf("WEBHOOKS_WORKERS=%d must be from 1 to 1000", cfg.Workers))
+	}
+	if cfg.PerEndpoint < 1 || cfg.PerEndpoint > cfg.Workers {
+		env.Check(fmt.Errorf("WEBHOOKS_PER_ENDPOINT=%d must be from 1 to WEBHOOKS_WORKERS", cfg.PerEndpoint))
+	}
+	return cfg
+}
+
+// Service is a started webhooks service.
+type Service struct {
+	*infra.Infra
+	// Store holds the subscriptions and the delivery queue.
+	Store *adapters.Store
+	stop  context.CancelFunc
+	done  chan struct{}
+}
+
+// New connects to MongoDB and NATS, prepares the indexes, starts the
+// dispatcher and registers the event handlers. Run starts consuming.
+func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Registerer) (*Service, error) {
+	box, err := secretbox.New(cfg.SecretsKey)
+	if err != nil {
+		return nil, fmt.Errorf("webhooks secrets key: %w", err)
+	}
+	in, err := infra.Open(ctx, "webhooks", cfg.Config, log, reg)
+	if err != nil {
+		return nil, err
+	}
+	store := adapters.NewStore(in.DB, box)
+	if err := store.EnsureIndexes(ctx); err != nil {
+		_ = in.Close()
+		return nil, err
+	}
+	client := adapters.NewDeliveryClient(adapters.DeliveryClientConfig{AllowPrivateTargets: cfg.AllowPrivateTargets})
+	dispatcher := app.NewDispatcher(store, client, adapters.SignedHeaders, adapters.ReadCapped, log,
+		app.DispatcherConfig{Workers: cfg.Workers, PerEndpoint: cfg.PerEndpoint})
+	if err := observeAttempts(dispatcher, reg); err != nil {
+		_ = in.Close()
+		return nil, err
+	}
+	fan := app.NewFanout(store, store, store, dispatcher.Wake)
+	if err := ports.Register(in.Bus, fan, store); err != nil {
+		_ = in.Close()
+		return nil, fmt.Errorf("register handlers: %w", err)
+	}
+	loop, stop := context.WithCancel(context.Background())
+	s := &Service{Infra: in, Store: store, stop: stop, done: make(chan struct{})}
+	go func() {
+		defer close(s.done)
+		dispatcher.Run(loop)
+	}()
+	return s, nil
+}
+
+// Close stops consuming, then the dispatcher (the attempts in flight are
+// recorded), and disconnects.
+func (s *Service) Close() error {
+	s.stop()
+	<-s.done
+	return s.Infra.Close()
+}
+
+// observeAttempts exports the deliveries' attempts by outcome and their
+// durations.
+func observeAttempts(d *app.Dispatcher, reg prometheus.Registerer) error {
+	attempts := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "webhooks_attempts_total", Help: "Delivery attempts by outcome (delivered, failed, gone, refused).",
+	}, []string{"outcome"})
+	took := prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name: "webhooks_attempt_seconds", Help: "Time of one delivery attempt, from sending to the end of the answer.",
+		Buckets: prometheus.ExponentialBuckets(0.005, 2.5, 10),
+	})
+	if reg != nil {
+		if err := errors.Join(reg.Register(attempts), reg.Register(took)); err != nil {
+			return fmt.Errorf("register webhooks metrics: %w", err)
+		}
+	}
+	d.ObserveAttempts(func(o domain.Outcome, dur time.Duration) {
+		attempts.WithLabelValues(string(o)).Inc()
+		took.Observe(dur.Seconds())
+	})
+	return nil
+}
