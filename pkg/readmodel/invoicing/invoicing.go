@@ -29,7 +29,19 @@ const (
 	InvoicePartiallyPaid = "partially_paid"
 	InvoicePaid          = "paid"
 	InvoiceVoid          = "void"
+	// InvoiceOverdue is derived, never stored (StatusOn).
+	InvoiceOverdue = "overdue"
 )
+
+// StatusOn is the invoice's status as the API shows it on day today
+// (YYYY-MM-DD, UTC): overdue for an issued or partially paid invoice whose
+// due date has passed.
+func (inv Invoice) StatusOn(today string) string {
+	if (inv.Status == InvoiceIssued || inv.Status == InvoicePartiallyPaid) && inv.DueDate < today {
+		return InvoiceOverdue
+	}
+	return inv.Status
+}
 
 // InvoiceSortFields are the fields invoice lists may be sorted by.
 func InvoiceSortFields() []string {

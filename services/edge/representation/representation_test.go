@@ -16,7 +16,7 @@ import (
 func TestNewInvoice(t *testing.T) {
 	inv := invoicing.Invoice{ID: "inv-1", Number: "INV-1", Currency: "JPY", IssueDate: "2026-11-01", DueDate: "2026-11-30",
 		SubtotalMinor: 1500, TaxMinor: 150, TotalMinor: 1650, AmountDueMinor: 1650, AccountIDs: []string{"acc-1"}, Status: "issued",
-		Lines: []invoicing.InvoiceLine{{LineID: "l1", Description: "Seats", AccountID: "acc-1", Quantity: 1, UnitPriceMinor: 1500, AmountMinor: 1500, TaxRatePercent: "10"}},
+		Lines:     []invoicing.InvoiceLine{{LineID: "l1", Description: "Seats", AccountID: "acc-1", Quantity: 1, UnitPriceMinor: 1500, AmountMinor: 1500, TaxRatePercent: "10"}},
 		CreatedAt: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), UpdatedAt: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
 	got, err := NewInvoice(inv, "overdue", map[string]string{"acc-1": "Acme"})
 	if err != nil {

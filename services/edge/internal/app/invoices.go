@@ -16,7 +16,7 @@ const (
 	InvoicePartiallyPaid = invoicing.InvoicePartiallyPaid
 	InvoicePaid          = invoicing.InvoicePaid
 	InvoiceVoid          = invoicing.InvoiceVoid
-	InvoiceOverdue       = "overdue"
+	InvoiceOverdue       = invoicing.InvoiceOverdue
 )
 
 // Invoice is an invoice the distributor issued to the caller: its
@@ -35,11 +35,7 @@ type Invoice struct {
 
 // asOf returns d as the API shows it on day today (YYYY-MM-DD, UTC).
 func asOf(d invoicing.Invoice, today string) Invoice {
-	inv := Invoice{Invoice: d, Status: d.Status}
-	if (d.Status == InvoiceIssued || d.Status == InvoicePartiallyPaid) && d.DueDate < today {
-		inv.Status = InvoiceOverdue
-	}
-	return inv
+	return Invoice{Invoice: d, Status: d.StatusOn(today)}
 }
 
 // InvoiceSort is a sort order of invoice lists.
