@@ -18,6 +18,8 @@ import (
 
 	"github.com/resellerapi/platform/pkg/config"
 	"github.com/resellerapi/platform/pkg/infra"
+	"github.com/resellerapi/platform/pkg/readmodel/directory"
+	"github.com/resellerapi/platform/pkg/readmodel/invoicing"
 	"github.com/resellerapi/platform/pkg/secretbox"
 	"github.com/resellerapi/platform/services/webhooks/internal/adapters"
 	"github.com/resellerapi/platform/services/webhooks/internal/app"
@@ -38,17 +40,24 @@ type Config struct {
 	AllowPrivateTargets bool
 	// Workers and PerEndpoint size the dispatcher (app.DispatcherConfig).
 	Workers, PerEndpoint int
+	// DirectoryDatabase and InvoicingDatabase hold the read models a
+	// payload needs beyond its event (read only; defaults directory and
+	// invoicing).
+	DirectoryDatabase, InvoicingDatabase string
 }
 
 // ConfigFromEnv reads NATS_URL, MONGODB_URI, MONGODB_DATABASE (default
 // webhooks), WEBHOOKS_SECRETS_KEY (required: the base64 of 32 random
 // bytes), WEBHOOKS_ALLOW_PRIVATE_TARGETS (true or false, default false),
-// WEBHOOKS_WORKERS (default 32) and WEBHOOKS_PER_ENDPOINT (default 4).
+// WEBHOOKS_WORKERS (default 32), WEBHOOKS_PER_ENDPOINT (default 4),
+// DIRECTORY_DATABASE (directory) and INVOICING_DATABASE (invoicing).
 func ConfigFromEnv(env *config.Reader) Config {
 	cfg := Config{
-		Config:      infra.ConfigFromEnv(env, Database),
-		Workers:     env.Int("WEBHOOKS_WORKERS", 32),
-		PerEndpoint: env.Int("WEBHOOKS_PER_ENDPOINT", 4),
+		Config:            infra.ConfigFromEnv(env, Database),
+		Workers:           env.Int("WEBHOOKS_WORKERS", 32),
+		PerEndpoint:       env.Int("WEBHOOKS_PER_ENDPOINT", 4),
+		DirectoryDatabase: env.String("DIRECTORY_DATABASE", directory.DirectoryDatabase),
+		InvoicingDatabase: env.String("INVOICING_DATABASE", invoicing.InvoicingDatabase),
 	}
 	if key := env.Required("WEBHOOKS_SECRETS_KEY"); key != "" {
 		b, err := base64.StdEncoding.DecodeString(key)
@@ -105,8 +114,15 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		_ = in.Close()
 		return nil, err
 	}
+	if cfg.DirectoryDatabase == "" {
+		cfg.DirectoryDatabase = directory.DirectoryDatabase
+	}
+	if cfg.InvoicingDatabase == "" {
+		cfg.InvoicingDatabase = invoicing.InvoicingDatabase
+	}
+	reads := adapters.NewReadModels(in.Database(cfg.InvoicingDatabase), in.Database(cfg.DirectoryDatabase))
 	fan := app.NewFanout(store, store, store, dispatcher.Wake)
-	if err := ports.Register(in.Bus, fan, store); err != nil {
+	if err := ports.Register(in.Bus, fan, store, reads); err != nil {
 		_ = in.Close()
 		return nil, fmt.Errorf("register handlers: %w", err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
@@ -23,6 +24,7 @@ import (
 
 	"github.com/resellerapi/platform/pkg/infra"
 	"github.com/resellerapi/platform/pkg/readmodel/directory"
+	"github.com/resellerapi/platform/pkg/readmodel/invoicing"
 	"github.com/resellerapi/platform/pkg/testkit"
 	"github.com/resellerapi/platform/services/edge/representation"
 	"github.com/resellerapi/platform/services/webhooks/internal/adapters"
@@ -89,37 +91,48 @@ func (in *inbox) find(typ string) delivery {
 	return delivery{}
 }
 
-// From the back-office's events to a reseller's endpoint: an account
-// created and then suspended, and a downstream reseller's profile, arrive
-// signed, once each, with the API's representation of the object as data.
-func TestEventsReachTheResellersEndpoints(t *testing.T) {
-	t.Parallel()
+// start runs a webhooks service with databases and consumers of the
+// test's own; it returns the database it reads invoices from.
+func start(t *testing.T) (*service.Service, string) {
+	t.Helper()
 	db := kit.DatabaseName(t)
 	svc, err := service.New(context.Background(), service.Config{
 		Config:     infra.Config{NATSURL: kit.NATSURL, MongoURI: kit.MongoURI, Database: db, ConsumerGroup: "test_" + db},
 		SecretsKey: []byte(strings.Repeat("s", 32)), AllowPrivateTargets: true, Workers: 4, PerEndpoint: 2,
+		DirectoryDatabase: db + "_directory", InvoicingDatabase: db + "_invoicing",
 	}, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
 	if err != nil {
 		t.Fatal(err)
 	}
 	testkit.Run(t, svc)
+	return svc, db + "_invoicing"
+}
+
+// subscribe gives reseller an endpoint for every event type.
+func subscribe(t *testing.T, svc *service.Service, reseller string, in *inbox) {
+	t.Helper()
+	srv := httptest.NewServer(in)
+	t.Cleanup(srv.Close)
+	if err := svc.Store.CreateSubscription(t.Context(), domain.Subscription{ID: "sub-" + reseller, ResellerID: reseller,
+		URL: srv.URL, Events: []domain.EventType{domain.AllEvents}, IncludeDownstream: true, Status: domain.Active,
+		Secrets: []domain.Secret{{Value: in.secret}}, CreatedAt: time.Now(), UpdatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// From the back-office's events to a reseller's endpoint: an account
+// created and then suspended, and a downstream reseller's profile, arrive
+// signed, once each, with the API's representation of the object as data.
+func TestEventsReachTheResellersEndpoints(t *testing.T) {
+	t.Parallel()
+	svc, _ := start(t)
 
 	run := uuid.NewString()[:8]
 	parent, child, account := "res-p-"+run, "res-c-"+run, "acc-"+run
 	secret, _ := adapters.NewSecret()
 	parentInbox, childInbox := &inbox{t: t, secret: secret}, &inbox{t: t, secret: secret}
-	for _, s := range []struct {
-		reseller string
-		in       *inbox
-	}{{parent, parentInbox}, {child, childInbox}} {
-		srv := httptest.NewServer(s.in)
-		t.Cleanup(srv.Close)
-		if err := svc.Store.CreateSubscription(t.Context(), domain.Subscription{ID: "sub-" + s.reseller, ResellerID: s.reseller,
-			URL: srv.URL, Events: []domain.EventType{domain.AllEvents}, IncludeDownstream: true, Status: domain.Active,
-			Secrets: []domain.Secret{{Value: secret}}, CreatedAt: time.Now(), UpdatedAt: time.Now()}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	subscribe(t, svc, parent, parentInbox)
+	subscribe(t, svc, child, childInbox)
 
 	accountEvent := func(version int64, status eventsv1.AccountStatus) *eventsv1.AccountChanged {
 		return &eventsv1.AccountChanged{
@@ -165,4 +178,78 @@ func TestEventsReachTheResellersEndpoints(t *testing.T) {
 	if a, b := parentInbox.find("reseller.updated").id, childInbox.find("reseller.updated").id; a == "" || a == b {
 		t.Errorf("webhook-ids %q and %q: one per subscription", a, b)
 	}
+}
+
+// An invoice's events wait for the invoicing service's document (its
+// settlement is the invoicing service's): issued when it is stored, then a
+// payment is received and the invoice paid, each with the stored invoice
+// as the API shows it.
+func TestInvoiceEventsCarryTheStoredInvoice(t *testing.T) {
+	t.Parallel()
+	svc, invoicingDB := start(t)
+	run := uuid.NewString()[:8]
+	reseller, id, payment := "res-i-"+run, "inv-"+run, "pay-"+run
+	secret, _ := adapters.NewSecret()
+	in := &inbox{t: t, secret: secret}
+	subscribe(t, svc, reseller, in)
+	invoices := kit.Mongo.Database(invoicingDB).Collection(invoicing.InvoicesCollection)
+	payments := kit.Mongo.Database(invoicingDB).Collection(invoicing.PaymentsCollection)
+
+	issued := &eventsv1.InvoiceChanged{
+		Meta: &eventsv1.EventMeta{EventId: uuid.NewString(), OccurredAt: timestamppb.Now(), AggregateId: id, Version: 1},
+		Invoice: &eventsv1.Invoice{InvoiceId: id, ResellerId: reseller, Number: "INV-" + run, Currency: "EUR",
+			IssueDate: "2026-11-01", DueDate: "2099-12-01", Status: eventsv1.InvoiceStatus_INVOICE_STATUS_ISSUED,
+			Lines:         []*eventsv1.InvoiceLine{{LineId: "l1", Description: "Seats", Quantity: 1, UnitPriceMinor: 1000, TaxRatePercent: "24", AmountMinor: 1000}},
+			SubtotalMinor: 1000, TaxMinor: 240, TotalMinor: 1240},
+	}
+	stored := invoicing.Invoice{ID: id, ResellerID: reseller, Number: "INV-" + run, Currency: "EUR", IssueDate: "2026-11-01", DueDate: "2099-12-01",
+		Lines:         []invoicing.InvoiceLine{{LineID: "l1", Description: "Seats", Quantity: 1, UnitPriceMinor: 1000, TaxRatePercent: "24", AmountMinor: 1000}},
+		SubtotalMinor: 1000, TaxMinor: 240, TotalMinor: 1240, Status: invoicing.InvoiceIssued, AmountDueMinor: 1240, Payments: []invoicing.InvoicePayment{},
+		CreatedAt: time.Now().UTC().Truncate(time.Millisecond), UpdatedAt: time.Now().UTC().Truncate(time.Millisecond), Version: 1}
+	// The event first: nothing can be sent until the invoicing service
+	// has stored the invoice.
+	kit.PublishUnchecked(t, subjects.Invoices.Of(id), issued)
+	time.Sleep(300 * time.Millisecond)
+	if got := in.types(); len(got) != 0 {
+		t.Fatalf("sent %v before the invoice was stored", got)
+	}
+	if _, err := invoices.InsertOne(t.Context(), stored); err != nil {
+		t.Fatal(err)
+	}
+	testkit.Eventually(t, 30*time.Second, func() bool { return len(in.types()) == 1 }, "invoice.issued after the invoice was stored")
+
+	paid := &eventsv1.PaymentChanged{
+		Meta:    &eventsv1.EventMeta{EventId: uuid.NewString(), OccurredAt: timestamppb.Now(), AggregateId: payment, Version: 1},
+		Payment: &eventsv1.Payment{PaymentId: payment, InvoiceId: id, AmountMinor: 1240, Currency: "EUR", PaidAt: timestamppb.Now(), Method: "card"},
+	}
+	stored.Status, stored.AmountPaidMinor, stored.AmountDueMinor = invoicing.InvoicePaid, 1240, 0
+	stored.UpdatedAt = stored.UpdatedAt.Add(time.Second)
+	stored.Payments = []invoicing.InvoicePayment{{PaymentID: payment, AmountMinor: 1240, PaidAt: stored.UpdatedAt, Method: "card", UpdatedAt: stored.UpdatedAt, Version: 1}}
+	if _, err := payments.InsertOne(t.Context(), invoicing.Payment{ID: payment, InvoiceID: id, AmountMinor: 1240, Currency: "EUR", Version: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := invoices.ReplaceOne(t.Context(), bson.D{{Key: "_id", Value: id}}, stored); err != nil {
+		t.Fatal(err)
+	}
+	kit.PublishUnchecked(t, subjects.Payments.Of(payment), paid)
+	testkit.Eventually(t, 30*time.Second, func() bool { return len(in.types()) == 3 }, "payment.received and invoice.paid, got %v", in.types())
+	if got := in.types(); !slices.Equal(got[1:], []string{"payment.received", "invoice.paid"}) && !slices.Equal(got[1:], []string{"invoice.paid", "payment.received"}) {
+		t.Errorf("got %v", got)
+	}
+	want, _ := json.Marshal(mustInvoice(t, stored))
+	if got := in.find("invoice.paid").data; string(got) != string(want) {
+		t.Errorf("invoice data %s\nwant %s", got, want)
+	}
+	if got := in.find("payment.received").data; string(got) != string(want) {
+		t.Errorf("payment data %s\nwant the paid invoice", got)
+	}
+}
+
+func mustInvoice(t *testing.T, inv invoicing.Invoice) representation.Invoice {
+	t.Helper()
+	rep, err := representation.NewInvoice(inv, inv.StatusOn(time.Now().UTC().Format(time.DateOnly)), map[string]string{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
 }

@@ -12,12 +12,15 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
+	"time"
 
 	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
 	"github.com/resellerapi/platform/proto-events/subjects"
 
 	"github.com/resellerapi/platform/pkg/eventbus"
 	"github.com/resellerapi/platform/pkg/readmodel/directory"
+	"github.com/resellerapi/platform/pkg/readmodel/invoicing"
 	"github.com/resellerapi/platform/services/edge/representation"
 	"github.com/resellerapi/platform/services/webhooks/internal/app"
 	"github.com/resellerapi/platform/services/webhooks/internal/domain"
@@ -26,20 +29,115 @@ import (
 // maxDepth bounds the walk up a reseller's ancestors.
 const maxDepth = 16
 
+// ReadModels reads the documents of other services a payload needs.
+type ReadModels interface {
+	Invoice(ctx context.Context, id string) (invoicing.Invoice, bool, error)
+	PaymentVersion(ctx context.Context, id string) (int64, error)
+	AccountNames(ctx context.Context, ids []string) (map[string]string, error)
+}
+
 // EventHandlers feeds events to the fan-out.
 type EventHandlers struct {
-	fan  *app.Fanout
-	seen app.SeenStore
+	fan   *app.Fanout
+	seen  app.SeenStore
+	reads ReadModels
+	now   func() time.Time
 }
 
 // Register adds the webhooks handlers to bus (durable consumers of the
 // service's own, shared by its replicas).
-func Register(bus *eventbus.Bus, fan *app.Fanout, seen app.SeenStore) error {
-	h := EventHandlers{fan: fan, seen: seen}
+func Register(bus *eventbus.Bus, fan *app.Fanout, seen app.SeenStore, reads ReadModels) error {
+	h := EventHandlers{fan: fan, seen: seen, reads: reads, now: time.Now}
 	return errors.Join(
 		eventbus.Handle(bus, "accounts", subjects.Accounts, h.AccountChanged),
 		eventbus.Handle(bus, "resellers", subjects.Resellers, h.ResellerChanged),
+		eventbus.Handle(bus, "invoices", subjects.Invoices, h.InvoiceChanged),
+		eventbus.Handle(bus, "payments", subjects.Payments, h.PaymentChanged),
 	)
+}
+
+// errNotProjected asks for the event again later: the invoicing service
+// has not stored what it changed yet.
+var errNotProjected = errors.New("not projected by the invoicing service yet")
+
+// InvoiceChanged fans out invoice.issued, invoice.updated or
+// invoice.voided (and paid or partially paid, for an invoice first seen
+// that way), with the invoice as the invoicing service stored it: its
+// settlement is the invoicing service's.
+func (h EventHandlers) InvoiceChanged(ctx context.Context, e *eventsv1.InvoiceChanged) error {
+	inv, ok, err := h.reads.Invoice(ctx, e.GetInvoice().GetInvoiceId())
+	switch {
+	case err != nil:
+		return err
+	case !ok || inv.Version < e.GetMeta().GetVersion():
+		return errNotProjected
+	case inv.Version > e.GetMeta().GetVersion():
+		return nil // the newer version's event tells it
+	}
+	return h.invoice(ctx, e.GetMeta().GetEventId(), inv)
+}
+
+// PaymentChanged fans out payment.received for a payment's first version,
+// with its invoice as data, and what the payment made of the invoice
+// (invoice.paid, invoice.partially_paid).
+func (h EventHandlers) PaymentChanged(ctx context.Context, e *eventsv1.PaymentChanged) error {
+	p := e.GetPayment()
+	inv, ok, err := h.reads.Invoice(ctx, p.GetInvoiceId())
+	if err != nil {
+		return err
+	}
+	counted := ok && slices.ContainsFunc(inv.Payments, func(ip invoicing.InvoicePayment) bool {
+		return ip.PaymentID == p.GetPaymentId() && ip.Version >= e.GetMeta().GetVersion()
+	})
+	if !counted {
+		stored, err := h.reads.PaymentVersion(ctx, p.GetPaymentId())
+		if err != nil {
+			return err
+		}
+		if stored < e.GetMeta().GetVersion() {
+			return errNotProjected
+		}
+		// Stored but not on an invoice: the invoice has not arrived (its
+		// event will tell) or did not count it.
+		return nil
+	}
+	data, _, err := h.invoiceData(ctx, inv)
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s|%d|%s", p.GetPaymentId(), p.GetAmountMinor(), p.GetCurrency()))
+	if _, err := h.fan.Apply(ctx, app.Change{EventID: e.GetMeta().GetEventId(), ResellerID: inv.ResellerID, Data: data,
+		State: domain.State{Kind: "payment", ID: p.GetPaymentId(), Version: e.GetMeta().GetVersion(),
+			Digest: hex.EncodeToString(sum[:16]), At: e.GetMeta().GetOccurredAt().AsTime()}}); err != nil {
+		return err
+	}
+	return h.invoice(ctx, e.GetMeta().GetEventId(), inv)
+}
+
+// invoice fans out what the stored invoice's newest state changed. Its
+// versions count the invoice's own changes only, so what was seen of it
+// is ordered by its last change, payments included (UpdatedAt).
+func (h EventHandlers) invoice(ctx context.Context, eventID string, inv invoicing.Invoice) error {
+	data, digest, err := h.invoiceData(ctx, inv)
+	if err != nil {
+		return err
+	}
+	_, err = h.fan.Apply(ctx, app.Change{EventID: eventID, ResellerID: inv.ResellerID, Data: data,
+		State: domain.State{Kind: "invoice", ID: inv.ID, Version: inv.UpdatedAt.UnixMilli(), Status: inv.Status, Digest: digest, At: inv.UpdatedAt}})
+	return err
+}
+
+// invoiceData is the invoice as GET /api/invoices/{id} answers it today.
+func (h EventHandlers) invoiceData(ctx context.Context, inv invoicing.Invoice) (json.RawMessage, string, error) {
+	names, err := h.reads.AccountNames(ctx, inv.AccountIDs)
+	if err != nil {
+		return nil, "", err
+	}
+	rep, err := representation.NewInvoice(inv, inv.StatusOn(h.now().UTC().Format(time.DateOnly)), names)
+	if err != nil {
+		return nil, "", eventbus.Permanent(err)
+	}
+	return represent(rep)
 }
 
 // AccountChanged fans out account.created, account.updated or
