@@ -133,6 +133,7 @@ fuzz:
 	go test ./pkg/eventsig/ -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME)
 	go test ./pkg/pagetoken/ -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME)
 	go test ./sdk/go/ -run '^$$' -fuzz FuzzRetryAfter -fuzztime $(FUZZTIME)
+	go test ./sdk/go/ -run '^$$' -fuzz FuzzVerifyWebhook -fuzztime $(FUZZTIME)
 	go test ./services/catalog/internal/ports/ -run '^$$' -fuzz FuzzProductEvent -fuzztime $(FUZZTIME)
 	go test ./services/catalog/internal/ports/ -run '^$$' -fuzz FuzzPriceListEvent -fuzztime $(FUZZTIME)
 	go test ./services/directory/internal/ports/ -run '^$$' -fuzz FuzzAccountEvent -fuzztime $(FUZZTIME)

@@ -5,6 +5,7 @@ go 1.26.0
 replace (
 	github.com/resellerapi/platform/pkg => ../../pkg
 	github.com/resellerapi/platform/proto-events => ../../proto-events
+	github.com/resellerapi/platform/sdk/go => ../../sdk/go
 	github.com/resellerapi/platform/services/auth => ../auth
 	github.com/resellerapi/platform/services/edge => ../edge
 )
@@ -14,6 +15,7 @@ require (
 	github.com/prometheus/client_golang v1.25.0
 	github.com/resellerapi/platform/pkg v0.0.0
 	github.com/resellerapi/platform/proto-events v0.0.0
+	github.com/resellerapi/platform/sdk/go v0.0.0
 	github.com/resellerapi/platform/services/edge v0.0.0
 	github.com/standard-webhooks/standard-webhooks/libraries v1.3.0
 	go.mongodb.org/mongo-driver/v2 v2.10.0
@@ -29,6 +31,7 @@ require (
 	github.com/ThreeDotsLabs/watermill v1.5.1 // indirect
 	github.com/ThreeDotsLabs/watermill-nats/v2 v2.1.3 // indirect
 	github.com/antithesishq/antithesis-sdk-go v0.8.0-default-no-op // indirect
+	github.com/apapsch/go-jsonmerge/v2 v2.0.0 // indirect
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/bytedance/gopkg v0.1.3 // indirect
 	github.com/bytedance/sonic v1.15.0 // indirect
@@ -105,6 +108,7 @@ require (
 	golang.org/x/crypto v0.58.0 // indirect
 	golang.org/x/exp v0.0.0-20250506013437-ce4c2cf36ca6 // indirect
 	golang.org/x/net v0.61.0 // indirect
+	golang.org/x/oauth2 v0.37.0 // indirect
 	golang.org/x/sync v0.25.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect
 	golang.org/x/text v0.44.0 // indirect

@@ -15,7 +15,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
-	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -26,6 +25,7 @@ import (
 	"github.com/resellerapi/platform/pkg/readmodel/directory"
 	"github.com/resellerapi/platform/pkg/readmodel/invoicing"
 	"github.com/resellerapi/platform/pkg/testkit"
+	resellerapi "github.com/resellerapi/platform/sdk/go"
 	"github.com/resellerapi/platform/services/edge/representation"
 	"github.com/resellerapi/platform/services/webhooks/internal/adapters"
 	"github.com/resellerapi/platform/services/webhooks/internal/domain"
@@ -51,21 +51,15 @@ type inbox struct {
 
 func (in *inbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
-	wh, _ := standardwebhooks.NewWebhook(in.secret)
-	if err := wh.Verify(body, r.Header); err != nil {
+	// As a reseller's integration verifies it: with the Go SDK.
+	ev, err := resellerapi.VerifyWebhook(in.secret, body, r.Header)
+	if err != nil {
 		in.t.Errorf("a delivery that does not verify: %v", err)
 		w.WriteHeader(http.StatusBadRequest)
 		return
 	}
-	var p struct {
-		Type string          `json:"type"`
-		Data json.RawMessage `json:"data"`
-	}
-	if err := json.Unmarshal(body, &p); err != nil {
-		in.t.Errorf("payload %s: %v", body, err)
-	}
 	in.mu.Lock()
-	in.got = append(in.got, delivery{id: r.Header.Get("webhook-id"), typ: p.Type, data: p.Data})
+	in.got = append(in.got, delivery{id: ev.ID, typ: ev.Type, data: ev.Data})
 	in.mu.Unlock()
 	w.WriteHeader(http.StatusNoContent)
 }
