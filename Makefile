@@ -111,7 +111,8 @@ build:
 	go build -o bin/ ./services/auth/cmd/auth ./services/directory/cmd/directory \
 		./services/catalog/cmd/catalog ./services/invoicing/cmd/invoicing \
 		./services/edge/cmd/edge ./services/allinone/cmd/allinone \
-		./services/backoffice/cmd/backofficectl
+		./services/backoffice/cmd/backofficectl ./services/webhooks/cmd/webhooks \
+		./sdk/go/cmd/resellerctl ./sdk/go/cmd/webhookecho
 
 ## images: every service's container image as an OCI archive in bin/images
 ## (static binary, non-root, no shell; no Docker engine needed)
