@@ -164,6 +164,7 @@ INVOICES ?= 500
 WALK     ?= 10000
 bench:
 	go run ./services/edge/cmd/edgebench
+	go run ./services/webhooks/cmd/webhooksbench
 	go run ./services/allinone/cmd/bench -accounts $(ACCOUNTS) -requests $(REQUESTS) -events $(EVENTS) -products $(PRODUCTS) -lists $(LISTS) -invoices $(INVOICES) -walk $(WALK)
 
 clean:

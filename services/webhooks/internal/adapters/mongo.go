@@ -354,3 +354,14 @@ func (s *Store) SubscriptionsOf(ctx context.Context, resellerIDs []string) ([]do
 	}
 	return out, nil
 }
+
+// MakeDue makes a subscription's pending deliveries due at at (a retry of
+// them all; the bench starts its clock with it).
+func (s *Store) MakeDue(ctx context.Context, subscriptionID string, at time.Time) error {
+	if _, err := s.deliveries.UpdateMany(ctx,
+		bson.D{{Key: "subscription_id", Value: subscriptionID}, {Key: "state", Value: string(domain.Pending)}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "next_at", Value: at}}}}); err != nil {
+		return fmt.Errorf("make the deliveries of %s due: %w", subscriptionID, err)
+	}
+	return nil
+}
