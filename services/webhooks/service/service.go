@@ -110,6 +110,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 	client := adapters.NewDeliveryClient(adapters.DeliveryClientConfig{AllowPrivateTargets: cfg.AllowPrivateTargets})
 	dispatcher := app.NewDispatcher(store, client, adapters.SignedHeaders, adapters.ReadCapped, log,
 		app.DispatcherConfig{Workers: cfg.Workers, PerEndpoint: cfg.PerEndpoint})
+	if reg != nil {
+		if err := reg.Register(newBacklog(store)); err != nil {
+			_ = in.Close()
+			return nil, fmt.Errorf("register webhooks metrics: %w", err)
+		}
+	}
 	if err := observeAttempts(dispatcher, reg); err != nil {
 		_ = in.Close()
 		return nil, err

@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -87,19 +88,20 @@ func (in *inbox) find(typ string) delivery {
 
 // start runs a webhooks service with databases and consumers of the
 // test's own; it returns the database it reads invoices from.
-func start(t *testing.T) (*service.Service, string) {
+func start(t *testing.T) (*service.Service, string, *prometheus.Registry) {
 	t.Helper()
 	db := kit.DatabaseName(t)
+	reg := prometheus.NewRegistry()
 	svc, err := service.New(context.Background(), service.Config{
 		Config:     infra.Config{NATSURL: kit.NATSURL, MongoURI: kit.MongoURI, Database: db, ConsumerGroup: "test_" + db},
 		SecretsKey: []byte(strings.Repeat("s", 32)), AllowPrivateTargets: true, Workers: 4, PerEndpoint: 2,
 		DirectoryDatabase: db + "_directory", InvoicingDatabase: db + "_invoicing",
-	}, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
+	}, slog.New(slog.DiscardHandler), reg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	testkit.Run(t, svc)
-	return svc, db + "_invoicing"
+	return svc, db + "_invoicing", reg
 }
 
 // subscribe gives reseller an endpoint for every event type.
@@ -119,7 +121,7 @@ func subscribe(t *testing.T, svc *service.Service, reseller string, in *inbox) {
 // signed, once each, with the API's representation of the object as data.
 func TestEventsReachTheResellersEndpoints(t *testing.T) {
 	t.Parallel()
-	svc, _ := start(t)
+	svc, _, _ := start(t)
 
 	run := uuid.NewString()[:8]
 	parent, child, account := "res-p-"+run, "res-c-"+run, "acc-"+run
@@ -180,7 +182,7 @@ func TestEventsReachTheResellersEndpoints(t *testing.T) {
 // as the API shows it.
 func TestInvoiceEventsCarryTheStoredInvoice(t *testing.T) {
 	t.Parallel()
-	svc, invoicingDB := start(t)
+	svc, invoicingDB, _ := start(t)
 	run := uuid.NewString()[:8]
 	reseller, id, payment := "res-i-"+run, "inv-"+run, "pay-"+run
 	secret, _ := adapters.NewSecret()
@@ -246,4 +248,46 @@ func mustInvoice(t *testing.T, inv invoicing.Invoice) representation.Invoice {
 		t.Fatal(err)
 	}
 	return rep
+}
+
+// The backlog gauge counts what waits per subscription, and attempts are
+// counted by outcome.
+func TestBacklogAndAttemptsAreMetrics(t *testing.T) {
+	t.Parallel()
+	svc, _, reg := start(t)
+	run := uuid.NewString()[:8]
+	reseller := "res-m-" + run
+	secret, _ := adapters.NewSecret()
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) }))
+	t.Cleanup(failing.Close)
+	if err := svc.Store.CreateSubscription(t.Context(), domain.Subscription{ID: "sub-" + reseller, ResellerID: reseller, URL: failing.URL,
+		Events: []domain.EventType{domain.AllEvents}, Status: domain.Active, Secrets: []domain.Secret{{Value: secret}}, CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		id := fmt.Sprintf("acc-m-%s-%d", run, i)
+		kit.PublishUnchecked(t, subjects.Accounts.Of(id), &eventsv1.AccountChanged{
+			Meta:    &eventsv1.EventMeta{EventId: uuid.NewString(), OccurredAt: timestamppb.Now(), AggregateId: id, Version: 1},
+			Account: &eventsv1.Account{AccountId: id, ResellerId: reseller, Name: "Acme", Status: eventsv1.AccountStatus_ACCOUNT_STATUS_ACTIVE},
+		})
+	}
+	gauge := func() float64 {
+		families, err := reg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range families {
+			for _, m := range f.GetMetric() {
+				for _, l := range m.GetLabel() {
+					if f.GetName() == "webhooks_backlog_by_subscription" && l.GetValue() == "sub-"+reseller {
+						return m.GetGauge().GetValue()
+					}
+				}
+			}
+		}
+		return 0
+	}
+	testkit.Eventually(t, 20*time.Second, func() bool {
+		return gauge() == 3 && testkit.CounterValue(t, reg, "webhooks_attempts_total", "outcome", "failed") >= 3
+	}, "a backlog of 3 after 3 failed attempts: backlog %v", gauge())
 }

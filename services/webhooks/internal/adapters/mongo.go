@@ -365,3 +365,27 @@ func (s *Store) MakeDue(ctx context.Context, subscriptionID string, at time.Time
 	}
 	return nil
 }
+
+// Backlog counts the pending deliveries per subscription (held ones
+// included): one aggregation.
+func (s *Store) Backlog(ctx context.Context) (map[string]int64, error) {
+	cur, err := s.deliveries.Aggregate(ctx, mongo.Pipeline{
+		{{Key: "$match", Value: bson.D{{Key: "state", Value: string(domain.Pending)}}}},
+		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$subscription_id"}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("count the backlog: %w", err)
+	}
+	var rows []struct {
+		ID string `bson:"_id"`
+		N  int64  `bson:"n"`
+	}
+	if err := cur.All(ctx, &rows); err != nil {
+		return nil, fmt.Errorf("count the backlog: %w", err)
+	}
+	out := make(map[string]int64, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r.N
+	}
+	return out, nil
+}
