@@ -185,6 +185,14 @@ func TestRetriesKeepTheWebhookID(t *testing.T) {
 	f.start(t, true, app.DispatcherConfig{Workers: 2})
 	for attempt := 1; attempt <= 4; attempt++ {
 		eventually(t, fmt.Sprintf("attempt %d", attempt), func() bool { ids, _ := rc.received(); return len(ids) >= attempt })
+		// The clock moves on once the attempt is recorded: jumping past
+		// the lease while it is in flight would hand the delivery to the
+		// other worker, which a real clock never does (the lease is four
+		// times an attempt's timeout).
+		eventually(t, fmt.Sprintf("attempt %d recorded", attempt), func() bool {
+			log, _ := f.store.Deliveries(t.Context(), sub.ID, 1)
+			return len(log) == 1 && len(log[0].Attempts) >= attempt
+		})
 		if attempt < 4 {
 			f.clock.Advance(domain.RetrySchedule[attempt-1] + domain.RetrySchedule[attempt-1]/5 + time.Second)
 		}
