@@ -1,4 +1,4 @@
-package adapters
+package callerauth
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"github.com/resellerapi/platform/pkg/accesstoken"
 )
 
-// APIClients holds what the edge must know of the Reseller API's clients
+// APIClients holds what a service must know of the Reseller API's clients
 // to refuse access tokens without asking auth, fed by auth's events
 // (eventbus.Follow): the client keys retired by a rotation, refused once
 // their grace ends, and the cut-off of the API's last deactivation.

@@ -1,4 +1,4 @@
-package adapters
+package callerauth
 
 import (
 	"context"
@@ -11,10 +11,10 @@ import (
 	"github.com/resellerapi/platform/pkg/eventbus"
 )
 
-// AppUsers holds what the edge must know of Application Users to refuse
+// AppUsers holds what a service must know of Application Users to refuse
 // their access tokens without asking auth: those that were disabled,
 // deleted or changed their password, fed by auth's events
-// (eventbus.Follow). An active user the edge never heard of is accepted.
+// (eventbus.Follow). An active user the service never heard of is accepted.
 type AppUsers struct {
 	mu    sync.RWMutex
 	users map[string]appUser

@@ -1,4 +1,4 @@
-package ports
+package callerauth
 
 import (
 	"context"
@@ -6,20 +6,18 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
-
-	"github.com/resellerapi/platform/services/edge/internal/app"
 )
 
 // headerAuthn authenticates requests that carry its header.
 type headerAuthn struct {
 	header string
-	caller app.Caller
+	caller Caller
 	err    error
 }
 
-func (h headerAuthn) Authenticate(_ context.Context, r *http.Request) (app.Caller, error) {
+func (h headerAuthn) Authenticate(_ context.Context, r *http.Request) (Caller, error) {
 	if r.Header.Get(h.header) == "" {
-		return app.Caller{}, ErrNoCredentials
+		return Caller{}, ErrNoCredentials
 	}
 	return h.caller, h.err
 }
@@ -30,8 +28,8 @@ func (h headerAuthn) Authenticate(_ context.Context, r *http.Request) (app.Calle
 func TestAuthenticatorChain(t *testing.T) {
 	refused := errors.New("bad token")
 	chain := Authenticators{
-		headerAuthn{header: "Authorization", caller: app.Caller{ResellerID: "r1", Subject: "user"}},
-		headerAuthn{header: "X-Api-Token", caller: app.Caller{ResellerID: "r2", Subject: "manager"}},
+		headerAuthn{header: "Authorization", caller: Caller{ResellerID: "r1", Subject: "user"}},
+		headerAuthn{header: "X-Api-Token", caller: Caller{ResellerID: "r2", Subject: "manager"}},
 		headerAuthn{header: "X-Bad", err: refused},
 	}
 	for _, tt := range []struct {

@@ -1,4 +1,4 @@
-package adapters
+package callerauth
 
 import (
 	"context"
@@ -19,7 +19,7 @@ type ManagerTokens struct {
 	byDigest map[string]string // hex digest -> token id
 }
 
-// ManagerToken is what the edge knows of one token.
+// ManagerToken is what a service knows of one token.
 type ManagerToken struct {
 	ID, ManagerID, ResellerID string
 	Role                      eventsv1.ManagerRole

@@ -24,6 +24,7 @@ import (
 	"github.com/resellerapi/platform/proto-events/subjects"
 
 	"github.com/resellerapi/platform/pkg/accesstoken"
+	"github.com/resellerapi/platform/pkg/callerauth"
 	"github.com/resellerapi/platform/pkg/config"
 	"github.com/resellerapi/platform/pkg/contract"
 	"github.com/resellerapi/platform/pkg/eckey"
@@ -157,9 +158,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 	// What every request needs is held in memory, each fed by its own
 	// per-replica subscription.
 	s := &Service{infra: in, docs: docs}
-	tree, tokens := adapters.NewResellerTree(), adapters.NewManagerTokens()
-	users, revoked, clients := adapters.NewAppUsers(), adapters.NewRevokedTokens(), adapters.NewAPIClients()
-	withdrawn := adapters.NewWithdrawnKeys()
+	tree, tokens := adapters.NewResellerTree(), callerauth.NewManagerTokens()
+	users, revoked, clients := callerauth.NewAppUsers(), callerauth.NewRevokedTokens(), callerauth.NewAPIClients()
+	withdrawn := callerauth.NewWithdrawnKeys()
 	for _, err := range []error{
 		s.follow(eventbus.Follow(in.Bus, "reseller_tree", subjects.Resellers, tree.Apply)),
 		s.follow(eventbus.Follow(in.Bus, "manager_tokens", subjects.ManagerTokens, tokens.Apply, verified)),
@@ -185,7 +186,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		Invoices:  adapters.NewInvoiceReader(in.Database(cmp.Or(cfg.InvoicingDatabase, invoicing.InvoicingDatabase))),
 		Resellers: adapters.NewResellerReader(in.DB),
 	}, tree)
-	authn := ports.Authenticators{ports.BearerTokens{Verifier: verifier, Users: users, Clients: clients, Revocations: revoked, Keys: withdrawn}, ports.ManagerTokens{Store: tokens}}
+	authn := callerauth.Authenticators{callerauth.BearerTokens{Verifier: verifier, Users: users, Clients: clients, Revocations: revoked, Keys: withdrawn}, callerauth.APITokens{Store: tokens}}
 	s.http = ports.NewHTTP(application, authn, tree, doc, log).WithDistributor(cfg.DistributorName).WithPageTokens(pageTokens)
 	return s, nil
 }

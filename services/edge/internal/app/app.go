@@ -9,9 +9,9 @@ package app
 import (
 	"context"
 	"errors"
-	"slices"
 	"time"
 
+	"github.com/resellerapi/platform/pkg/callerauth"
 	"github.com/resellerapi/platform/pkg/pagetoken"
 	"github.com/resellerapi/platform/pkg/paging"
 	"github.com/resellerapi/platform/pkg/readmodel/directory"
@@ -24,19 +24,9 @@ type PageRequest = paging.Request
 // caller may not see: the two are indistinguishable on purpose.
 var ErrNotFound = errors.New("not found")
 
-// Caller is who makes a request, from verified credentials.
-type Caller struct {
-	ResellerID string
-	Subject    string
-	// Scopes are the OAuth scopes the credentials grant.
-	Scopes []string
-	// OwnResellerOnly limits reseller profiles to the caller's own (a
-	// billing manager's), not the resellers below it.
-	OwnResellerOnly bool
-}
-
-// Allows reports whether the caller was granted scope.
-func (c Caller) Allows(scope string) bool { return slices.Contains(c.Scopes, scope) }
+// Caller is who calls (callerauth.Caller): the reseller its credentials
+// act for, their subject and their scopes.
+type Caller = callerauth.Caller
 
 // Scope is the set of resellers whose data a query may read. Only the use
 // cases make one, from a caller; the zero Scope reads nothing (the

@@ -30,6 +30,7 @@ import (
 	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
 
 	"github.com/resellerapi/platform/pkg/accesstoken"
+	"github.com/resellerapi/platform/pkg/callerauth"
 	"github.com/resellerapi/platform/pkg/contract"
 	"github.com/resellerapi/platform/pkg/httpserver"
 	"github.com/resellerapi/platform/pkg/pagetoken"
@@ -92,7 +93,7 @@ func New() (*Fixture, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := ports.NewHTTP(app.New(app.Readers{Accounts: newMemoryAccounts(10)}, tree), ports.Authenticators{ports.BearerTokens{Verifier: verifier}}, tree, doc, log).
+	h := ports.NewHTTP(app.New(app.Readers{Accounts: newMemoryAccounts(10)}, tree), callerauth.Authenticators{callerauth.BearerTokens{Verifier: verifier}}, tree, doc, log).
 		WithPageTokens(pageTokens)
 	h.Register(engine)
 	f.Edge = engine

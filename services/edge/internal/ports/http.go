@@ -16,6 +16,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/resellerapi/platform/pkg/callerauth"
 	"github.com/resellerapi/platform/pkg/contract"
 	"github.com/resellerapi/platform/pkg/httpserver"
 	"github.com/resellerapi/platform/pkg/jsonapi"
@@ -37,7 +38,7 @@ const (
 // HTTP serves the public API; it implements the generated ServerInterface.
 type HTTP struct {
 	app       app.Application
-	authn     Authenticator
+	authn     callerauth.Authenticator
 	resellers ResellerAccess
 	contract  *contract.Document
 	log       *slog.Logger
@@ -50,7 +51,7 @@ type HTTP struct {
 var _ ServerInterface = (*HTTP)(nil)
 
 // NewHTTP returns the public API handlers.
-func NewHTTP(application app.Application, authn Authenticator, resellers ResellerAccess, doc *contract.Document, log *slog.Logger) *HTTP {
+func NewHTTP(application app.Application, authn callerauth.Authenticator, resellers ResellerAccess, doc *contract.Document, log *slog.Logger) *HTTP {
 	return &HTTP{app: application, authn: authn, resellers: resellers, contract: doc, log: log, distributor: "Distributor"}
 }
 
