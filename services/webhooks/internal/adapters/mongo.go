@@ -206,6 +206,7 @@ func deliveryFromDoc(d deliveryDoc) domain.Delivery {
 	del := domain.Delivery{
 		ID: d.ID, SubscriptionID: d.SubscriptionID, ResellerID: d.ResellerID, EventID: d.EventID,
 		Type: domain.EventType(d.Type), Body: d.Body, State: domain.DeliveryState(d.State), Held: d.Held, NextAt: d.NextAt, CreatedAt: d.CreatedAt,
+		LeaseUntil: d.LeaseUntil,
 	}
 	for _, a := range d.Attempts {
 		del.Attempts = append(del.Attempts, domain.Attempt{At: a.At, Outcome: domain.Outcome(a.Outcome), Status: a.Status,
@@ -273,13 +274,20 @@ func (s *Store) Claim(ctx context.Context, now time.Time, lease time.Duration, s
 }
 
 // Record writes what became of a claimed delivery (its state, attempts
-// and next attempt) and gives up its lease.
+// and next attempt) and gives up its lease, unless the lease it was
+// claimed under has ended and another claim took it meanwhile: then
+// app.ErrLeaseLost, and the newer holder's record stands.
 func (s *Store) Record(ctx context.Context, d domain.Delivery) error {
-	if _, err := s.deliveries.UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}}, bson.D{{Key: "$set", Value: bson.D{
-		{Key: "state", Value: string(d.State)}, {Key: "next_at", Value: d.NextAt},
-		{Key: "attempts", Value: attemptDocs(d.Attempts)}, {Key: "lease_until", Value: time.Time{}},
-	}}}); err != nil {
+	res, err := s.deliveries.UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}, {Key: "lease_until", Value: d.LeaseUntil}},
+		bson.D{{Key: "$set", Value: bson.D{
+			{Key: "state", Value: string(d.State)}, {Key: "next_at", Value: d.NextAt}, {Key: "held", Value: d.Held},
+			{Key: "attempts", Value: attemptDocs(d.Attempts)}, {Key: "lease_until", Value: time.Time{}},
+		}}})
+	if err != nil {
 		return fmt.Errorf("record delivery %s: %w", d.ID, err)
+	}
+	if res.MatchedCount == 0 {
+		return fmt.Errorf("record delivery %s: %w", d.ID, app.ErrLeaseLost)
 	}
 	return nil
 }

@@ -19,6 +19,10 @@ import (
 // ErrNotFound is a store's answer for an id it does not hold.
 var ErrNotFound = errors.New("not found")
 
+// ErrLeaseLost is a store's answer to a record of a delivery whose lease
+// ended and which another claim took meanwhile.
+var ErrLeaseLost = errors.New("the delivery's lease was lost")
+
 // Store keeps subscriptions and the delivery queue.
 type Store interface {
 	Subscription(ctx context.Context, id string) (domain.Subscription, error)

@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -357,5 +358,69 @@ func TestPrivateTargetsAreRefused(t *testing.T) {
 	}
 	if ids, _ := rc.received(); len(ids) != 0 {
 		t.Errorf("%d deliveries reached loopback", len(ids))
+	}
+}
+
+// A subscription paused after its deliveries were queued holds them (they
+// are not sent, nor claimed again and again) until it is resumed.
+func TestAPausedSubscriptionHoldsItsDeliveries(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	rc := &receiver{t: t}
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	sub := f.subscribe(t, "paused", srv.URL)
+	f.enqueue(t, sub, "h-1", "h-2")
+	if err := f.store.SetStatus(t.Context(), sub.ID, domain.Paused, "", f.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	// Queued as not held, as if the pause came between the queueing and
+	// the claim.
+	f.enqueue(t, sub, "h-3")
+	f.start(t, true, app.DispatcherConfig{Workers: 2})
+	eventually(t, "all three held", func() bool {
+		log, _ := f.store.Deliveries(t.Context(), sub.ID, 10)
+		held := 0
+		for _, d := range log {
+			if d.Held && d.State == domain.Pending && len(d.Attempts) == 0 {
+				held++
+			}
+		}
+		return held == 3
+	})
+	time.Sleep(100 * time.Millisecond)
+	if ids, _ := rc.received(); len(ids) != 0 {
+		t.Fatalf("a paused subscription was sent %d deliveries", len(ids))
+	}
+	if err := f.store.SetStatus(t.Context(), sub.ID, domain.Active, "", f.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the three sent once resumed", func() bool { ids, _ := rc.received(); return len(ids) == 3 })
+}
+
+// Only the holder of a delivery's current lease records it: a replica
+// whose lease ran out while it was sending cannot overwrite the log of
+// the one that claimed it next.
+func TestOnlyTheCurrentLeaseRecords(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	sub := f.subscribe(t, "leases", "https://hooks.example.com/")
+	f.enqueue(t, sub, "l-1")
+	first, ok, err := f.store.Claim(t.Context(), f.clock.Now(), time.Minute, nil)
+	if err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	f.clock.Advance(2 * time.Minute)
+	second, ok, err := f.store.Claim(t.Context(), f.clock.Now(), time.Minute, nil)
+	if err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	first.State = domain.Succeeded
+	if err := f.store.Record(t.Context(), first); !errors.Is(err, app.ErrLeaseLost) {
+		t.Errorf("the expired holder recorded: %v", err)
+	}
+	second.State = domain.Succeeded
+	if err := f.store.Record(t.Context(), second); err != nil {
+		t.Errorf("the current holder: %v", err)
 	}
 }

@@ -40,6 +40,9 @@ type Delivery struct {
 	NextAt    time.Time
 	Attempts  []Attempt
 	CreatedAt time.Time
+	// LeaseUntil is the end of the lease under which it was claimed: only
+	// that claim's holder records what became of it.
+	LeaseUntil time.Time
 }
 
 // Attempt is one try of a delivery.
