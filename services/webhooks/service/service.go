@@ -7,6 +7,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -120,13 +121,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		_ = in.Close()
 		return nil, err
 	}
-	if cfg.DirectoryDatabase == "" {
-		cfg.DirectoryDatabase = directory.DirectoryDatabase
-	}
-	if cfg.InvoicingDatabase == "" {
-		cfg.InvoicingDatabase = invoicing.InvoicingDatabase
-	}
-	reads := adapters.NewReadModels(in.Database(cfg.InvoicingDatabase), in.Database(cfg.DirectoryDatabase))
+	reads := adapters.NewReadModels(in.Database(cmp.Or(cfg.InvoicingDatabase, invoicing.InvoicingDatabase)),
+		in.Database(cmp.Or(cfg.DirectoryDatabase, directory.DirectoryDatabase)))
 	fan := app.NewFanout(store, store, store, dispatcher.Wake)
 	if err := ports.Register(in.Bus, fan, store, reads); err != nil {
 		_ = in.Close()

@@ -144,7 +144,7 @@ func run(n, concurrency, events int) error {
 	// last answer recorded by the receiver.
 	queued := make([]domain.Delivery, n)
 	for i := range queued {
-		queued[i] = domain.Delivery{ID: domain.DeliveryID(fmt.Sprint("evt-", i), sub.ID, ""), SubscriptionID: sub.ID, ResellerID: sub.ResellerID,
+		queued[i] = domain.Delivery{ID: domain.DeliveryID(fmt.Sprint("evt-", i), domain.InvoiceIssued, sub.ID), SubscriptionID: sub.ID, ResellerID: sub.ResellerID,
 			EventID: fmt.Sprint("evt-", i), Type: domain.InvoiceIssued, Body: body, NextAt: time.Now().Add(time.Hour), CreatedAt: time.Now()}
 	}
 	if _, err := svc.Store.Enqueue(ctx, queued); err != nil {
@@ -185,7 +185,7 @@ func run(n, concurrency, events int) error {
 		if err != nil {
 			return err
 		}
-		delivery := domain.DeliveryID(ev.Meta.EventId+"/"+string(domain.AccountCreated), sub.ID, "")
+		delivery := domain.DeliveryID(ev.Meta.EventId, domain.AccountCreated, sub.ID)
 		sent := time.Now()
 		if _, err := js.Publish(subjects.Accounts.Of(id), data); err != nil {
 			return err

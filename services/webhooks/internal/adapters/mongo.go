@@ -322,7 +322,7 @@ type seenDoc struct {
 }
 
 // Seen returns what was seen of the object, or nil.
-func (s *Store) Seen(ctx context.Context, kind, id string) (*domain.Seen, error) {
+func (s *Store) Seen(ctx context.Context, kind, id string) (*domain.State, error) {
 	d, err := mongodb.FindOne[seenDoc](ctx, s.seen, bson.D{{Key: "_id", Value: kind + "/" + id}})
 	if errors.Is(err, mongodb.ErrNotFound) {
 		return nil, nil
@@ -330,12 +330,12 @@ func (s *Store) Seen(ctx context.Context, kind, id string) (*domain.Seen, error)
 	if err != nil {
 		return nil, err
 	}
-	return &domain.Seen{Kind: d.Kind, ID: d.Object, Version: d.Version, Status: d.Status, Digest: d.Digest, At: d.At, Parent: d.Parent}, nil
+	return &domain.State{Kind: d.Kind, ID: d.Object, Version: d.Version, Status: d.Status, Digest: d.Digest, At: d.At, Parent: d.Parent}, nil
 }
 
 // Remember stores what was seen unless a newer version is stored (one
 // version-guarded upsert).
-func (s *Store) Remember(ctx context.Context, seen domain.Seen) error {
+func (s *Store) Remember(ctx context.Context, seen domain.State) error {
 	id := seen.Kind + "/" + seen.ID
 	_, err := mongodb.ReplaceIfNewer(ctx, s.seen, id, seen.Version, seenDoc{ID: id, Kind: seen.Kind, Object: seen.ID,
 		Version: seen.Version, Status: seen.Status, Digest: seen.Digest, At: seen.At, Parent: seen.Parent})

@@ -148,7 +148,7 @@ func (f fixture) enqueue(t *testing.T, sub domain.Subscription, events ...string
 	var ds []domain.Delivery
 	var ids []string
 	for _, ev := range events {
-		d := domain.Delivery{ID: domain.DeliveryID(ev, sub.ID, ""), SubscriptionID: sub.ID, ResellerID: sub.ResellerID, EventID: ev,
+		d := domain.Delivery{ID: domain.DeliveryID(ev, domain.InvoiceIssued, sub.ID), SubscriptionID: sub.ID, ResellerID: sub.ResellerID, EventID: ev,
 			Type: domain.InvoiceIssued, Body: fmt.Appendf(nil, `{"type":"invoice.issued","timestamp":"2026-12-06T12:00:00Z","data":{"id":%q}}`, ev),
 			NextAt: f.clock.Now(), CreatedAt: f.clock.Now()}
 		ds = append(ds, d)

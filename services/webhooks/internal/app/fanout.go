@@ -9,12 +9,17 @@ import (
 	"github.com/resellerapi/platform/services/webhooks/internal/domain"
 )
 
-// SeenStore keeps what was seen of each object (domain.Seen).
+// SeenStore keeps the newest state seen of each object.
 type SeenStore interface {
-	// Seen returns what was seen of the object, or nil.
-	Seen(ctx context.Context, kind, id string) (*domain.Seen, error)
+	// Seen returns the newest state seen of the object, or nil.
+	Seen(ctx context.Context, kind, id string) (*domain.State, error)
 	// Remember stores s unless a newer version is stored.
-	Remember(ctx context.Context, s domain.Seen) error
+	Remember(ctx context.Context, s domain.State) error
+}
+
+// Queue takes deliveries (the Store's Enqueue).
+type Queue interface {
+	Enqueue(ctx context.Context, ds []domain.Delivery) (int, error)
 }
 
 // SubscriptionFinder finds the subscriptions an object's events may go
@@ -47,17 +52,13 @@ type Change struct {
 type Fanout struct {
 	seen   SeenStore
 	finder SubscriptionFinder
-	queue  interface {
-		Enqueue(ctx context.Context, ds []domain.Delivery) (int, error)
-	}
-	wake func()
+	queue  Queue
+	wake   func()
 }
 
 // NewFanout returns a fanout queueing into queue; wake is called after
 // something was queued (Dispatcher.Wake).
-func NewFanout(seen SeenStore, finder SubscriptionFinder, queue interface {
-	Enqueue(ctx context.Context, ds []domain.Delivery) (int, error)
-}, wake func()) *Fanout {
+func NewFanout(seen SeenStore, finder SubscriptionFinder, queue Queue, wake func()) *Fanout {
 	return &Fanout{seen: seen, finder: finder, queue: queue, wake: wake}
 }
 
@@ -83,7 +84,7 @@ func (f *Fanout) Apply(ctx context.Context, c Change) (queued int, err error) {
 		}
 	}
 	if prev == nil || c.State.Version > prev.Version {
-		if err := f.seen.Remember(ctx, c.State.Seen()); err != nil {
+		if err := f.seen.Remember(ctx, c.State); err != nil {
 			return queued, err
 		}
 	}
@@ -103,7 +104,7 @@ func (f *Fanout) queueDeliveries(ctx context.Context, c Change, types []domain.E
 		return 0, err
 	}
 	var ds []domain.Delivery
-	at := c.State.At.UTC()
+	at, now := c.State.At.UTC(), time.Now()
 	for _, t := range types {
 		body, err := json.Marshal(payload{Type: t, Timestamp: at.Format("2006-01-02T15:04:05.000Z07:00"), Data: c.Data})
 		if err != nil {
@@ -114,9 +115,9 @@ func (f *Fanout) queueDeliveries(ctx context.Context, c Change, types []domain.E
 				continue
 			}
 			ds = append(ds, domain.Delivery{
-				ID: domain.DeliveryID(c.EventID+"/"+string(t), s.ID, ""), SubscriptionID: s.ID, ResellerID: s.ResellerID,
+				ID: domain.DeliveryID(c.EventID, t, s.ID), SubscriptionID: s.ID, ResellerID: s.ResellerID,
 				EventID: c.EventID, Type: t, Body: body, Held: s.Status == domain.Paused,
-				NextAt: time.Now(), CreatedAt: time.Now(),
+				NextAt: now, CreatedAt: now,
 			})
 		}
 	}

@@ -1,14 +1,19 @@
 package domain
 
-import "time"
+import (
+	"time"
 
-// Seen is what the webhooks service keeps of an object between its
-// versions: enough to name what a newer version changed.
-type Seen struct {
+	"github.com/resellerapi/platform/pkg/readmodel/invoicing"
+)
+
+// State is an object at one version as far as webhooks care: what an
+// event states of it, and what the service keeps of the newest version it
+// saw, enough to name what a newer version changed.
+type State struct {
 	// Kind and ID name the object ("account", "acc-1").
 	Kind string
 	ID   string
-	// Version is the newest version seen.
+	// Version orders the object's states.
 	Version int64
 	// Status is the account's status, or the invoice's (issued,
 	// partially_paid, paid, void), or the product's.
@@ -22,32 +27,16 @@ type Seen struct {
 	Parent string
 }
 
-// State is a new version of an object as an event states it.
-type State struct {
-	Kind    string
-	ID      string
-	Version int64
-	Status  string
-	Digest  string
-	At      time.Time
-	Parent  string
-}
-
-// Invoice statuses as the API shows them (overdue is derived when read
-// and is no change of the invoice).
-const (
-	InvoiceStatusIssued        = "issued"
-	InvoiceStatusPartiallyPaid = "partially_paid"
-	InvoiceStatusPaid          = "paid"
-	InvoiceStatusVoid          = "void"
-	ProductStatusWithdrawn     = "withdrawn"
-)
+// ProductStatusWithdrawn is a withdrawn product's status. An invoice's
+// statuses are the stored ones of pkg/readmodel/invoicing (overdue is
+// derived when read and is no change of the invoice).
+const ProductStatusWithdrawn = "withdrawn"
 
 // Changes names the events a new state makes, given what was seen of the
 // object before (nil: nothing). A state no newer than what was seen makes
 // none (stale, or the same event again); neither does a newer version
 // that leaves the representation as it was.
-func Changes(prev *Seen, next State) []EventType {
+func Changes(prev *State, next State) []EventType {
 	if prev != nil && (next.Version <= prev.Version || next.Digest == prev.Digest) {
 		return nil
 	}
@@ -93,17 +82,12 @@ func Changes(prev *Seen, next State) []EventType {
 
 func invoiceStatusEvent(status string) (EventType, bool) {
 	switch status {
-	case InvoiceStatusPaid:
+	case invoicing.InvoicePaid:
 		return InvoicePaid, true
-	case InvoiceStatusPartiallyPaid:
+	case invoicing.InvoicePartiallyPaid:
 		return InvoicePartiallyPaid, true
-	case InvoiceStatusVoid:
+	case invoicing.InvoiceVoid:
 		return InvoiceVoided, true
 	}
 	return "", false
-}
-
-// Seen returns what to keep of next.
-func (next State) Seen() Seen {
-	return Seen(next)
 }

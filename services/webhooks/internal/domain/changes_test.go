@@ -6,15 +6,15 @@ import (
 )
 
 func TestChanges(t *testing.T) {
-	seen := func(kind, status, digest string, version int64) *Seen {
-		return &Seen{Kind: kind, ID: "x", Version: version, Status: status, Digest: digest}
+	seen := func(kind, status, digest string, version int64) *State {
+		return &State{Kind: kind, ID: "x", Version: version, Status: status, Digest: digest}
 	}
 	state := func(kind, status, digest string, version int64) State {
 		return State{Kind: kind, ID: "x", Version: version, Status: status, Digest: digest}
 	}
 	for _, c := range []struct {
 		name string
-		prev *Seen
+		prev *State
 		next State
 		want []EventType
 	}{

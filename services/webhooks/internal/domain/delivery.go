@@ -58,12 +58,11 @@ type Attempt struct {
 	Response string
 }
 
-// DeliveryID is the id of the delivery of event eventID to subscription
-// subscriptionID: the same however often the event is seen, so enqueueing
-// it twice is harmless. A replay passes a new round to send it again
-// under a new id.
-func DeliveryID(eventID, subscriptionID, round string) string {
-	h := sha256.Sum256([]byte(eventID + "\x00" + subscriptionID + "\x00" + round))
+// DeliveryID is the id of the delivery of the change of type t that event
+// eventID made to subscription subscriptionID: the same however often the
+// event is seen, so enqueueing it twice is harmless.
+func DeliveryID(eventID string, t EventType, subscriptionID string) string {
+	h := sha256.Sum256([]byte(eventID + "/" + string(t) + "\x00" + subscriptionID + "\x00"))
 	return "msg_" + base64.RawURLEncoding.EncodeToString(h[:18])
 }
 

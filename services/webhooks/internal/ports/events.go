@@ -101,7 +101,7 @@ func (h EventHandlers) PaymentChanged(ctx context.Context, e *eventsv1.PaymentCh
 		// event will tell) or did not count it.
 		return nil
 	}
-	data, _, err := h.invoiceData(ctx, inv)
+	data, digest, err := h.invoiceData(ctx, inv)
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func (h EventHandlers) PaymentChanged(ctx context.Context, e *eventsv1.PaymentCh
 			Digest: hex.EncodeToString(sum[:16]), At: e.GetMeta().GetOccurredAt().AsTime()}}); err != nil {
 		return err
 	}
-	return h.invoice(ctx, e.GetMeta().GetEventId(), inv)
+	return h.applyInvoice(ctx, e.GetMeta().GetEventId(), inv, data, digest)
 }
 
 // invoice fans out what the stored invoice's newest state changed. Its
@@ -122,7 +122,12 @@ func (h EventHandlers) invoice(ctx context.Context, eventID string, inv invoicin
 	if err != nil {
 		return err
 	}
-	_, err = h.fan.Apply(ctx, app.Change{EventID: eventID, ResellerID: inv.ResellerID, Data: data,
+	return h.applyInvoice(ctx, eventID, inv, data, digest)
+}
+
+// applyInvoice fans out the invoice with its representation.
+func (h EventHandlers) applyInvoice(ctx context.Context, eventID string, inv invoicing.Invoice, data json.RawMessage, digest string) error {
+	_, err := h.fan.Apply(ctx, app.Change{EventID: eventID, ResellerID: inv.ResellerID, Data: data,
 		State: domain.State{Kind: "invoice", ID: inv.ID, Version: inv.UpdatedAt.UnixMilli(), Status: inv.Status, Digest: digest, At: inv.UpdatedAt}})
 	return err
 }
