@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
@@ -69,8 +70,8 @@ func (e *WebhookEvent) Reseller() (*api.ResellerDocument, error) {
 }
 
 func decodeData[T any](e *WebhookEvent, prefix string) (*T, error) {
-	if len(e.Type) < len(prefix) || e.Type[:len(prefix)] != prefix {
-		return nil, fmt.Errorf("a %s event carries no %s", e.Type, prefix[:len(prefix)-1])
+	if !strings.HasPrefix(e.Type, prefix) {
+		return nil, fmt.Errorf("a %s event carries no %s", e.Type, strings.TrimSuffix(prefix, "."))
 	}
 	var v T
 	if err := json.Unmarshal(e.Data, &v); err != nil {
