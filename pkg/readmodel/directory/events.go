@@ -1,6 +1,8 @@
 package directory
 
 import (
+	"time"
+
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
@@ -21,7 +23,7 @@ func AccountFromEvent(e *eventsv1.AccountChanged) Account {
 		BillingAddress: PostalAddress{AddressLine1: b.GetAddressLine_1(), AddressLine2: b.GetAddressLine_2(),
 			City: b.GetCity(), State: b.GetState(), Zip: b.GetZip(), Country: b.GetCountry()},
 		PrimaryContact: contacts(a.GetPrimaryContact()),
-		CreatedAt:      createdAt(a.GetCreatedAt(), updated).AsTime(), UpdatedAt: updated.AsTime(),
+		CreatedAt:      storedTime(createdAt(a.GetCreatedAt(), updated)), UpdatedAt: storedTime(updated),
 		Version: e.GetMeta().GetVersion(),
 	}
 }
@@ -52,7 +54,7 @@ func ResellerFromEvent(e *eventsv1.ResellerChanged) Reseller {
 		Manager: r.GetManager(), Company: company,
 		Contacts:         contacts(r.GetContacts()),
 		CustomAttributes: r.GetCustomAttributes(), Status: status, Edition: edition,
-		CreatedAt: createdAt(r.GetCreatedAt(), updated).AsTime(), UpdatedAt: updated.AsTime(),
+		CreatedAt: storedTime(createdAt(r.GetCreatedAt(), updated)), UpdatedAt: storedTime(updated),
 		Version: e.GetMeta().GetVersion(),
 	}
 }
@@ -76,4 +78,11 @@ func createdAt(created, occurred *timestamppb.Timestamp) *timestamppb.Timestamp 
 		return created
 	}
 	return occurred
+}
+
+// storedTime is t as the read model stores it: BSON dates hold
+// milliseconds, so a document made from an event (a webhook's data) shows
+// the same times as the one read back from the store (the API's answer).
+func storedTime(t *timestamppb.Timestamp) time.Time {
+	return t.AsTime().Truncate(time.Millisecond)
 }
