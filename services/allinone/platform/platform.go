@@ -21,6 +21,7 @@ import (
 
 	"github.com/resellerapi/platform/proto-events/subjects"
 
+	"github.com/resellerapi/platform/pkg/callerauth"
 	"github.com/resellerapi/platform/pkg/embedded"
 	"github.com/resellerapi/platform/pkg/eventbus"
 	"github.com/resellerapi/platform/pkg/httpserver"
@@ -222,8 +223,11 @@ func Start(ctx context.Context, cfg Config) (p *Platform, err error) {
 		return nil, fmt.Errorf("auth: %w", err)
 	}
 	p.services = append(p.services, named{"auth", auth})
+	// The edge verifies callers' tokens with auth's keys and applies only
+	// the security events auth signed.
+	callers := callerauth.Config{Issuer: p.URL, JWKSURL: p.URL + "/.well-known/jwks.json", AuthEventKeys: []*ecdsa.PublicKey{&keys.events.PublicKey}}
 	edge, err := edgeservice.New(ctx, edgeservice.Config{NATSURL: p.natsURLs["edge"], MongoURI: p.MongoURI, DirectoryDatabase: "directory",
-		Issuer: p.URL, JWKSURL: p.URL + "/.well-known/jwks.json", AuthEventKeys: []*ecdsa.PublicKey{&keys.events.PublicKey},
+		Config:       callers,
 		PageTokenKey: sec.PageTokenKey},
 		log.With("component", "edge"), reg)
 	if err != nil {

@@ -9,27 +9,20 @@ package service
 import (
 	"cmp"
 	"context"
-	"crypto/ecdsa"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"log/slog"
-	"os"
-	"strings"
-	"time"
+	"maps"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/resellerapi/platform/proto-events/subjects"
 
-	"github.com/resellerapi/platform/pkg/accesstoken"
 	"github.com/resellerapi/platform/pkg/callerauth"
 	"github.com/resellerapi/platform/pkg/config"
 	"github.com/resellerapi/platform/pkg/contract"
-	"github.com/resellerapi/platform/pkg/eckey"
 	"github.com/resellerapi/platform/pkg/eventbus"
-	"github.com/resellerapi/platform/pkg/eventsig"
 	"github.com/resellerapi/platform/pkg/httpserver"
 	"github.com/resellerapi/platform/pkg/infra"
 	"github.com/resellerapi/platform/pkg/pagetoken"
@@ -55,15 +48,9 @@ type Config struct {
 	InvoicingDatabase string
 	// DistributorName is printed as the issuer on invoice PDFs.
 	DistributorName string
-	// Issuer is the "iss" tokens must carry (the platform's public URL).
-	Issuer string
-	// JWKSURL is where auth publishes the verification keys.
-	JWKSURL string
-	// AuthEventKeys are the public keys of auth's event signing key (the
-	// current one, and a retired one while events it signed remain in the
-	// AUTH stream): the edge applies only the security events they
-	// verify.
-	AuthEventKeys []*ecdsa.PublicKey
+	// Config is how callers' credentials are verified (the issuer, auth's
+	// JWKS and the keys of auth's events).
+	callerauth.Config
 	// PageTokenKey (at least 32 bytes, the same on every replica) makes
 	// cursor paging's page tokens tamper-evident.
 	PageTokenKey []byte
@@ -85,22 +72,7 @@ func ConfigFromEnv(env *config.Reader) Config {
 		CatalogDatabase:   env.String("CATALOG_DATABASE", catalog.CatalogDatabase),
 		InvoicingDatabase: env.String("INVOICING_DATABASE", invoicing.InvoicingDatabase),
 		DistributorName:   env.String("DISTRIBUTOR_NAME", "Distributor"),
-		Issuer:            strings.TrimRight(env.Required("ISSUER_URL"), "/"),
-	}
-	cfg.JWKSURL = env.String("AUTH_JWKS_URL", cfg.Issuer+"/.well-known/jwks.json")
-	for _, path := range strings.Split(env.Required("AUTH_EVENT_KEY_FILES"), ",") {
-		if path = strings.TrimSpace(path); path == "" {
-			continue
-		}
-		data, err := os.ReadFile(path)
-		if err == nil {
-			var keys []*ecdsa.PublicKey
-			if keys, err = eckey.ParsePublic(data); err == nil {
-				cfg.AuthEventKeys = append(cfg.AuthEventKeys, keys...)
-				continue
-			}
-		}
-		env.Check(fmt.Errorf("AUTH_EVENT_KEY_FILES: %s: %w", path, err))
+		Config:            callerauth.ConfigFromEnv(env),
 	}
 	if key := env.Required("PAGE_TOKEN_KEY"); key != "" {
 		b, err := base64.StdEncoding.DecodeString(key)
@@ -112,19 +84,16 @@ func ConfigFromEnv(env *config.Reader) Config {
 	return cfg
 }
 
-// tokenCacheSize bounds the verified-token cache (a few hundred bytes a
-// token).
-const tokenCacheSize = 50_000
-
 // Service is a started edge.
 type Service struct {
 	infra *infra.Infra
-	// followers feed the reseller tree, the manager tokens, the
-	// application users, the revoked tokens, the retired client keys and
-	// the withdrawn signing keys the edge holds in memory.
-	followers []*eventbus.Follower
-	http      *ports.HTTP
-	docs      []ports.Doc
+	// tree feeds the reseller tree the edge holds in memory; callers the
+	// state of auth's credentials (manager tokens, application users,
+	// revocations, client keys, signing keys).
+	tree    *eventbus.Follower
+	callers *callerauth.Followed
+	http    *ports.HTTP
+	docs    []ports.Doc
 }
 
 // New connects to MongoDB and NATS, starts following the reseller tree and
@@ -138,14 +107,6 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 	if err != nil {
 		return nil, err
 	}
-	// The security events are applied only when auth signed them: whoever
-	// else may publish on the bus cannot mint a manager token or lift a
-	// revocation.
-	fromAuth, err := eventsig.NewVerifier(cfg.AuthEventKeys...)
-	if err != nil {
-		return nil, fmt.Errorf("auth's event keys: %w", err)
-	}
-	verified := eventbus.VerifiedBy(fromAuth)
 	pageTokens, err := pagetoken.New(cfg.PageTokenKey)
 	if err != nil {
 		return nil, err
@@ -158,47 +119,23 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 	// What every request needs is held in memory, each fed by its own
 	// per-replica subscription.
 	s := &Service{infra: in, docs: docs}
-	tree, tokens := adapters.NewResellerTree(), callerauth.NewManagerTokens()
-	users, revoked, clients := callerauth.NewAppUsers(), callerauth.NewRevokedTokens(), callerauth.NewAPIClients()
-	withdrawn := callerauth.NewWithdrawnKeys()
-	for _, err := range []error{
-		s.follow(eventbus.Follow(in.Bus, "reseller_tree", subjects.Resellers, tree.Apply)),
-		s.follow(eventbus.Follow(in.Bus, "manager_tokens", subjects.ManagerTokens, tokens.Apply, verified)),
-		s.follow(eventbus.Follow(in.Bus, "app_users", subjects.AppUsers, users.Apply, verified)),
-		s.follow(eventbus.Follow(in.Bus, "revoked_tokens", subjects.RevokedAccessTokens, revoked.Apply, verified)),
-		s.follow(eventbus.Follow(in.Bus, "api_credentials", subjects.APICredentials, clients.ApplyCredentials, verified)),
-		s.follow(eventbus.Follow(in.Bus, "api_activation", subjects.Activation, clients.ApplyActivation, verified)),
-		s.follow(eventbus.Follow(in.Bus, "signing_keys", subjects.SigningKeys, withdrawn.Apply, verified)),
-	} {
-		if err != nil {
-			_ = s.Close()
-			return nil, err
-		}
+	tree := adapters.NewResellerTree()
+	if s.tree, err = eventbus.Follow(in.Bus, "reseller_tree", subjects.Resellers, tree.Apply); err != nil {
+		_ = s.Close()
+		return nil, err
 	}
-	// Integrations reuse a token for its whole lifetime: its ES256
-	// verification is cached until it expires.
-	verifier := accesstoken.NewCache(
-		accesstoken.NewVerifier(accesstoken.NewRemoteKeySet(cfg.JWKSURL, nil), strings.TrimRight(cfg.Issuer, "/"), 30*time.Second),
-		tokenCacheSize)
+	if s.callers, err = callerauth.Follow(in.Bus, cfg.Config); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
 	application := app.New(app.Readers{
 		Accounts:  adapters.NewAccountReader(in.DB),
 		Products:  adapters.NewProductReader(in.Database(cmp.Or(cfg.CatalogDatabase, catalog.CatalogDatabase))),
 		Invoices:  adapters.NewInvoiceReader(in.Database(cmp.Or(cfg.InvoicingDatabase, invoicing.InvoicingDatabase))),
 		Resellers: adapters.NewResellerReader(in.DB),
 	}, tree)
-	authn := callerauth.Authenticators{callerauth.BearerTokens{Verifier: verifier, Users: users, Clients: clients, Revocations: revoked, Keys: withdrawn}, callerauth.APITokens{Store: tokens}}
-	s.http = ports.NewHTTP(application, authn, tree, doc, log).WithDistributor(cfg.DistributorName).WithPageTokens(pageTokens)
+	s.http = ports.NewHTTP(application, s.callers.Authenticators, tree, doc, log).WithDistributor(cfg.DistributorName).WithPageTokens(pageTokens)
 	return s, nil
-}
-
-// follow keeps a follower Follow started, or returns its failure (which
-// names the subject).
-func (s *Service) follow(f *eventbus.Follower, err error) error {
-	if err != nil {
-		return err
-	}
-	s.followers = append(s.followers, f)
-	return nil
 }
 
 // Register mounts the public API and the documentation on r.
@@ -219,17 +156,19 @@ func (s *Service) Run(ctx context.Context) error {
 // revocations caught up with their streams.
 func (s *Service) Checks() map[string]httpserver.Check {
 	checks := s.infra.Checks()
-	for _, f := range s.followers {
-		checks[f.Name()] = f.Ready
-	}
+	checks[s.tree.Name()] = s.tree.Ready
+	maps.Copy(checks, s.callers.Checks())
 	return checks
 }
 
 // Close stops following and disconnects.
 func (s *Service) Close() error {
 	var errs []error
-	for _, f := range s.followers {
-		errs = append(errs, f.Stop())
+	if s.tree != nil {
+		errs = append(errs, s.tree.Stop())
+	}
+	if s.callers != nil {
+		errs = append(errs, s.callers.Stop())
 	}
 	return errors.Join(append(errs, s.infra.Close())...)
 }

@@ -34,6 +34,7 @@ import (
 	"github.com/resellerapi/platform/proto-events/subjects"
 
 	"github.com/resellerapi/platform/pkg/accesstoken"
+	"github.com/resellerapi/platform/pkg/callerauth"
 	"github.com/resellerapi/platform/pkg/contract"
 	"github.com/resellerapi/platform/pkg/eckey"
 	"github.com/resellerapi/platform/pkg/eventbus"
@@ -199,8 +200,8 @@ func start(t *testing.T) env {
 
 	tk := newTokens(t)
 	cfg := service.Config{NATSURL: kit.NATSURL, MongoURI: kit.MongoURI, DirectoryDatabase: db, CatalogDatabase: catalog,
-		InvoicingDatabase: invoicing, Issuer: issuer, JWKSURL: tk.url, DistributorName: "Dístributor Ελλάς",
-		AuthEventKeys: []*ecdsa.PublicKey{&authEventKey.PublicKey}, PageTokenKey: bytes.Repeat([]byte{7}, 32)}
+		InvoicingDatabase: invoicing, DistributorName: "Dístributor Ελλάς", PageTokenKey: bytes.Repeat([]byte{7}, 32),
+		Config: callerauth.Config{Issuer: issuer, JWKSURL: tk.url, AuthEventKeys: []*ecdsa.PublicKey{&authEventKey.PublicKey}}}
 	srv := serveEdge(t, cfg)
 	return env{srv: srv, contract: apitest.Load(t), tokens: tk, cfg: cfg}
 }
