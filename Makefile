@@ -82,7 +82,7 @@ proto-check: proto
 ## api: regenerate each HTTP service's types and gin server interface from
 ##      its OpenAPI document, and the Go SDK's client from the edge's
 ##      (oapi-codegen; commit the result)
-API_SERVICES := services/edge services/auth
+API_SERVICES := services/edge services/auth services/webhooks
 api:
 	@for d in $(API_SERVICES); do (cd $$d && $(TOOL) oapi-codegen -config api/oapi-codegen.yaml api/openapi.yaml) || exit 1; done
 	cd services/edge && $(TOOL) oapi-codegen -config api/representation.oapi-codegen.yaml api/openapi.yaml

@@ -22,11 +22,14 @@ const (
 	ScopeProductsRead  = "products:read"
 	ScopeInvoicesRead  = "invoices:read"
 	ScopeResellersRead = "resellers:read"
+	// ScopeWebhooksManage manages the reseller's webhook subscriptions
+	// (the webhooks service's API).
+	ScopeWebhooksManage = "webhooks:manage"
 )
 
 // AllScopes lists every scope, in the order they are documented.
 func AllScopes() []string {
-	return []string{ScopeAccountsRead, ScopeProductsRead, ScopeInvoicesRead, ScopeResellersRead}
+	return []string{ScopeAccountsRead, ScopeProductsRead, ScopeInvoicesRead, ScopeResellersRead, ScopeWebhooksManage}
 }
 
 // Algorithm is the only signature algorithm tokens are accepted with.

@@ -188,6 +188,7 @@ func (m APITokens) Authenticate(_ context.Context, r *http.Request) (Caller, err
 	caller := Caller{ResellerID: t.ResellerID, Subject: t.ManagerID}
 	switch t.Role {
 	case eventsv1.ManagerRole_MANAGER_ROLE_ADMIN:
+		// Every read method, and managing the reseller's webhooks.
 		caller.Scopes = accesstoken.AllScopes()
 	case eventsv1.ManagerRole_MANAGER_ROLE_BILLING:
 		// Products, invoices and the reseller's own profile.

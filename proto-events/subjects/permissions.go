@@ -44,5 +44,8 @@ func Permissions(inbox func(party string) string) map[string]Permission {
 		"auth": service("auth", []string{"DIRECTORY", "AUTH"}, "auth.>", "audit.>", "$JS.API.STREAM.MSG.GET.AUTH",
 			"$JS.API.STREAM.MSG.GET.AUDIT"),
 		"edge": {Publish: api("DIRECTORY", "AUTH"), Subscribe: []string{replies("edge")}},
+		// Webhooks follows the read models' events and auth's, and
+		// publishes nothing but its dead letters.
+		"webhooks": service("webhooks", []string{"DIRECTORY", "INVOICING", "AUTH"}),
 	}
 }

@@ -21,6 +21,7 @@ require (
 	github.com/resellerapi/platform/services/directory v0.0.0
 	github.com/resellerapi/platform/services/edge v0.0.0
 	github.com/resellerapi/platform/services/invoicing v0.0.0
+	github.com/resellerapi/platform/services/webhooks v0.0.0
 	go.mongodb.org/mongo-driver/v2 v2.10.0
 	golang.org/x/oauth2 v0.37.0
 	google.golang.org/protobuf v1.36.12
@@ -131,6 +132,7 @@ require (
 	github.com/spf13/jwalterweatherman v1.1.0 // indirect
 	github.com/spf13/pflag v1.0.10 // indirect
 	github.com/spf13/viper v1.16.0 // indirect
+	github.com/standard-webhooks/standard-webhooks/libraries v1.3.0 // indirect
 	github.com/stretchr/testify v1.12.1 // indirect
 	github.com/subosito/gotenv v1.4.2 // indirect
 	github.com/swaggest/swgui v1.8.5 // indirect
@@ -192,4 +194,5 @@ replace (
 	github.com/resellerapi/platform/services/directory => ../directory
 	github.com/resellerapi/platform/services/edge => ../edge
 	github.com/resellerapi/platform/services/invoicing => ../invoicing
+	github.com/resellerapi/platform/services/webhooks => ../webhooks
 )

@@ -33,6 +33,7 @@ import (
 	directoryservice "github.com/resellerapi/platform/services/directory/service"
 	edgeservice "github.com/resellerapi/platform/services/edge/service"
 	invoicingservice "github.com/resellerapi/platform/services/invoicing/service"
+	webhooksservice "github.com/resellerapi/platform/services/webhooks/service"
 )
 
 // Config configures the all-in-one platform.
@@ -223,8 +224,8 @@ func Start(ctx context.Context, cfg Config) (p *Platform, err error) {
 		return nil, fmt.Errorf("auth: %w", err)
 	}
 	p.services = append(p.services, named{"auth", auth})
-	// The edge verifies callers' tokens with auth's keys and applies only
-	// the security events auth signed.
+	// The edge and the webhooks service verify callers' tokens with auth's
+	// keys and apply only the security events auth signed.
 	callers := callerauth.Config{Issuer: p.URL, JWKSURL: p.URL + "/.well-known/jwks.json", AuthEventKeys: []*ecdsa.PublicKey{&keys.events.PublicKey}}
 	edge, err := edgeservice.New(ctx, edgeservice.Config{NATSURL: p.natsURLs["edge"], MongoURI: p.MongoURI, DirectoryDatabase: "directory",
 		Config:       callers,
@@ -234,9 +235,19 @@ func Start(ctx context.Context, cfg Config) (p *Platform, err error) {
 		return nil, fmt.Errorf("edge: %w", err)
 	}
 	p.services = append(p.services, named{"edge", edge})
+	webhooks, err := webhooksservice.New(ctx, webhooksservice.Config{
+		Config: db("webhooks"), SecretsKey: sec.WebhooksSecretsKey, Callers: callers,
+		// A newcomer's receiver (webhookecho) listens on this machine.
+		AllowPrivateTargets: true,
+	}, log.With("component", "webhooks"), reg)
+	if err != nil {
+		return nil, fmt.Errorf("webhooks: %w", err)
+	}
+	p.services = append(p.services, named{"webhooks", webhooks})
 
 	auth.Register(engine)
 	edge.Register(engine)
+	webhooks.Register(engine)
 	p.opsSrv = httpserver.New(cfg.OpsAddr, httpserver.Ops(reg, p.checks()))
 	if p.opsLn, err = httpserver.Listen(p.opsSrv); err != nil {
 		return nil, err

@@ -27,6 +27,8 @@ type secrets struct {
 	EventSigningKeyPEM string `json:"event_signing_key_pem"`
 	// PageTokenKey makes the edge's cursor page tokens tamper-evident.
 	PageTokenKey []byte `json:"page_token_key"`
+	// WebhooksSecretsKey seals the webhook subscriptions' signing secrets.
+	WebhooksSecretsKey []byte `json:"webhooks_secrets_key"`
 	// NATSPasswords are the embedded NATS users' passwords, by party.
 	NATSPasswords map[string]string `json:"nats_passwords"`
 }
@@ -91,6 +93,9 @@ func (s *secrets) fill(parties []string) (bool, error) {
 	}
 	if len(s.PageTokenKey) == 0 {
 		s.PageTokenKey = random(32)
+	}
+	if len(s.WebhooksSecretsKey) == 0 {
+		s.WebhooksSecretsKey = random(32)
 	}
 	if s.SigningKeyPEM == "" {
 		if s.SigningKeyPEM, err = newKey(); err != nil {

@@ -462,7 +462,8 @@ func TestAPIDocs(t *testing.T) {
 	page, _ := io.ReadAll(resp.Body)
 	_ = resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.Contains(string(page), `name: "API Version 3 for Resellers"`) || !strings.Contains(string(page), "/apidocs/openapi.yaml") ||
-		!strings.Contains(string(page), `name: "Admin API"`) || resp.Header.Get("X-Frame-Options") != "DENY" {
+		!strings.Contains(string(page), `name: "Admin API"`) || !strings.Contains(string(page), `{url: "/api/webhooks/openapi.yaml", name: "Webhooks"}`) ||
+		resp.Header.Get("X-Frame-Options") != "DENY" {
 		t.Errorf("swagger ui: %d %v %s", resp.StatusCode, resp.Header, page)
 	}
 	// The UI's assets are embedded, not fetched from a CDN.

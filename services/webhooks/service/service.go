@@ -1,9 +1,10 @@
 // Package service wires the webhooks service, which tells resellers'
 // integrations about changes to their objects: it follows the
 // back-office's events, queues a signed delivery per change and
-// subscription in its own database, and sends them with retries.
-// cmd/webhooks will run it as its own process and the all-in-one beside
-// the other services; the subscriptions API comes with them.
+// subscription in its own database, and sends them with retries; its
+// subscriptions API (/api/webhooks, generated from api/openapi.yaml)
+// authenticates callers as the edge does. cmd/webhooks runs it as its own
+// process; the all-in-one mounts its routes beside the edge's.
 package service
 
 import (
@@ -13,15 +14,20 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/resellerapi/platform/pkg/callerauth"
 	"github.com/resellerapi/platform/pkg/config"
+	"github.com/resellerapi/platform/pkg/httpserver"
 	"github.com/resellerapi/platform/pkg/infra"
 	"github.com/resellerapi/platform/pkg/readmodel/directory"
 	"github.com/resellerapi/platform/pkg/readmodel/invoicing"
 	"github.com/resellerapi/platform/pkg/secretbox"
+	"github.com/resellerapi/platform/services/webhooks/api"
 	"github.com/resellerapi/platform/services/webhooks/internal/adapters"
 	"github.com/resellerapi/platform/services/webhooks/internal/app"
 	"github.com/resellerapi/platform/services/webhooks/internal/domain"
@@ -45,13 +51,17 @@ type Config struct {
 	// payload needs beyond its event (read only; defaults directory and
 	// invoicing).
 	DirectoryDatabase, InvoicingDatabase string
+	// Callers is how the API's callers' credentials are verified (the
+	// issuer, auth's JWKS and the keys of auth's events).
+	Callers callerauth.Config
 }
 
 // ConfigFromEnv reads NATS_URL, MONGODB_URI, MONGODB_DATABASE (default
 // webhooks), WEBHOOKS_SECRETS_KEY (required: the base64 of 32 random
 // bytes), WEBHOOKS_ALLOW_PRIVATE_TARGETS (true or false, default false),
 // WEBHOOKS_WORKERS (default 32), WEBHOOKS_PER_ENDPOINT (default 4),
-// DIRECTORY_DATABASE (directory) and INVOICING_DATABASE (invoicing).
+// DIRECTORY_DATABASE (directory), INVOICING_DATABASE (invoicing), and
+// ISSUER_URL, AUTH_JWKS_URL and AUTH_EVENT_KEY_FILES as the edge does.
 func ConfigFromEnv(env *config.Reader) Config {
 	cfg := Config{
 		Config:            infra.ConfigFromEnv(env, Database),
@@ -59,6 +69,7 @@ func ConfigFromEnv(env *config.Reader) Config {
 		PerEndpoint:       env.Int("WEBHOOKS_PER_ENDPOINT", 4),
 		DirectoryDatabase: env.String("DIRECTORY_DATABASE", directory.DirectoryDatabase),
 		InvoicingDatabase: env.String("INVOICING_DATABASE", invoicing.InvoicingDatabase),
+		Callers:           callerauth.ConfigFromEnv(env),
 	}
 	if key := env.Required("WEBHOOKS_SECRETS_KEY"); key != "" {
 		b, err := base64.StdEncoding.DecodeString(key)
@@ -87,13 +98,16 @@ func ConfigFromEnv(env *config.Reader) Config {
 type Service struct {
 	*infra.Infra
 	// Store holds the subscriptions and the delivery queue.
-	Store *adapters.Store
-	stop  context.CancelFunc
-	done  chan struct{}
+	Store   *adapters.Store
+	callers *callerauth.Followed
+	http    *ports.HTTP
+	stop    context.CancelFunc
+	done    chan struct{}
 }
 
 // New connects to MongoDB and NATS, prepares the indexes, starts the
-// dispatcher and registers the event handlers. Run starts consuming.
+// dispatcher, follows auth's events for the API's callers and registers
+// the event handlers. Run starts consuming.
 func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Registerer) (*Service, error) {
 	box, err := secretbox.New(cfg.SecretsKey)
 	if err != nil {
@@ -128,8 +142,20 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		_ = in.Close()
 		return nil, fmt.Errorf("register handlers: %w", err)
 	}
+	callers, err := callerauth.Follow(in.Bus, cfg.Callers)
+	if err != nil {
+		_ = in.Close()
+		return nil, err
+	}
+	subs := app.NewSubscriptions(store, adapters.NewSecret, dispatcher.Wake, cfg.AllowPrivateTargets)
+	routes, err := ports.NewHTTP(subs, callers.Authenticators, reads, api.OpenAPI(), log)
+	if err != nil {
+		_ = callers.Stop()
+		_ = in.Close()
+		return nil, err
+	}
 	loop, stop := context.WithCancel(context.Background())
-	s := &Service{Infra: in, Store: store, stop: stop, done: make(chan struct{})}
+	s := &Service{Infra: in, Store: store, callers: callers, http: routes, stop: stop, done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
 		dispatcher.Run(loop)
@@ -137,12 +163,23 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 	return s, nil
 }
 
+// Register mounts the subscriptions API (/api/webhooks) on r.
+func (s *Service) Register(r gin.IRouter) { s.http.Register(r) }
+
+// Checks are the readiness checks: MongoDB and NATS reachable, and auth's
+// credentials followed up to date.
+func (s *Service) Checks() map[string]httpserver.Check {
+	checks := s.Infra.Checks()
+	maps.Copy(checks, s.callers.Checks())
+	return checks
+}
+
 // Close stops consuming, then the dispatcher (the attempts in flight are
 // recorded), and disconnects.
 func (s *Service) Close() error {
 	s.stop()
 	<-s.done
-	return s.Infra.Close()
+	return errors.Join(s.callers.Stop(), s.Infra.Close())
 }
 
 // observeAttempts exports the deliveries' attempts by outcome and their
@@ -155,6 +192,11 @@ func observeAttempts(d *app.Dispatcher, reg prometheus.Registerer) error {
 		Name: "webhooks_attempt_seconds", Help: "Time of one delivery attempt, from sending to the end of the answer.",
 		Buckets: prometheus.ExponentialBuckets(0.005, 2.5, 10),
 	})
+	// Every outcome is exported from the start, at zero: a rate over a
+	// series that appears only with its first failure misses it.
+	for _, o := range []domain.Outcome{domain.Delivered, domain.Failed, domain.Gone, domain.Refused} {
+		attempts.WithLabelValues(string(o))
+	}
 	if reg != nil {
 		if err := errors.Join(reg.Register(attempts), reg.Register(took)); err != nil {
 			return fmt.Errorf("register webhooks metrics: %w", err)

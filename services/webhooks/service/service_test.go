@@ -90,18 +90,27 @@ func (in *inbox) find(typ string) delivery {
 // test's own; it returns the database it reads invoices from.
 func start(t *testing.T) (*service.Service, string, *prometheus.Registry) {
 	t.Helper()
+	svc, db, reg := startWith(t, true)
+	return svc, db + "_invoicing", reg
+}
+
+// startWith runs a webhooks service, with private targets allowed or not;
+// it returns its database (its directory and invoicing databases are
+// named after it).
+func startWith(t *testing.T, allowPrivate bool) (*service.Service, string, *prometheus.Registry) {
+	t.Helper()
 	db := kit.DatabaseName(t)
 	reg := prometheus.NewRegistry()
 	svc, err := service.New(context.Background(), service.Config{
 		Config:     infra.Config{NATSURL: kit.NATSURL, MongoURI: kit.MongoURI, Database: db, ConsumerGroup: "test_" + db},
-		SecretsKey: []byte(strings.Repeat("s", 32)), AllowPrivateTargets: true, Workers: 4, PerEndpoint: 2,
-		DirectoryDatabase: db + "_directory", InvoicingDatabase: db + "_invoicing",
+		SecretsKey: []byte(strings.Repeat("s", 32)), AllowPrivateTargets: allowPrivate, Workers: 4, PerEndpoint: 2,
+		DirectoryDatabase: db + "_directory", InvoicingDatabase: db + "_invoicing", Callers: callers(),
 	}, slog.New(slog.DiscardHandler), reg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	testkit.Run(t, svc)
-	return svc, db + "_invoicing", reg
+	return svc, db, reg
 }
 
 // subscribe gives reseller an endpoint for every event type.

@@ -127,5 +127,14 @@ Try the seed's flow (copy and paste):
   curl -s -H "X-Api-Token: $T" -H "Content-Type: application/vnd.api+json" -H "Accept: application/vnd.api+json" \
     $API/api/v3/customer_store/resellers/res-limassol-it
 
+  # 6. the developer subscribes a receiver to webhooks (the answer carries the signing secret, once) and pings it;
+  #    run the receiver in another terminal: WEBHOOK_SECRET=whsec_... go run ./sdk/go/cmd/webhookecho -addr 127.0.0.1:8099
+  #    then every account, invoice and profile change backofficectl publishes arrives there, signed
+  WH=$(curl -s -X POST $API/api/webhooks -H "authorization: Bearer $TOKEN" -H "Content-Type: application/json" \
+    -d '{"url":"http://127.0.0.1:8099/","events":["*"],"description":"webhookecho"}')
+  echo "$WH"; WH_ID=$(echo "$WH" | sed 's/.*"id":"\([^"]*\)".*/\1/')
+  curl -s -X POST $API/api/webhooks/$WH_ID/test -H "authorization: Bearer $TOKEN"
+  curl -s $API/api/webhooks/$WH_ID/deliveries -H "authorization: Bearer $TOKEN"
+
 `, dataDir, seeded, p.URL, p.URL, p.NATSURL, storeAccess(p), p.OpsURL, p.OpsURL, p.URL, p.AdminToken, p.NATSURLFor("backoffice"))
 }

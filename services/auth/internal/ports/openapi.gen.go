@@ -468,7 +468,7 @@ type RequestTokenFormdataBody struct {
 	// RefreshToken For grant_type refresh_token.
 	RefreshToken *string `form:"refresh_token,omitempty" json:"refresh_token,omitempty"`
 
-	// Scope Space-separated subset of accounts:read products:read invoices:read resellers:read; all when absent.
+	// Scope Space-separated subset of accounts:read products:read invoices:read resellers:read webhooks:manage; all when absent.
 	Scope    *string `form:"scope,omitempty" json:"scope,omitempty"`
 	Username *string `form:"username,omitempty" json:"username,omitempty"`
 }

@@ -1,6 +1,6 @@
 // Package apitest checks HTTP exchanges against the platform's OpenAPI
-// documents (the edge's and auth's), for the tests of every service whose
-// routes they describe.
+// documents (the edge's and auth's, or any service's), for the tests of
+// every service whose routes they describe.
 package apitest
 
 import (
@@ -27,8 +27,15 @@ type Contract struct {
 // Load parses and validates the edge's and auth's documents.
 func Load(tb testing.TB) *Contract {
 	tb.Helper()
+	return LoadDocuments(tb, api.OpenAPI(), authapi.OpenAPI())
+}
+
+// LoadDocuments parses and validates the documents (another service's,
+// such as the webhooks service's).
+func LoadDocuments(tb testing.TB, specs ...[]byte) *Contract {
+	tb.Helper()
 	c := &Contract{}
-	for _, spec := range [][]byte{api.OpenAPI(), authapi.OpenAPI()} {
+	for _, spec := range specs {
 		doc, err := openapi3.NewLoader().LoadFromData(spec)
 		if err != nil {
 			tb.Fatalf("load openapi: %v", err)

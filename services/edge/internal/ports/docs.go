@@ -22,11 +22,21 @@ const DocsTitle = "API Version 3 for Resellers"
 // AdminDocsTitle names the auth service's document (OAuth and admin API).
 const AdminDocsTitle = "Admin API"
 
+// WebhooksDocsTitle names the webhooks service's document, which that
+// service serves itself at WebhooksDocPath (under the /api/webhooks
+// prefix routed to it).
+const (
+	WebhooksDocsTitle = "Webhooks"
+	WebhooksDocPath   = "/api/webhooks/openapi.yaml"
+)
+
 // Doc is one document on the documentation page.
 type Doc struct {
 	Name string
 	// Path is where it is served, e.g. /apidocs/openapi.yaml.
 	Path string
+	// JSON is the document the edge serves at Path; nil for one another
+	// service serves there.
 	JSON []byte
 }
 
@@ -92,6 +102,7 @@ func Docs(edgeSpec, authSpec []byte) ([]Doc, error) {
 	return []Doc{
 		{Name: DocsTitle, Path: "/apidocs/openapi.yaml", JSON: resellers},
 		{Name: AdminDocsTitle, Path: "/apidocs/admin.yaml", JSON: admin},
+		{Name: WebhooksDocsTitle, Path: WebhooksDocPath},
 	}, nil
 }
 
@@ -111,7 +122,7 @@ func RegisterDocs(r gin.IRouter, docs []Doc) {
 	})
 	r.GET("/apidocs/*asset", func(c *gin.Context) {
 		for _, d := range docs {
-			if "/apidocs"+c.Param("asset") == d.Path {
+			if d.JSON != nil && "/apidocs"+c.Param("asset") == d.Path {
 				c.Header("Cache-Control", "public, max-age=300")
 				c.Data(http.StatusOK, "application/yaml", d.JSON)
 				return

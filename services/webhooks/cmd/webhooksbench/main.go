@@ -8,6 +8,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
 	"crypto/rand"
 	"flag"
 	"fmt"
@@ -31,6 +32,8 @@ import (
 	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
 	"github.com/resellerapi/platform/proto-events/subjects"
 
+	"github.com/resellerapi/platform/pkg/callerauth"
+	"github.com/resellerapi/platform/pkg/eckey"
 	"github.com/resellerapi/platform/pkg/embedded"
 	"github.com/resellerapi/platform/pkg/infra"
 	"github.com/resellerapi/platform/services/webhooks/internal/adapters"
@@ -119,9 +122,16 @@ func run(n, concurrency, events int) error {
 	wg.Wait()
 	raw := float64(n) / time.Since(start).Seconds()
 
+	// No API caller here: an auth event key only because the service
+	// follows auth's events for its API.
+	authEvents, err := eckey.New()
+	if err != nil {
+		return err
+	}
 	svc, err := service.New(ctx, service.Config{
 		Config:     infra.Config{NATSURL: natsURL, MongoURI: fdb.URI(), Database: "webhooks"},
 		SecretsKey: []byte(rand.Text() + rand.Text())[:32], AllowPrivateTargets: true, Workers: concurrency, PerEndpoint: concurrency,
+		Callers: callerauth.Config{Issuer: "http://127.0.0.1", JWKSURL: "http://127.0.0.1/jwks", AuthEventKeys: []*ecdsa.PublicKey{&authEvents.PublicKey}},
 	}, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
 	if err != nil {
 		return err

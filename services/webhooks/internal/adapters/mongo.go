@@ -33,6 +33,7 @@ var (
 	_ app.Store              = (*Store)(nil)
 	_ app.SeenStore          = (*Store)(nil)
 	_ app.SubscriptionFinder = (*Store)(nil)
+	_ app.SubscriptionStore  = (*Store)(nil)
 )
 
 // NewStore returns a store over db sealing secrets with box.
@@ -138,6 +139,96 @@ func (s *Store) Subscription(ctx context.Context, id string) (domain.Subscriptio
 		return domain.Subscription{}, err
 	}
 	return s.subscription(d)
+}
+
+// ResellerSubscriptions returns all of a reseller's subscriptions, oldest
+// first.
+func (s *Store) ResellerSubscriptions(ctx context.Context, resellerID string) ([]domain.Subscription, error) {
+	return s.findSubscriptions(ctx, bson.D{{Key: "reseller_id", Value: resellerID}})
+}
+
+func (s *Store) findSubscriptions(ctx context.Context, filter bson.D) ([]domain.Subscription, error) {
+	docs, err := mongodb.FindAll[subscriptionDoc](ctx, s.subscriptions, filter,
+		options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]domain.Subscription, 0, len(docs))
+	for _, d := range docs {
+		sub, err := s.subscription(d)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sub)
+	}
+	return out, nil
+}
+
+// UpdateSubscription stores sub's URL, description, events,
+// includeDownstream, secrets (sealed) and update time; its status is
+// SetStatus's.
+func (s *Store) UpdateSubscription(ctx context.Context, sub domain.Subscription) error {
+	d, err := s.subscriptionDoc(sub)
+	if err != nil {
+		return err
+	}
+	res, err := s.subscriptions.UpdateOne(ctx, bson.D{{Key: "_id", Value: sub.ID}}, bson.D{{Key: "$set", Value: bson.D{
+		{Key: "url", Value: d.URL}, {Key: "description", Value: d.Description}, {Key: "events", Value: d.Events},
+		{Key: "include_downstream", Value: d.IncludeDownstream}, {Key: "secrets", Value: d.Secrets}, {Key: "updated_at", Value: d.UpdatedAt},
+	}}})
+	if err != nil {
+		return fmt.Errorf("update subscription %s: %w", sub.ID, err)
+	}
+	if res.MatchedCount == 0 {
+		return app.ErrNotFound
+	}
+	return nil
+}
+
+// DeleteSubscription removes a subscription and its deliveries; an
+// attempt in flight finds its record gone.
+func (s *Store) DeleteSubscription(ctx context.Context, id string) error {
+	if _, err := s.subscriptions.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
+		return fmt.Errorf("delete subscription %s: %w", id, err)
+	}
+	if _, err := s.deliveries.DeleteMany(ctx, bson.D{{Key: "subscription_id", Value: id}}); err != nil {
+		return fmt.Errorf("delete the deliveries of subscription %s: %w", id, err)
+	}
+	return nil
+}
+
+// requeued is what a retry or a replay sets: pending, due at at.
+func requeued(at time.Time, held bool) bson.D {
+	return bson.D{{Key: "$set", Value: bson.D{
+		{Key: "state", Value: string(domain.Pending)}, {Key: "next_at", Value: at}, {Key: "held", Value: held},
+	}}}
+}
+
+// Requeue makes delivery id of the subscription pending and due at at,
+// and returns it; app.ErrNotFound when the subscription has none of that
+// id.
+func (s *Store) Requeue(ctx context.Context, subscriptionID, id string, at time.Time, held bool) (domain.Delivery, error) {
+	var d deliveryDoc
+	err := s.deliveries.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: id}, {Key: "subscription_id", Value: subscriptionID}},
+		requeued(at, held), options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return domain.Delivery{}, app.ErrNotFound
+	}
+	if err != nil {
+		return domain.Delivery{}, fmt.Errorf("requeue delivery %s: %w", id, err)
+	}
+	return deliveryFromDoc(d), nil
+}
+
+// RequeueSince makes every delivery of the subscription created at or
+// after since pending and due at at, and says how many.
+func (s *Store) RequeueSince(ctx context.Context, subscriptionID string, since, at time.Time, held bool) (int, error) {
+	res, err := s.deliveries.UpdateMany(ctx, bson.D{{Key: "subscription_id", Value: subscriptionID},
+		{Key: "created_at", Value: bson.D{{Key: "$gte", Value: since}}}}, requeued(at, held))
+	if err != nil {
+		return 0, fmt.Errorf("requeue the deliveries of subscription %s: %w", subscriptionID, err)
+	}
+	return int(res.MatchedCount), nil
 }
 
 // SetStatus sets a subscription's status (and the reason it is
@@ -345,22 +436,10 @@ func (s *Store) Remember(ctx context.Context, seen domain.State) error {
 // SubscriptionsOf returns the subscriptions of the resellers, except
 // disabled ones, oldest first.
 func (s *Store) SubscriptionsOf(ctx context.Context, resellerIDs []string) ([]domain.Subscription, error) {
-	docs, err := mongodb.FindAll[subscriptionDoc](ctx, s.subscriptions, bson.D{
+	return s.findSubscriptions(ctx, bson.D{
 		{Key: "reseller_id", Value: bson.D{{Key: "$in", Value: resellerIDs}}},
 		{Key: "status", Value: bson.D{{Key: "$ne", Value: string(domain.Disabled)}}},
-	}, options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}))
-	if err != nil {
-		return nil, err
-	}
-	out := make([]domain.Subscription, 0, len(docs))
-	for _, d := range docs {
-		sub, err := s.subscription(d)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, sub)
-	}
-	return out, nil
+	})
 }
 
 // MakeDue makes a subscription's pending deliveries due at at (a retry of

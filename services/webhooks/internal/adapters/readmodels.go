@@ -17,15 +17,16 @@ import (
 // that a payload needs beyond its event: an invoice's settlement and its
 // end customers' names.
 type ReadModels struct {
-	invoices, payments, accounts *mongo.Collection
+	invoices, payments, accounts, resellers *mongo.Collection
 }
 
 // NewReadModels reads the invoicing and directory databases.
 func NewReadModels(invoicingDB, directoryDB *mongo.Database) *ReadModels {
 	return &ReadModels{
-		invoices: invoicingDB.Collection(invoicing.InvoicesCollection),
-		payments: invoicingDB.Collection(invoicing.PaymentsCollection),
-		accounts: directoryDB.Collection(directory.AccountsCollection),
+		invoices:  invoicingDB.Collection(invoicing.InvoicesCollection),
+		payments:  invoicingDB.Collection(invoicing.PaymentsCollection),
+		accounts:  directoryDB.Collection(directory.AccountsCollection),
+		resellers: directoryDB.Collection(directory.ResellersCollection),
 	}
 }
 
@@ -64,4 +65,24 @@ func (r *ReadModels) AccountNames(ctx context.Context, ids []string) (map[string
 		names[d.ID] = d.Name
 	}
 	return names, nil
+}
+
+// Refusal is why reseller id's credentials may not manage webhooks (it is
+// unknown, suspended, closed or on the Free edition), "" when they may:
+// the same rule as the edge's, read from the directory (one find).
+func (r *ReadModels) Refusal(ctx context.Context, id string) (string, error) {
+	res, err := mongodb.FindOne[directory.Reseller](ctx, r.resellers, bson.D{{Key: "_id", Value: id}})
+	switch {
+	case errors.Is(err, mongodb.ErrNotFound):
+		return "The reseller these credentials belong to is not known to the platform.", nil
+	case err != nil:
+		return "", err
+	case res.Status == "suspended":
+		return "The reseller these credentials belong to is suspended.", nil
+	case res.Status == "closed":
+		return "The reseller these credentials belong to is closed.", nil
+	case res.Edition == "free":
+		return "The reseller these credentials belong to is on the Free edition; the Reseller API is part of the Standard edition.", nil
+	}
+	return "", nil
 }

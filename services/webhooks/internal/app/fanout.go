@@ -62,6 +62,10 @@ func NewFanout(seen SeenStore, finder SubscriptionFinder, queue Queue, wake func
 	return &Fanout{seen: seen, finder: finder, queue: queue, wake: wake}
 }
 
+// TimestampFormat is a payload's timestamp: RFC 3339 in UTC with
+// milliseconds, as the API's JSON:API documents write times.
+const TimestampFormat = "2006-01-02T15:04:05.000Z07:00"
+
 // payload is a delivery's body.
 type payload struct {
 	Type      domain.EventType `json:"type"`
@@ -106,7 +110,7 @@ func (f *Fanout) queueDeliveries(ctx context.Context, c Change, types []domain.E
 	var ds []domain.Delivery
 	at, now := c.State.At.UTC(), time.Now()
 	for _, t := range types {
-		body, err := json.Marshal(payload{Type: t, Timestamp: at.Format("2006-01-02T15:04:05.000Z07:00"), Data: c.Data})
+		body, err := json.Marshal(payload{Type: t, Timestamp: at.Format(TimestampFormat), Data: c.Data})
 		if err != nil {
 			return 0, fmt.Errorf("payload of %s %s: %w", t, c.State.ID, err)
 		}
