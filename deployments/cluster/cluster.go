@@ -2,8 +2,8 @@
 // machine, as it runs in Kubernetes: a 3-node nats-server JetStream
 // cluster whose users may only publish and consume their own subjects, a
 // FerretDB process, auth, two replicas each of directory, catalog,
-// invoicing and edge, and one public base URL (a reverse proxy, like the
-// Ingress) with the admin API on a port of its own. Everything listens on
+// invoicing, edge and webhooks, and one public base URL (a reverse proxy,
+// like the Ingress) with the admin API on a port of its own. Everything listens on
 // loopback only. `make run-services` runs it; tests use it too.
 package cluster
 
@@ -45,7 +45,8 @@ type Options struct {
 	// PublicAddr and AdminAddr are the proxy's and the admin API's
 	// listen addresses ("127.0.0.1:0" for any free port).
 	PublicAddr, AdminAddr string
-	// Replicas of directory, catalog, invoicing and edge (default 2).
+	// Replicas of directory, catalog, invoicing, edge and webhooks
+	// (default 2).
 	Replicas int
 	// BcryptCost of auth (default 10).
 	BcryptCost int
@@ -93,8 +94,9 @@ type Process struct {
 var binaries = map[string]string{
 	"auth": "./services/auth/cmd/auth", "directory": "./services/directory/cmd/directory",
 	"catalog": "./services/catalog/cmd/catalog", "invoicing": "./services/invoicing/cmd/invoicing",
-	"edge": "./services/edge/cmd/edge", "backofficectl": "./services/backoffice/cmd/backofficectl",
-	"ferretdb": "./deployments/cmd/ferretdb", "nats-server": "github.com/nats-io/nats-server/v2",
+	"edge": "./services/edge/cmd/edge", "webhooks": "./services/webhooks/cmd/webhooks",
+	"backofficectl": "./services/backoffice/cmd/backofficectl",
+	"ferretdb":      "./deployments/cmd/ferretdb", "nats-server": "github.com/nats-io/nats-server/v2",
 }
 
 // Start builds the binaries and starts every process, in order, each once
@@ -256,23 +258,31 @@ func (c *Cluster) start(ctx context.Context) error {
 		return err
 	}
 	pageTokenKey := base64.StdEncoding.EncodeToString(randomBytes(32)) // one for every edge replica
-	var edges []*Process
-	for _, service := range []string{"directory", "catalog", "invoicing", "edge"} {
+	secretsKey := base64.StdEncoding.EncodeToString(randomBytes(32))   // one for every webhooks replica
+	// The edge and the webhooks service verify callers as auth issues them.
+	callers := []string{"ISSUER_URL=" + c.URL, "AUTH_JWKS_URL=http://" + authHTTP + "/.well-known/jwks.json", "AUTH_EVENT_KEY_FILES=" + eventPublic}
+	api := map[string][]*Process{}
+	for _, service := range []string{"directory", "catalog", "invoicing", "edge", "webhooks"} {
 		for r := range c.opts.Replicas {
 			name := fmt.Sprintf("%s-%d", service, r)
 			env, httpAddr, ops := common(service), "", addr(next())
 			env = append(env, "OPS_ADDR="+ops)
-			if service == "edge" {
+			switch service {
+			case "edge":
 				httpAddr = addr(next())
-				env = append(env, "HTTP_ADDR="+httpAddr, "ISSUER_URL="+c.URL, "AUTH_JWKS_URL=http://"+authHTTP+"/.well-known/jwks.json",
-					"AUTH_EVENT_KEY_FILES="+eventPublic, "PAGE_TOKEN_KEY="+pageTokenKey, "TRUSTED_PROXIES=127.0.0.1")
+				env = append(append(env, callers...), "HTTP_ADDR="+httpAddr, "PAGE_TOKEN_KEY="+pageTokenKey, "TRUSTED_PROXIES=127.0.0.1")
+			case "webhooks":
+				// The receivers of a local run listen on loopback.
+				httpAddr = addr(next())
+				env = append(append(env, callers...), "HTTP_ADDR="+httpAddr, "WEBHOOKS_SECRETS_KEY="+secretsKey,
+					"WEBHOOKS_ALLOW_PRIVATE_TARGETS=true", "TRUSTED_PROXIES=127.0.0.1")
 			}
 			p, err := c.run(name, service, env, httpAddr, ops)
 			if err != nil {
 				return err
 			}
-			if service == "edge" {
-				edges = append(edges, p)
+			if httpAddr != "" {
+				api[service] = append(api[service], p)
 			}
 		}
 	}
@@ -284,7 +294,7 @@ func (c *Cluster) start(ctx context.Context) error {
 			}
 		}
 	}
-	c.serve(public, publicProxy(authProc, edges))
+	c.serve(public, publicProxy(authProc, api["edge"], api["webhooks"]))
 	c.serve(admin, proxyTo([]*Process{authProc}, authAdmin))
 	if c.opts.SeedDemo {
 		cmd := exec.CommandContext(ctx, filepath.Join(c.opts.Dir, "bin", "backofficectl"), "seed-demo")
@@ -297,14 +307,17 @@ func (c *Cluster) start(ctx context.Context) error {
 }
 
 // publicProxy routes the public base URL as the Ingress does: the OAuth
-// endpoints and the JWKS to auth, the API and its docs to the edge
-// replicas in turn; /admin is not served there.
-func publicProxy(auth *Process, edges []*Process) http.Handler {
-	toAuth, toEdge := proxyTo([]*Process{auth}, ""), proxyTo(edges, "")
+// endpoints and the JWKS to auth, /api/webhooks to the webhooks replicas,
+// the rest of the API and its docs to the edge replicas, each in turn;
+// /admin is not served there.
+func publicProxy(auth *Process, edges, webhooks []*Process) http.Handler {
+	toAuth, toEdge, toWebhooks := proxyTo([]*Process{auth}, ""), proxyTo(edges, ""), proxyTo(webhooks, "")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch p := r.URL.Path; {
 		case strings.HasPrefix(p, "/oauth/"), strings.HasPrefix(p, "/.well-known/"):
 			toAuth.ServeHTTP(w, r)
+		case p == "/api/webhooks" || strings.HasPrefix(p, "/api/webhooks/"):
+			toWebhooks.ServeHTTP(w, r)
 		case p == "/api" || strings.HasPrefix(p, "/api/"), p == "/apidocs" || strings.HasPrefix(p, "/apidocs/"):
 			toEdge.ServeHTTP(w, r)
 		default:

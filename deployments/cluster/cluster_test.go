@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -29,8 +30,8 @@ func TestTheServicesRunAsSeparateProcesses(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(c.Stop)
-	if n := len(c.Processes()); n != 13 {
-		t.Errorf("%d processes, want 3 NATS, FerretDB, auth and 2 x 4 services", n)
+	if n := len(c.Processes()); n != 15 {
+		t.Errorf("%d processes, want 3 NATS, FerretDB, auth and 2 x 5 services", n)
 	}
 
 	call := func(method, u, token string, body any) (int, map[string]any) {
@@ -111,6 +112,30 @@ func TestTheServicesRunAsSeparateProcesses(t *testing.T) {
 			t.Fatalf("accounts: %d %v", status, list["pagination"])
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+
+	// The webhooks replicas serve /api/webhooks behind the same URL and
+	// deliver to the reseller's endpoint (loopback allowed in a local run).
+	pinged := make(chan string, 4)
+	endpoint := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		pinged <- r.Header.Get("webhook-id")
+	}))
+	defer endpoint.Close()
+	status, hook := call("POST", c.URL+"/api/webhooks", tok.AccessToken, map[string]any{"url": endpoint.URL, "events": []string{"*"}})
+	if status != http.StatusCreated {
+		t.Fatalf("subscribe: %d %v", status, hook)
+	}
+	status, ping := call("POST", c.URL+"/api/webhooks/"+hook["id"].(string)+"/test", tok.AccessToken, nil)
+	if status != http.StatusAccepted {
+		t.Fatalf("ping: %d %v", status, ping)
+	}
+	select {
+	case id := <-pinged:
+		if id != ping["id"] {
+			t.Errorf("delivered webhook-id %q, want %q", id, ping["id"])
+		}
+	case <-time.After(30 * time.Second):
+		t.Error("the ping never arrived")
 	}
 
 	// NATS holds each user to its subjects: the back-office may not

@@ -46,6 +46,7 @@ var Services = []Service{
 	{Name: "catalog", Package: "./services/catalog/cmd/catalog", Port: 8080},
 	{Name: "invoicing", Package: "./services/invoicing/cmd/invoicing", Port: 8080},
 	{Name: "edge", Package: "./services/edge/cmd/edge", Port: 8080},
+	{Name: "webhooks", Package: "./services/webhooks/cmd/webhooks", Port: 8080},
 	{Name: "backofficectl", Package: "./services/backoffice/cmd/backofficectl"},
 }
 

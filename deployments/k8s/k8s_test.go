@@ -27,7 +27,7 @@ import (
 )
 
 // services are the platform's Deployments.
-var services = []string{"auth", "directory", "catalog", "invoicing", "edge"}
+var services = []string{"auth", "directory", "catalog", "invoicing", "edge", "webhooks"}
 
 // rendered is one overlay's objects, decoded.
 type rendered struct {
@@ -182,7 +182,7 @@ func TestOverlaysRenderIntoValidObjects(t *testing.T) {
 				}
 			}
 			slices.Sort(paths)
-			if !slices.Equal(paths, []string{"/.well-known", "/api", "/apidocs", "/oauth"}) {
+			if !slices.Equal(paths, []string{"/.well-known", "/api", "/api/webhooks", "/apidocs", "/oauth"}) {
 				t.Errorf("ingress paths %v", paths)
 			}
 			if overlay.name == "prod" && len(ing.Spec.TLS) == 0 {
