@@ -46,6 +46,6 @@ func Permissions(inbox func(party string) string) map[string]Permission {
 		"edge": {Publish: api("DIRECTORY", "AUTH"), Subscribe: []string{replies("edge")}},
 		// Webhooks follows the read models' events and auth's, and
 		// publishes nothing but its dead letters.
-		"webhooks": service("webhooks", []string{"DIRECTORY", "INVOICING", "AUTH"}),
+		"webhooks": service("webhooks", []string{"DIRECTORY", "CATALOG", "INVOICING", "AUTH"}),
 	}
 }

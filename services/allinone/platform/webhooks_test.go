@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +14,10 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
 
@@ -54,7 +59,7 @@ func TestWebhooksEndToEnd(t *testing.T) {
 	}))
 	defer endpoint.Close()
 
-	body, _ := json.Marshal(map[string]any{"url": endpoint.URL + "/hooks", "events": []string{"account.status_changed"}})
+	body, _ := json.Marshal(map[string]any{"url": endpoint.URL + "/hooks", "events": []string{"account.status_changed", "product.price_changed"}})
 	req, _ := http.NewRequest("POST", s.p.URL+"/api/webhooks", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	resp, raw := s.contract.Do(t, client, req)
@@ -106,6 +111,33 @@ func TestWebhooksEndToEnd(t *testing.T) {
 		t.Errorf("deliveries: %d %s", resp.StatusCode, raw)
 	}
 
+	// The distributor changes a price on the reseller's list: once the
+	// webhooks service has seen the demo's two lists, the new price
+	// arrives as the product GET /api/products/{id} then answers.
+	testkit.Eventually(t, 20*time.Second, func() bool {
+		return strings.Contains(get(t, s.p.OpsURL+"/metrics"), `events_handled_total{handler="price_lists",outcome="applied",service="webhooks"} 2`)
+	}, "the webhooks service never handled the demo's price lists")
+	eu := backoffice.Demo().PriceLists[0] // pl-eu-partners, res-cloudnova's
+	eu.Version++
+	eu.State.Items[0].CostMinor += 100
+	product := eu.State.Items[0].ProductId
+	if _, err := backoffice.Publish(context.Background(), backoffice.NewPublisher(bus), backoffice.PriceLists(),
+		[]backoffice.Record[*eventsv1.PriceList]{eu}); err != nil {
+		t.Fatal(err)
+	}
+	testkit.Eventually(t, 20*time.Second, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(got) == 2
+	}, "product.price_changed never arrived: %s", debugWebhooks(t, s, product))
+	mu.Lock()
+	ev = got[1]
+	mu.Unlock()
+	after, raw = s.contract.Do(t, client, mustRequest(t, s.p.URL+"/api/products/"+product))
+	if after.StatusCode != 200 || ev.Type != "product.price_changed" || !bytes.Equal(bytes.TrimSpace(raw), ev.Data) {
+		t.Errorf("delivered %s %s\nGET answers %s", ev.Type, ev.Data, raw)
+	}
+
 	// Paused, a ping waits in the backlog, which the dashboard shows by
 	// subscription beside the attempts and their times.
 	for _, call := range []struct{ method, path, body string }{
@@ -122,7 +154,7 @@ func TestWebhooksEndToEnd(t *testing.T) {
 	}
 	metrics := get(t, s.p.OpsURL+"/metrics")
 	if !strings.Contains(metrics, `webhooks_backlog_by_subscription{subscription="`+created.ID+`"} 1`) ||
-		!strings.Contains(metrics, `webhooks_attempts_total{outcome="delivered"} 1`) {
+		!strings.Contains(metrics, `webhooks_attempts_total{outcome="delivered"} 2`) {
 		t.Errorf("webhooks metrics:\n%s", grep(metrics, "webhooks_"))
 	}
 	checkDashboard(t, metrics)
@@ -179,4 +211,31 @@ func mustRequest(t *testing.T, u string) *http.Request {
 		t.Fatal(err)
 	}
 	return req
+}
+
+// debugWebhooks is what the webhooks service and the catalog hold of
+// product, and the queue, for a failure's message.
+func debugWebhooks(t *testing.T, s *system, product string) string {
+	c, err := mongo.Connect(options.Client().ApplyURI(s.p.MongoURI))
+	if err != nil {
+		return err.Error()
+	}
+	defer func() { _ = c.Disconnect(context.Background()) }()
+	var out []string
+	for _, q := range []struct{ db, coll string }{{"webhooks", "seen"}, {"catalog", "offers"}, {"webhooks", "deliveries"}} {
+		cur, err := c.Database(q.db).Collection(q.coll).Find(context.Background(), bson.D{})
+		if err != nil {
+			return err.Error()
+		}
+		var docs []bson.M
+		_ = cur.All(context.Background(), &docs)
+		for _, d := range docs {
+			if strings.Contains(fmt.Sprint(d), product) || q.coll == "deliveries" {
+				delete(d, "body")
+				out = append(out, fmt.Sprint(q.coll, d))
+			}
+		}
+	}
+	out = append(out, grep(get(t, s.p.OpsURL+"/metrics"), "handler=\"p"))
+	return strings.Join(out, "\n")
 }

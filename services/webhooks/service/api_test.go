@@ -319,12 +319,14 @@ func TestTheSubscriptionsAPI(t *testing.T) {
 	}
 	testkit.Eventually(t, 20*time.Second, func() bool { return len(rc.all()) == 2 }, "the held ping after resuming")
 
-	// The log shows both, delivered with the endpoint's status.
-	status, data = e.as(t, token, "GET", path+"/deliveries?limit=10", nil)
-	log := decode[deliveryLog](t, data)
-	if status != 200 || len(log.Data) != 2 {
-		t.Fatalf("deliveries: %d %s", status, data)
-	}
+	// The log shows both, delivered with the endpoint's status (recorded
+	// once the endpoint has answered).
+	var log deliveryLog
+	testkit.Eventually(t, 20*time.Second, func() bool {
+		status, data = e.as(t, token, "GET", path+"/deliveries?limit=10", nil)
+		log = decode[deliveryLog](t, data)
+		return status == 200 && len(log.Data) == 2 && log.Data[0].State == "succeeded" && log.Data[1].State == "succeeded"
+	}, "the log of both pings: %s", data)
 	for _, d := range log.Data {
 		if d.State != "succeeded" || len(d.Attempts) != 1 || d.Attempts[0].ResponseStatus != 204 || d.Attempts[0].Outcome != "delivered" {
 			t.Errorf("delivery %+v", d)

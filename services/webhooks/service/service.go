@@ -24,6 +24,7 @@ import (
 	"github.com/resellerapi/platform/pkg/config"
 	"github.com/resellerapi/platform/pkg/httpserver"
 	"github.com/resellerapi/platform/pkg/infra"
+	"github.com/resellerapi/platform/pkg/readmodel/catalog"
 	"github.com/resellerapi/platform/pkg/readmodel/directory"
 	"github.com/resellerapi/platform/pkg/readmodel/invoicing"
 	"github.com/resellerapi/platform/pkg/secretbox"
@@ -47,10 +48,10 @@ type Config struct {
 	AllowPrivateTargets bool
 	// Workers and PerEndpoint size the dispatcher (app.DispatcherConfig).
 	Workers, PerEndpoint int
-	// DirectoryDatabase and InvoicingDatabase hold the read models a
-	// payload needs beyond its event (read only; defaults directory and
-	// invoicing).
-	DirectoryDatabase, InvoicingDatabase string
+	// DirectoryDatabase, InvoicingDatabase and CatalogDatabase hold the
+	// read models a payload needs beyond its event (read only; defaults
+	// directory, invoicing and catalog).
+	DirectoryDatabase, InvoicingDatabase, CatalogDatabase string
 	// Callers is how the API's callers' credentials are verified (the
 	// issuer, auth's JWKS and the keys of auth's events).
 	Callers callerauth.Config
@@ -60,7 +61,8 @@ type Config struct {
 // webhooks), WEBHOOKS_SECRETS_KEY (required: the base64 of 32 random
 // bytes), WEBHOOKS_ALLOW_PRIVATE_TARGETS (true or false, default false),
 // WEBHOOKS_WORKERS (default 32), WEBHOOKS_PER_ENDPOINT (default 4),
-// DIRECTORY_DATABASE (directory), INVOICING_DATABASE (invoicing), and
+// DIRECTORY_DATABASE (directory), INVOICING_DATABASE (invoicing),
+// CATALOG_DATABASE (catalog), and
 // ISSUER_URL, AUTH_JWKS_URL and AUTH_EVENT_KEY_FILES as the edge does.
 func ConfigFromEnv(env *config.Reader) Config {
 	cfg := Config{
@@ -69,6 +71,7 @@ func ConfigFromEnv(env *config.Reader) Config {
 		PerEndpoint:       env.Int("WEBHOOKS_PER_ENDPOINT", 4),
 		DirectoryDatabase: env.String("DIRECTORY_DATABASE", directory.DirectoryDatabase),
 		InvoicingDatabase: env.String("INVOICING_DATABASE", invoicing.InvoicingDatabase),
+		CatalogDatabase:   env.String("CATALOG_DATABASE", catalog.CatalogDatabase),
 		Callers:           callerauth.ConfigFromEnv(env),
 	}
 	if key := env.Required("WEBHOOKS_SECRETS_KEY"); key != "" {
@@ -136,7 +139,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		return nil, err
 	}
 	reads := adapters.NewReadModels(in.Database(cmp.Or(cfg.InvoicingDatabase, invoicing.InvoicingDatabase)),
-		in.Database(cmp.Or(cfg.DirectoryDatabase, directory.DirectoryDatabase)))
+		in.Database(cmp.Or(cfg.DirectoryDatabase, directory.DirectoryDatabase)),
+		in.Database(cmp.Or(cfg.CatalogDatabase, catalog.CatalogDatabase)))
 	fan := app.NewFanout(store, store, store, dispatcher.Wake)
 	if err := ports.Register(in.Bus, fan, store, reads); err != nil {
 		_ = in.Close()

@@ -17,12 +17,15 @@ import (
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
 	"github.com/resellerapi/platform/proto-events/subjects"
 
 	"github.com/resellerapi/platform/pkg/infra"
+	"github.com/resellerapi/platform/pkg/readmodel/catalog"
 	"github.com/resellerapi/platform/pkg/readmodel/directory"
 	"github.com/resellerapi/platform/pkg/readmodel/invoicing"
 	"github.com/resellerapi/platform/pkg/testkit"
@@ -104,7 +107,8 @@ func startWith(t *testing.T, allowPrivate bool) (*service.Service, string, *prom
 	svc, err := service.New(context.Background(), service.Config{
 		Config:     infra.Config{NATSURL: kit.NATSURL, MongoURI: kit.MongoURI, Database: db, ConsumerGroup: "test_" + db},
 		SecretsKey: []byte(strings.Repeat("s", 32)), AllowPrivateTargets: allowPrivate, Workers: 4, PerEndpoint: 2,
-		DirectoryDatabase: db + "_directory", InvoicingDatabase: db + "_invoicing", Callers: callers(),
+		DirectoryDatabase: db + "_directory", InvoicingDatabase: db + "_invoicing", CatalogDatabase: db + "_catalog",
+		Callers: callers(),
 	}, slog.New(slog.DiscardHandler), reg)
 	if err != nil {
 		t.Fatal(err)
@@ -299,4 +303,128 @@ func TestBacklogAndAttemptsAreMetrics(t *testing.T) {
 	testkit.Eventually(t, 20*time.Second, func() bool {
 		return gauge() == 3 && testkit.CounterValue(t, reg, "webhooks_attempts_total", "outcome", "failed") >= 3
 	}, "a backlog of 3 after 3 failed attempts: backlog %v", gauge())
+}
+
+// A price list's new prices reach the resellers buying at it, its own or
+// inherited from an ancestor, as product.price_changed with the product
+// as GET /api/products/{id} answers it at that list; a product withdrawn
+// reaches every list's buyers; a reseller on another list hears only of
+// what it could see. The catalog's documents stand in for the catalog
+// service's projection (the event waits for them).
+func TestProductEventsReachTheResellersBuyingAtTheList(t *testing.T) {
+	t.Parallel()
+	svc, db, _ := startWith(t, true)
+	run := uuid.NewString()[:8]
+	parent, child, other := "res-p-"+run, "res-c-"+run, "res-o-"+run
+	list, otherList, product := "pl-"+run, "pl-o-"+run, "prod-"+run
+	resellers := kit.Mongo.Database(db + "_directory").Collection(directory.ResellersCollection)
+	for _, r := range []directory.Reseller{
+		{ID: parent, PriceListID: list, Status: "active", Edition: "standard", Version: 1},
+		{ID: child, ParentID: parent, Status: "active", Edition: "standard", Version: 1}, // inherits list
+		{ID: other, PriceListID: otherList, Status: "active", Edition: "standard", Version: 1},
+	} {
+		if _, err := resellers.InsertOne(t.Context(), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	secret, _ := adapters.NewSecret()
+	inboxes := map[string]*inbox{}
+	for _, r := range []string{parent, child, other} {
+		inboxes[r] = &inbox{t: t, secret: secret}
+		subscribe(t, svc, r, inboxes[r])
+	}
+
+	cat := kit.Mongo.Database(db + "_catalog")
+	offer := func(l string, listVersion, productVersion int64, status string, monthly int64) catalog.Offer {
+		return catalog.Offer{ID: catalog.OfferID(l, product), PriceListID: l, ProductID: product, Currency: "EUR",
+			Prices:         []catalog.OfferPrice{{BillingPeriod: "monthly", CostMinor: monthly, RetailMinor: monthly * 3 / 2}},
+			BillingPeriods: []string{"monthly"}, AvailableTo: catalog.AvailableForever, ListVersion: listVersion,
+			SKU: "SKU-" + run, Name: "Backup 1 TB", Category: "backup", Vendor: "Acme", BillingType: "recurring", Unit: "seat",
+			Status: status, ProductVersion: productVersion, UpdatedAt: time.Now().UTC().Truncate(time.Millisecond)}
+	}
+	// The catalog's state at each version: the list, the product, the
+	// offers, written before the event is handled.
+	store := func(listVersion, productVersion int64, status string, monthly int64, offers ...catalog.Offer) {
+		t.Helper()
+		for _, d := range []struct {
+			coll string
+			doc  any
+		}{
+			{catalog.PriceListsCollection, catalog.PriceList{ID: list, Name: "Partners", Currency: "EUR", Items: 1, Version: listVersion}},
+			{catalog.PriceListsCollection, catalog.PriceList{ID: otherList, Name: "Others", Currency: "EUR", Items: 1, Version: 1}},
+			{catalog.ProductsCollection, catalog.Product{ID: product, SKU: "SKU-" + run, Name: "Backup 1 TB", Status: status, Version: productVersion}},
+		} {
+			replace(t, cat.Collection(d.coll), d.doc)
+		}
+		for _, o := range append(offers, offer(list, listVersion, productVersion, status, monthly)) {
+			replace(t, cat.Collection(catalog.OffersCollection), o)
+		}
+	}
+	listEvent := func(l string, version, monthly int64) *eventsv1.PriceListChanged {
+		return &eventsv1.PriceListChanged{
+			Meta: &eventsv1.EventMeta{EventId: uuid.NewString(), OccurredAt: timestamppb.Now(), AggregateId: l, Version: version},
+			PriceList: &eventsv1.PriceList{PriceListId: l, Name: "Partners", Currency: "EUR", Items: []*eventsv1.PriceListItem{{
+				ProductId: product, BillingPeriod: eventsv1.BillingPeriod_BILLING_PERIOD_MONTHLY, CostMinor: monthly, RetailMinor: monthly * 3 / 2}}},
+		}
+	}
+	seen := func(l string) func() bool {
+		return func() bool {
+			s, err := svc.Store.Seen(t.Context(), "offer", catalog.OfferID(l, product))
+			return err == nil && s != nil
+		}
+	}
+
+	// First sight of both lists' offers: no news.
+	store(1, 1, "active", 1000, offer(otherList, 1, 1, "active", 900))
+	kit.PublishUnchecked(t, subjects.PriceLists.Of(list), listEvent(list, 1, 1000))
+	kit.PublishUnchecked(t, subjects.PriceLists.Of(otherList), listEvent(otherList, 1, 900))
+	testkit.Eventually(t, 20*time.Second, seen(list), "the offer of %s never seen", list)
+	testkit.Eventually(t, 20*time.Second, seen(otherList), "the offer of %s never seen", otherList)
+
+	// The list's price changes: its buyers hear of it, the other list's not.
+	store(2, 1, "active", 1100, offer(otherList, 1, 1, "active", 900))
+	kit.PublishUnchecked(t, subjects.PriceLists.Of(list), listEvent(list, 2, 1100))
+	testkit.Eventually(t, 20*time.Second, func() bool { return len(inboxes[parent].types()) == 1 && len(inboxes[child].types()) == 1 },
+		"product.price_changed to the list's buyers: %v %v", inboxes[parent].types(), inboxes[child].types())
+	want, _ := representation.NewProduct(offer(list, 2, 1, "active", 1100))
+	var got representation.Product
+	if err := json.Unmarshal(inboxes[child].find("product.price_changed").data, &got); err != nil || got.Id != product ||
+		len(got.Prices) != 1 || got.Prices[0].Cost != want.Prices[0].Cost || got.Prices[0].Cost != "11.00" {
+		t.Errorf("the inheriting reseller got %+v (%v), want the price at its parent's list %+v", got, err, want.Prices)
+	}
+
+	// Withdrawn: every list's buyers hear of it.
+	store(2, 2, "withdrawn", 1100, offer(otherList, 1, 2, "withdrawn", 900))
+	kit.PublishUnchecked(t, subjects.Products.Of(product), &eventsv1.ProductChanged{
+		Meta: &eventsv1.EventMeta{EventId: uuid.NewString(), OccurredAt: timestamppb.Now(), AggregateId: product, Version: 2},
+		Product: &eventsv1.Product{ProductId: product, Sku: "SKU-" + run, Name: "Backup 1 TB", Category: "backup", Vendor: "Acme",
+			BillingType: eventsv1.BillingType_BILLING_TYPE_RECURRING, BillingPeriod: eventsv1.BillingPeriod_BILLING_PERIOD_MONTHLY,
+			Status: eventsv1.ProductStatus_PRODUCT_STATUS_WITHDRAWN},
+	})
+	testkit.Eventually(t, 20*time.Second, func() bool {
+		return len(inboxes[parent].types()) == 2 && len(inboxes[child].types()) == 2 && len(inboxes[other].types()) == 1
+	}, "product.withdrawn to every list's buyers: %v %v %v", inboxes[parent].types(), inboxes[child].types(), inboxes[other].types())
+	time.Sleep(300 * time.Millisecond) // a duplicate would arrive meanwhile
+	for r, want := range map[string][]string{parent: {"product.price_changed", "product.withdrawn"},
+		child: {"product.price_changed", "product.withdrawn"}, other: {"product.withdrawn"}} {
+		if got := inboxes[r].types(); !slices.Equal(got, want) {
+			t.Errorf("%s got %v, want %v", r, got, want)
+		}
+	}
+}
+
+// replace stores doc by its _id, as its owning service's projection would.
+func replace(t *testing.T, coll *mongo.Collection, doc any) {
+	t.Helper()
+	raw, err := bson.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d bson.M
+	if err := bson.Unmarshal(raw, &d); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := coll.ReplaceOne(t.Context(), bson.D{{Key: "_id", Value: d["_id"]}}, d, options.Replace().SetUpsert(true)); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -5,6 +5,7 @@
 // (default webhooks), WEBHOOKS_SECRETS_KEY (required: base64 of 32 random
 // bytes), WEBHOOKS_ALLOW_PRIVATE_TARGETS (default false), WEBHOOKS_WORKERS,
 // WEBHOOKS_PER_ENDPOINT, DIRECTORY_DATABASE, INVOICING_DATABASE,
+// CATALOG_DATABASE,
 // ISSUER_URL and AUTH_EVENT_KEY_FILES (required, as the edge's),
 // AUTH_JWKS_URL, HTTP_ADDR (default :8080, the API), OPS_ADDR (default
 // :9090, serves /healthz, /readyz, /metrics), LOG_LEVEL.

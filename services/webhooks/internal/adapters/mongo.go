@@ -197,10 +197,13 @@ func (s *Store) DeleteSubscription(ctx context.Context, id string) error {
 	return nil
 }
 
-// requeued is what a retry or a replay sets: pending, due at at.
+// requeued is what a retry or a replay sets: pending, due at at, and no
+// lease, so that an attempt in flight meanwhile cannot record over it
+// (its Record finds its lease gone): the delivery is sent again.
 func requeued(at time.Time, held bool) bson.D {
 	return bson.D{{Key: "$set", Value: bson.D{
 		{Key: "state", Value: string(domain.Pending)}, {Key: "next_at", Value: at}, {Key: "held", Value: held},
+		{Key: "lease_until", Value: time.Time{}},
 	}}}
 }
 

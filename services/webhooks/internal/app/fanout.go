@@ -43,6 +43,9 @@ type Change struct {
 	// subscriptions with includeDownstream are sent its profile changes.
 	ResellerID string
 	Ancestors  []string
+	// Resellers, for an object many resellers see alike (a product as a
+	// price list offers it), are all of them; ResellerID is "" then.
+	Resellers []string
 	// Data is the object as the API shows it at this version (the same
 	// JSON as GET /api/...).
 	Data json.RawMessage
@@ -100,7 +103,10 @@ func (f *Fanout) Apply(ctx context.Context, c Change) (queued int, err error) {
 
 func (f *Fanout) queueDeliveries(ctx context.Context, c Change, types []domain.EventType) (int, error) {
 	owners := []string{c.ResellerID}
-	if c.State.Kind == "reseller" {
+	switch {
+	case len(c.Resellers) > 0:
+		owners = c.Resellers
+	case c.State.Kind == "reseller":
 		owners = append(owners, c.Ancestors...)
 	}
 	subs, err := f.finder.SubscriptionsOf(ctx, owners)
@@ -115,7 +121,8 @@ func (f *Fanout) queueDeliveries(ctx context.Context, c Change, types []domain.E
 			return 0, fmt.Errorf("payload of %s %s: %w", t, c.State.ID, err)
 		}
 		for _, s := range subs {
-			if s.Status == domain.Disabled || !s.Wants(t, s.ResellerID != c.ResellerID) {
+			downstream := c.State.Kind == "reseller" && s.ResellerID != c.ResellerID
+			if s.Status == domain.Disabled || !s.Wants(t, downstream) {
 				continue
 			}
 			ds = append(ds, domain.Delivery{

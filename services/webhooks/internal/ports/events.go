@@ -19,6 +19,7 @@ import (
 	"github.com/resellerapi/platform/proto-events/subjects"
 
 	"github.com/resellerapi/platform/pkg/eventbus"
+	"github.com/resellerapi/platform/pkg/readmodel/catalog"
 	"github.com/resellerapi/platform/pkg/readmodel/directory"
 	"github.com/resellerapi/platform/pkg/readmodel/invoicing"
 	"github.com/resellerapi/platform/services/edge/representation"
@@ -34,6 +35,13 @@ type ReadModels interface {
 	Invoice(ctx context.Context, id string) (invoicing.Invoice, bool, error)
 	PaymentVersion(ctx context.Context, id string) (int64, error)
 	AccountNames(ctx context.Context, ids []string) (map[string]string, error)
+	ProductVersions(ctx context.Context, ids []string) (map[string]int64, error)
+	PriceListVersion(ctx context.Context, id string) (int64, error)
+	OffersOfList(ctx context.Context, id string, products []string) ([]catalog.Offer, error)
+	OffersOfProduct(ctx context.Context, id string) ([]catalog.Offer, error)
+	// BuyingAt returns the resellers buying at each of the lists (own or
+	// inherited).
+	BuyingAt(ctx context.Context, lists []string) (map[string][]string, error)
 }
 
 // EventHandlers feeds events to the fan-out.
@@ -53,12 +61,140 @@ func Register(bus *eventbus.Bus, fan *app.Fanout, seen app.SeenStore, reads Read
 		eventbus.Handle(bus, "resellers", subjects.Resellers, h.ResellerChanged),
 		eventbus.Handle(bus, "invoices", subjects.Invoices, h.InvoiceChanged),
 		eventbus.Handle(bus, "payments", subjects.Payments, h.PaymentChanged),
+		eventbus.Handle(bus, "products", subjects.Products, h.ProductChanged),
+		eventbus.Handle(bus, "price_lists", subjects.PriceLists, h.PriceListChanged),
 	)
 }
 
-// errNotProjected asks for the event again later: the invoicing service
-// has not stored what it changed yet.
-var errNotProjected = errors.New("not projected by the invoicing service yet")
+// errNotProjected asks for the event again later: the service that owns
+// the object (invoicing, catalog) has not stored what it changed yet.
+var errNotProjected = errors.New("not projected by its service yet")
+
+// PriceListChanged fans out product.price_changed for the products of
+// the list whose prices changed, to the resellers buying at it (its own
+// or inherited from an ancestor), once the catalog has stored the list's
+// offers: each with the product as GET /api/products/{id} answers it at
+// that list.
+func (h EventHandlers) PriceListChanged(ctx context.Context, e *eventsv1.PriceListChanged) error {
+	l, v := e.GetPriceList(), e.GetMeta().GetVersion()
+	stored, err := h.reads.PriceListVersion(ctx, l.GetPriceListId())
+	switch {
+	case err != nil:
+		return err
+	case stored < v:
+		return errNotProjected
+	case stored > v:
+		return nil // the newer version's event tells it
+	}
+	var products []string
+	for _, it := range l.GetItems() {
+		if !slices.Contains(products, it.GetProductId()) {
+			products = append(products, it.GetProductId())
+		}
+	}
+	offers, err := h.reads.OffersOfList(ctx, l.GetPriceListId(), products)
+	if err != nil {
+		return err
+	}
+	if len(offers) < len(products) {
+		return errNotProjected // the list is stored before its offers
+	}
+	versions, err := h.reads.ProductVersions(ctx, products)
+	if err != nil {
+		return err
+	}
+	for _, o := range offers {
+		// The catalog writes the list, then its prices onto the offers,
+		// then the products it has stored onto them: the offers are whole
+		// once each carries both.
+		if o.ListVersion < v || o.ProductVersion < versions[o.ProductID] {
+			return errNotProjected
+		}
+	}
+	return h.offers(ctx, e.GetMeta().GetEventId(), offers)
+}
+
+// ProductChanged fans out product.withdrawn, to the resellers buying at
+// every list that offers the product, once the catalog has copied it
+// onto its offers.
+func (h EventHandlers) ProductChanged(ctx context.Context, e *eventsv1.ProductChanged) error {
+	id, v := e.GetProduct().GetProductId(), e.GetMeta().GetVersion()
+	versions, err := h.reads.ProductVersions(ctx, []string{id})
+	switch stored := versions[id]; {
+	case err != nil:
+		return err
+	case stored < v:
+		return errNotProjected
+	case stored > v:
+		return nil
+	}
+	offers, err := h.reads.OffersOfProduct(ctx, id)
+	if err != nil {
+		return err
+	}
+	for _, o := range offers {
+		if o.ProductVersion < v {
+			return errNotProjected
+		}
+	}
+	return h.offers(ctx, e.GetMeta().GetEventId(), offers)
+}
+
+// offers fans out what each offer's newest state changed for the
+// resellers buying at its list.
+func (h EventHandlers) offers(ctx context.Context, eventID string, offers []catalog.Offer) error {
+	if len(offers) == 0 {
+		return nil
+	}
+	var lists []string
+	for _, o := range offers {
+		if !slices.Contains(lists, o.PriceListID) {
+			lists = append(lists, o.PriceListID)
+		}
+	}
+	buyers, err := h.reads.BuyingAt(ctx, lists)
+	if err != nil {
+		return err
+	}
+	now := h.now()
+	for _, o := range offers {
+		rep, err := representation.NewProduct(o)
+		if err != nil {
+			return eventbus.Permanent(err)
+		}
+		data, _, err := represent(rep)
+		if err != nil {
+			return eventbus.Permanent(err)
+		}
+		prices, err := json.Marshal(rep.Prices)
+		if err != nil {
+			return eventbus.Permanent(err)
+		}
+		sum := sha256.Sum256(prices)
+		state := domain.State{Kind: "offer", ID: o.ID, Version: o.ListVersion<<32 | o.ProductVersion, Status: offerStatus(o, now),
+			Digest: hex.EncodeToString(sum[:16]), At: o.UpdatedAt}
+		if _, err := h.fan.Apply(ctx, app.Change{EventID: eventID, Resellers: buyers[o.PriceListID], Data: data, State: state}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// offerStatus is what the resellers buying at o's list see of it at now:
+// a product they may resell (GET /api/products lists it), a withdrawn
+// one, one the catalog has not copied a product onto yet, or one out of
+// sight (no price in effect).
+func offerStatus(o catalog.Offer, now time.Time) string {
+	switch {
+	case o.ProductVersion == 0:
+		return domain.OfferUnpublished
+	case o.Status == domain.ProductStatusWithdrawn:
+		return domain.ProductStatusWithdrawn
+	case o.Status == "active" && !o.AvailableFrom.After(now) && o.AvailableTo.After(now):
+		return domain.OfferVisible
+	}
+	return domain.OfferHidden
+}
 
 // InvoiceChanged fans out invoice.issued, invoice.updated or
 // invoice.voided (and paid or partially paid, for an invoice first seen
