@@ -13,14 +13,19 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/gin-gonic/gin"
+
 	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
 
 	"github.com/resellerapi/platform/pkg/accesstoken"
+	"github.com/resellerapi/platform/pkg/httpserver"
+	"github.com/resellerapi/platform/pkg/problem"
 )
 
 // Caller is who calls: the reseller its credentials act for, their
@@ -75,6 +80,33 @@ func (chain Authenticators) Authenticate(ctx context.Context, r *http.Request) (
 		caller, err, found = c, e, true
 	}
 	return caller, err
+}
+
+// Refuse answers a request whose credentials Authenticate refused with
+// err: 400 for credentials of two kinds, 401 with a WWW-Authenticate
+// challenge otherwise, as a problem document whose detail never says why
+// a credential was refused (that is logged, without the credential).
+func Refuse(c *gin.Context, log *slog.Logger, err error) {
+	switch {
+	case errors.Is(err, ErrTwoCredentials):
+		httpserver.Fail(c, problem.New(http.StatusBadRequest, problem.TypeInvalidParameter,
+			"Send one credential: an access token as Authorization: Bearer <token>, or a manager's API token as X-Api-Token, not both."))
+	case errors.Is(err, ErrNoCredentials):
+		c.Header("WWW-Authenticate", `Bearer realm="reseller-api"`)
+		httpserver.Fail(c, problem.New(http.StatusUnauthorized, problem.TypeUnauthorized,
+			"Send an access token from /oauth/token as Authorization: Bearer <token>, or a manager's API token as X-Api-Token."))
+	default:
+		log.InfoContext(c.Request.Context(), "credentials refused", "reason", err.Error())
+		c.Header("WWW-Authenticate", `Bearer realm="reseller-api", error="invalid_token"`)
+		httpserver.Fail(c, problem.New(http.StatusUnauthorized, problem.TypeUnauthorized, "The credentials are invalid, revoked or expired."))
+	}
+}
+
+// RefuseScope answers a request whose credentials lack scope: 403, with
+// the challenge naming it; detail says what grants it.
+func RefuseScope(c *gin.Context, scope, detail string) {
+	c.Header("WWW-Authenticate", `Bearer realm="reseller-api", error="insufficient_scope", scope="`+scope+`"`)
+	httpserver.Fail(c, problem.New(http.StatusForbidden, problem.TypeForbidden, detail))
 }
 
 // TokenVerifier verifies access tokens.

@@ -197,7 +197,7 @@ func TestTokensOfAWithdrawnSigningKeyAreRefusedOnEveryReplica(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = bus.Close() }()
-	kid := e.tokens.kid
+	kid := e.tokens.KeyID
 	if err := bus.Publish(context.Background(), eventbus.On(subjects.SigningKeys, &eventsv1.SigningKeyChanged{
 		Meta: &eventsv1.EventMeta{EventId: uuid.Must(uuid.NewV7()).String(), OccurredAt: timestamppb.Now(), AggregateId: kid, Version: 2},
 		Key:  &eventsv1.SigningKey{KeyId: kid, SignsFrom: timestamppb.New(time.Now().Add(-time.Hour)), WithdrawnAt: timestamppb.Now()},

@@ -3,12 +3,10 @@ package service_test
 import (
 	"bytes"
 	"context"
-	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -23,7 +21,6 @@ import (
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/go-jose/go-jose/v4"
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -33,7 +30,6 @@ import (
 	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
 	"github.com/resellerapi/platform/proto-events/subjects"
 
-	"github.com/resellerapi/platform/pkg/accesstoken"
 	"github.com/resellerapi/platform/pkg/callerauth"
 	"github.com/resellerapi/platform/pkg/contract"
 	"github.com/resellerapi/platform/pkg/eckey"
@@ -51,25 +47,11 @@ import (
 
 const issuer = "https://api.reseller.test"
 
-// tokens mints access tokens the way auth does, with a key published on a
-// JWKS endpoint that stands in for the auth service.
-type tokens struct {
-	key *ecdsa.PrivateKey
-	kid string
-	url string
-}
+// tokens mints access tokens the way auth does, with a key published on
+// a JWKS endpoint that stands in for the auth service.
+type tokens struct{ *testkit.Tokens }
 
-func newTokens(t *testing.T) *tokens {
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	jwk := jose.JSONWebKey{Key: key.Public(), Algorithm: "ES256", Use: "sig"}
-	tp, _ := jwk.Thumbprint(crypto.SHA256)
-	jwk.KeyID = base64.RawURLEncoding.EncodeToString(tp)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		_ = json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{jwk}})
-	}))
-	t.Cleanup(srv.Close)
-	return &tokens{key: key, kid: jwk.KeyID, url: srv.URL}
-}
+func newTokens(t *testing.T) *tokens { return &tokens{testkit.NewTokens(t, issuer)} }
 
 func (tk *tokens) mint(t *testing.T, reseller, scope string, ttl time.Duration) string {
 	return tk.mintFor(t, reseller, "user-"+reseller, scope, time.Now(), ttl)
@@ -82,17 +64,7 @@ func (tk *tokens) mintFor(t *testing.T, reseller, subject, scope string, iat tim
 
 // mintWith is mintFor with a token obtained with client.
 func (tk *tokens) mintWith(t *testing.T, client, reseller, subject, scope string, iat time.Time, ttl time.Duration) string {
-	tok := jwt.NewWithClaims(jwt.SigningMethodES256, jwt.MapClaims{
-		"iss": issuer, "aud": accesstoken.Audience(issuer), "sub": subject, "rid": reseller, "client_id": client, "scope": scope,
-		"iat": iat.Unix(), "exp": iat.Add(ttl).Unix(), "jti": fmt.Sprint(time.Now().UnixNano()),
-	})
-	tok.Header["kid"] = tk.kid
-	tok.Header["typ"] = accesstoken.TokenType
-	s, err := tok.SignedString(tk.key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return tk.Mint(t, testkit.Token{ResellerID: reseller, Subject: subject, ClientID: client, Scope: scope, IssuedAt: iat, TTL: ttl})
 }
 
 var kit *testkit.Kit
@@ -201,7 +173,7 @@ func start(t *testing.T) env {
 	tk := newTokens(t)
 	cfg := service.Config{NATSURL: kit.NATSURL, MongoURI: kit.MongoURI, DirectoryDatabase: db, CatalogDatabase: catalog,
 		InvoicingDatabase: invoicing, DistributorName: "Dístributor Ελλάς", PageTokenKey: bytes.Repeat([]byte{7}, 32),
-		Config: callerauth.Config{Issuer: issuer, JWKSURL: tk.url, AuthEventKeys: []*ecdsa.PublicKey{&authEventKey.PublicKey}}}
+		Config: callerauth.Config{Issuer: issuer, JWKSURL: tk.JWKSURL, AuthEventKeys: []*ecdsa.PublicKey{&authEventKey.PublicKey}}}
 	srv := serveEdge(t, cfg)
 	return env{srv: srv, contract: apitest.Load(t), tokens: tk, cfg: cfg}
 }
@@ -385,7 +357,7 @@ func TestErrorsAreProblemDocuments(t *testing.T) {
 	good := e.tokens.mint(t, "r1", "accounts:read", time.Minute)
 	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	forged := jwt.NewWithClaims(jwt.SigningMethodES256, jwt.MapClaims{"iss": issuer, "sub": "x", "rid": "r2", "iat": time.Now().Unix(), "exp": time.Now().Add(time.Minute).Unix()})
-	forged.Header["kid"] = e.tokens.kid
+	forged.Header["kid"] = e.tokens.KeyID
 	forgedToken, _ := forged.SignedString(other)
 
 	tests := []struct {

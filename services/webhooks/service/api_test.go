@@ -3,10 +3,8 @@ package service_test
 import (
 	"bytes"
 	"context"
-	"crypto"
 	"crypto/ecdsa"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"io"
@@ -18,15 +16,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-jose/go-jose/v4"
-	"github.com/golang-jwt/jwt/v5"
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
 	"github.com/resellerapi/platform/proto-events/subjects"
 
-	"github.com/resellerapi/platform/pkg/accesstoken"
 	"github.com/resellerapi/platform/pkg/callerauth"
 	"github.com/resellerapi/platform/pkg/contract"
 	"github.com/resellerapi/platform/pkg/eckey"
@@ -43,62 +38,35 @@ import (
 
 const issuer = "https://api.reseller.test"
 
-// authKeys stand in for the auth service: a token signing key published
-// on a JWKS endpoint, and the key auth signs its events with.
-type authKeys struct {
-	tokens *ecdsa.PrivateKey
-	kid    string
-	jwks   string
-	events *ecdsa.PrivateKey
-}
-
-var auth = sync.OnceValue(func() *authKeys {
-	k := &authKeys{}
-	var err error
-	if k.tokens, err = eckey.New(); err != nil {
+// authEvents signs the tests' auth events, as auth's own key does; the
+// services under test are given its public key.
+var authEvents = func() *ecdsa.PrivateKey {
+	k, err := eckey.New()
+	if err != nil {
 		panic(err)
 	}
-	if k.events, err = eckey.New(); err != nil {
-		panic(err)
-	}
-	jwk := jose.JSONWebKey{Key: k.tokens.Public(), Algorithm: "ES256", Use: "sig"}
-	tp, _ := jwk.Thumbprint(crypto.SHA256)
-	jwk.KeyID = base64.RawURLEncoding.EncodeToString(tp)
-	k.kid = jwk.KeyID
-	// Serves the test binary's whole run.
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		_ = json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{jwk}})
-	}))
-	k.jwks = srv.URL
 	return k
-})
+}()
 
-func callers() callerauth.Config {
-	k := auth()
-	return callerauth.Config{Issuer: issuer, JWKSURL: k.jwks, AuthEventKeys: []*ecdsa.PublicKey{&k.events.PublicKey}}
+// callers is the service's view of auth: tokens verified with tk's key
+// (nil: a test that calls no API), events with authEvents'.
+func callers(tk *testkit.Tokens) callerauth.Config {
+	cfg := callerauth.Config{Issuer: issuer, JWKSURL: "http://127.0.0.1:1/jwks.json", AuthEventKeys: []*ecdsa.PublicKey{&authEvents.PublicKey}}
+	if tk != nil {
+		cfg.JWKSURL = tk.JWKSURL
+	}
+	return cfg
 }
 
 // mint mints an access token of reseller with scope, as auth does.
-func mint(t *testing.T, reseller, scope string) string {
-	k := auth()
-	now := time.Now()
-	tok := jwt.NewWithClaims(jwt.SigningMethodES256, jwt.MapClaims{
-		"iss": issuer, "aud": accesstoken.Audience(issuer), "sub": "user-" + reseller, "rid": reseller, "client_id": "rapi_test",
-		"scope": scope, "iat": now.Unix(), "exp": now.Add(10 * time.Minute).Unix(), "jti": uuid.NewString(),
-	})
-	tok.Header["kid"] = k.kid
-	tok.Header["typ"] = accesstoken.TokenType
-	s, err := tok.SignedString(k.tokens)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+func (e apiEnv) mint(t *testing.T, reseller, scope string) string {
+	return e.tokens.Mint(t, testkit.Token{ResellerID: reseller, Subject: "user-" + reseller, ClientID: "rapi_test", Scope: scope})
 }
 
 // managerToken publishes, as auth does, an API token of a manager of
 // reseller with role, and returns it.
 func managerToken(t *testing.T, reseller string, role eventsv1.ManagerRole) string {
-	signer, err := eventsig.NewSigner(auth().events)
+	signer, err := eventsig.NewSigner(authEvents)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,6 +91,7 @@ func managerToken(t *testing.T, reseller string, role eventsv1.ManagerRole) stri
 // apiEnv is a webhooks service with its API on a test server.
 type apiEnv struct {
 	svc      *service.Service
+	tokens   *testkit.Tokens
 	srv      *httptest.Server
 	contract *apitest.Contract
 	// directory is the database the service reads resellers from.
@@ -131,12 +100,13 @@ type apiEnv struct {
 
 func startAPI(t *testing.T, allowPrivate bool) apiEnv {
 	t.Helper()
-	svc, db, _ := startWith(t, allowPrivate)
+	tokens := testkit.NewTokens(t, issuer)
+	svc, db, _ := startWith(t, allowPrivate, tokens)
 	engine := httpserver.NewEngine(slog.New(slog.DiscardHandler), nil)
 	svc.Register(engine)
 	srv := httptest.NewServer(engine)
 	t.Cleanup(srv.Close)
-	return apiEnv{svc: svc, srv: srv, contract: apitest.LoadDocuments(t, webhooksapi.OpenAPI()), directory: db + "_directory"}
+	return apiEnv{svc: svc, tokens: tokens, srv: srv, contract: apitest.LoadDocuments(t, webhooksapi.OpenAPI()), directory: db + "_directory"}
 }
 
 // reseller stores a reseller as the directory projects it.
@@ -265,7 +235,7 @@ func TestTheSubscriptionsAPI(t *testing.T) {
 	}
 	r := "res-" + uuid.NewString()[:8]
 	e.reseller(t, r, "active")
-	token := mint(t, r, "webhooks:manage")
+	token := e.mint(t, r, "webhooks:manage")
 	rc := &receiver{}
 	endpoint := httptest.NewServer(rc)
 	t.Cleanup(endpoint.Close)
@@ -392,7 +362,7 @@ func TestSubscriptionsAreTheCallersOwn(t *testing.T) {
 	a, b := "res-a-"+uuid.NewString()[:8], "res-b-"+uuid.NewString()[:8]
 	e.reseller(t, a, "active")
 	e.reseller(t, b, "active")
-	tokA, tokB := mint(t, a, "webhooks:manage"), mint(t, b, "webhooks:manage")
+	tokA, tokB := e.mint(t, a, "webhooks:manage"), e.mint(t, b, "webhooks:manage")
 	status, data := e.as(t, tokA, "POST", "/api/webhooks", map[string]any{"url": "https://hooks.a.example/x", "events": []string{"*"}})
 	if status != http.StatusCreated {
 		t.Fatalf("create: %d %s", status, data)
@@ -459,7 +429,7 @@ func TestTheSubscriptionsAPIRefuses(t *testing.T) {
 	r, suspended := "res-"+uuid.NewString()[:8], "res-s-"+uuid.NewString()[:8]
 	e.reseller(t, r, "active")
 	e.reseller(t, suspended, "suspended")
-	token := mint(t, r, "webhooks:manage")
+	token := e.mint(t, r, "webhooks:manage")
 	valid := map[string]any{"url": "https://hooks.example.com/reseller", "events": []string{"*"}}
 
 	if status, _, header := e.call(t, "GET", "/api/webhooks", nil, "", ""); status != 401 || header.Get("WWW-Authenticate") == "" {
@@ -468,11 +438,11 @@ func TestTheSubscriptionsAPIRefuses(t *testing.T) {
 	if status, _ := e.as(t, "not-a-token", "GET", "/api/webhooks", nil); status != 401 {
 		t.Errorf("a bad token: %d", status)
 	}
-	if status, data := e.as(t, mint(t, r, "accounts:read invoices:read"), "GET", "/api/webhooks", nil); status != 403 ||
+	if status, data := e.as(t, e.mint(t, r, "accounts:read invoices:read"), "GET", "/api/webhooks", nil); status != 403 ||
 		!strings.Contains(string(data), "webhooks:manage") {
 		t.Errorf("a token without webhooks:manage: %d %s", status, data)
 	}
-	if status, _ := e.as(t, mint(t, suspended, "webhooks:manage"), "GET", "/api/webhooks", nil); status != 403 {
+	if status, _ := e.as(t, e.mint(t, suspended, "webhooks:manage"), "GET", "/api/webhooks", nil); status != 403 {
 		t.Errorf("a suspended reseller: %d", status)
 	}
 	admin := managerToken(t, r, eventsv1.ManagerRole_MANAGER_ROLE_ADMIN)

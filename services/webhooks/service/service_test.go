@@ -93,14 +93,14 @@ func (in *inbox) find(typ string) delivery {
 // test's own; it returns the database it reads invoices from.
 func start(t *testing.T) (*service.Service, string, *prometheus.Registry) {
 	t.Helper()
-	svc, db, reg := startWith(t, true)
+	svc, db, reg := startWith(t, true, nil)
 	return svc, db + "_invoicing", reg
 }
 
-// startWith runs a webhooks service, with private targets allowed or not;
-// it returns its database (its directory and invoicing databases are
-// named after it).
-func startWith(t *testing.T, allowPrivate bool) (*service.Service, string, *prometheus.Registry) {
+// startWith runs a webhooks service, with private targets allowed or not,
+// verifying tokens tk mints (nil: none); it returns its database (its
+// directory, invoicing and catalog databases are named after it).
+func startWith(t *testing.T, allowPrivate bool, tk *testkit.Tokens) (*service.Service, string, *prometheus.Registry) {
 	t.Helper()
 	db := kit.DatabaseName(t)
 	reg := prometheus.NewRegistry()
@@ -108,7 +108,7 @@ func startWith(t *testing.T, allowPrivate bool) (*service.Service, string, *prom
 		Config:     infra.Config{NATSURL: kit.NATSURL, MongoURI: kit.MongoURI, Database: db, ConsumerGroup: "test_" + db},
 		SecretsKey: []byte(strings.Repeat("s", 32)), AllowPrivateTargets: allowPrivate, Workers: 4, PerEndpoint: 2,
 		DirectoryDatabase: db + "_directory", InvoicingDatabase: db + "_invoicing", CatalogDatabase: db + "_catalog",
-		Callers: callers(),
+		Callers: callers(tk),
 	}, slog.New(slog.DiscardHandler), reg)
 	if err != nil {
 		t.Fatal(err)
@@ -313,7 +313,7 @@ func TestBacklogAndAttemptsAreMetrics(t *testing.T) {
 // service's projection (the event waits for them).
 func TestProductEventsReachTheResellersBuyingAtTheList(t *testing.T) {
 	t.Parallel()
-	svc, db, _ := startWith(t, true)
+	svc, db, _ := startWith(t, true, nil)
 	run := uuid.NewString()[:8]
 	parent, child, other := "res-p-"+run, "res-c-"+run, "res-o-"+run
 	list, otherList, product := "pl-"+run, "pl-o-"+run, "prod-"+run

@@ -1,7 +1,6 @@
 package ports
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -27,21 +26,8 @@ const callerKey = "edge.caller"
 func (h *HTTP) authenticate(c *gin.Context) {
 	ctx := c.Request.Context()
 	caller, err := h.authn.Authenticate(ctx, c.Request)
-	switch {
-	case errors.Is(err, callerauth.ErrTwoCredentials):
-		httpserver.Fail(c, problem.New(http.StatusBadRequest, problem.TypeInvalidParameter,
-			"Send one credential: an access token as Authorization: Bearer <token>, or a manager's API token as X-Api-Token, not both."))
-		return
-	case errors.Is(err, callerauth.ErrNoCredentials):
-		c.Header("WWW-Authenticate", `Bearer realm="reseller-api"`)
-		httpserver.Fail(c, problem.New(http.StatusUnauthorized, problem.TypeUnauthorized,
-			"Send an access token from /oauth/token as Authorization: Bearer <token>, or a manager's API token as X-Api-Token."))
-		return
-	case err != nil:
-		h.log.InfoContext(ctx, "credentials refused", "reason", err.Error())
-		c.Header("WWW-Authenticate", `Bearer realm="reseller-api", error="invalid_token"`)
-		httpserver.Fail(c, problem.New(http.StatusUnauthorized, problem.TypeUnauthorized,
-			"The credentials are invalid, revoked or expired."))
+	if err != nil {
+		callerauth.Refuse(c, h.log, err)
 		return
 	}
 	if reason := h.resellers.Refusal(caller.ResellerID); reason != "" {
@@ -52,9 +38,8 @@ func (h *HTTP) authenticate(c *gin.Context) {
 	if op, ok := h.contract.Operation(c); ok {
 		for _, scope := range op.Scopes {
 			if !caller.Allows(scope) {
-				c.Header("WWW-Authenticate", `Bearer realm="reseller-api", error="insufficient_scope", scope="`+scope+`"`)
-				httpserver.Fail(c, problem.New(http.StatusForbidden, problem.TypeForbidden,
-					"These credentials may not call this method: it needs the scope "+scope+" (a manager's role decides its scopes)."))
+				callerauth.RefuseScope(c, scope,
+					"These credentials may not call this method: it needs the scope "+scope+" (a manager's role decides its scopes).")
 				return
 			}
 		}

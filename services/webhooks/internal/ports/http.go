@@ -76,20 +76,8 @@ const callerKey = "webhooks.caller"
 func (h *HTTP) authenticate(c *gin.Context) {
 	ctx := c.Request.Context()
 	caller, err := h.authn.Authenticate(ctx, c.Request)
-	switch {
-	case errors.Is(err, callerauth.ErrTwoCredentials):
-		httpserver.Fail(c, problem.New(http.StatusBadRequest, problem.TypeInvalidParameter,
-			"Send one credential: an access token as Authorization: Bearer <token>, or a manager's API token as X-Api-Token, not both."))
-		return
-	case errors.Is(err, callerauth.ErrNoCredentials):
-		c.Header("WWW-Authenticate", `Bearer realm="reseller-api"`)
-		httpserver.Fail(c, problem.New(http.StatusUnauthorized, problem.TypeUnauthorized,
-			"Send an access token from /oauth/token as Authorization: Bearer <token>, or a manager's API token as X-Api-Token."))
-		return
-	case err != nil:
-		h.log.InfoContext(ctx, "credentials refused", "reason", err.Error())
-		c.Header("WWW-Authenticate", `Bearer realm="reseller-api", error="invalid_token"`)
-		httpserver.Fail(c, problem.New(http.StatusUnauthorized, problem.TypeUnauthorized, "The credentials are invalid, revoked or expired."))
+	if err != nil {
+		callerauth.Refuse(c, h.log, err)
 		return
 	}
 	reason, err := h.resellers.Refusal(ctx, caller.ResellerID)
@@ -105,9 +93,8 @@ func (h *HTTP) authenticate(c *gin.Context) {
 	if op, ok := h.contract.Operation(c); ok {
 		for _, scope := range op.Scopes {
 			if !caller.Allows(scope) {
-				c.Header("WWW-Authenticate", `Bearer realm="reseller-api", error="insufficient_scope", scope="`+scope+`"`)
-				httpserver.Fail(c, problem.New(http.StatusForbidden, problem.TypeForbidden,
-					"These credentials may not manage webhooks: it needs an access token with the scope "+scope+", or a manager's API token of role admin."))
+				callerauth.RefuseScope(c, scope,
+					"These credentials may not manage webhooks: it needs an access token with the scope "+scope+", or a manager's API token of role admin.")
 				return
 			}
 		}
