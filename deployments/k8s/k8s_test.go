@@ -167,6 +167,14 @@ func TestOverlaysRenderIntoValidObjects(t *testing.T) {
 				t.Errorf("prod renders Secrets %v: they are created by ops, never committed", keys(r.secrets))
 			}
 
+			// Tokens are verified with the JWKS of the auth Service, which
+			// the verifiers' NetworkPolicies let them reach.
+			for _, cm := range r.configMaps {
+				if strings.HasPrefix(cm.Name, "platform-config") && cm.Data["AUTH_JWKS_URL"] != "http://auth:8080/.well-known/jwks.json" {
+					t.Errorf("%s: AUTH_JWKS_URL %q, want auth's Service", cm.Name, cm.Data["AUTH_JWKS_URL"])
+				}
+			}
+
 			// One public Ingress; /admin is not on it.
 			ing := r.ingresses["public"]
 			if ing == nil {
