@@ -285,6 +285,8 @@ type deliveryDoc struct {
 	LeaseUntil     time.Time    `bson:"lease_until"`
 	Attempts       []attemptDoc `bson:"attempts"`
 	CreatedAt      time.Time    `bson:"created_at"`
+	// Trace is the queuing change's trace context.
+	Trace map[string]string `bson:"trace,omitempty"`
 }
 
 type attemptDoc struct {
@@ -300,7 +302,7 @@ func deliveryFromDoc(d deliveryDoc) domain.Delivery {
 	del := domain.Delivery{
 		ID: d.ID, SubscriptionID: d.SubscriptionID, ResellerID: d.ResellerID, EventID: d.EventID,
 		Type: domain.EventType(d.Type), Body: d.Body, State: domain.DeliveryState(d.State), Held: d.Held, NextAt: d.NextAt, CreatedAt: d.CreatedAt,
-		LeaseUntil: d.LeaseUntil,
+		LeaseUntil: d.LeaseUntil, Trace: d.Trace,
 	}
 	for _, a := range d.Attempts {
 		del.Attempts = append(del.Attempts, domain.Attempt{At: a.At, Outcome: domain.Outcome(a.Outcome), Status: a.Status,
@@ -327,7 +329,7 @@ func (s *Store) Enqueue(ctx context.Context, ds []domain.Delivery) (int, error) 
 		_, err := s.deliveries.InsertOne(ctx, deliveryDoc{
 			ID: d.ID, SubscriptionID: d.SubscriptionID, ResellerID: d.ResellerID, EventID: d.EventID, Type: string(d.Type),
 			Body: d.Body, State: string(domain.Pending), Held: d.Held, NextAt: d.NextAt,
-			Attempts: []attemptDoc{}, CreatedAt: d.CreatedAt,
+			Attempts: []attemptDoc{}, CreatedAt: d.CreatedAt, Trace: d.Trace,
 		})
 		switch {
 		case err == nil:

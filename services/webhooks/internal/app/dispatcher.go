@@ -13,6 +13,11 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/resellerapi/platform/pkg/tracing"
 	"github.com/resellerapi/platform/services/webhooks/internal/domain"
 )
 
@@ -245,10 +250,21 @@ func (d *Dispatcher) deliver(ctx context.Context, del domain.Delivery) error {
 	return nil
 }
 
-// attempt sends del to sub's endpoint once.
-func (d *Dispatcher) attempt(ctx context.Context, sub domain.Subscription, del domain.Delivery) domain.Attempt {
+// attempt sends del to sub's endpoint once, as a span of the trace of
+// the change that queued it.
+func (d *Dispatcher) attempt(ctx context.Context, sub domain.Subscription, del domain.Delivery) (a domain.Attempt) {
+	ctx, span := tracing.Tracer().Start(tracing.Extract(ctx, del.Trace), "webhook "+string(del.Type), trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithAttributes(attribute.String("webhook.id", del.ID), attribute.String("webhook.subscription", sub.ID),
+			attribute.Int("webhook.attempt", len(del.Attempts)+1)))
+	defer func() {
+		span.SetAttributes(attribute.String("webhook.outcome", string(a.Outcome)), attribute.Int("http.response.status_code", a.Status))
+		if a.Outcome != domain.Delivered {
+			span.SetStatus(codes.Error, a.Describe())
+		}
+		span.End()
+	}()
 	start := d.now()
-	a := domain.Attempt{At: start}
+	a = domain.Attempt{At: start}
 	fail := func(err error) domain.Attempt {
 		a.Outcome, a.Error, a.Duration = domain.Failed, err.Error(), d.now().Sub(start)
 		if errors.Is(err, ErrForbiddenTarget) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/resellerapi/platform/pkg/tracing"
 	"github.com/resellerapi/platform/services/webhooks/internal/domain"
 )
 
@@ -115,6 +116,9 @@ func (f *Fanout) queueDeliveries(ctx context.Context, c Change, types []domain.E
 	}
 	var ds []domain.Delivery
 	at, now := c.State.At.UTC(), time.Now()
+	// The attempts continue the trace of the event that made the change.
+	trace := map[string]string{}
+	tracing.Inject(ctx, trace)
 	for _, t := range types {
 		body, err := json.Marshal(payload{Type: t, Timestamp: at.Format(TimestampFormat), Data: c.Data})
 		if err != nil {
@@ -128,7 +132,7 @@ func (f *Fanout) queueDeliveries(ctx context.Context, c Change, types []domain.E
 			ds = append(ds, domain.Delivery{
 				ID: domain.DeliveryID(c.EventID, t, s.ID), SubscriptionID: s.ID, ResellerID: s.ResellerID,
 				EventID: c.EventID, Type: t, Body: body, Held: s.Status == domain.Paused,
-				NextAt: now, CreatedAt: now,
+				NextAt: now, CreatedAt: now, Trace: trace,
 			})
 		}
 	}

@@ -43,6 +43,9 @@ type Delivery struct {
 	// LeaseUntil is the end of the lease under which it was claimed: only
 	// that claim's holder records what became of it.
 	LeaseUntil time.Time
+	// Trace is the trace context of the change that queued it
+	// (traceparent, tracestate): its attempts continue that trace.
+	Trace map[string]string
 }
 
 // Attempt is one try of a delivery.
