@@ -143,18 +143,20 @@ func TestSigningKeyRotationPublishesBeforeSigning(t *testing.T) {
 	}
 
 	// Announced: created (version 1) and withdrawn (version 2), never the key.
+	// (The test's subscriber may get the withdrawal after the replicas
+	// have applied it: wait for it.)
 	var created1, withdrawn2 bool
-	for _, m := range changes() {
-		ev := &eventsv1.SigningKeyChanged{}
-		if proto.Unmarshal(m.Data, ev) != nil || ev.GetKey().GetKeyId() != newKey {
-			continue
+	testkit.Eventually(t, 5*time.Second, func() bool {
+		for _, m := range changes() {
+			ev := &eventsv1.SigningKeyChanged{}
+			if proto.Unmarshal(m.Data, ev) != nil || ev.GetKey().GetKeyId() != newKey {
+				continue
+			}
+			created1 = created1 || (ev.GetMeta().GetVersion() == 1 && ev.GetKey().GetWithdrawnAt() == nil)
+			withdrawn2 = withdrawn2 || (ev.GetMeta().GetVersion() == 2 && ev.GetKey().GetWithdrawnAt() != nil)
 		}
-		created1 = created1 || (ev.GetMeta().GetVersion() == 1 && ev.GetKey().GetWithdrawnAt() == nil)
-		withdrawn2 = withdrawn2 || (ev.GetMeta().GetVersion() == 2 && ev.GetKey().GetWithdrawnAt() != nil)
-	}
-	if !created1 || !withdrawn2 {
-		t.Errorf("announced: created %v, withdrawn %v", created1, withdrawn2)
-	}
+		return created1 && withdrawn2
+	}, "announced: created %v, withdrawn %v", created1, withdrawn2)
 	for name, body := range map[string]any{"negative": map[string]int{"publishDelaySeconds": -1}, "over a day": map[string]int{"publishDelaySeconds": 86401}} {
 		if status, _ := e.call(t, "POST", "/admin/v1/signing-keys", adminToken, body); status != 400 {
 			t.Errorf("%s: %d, want 400", name, status)
