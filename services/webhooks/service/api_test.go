@@ -149,12 +149,11 @@ func (e apiEnv) as(t *testing.T, token, method, path string, body any) (int, []b
 	return status, data
 }
 
-// receiver is a reseller's endpoint: it keeps every request, answering
-// status (204 by default).
+// receiver is a reseller's endpoint: it keeps every request and answers
+// 204.
 type receiver struct {
-	mu     sync.Mutex
-	got    []received
-	status int
+	mu  sync.Mutex
+	got []received
 }
 
 type received struct {
@@ -166,24 +165,14 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	rc.mu.Lock()
 	rc.got = append(rc.got, received{body: body, header: r.Header.Clone()})
-	status := rc.status
 	rc.mu.Unlock()
-	if status == 0 {
-		status = http.StatusNoContent
-	}
-	w.WriteHeader(status)
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (rc *receiver) all() []received {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	return append([]received(nil), rc.got...)
-}
-
-func (rc *receiver) answer(status int) {
-	rc.mu.Lock()
-	rc.status = status
-	rc.mu.Unlock()
 }
 
 type webhook struct {
