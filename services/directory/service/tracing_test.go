@@ -7,12 +7,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"go.opentelemetry.io/otel"
-	"go.opentelemetry.io/otel/propagation"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
-	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/resellerapi/platform/proto-events/subjects"
 
@@ -24,11 +20,7 @@ import (
 // its publish, through the NATS headers, into the directory's consumer and
 // the consumer's MongoDB write, all one trace.
 func TestOneTraceFromThePublishToTheStoreWrite(t *testing.T) {
-	exporter := tracetest.NewInMemoryExporter()
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exporter))
-	otel.SetTracerProvider(tp)
-	otel.SetTextMapPropagator(propagation.TraceContext{})
-	t.Cleanup(func() { otel.SetTracerProvider(noop.NewTracerProvider()) })
+	exporter, tp := testkit.RecordSpans(t)
 
 	e := start(t, 1)
 	id := "acc-traced-" + uuid.NewString()[:8]

@@ -6,12 +6,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"go.opentelemetry.io/otel"
-	"go.opentelemetry.io/otel/propagation"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
-	"go.opentelemetry.io/otel/trace/noop"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	eventsv1 "github.com/resellerapi/platform/proto-events/resellerapi/events/v1"
@@ -27,11 +23,7 @@ import (
 // the webhooks consumer's span. (Not parallel: it sets the process's
 // tracer provider.)
 func TestADeliveryContinuesThePublishersTrace(t *testing.T) {
-	exporter := tracetest.NewInMemoryExporter()
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exporter))
-	otel.SetTracerProvider(tp)
-	otel.SetTextMapPropagator(propagation.TraceContext{})
-	t.Cleanup(func() { otel.SetTracerProvider(noop.NewTracerProvider()) })
+	exporter, tp := testkit.RecordSpans(t)
 
 	svc, _, _ := start(t)
 	reseller, account := "res-tr-"+uuid.NewString()[:8], "acc-tr-"+uuid.NewString()[:8]
