@@ -112,8 +112,18 @@ func (f *Follower) Ready(context.Context) error {
 // Name is the name the follower was started with (its readiness check's).
 func (f *Follower) Name() string { return f.name }
 
-// Stop ends the subscription.
-func (f *Follower) Stop() error { return f.sub.Unsubscribe() }
+// Stop ends the subscription. One whose connection is draining or closed
+// (the bus was closed first, as a service's Run does when it stops) ends
+// with it, or has already.
+func (f *Follower) Stop() error {
+	err := f.sub.Unsubscribe()
+	for _, gone := range []error{nats.ErrBadSubscription, nats.ErrConnectionClosed, nats.ErrConnectionDraining} {
+		if errors.Is(err, gone) {
+			return nil
+		}
+	}
+	return err
+}
 
 // unverifiedError marks an event whose signature was refused.
 type unverifiedError struct{ err error }

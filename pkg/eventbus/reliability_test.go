@@ -317,3 +317,28 @@ func TestFollowVerifiedSkipsForgeries(t *testing.T) {
 		t.Errorf("%v events counted unverified, want 2", got)
 	}
 }
+
+// A follower whose bus was closed first (a service's Run closes it when it
+// stops) stops without an error; one stopped twice too.
+func TestAFollowerStopsAfterItsBus(t *testing.T) {
+	b, err := eventbus.Connect(eventbus.Config{NATSURL: kit.NATSURL, Service: "follow-stop"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.EnsureStreams(infra.Streams()...); err != nil {
+		t.Fatal(err)
+	}
+	f, err := eventbus.Follow(b, "accounts", oneAccount(uuid.NewString()), func(context.Context, *eventsv1.AccountChanged) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Stop(); err != nil {
+		t.Errorf("stop after the bus closed: %v", err)
+	}
+	if err := f.Stop(); err != nil {
+		t.Errorf("stop again: %v", err)
+	}
+}
