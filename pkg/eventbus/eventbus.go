@@ -642,11 +642,22 @@ func subjectPattern(subject string) string {
 }
 
 // Run runs the handlers until ctx is cancelled or Close is called, and
-// returns once the messages in flight are handled.
+// returns once the messages in flight are handled. A ctx cancelled while
+// the handlers subscribe stops them once they all have: closing a
+// handler drains the connection, which the others still subscribing
+// would fail on.
 func (b *Bus) Run(ctx context.Context) error {
-	stop := context.AfterFunc(ctx, func() { _ = b.router.Close() })
+	returned := make(chan struct{})
+	defer close(returned)
+	stop := context.AfterFunc(ctx, func() {
+		select {
+		case <-b.router.Running():
+			_ = b.router.Close()
+		case <-returned:
+		}
+	})
 	defer stop()
-	return b.router.Run(ctx)
+	return b.router.Run(context.WithoutCancel(ctx))
 }
 
 // Running is closed once every handler is subscribed.

@@ -63,7 +63,7 @@ func Handle[E Event](b *Bus, name string, topic Topic[E], h func(context.Context
 
 	handled, lag := b.handled, b.lag.WithLabelValues(name)
 	maxDeliveries := b.cfg.MaxDeliveries
-	b.router.AddConsumerHandler(name, subject, sub, func(msg *message.Message) (err error) {
+	b.router.AddConsumerHandler(name, subject, closedByClose{sub}, func(msg *message.Message) (err error) {
 		// The span continues the publisher's trace (its context travels in
 		// the message headers) and is the parent of the handler's writes.
 		ctx, span := tracing.Tracer().Start(tracing.Extract(msg.Context(), msg.Metadata), name+" "+subjectPattern(msg.Metadata.Get(subjectKey)),
@@ -196,4 +196,21 @@ func call[E Event](ctx context.Context, h func(context.Context, E) error, ev E) 
 		}
 	}()
 	return h(ctx, ev)
+}
+
+// closedByClose is a subscriber whose messages stop by its Close, also
+// when the router's context ends. watermill-nats closes its output
+// channel when either happens, while a NATS callback may still be about
+// to send on it: after Close began, such a callback waits for it and
+// then drops its message (JetStream redelivers it), but a callback that
+// only sees the context ended may pick the send on the closed channel and
+// panic.
+type closedByClose struct{ message.Subscriber }
+
+func (s closedByClose) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
+	out, err := s.Subscriber.Subscribe(context.WithoutCancel(ctx), topic)
+	if err == nil {
+		context.AfterFunc(ctx, func() { _ = s.Close() })
+	}
+	return out, err
 }
