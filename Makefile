@@ -143,6 +143,7 @@ fuzz:
 	go test ./services/invoicing/internal/ports/ -run '^$$' -fuzz FuzzPaymentEvent -fuzztime $(FUZZTIME)
 	go test ./services/invoicing/internal/domain/ -run '^$$' -fuzz FuzzSettle -fuzztime $(FUZZTIME)
 	go test ./services/webhooks/internal/domain/ -run '^$$' -fuzz FuzzParseURL -fuzztime $(FUZZTIME)
+	go test ./services/webhooks/internal/adapters/ -run '^$$' -fuzz FuzzDecodeQueued -fuzztime $(FUZZTIME)
 	go test ./services/auth/internal/domain/ -run '^$$' -fuzz FuzzUserChange -fuzztime $(FUZZTIME)
 	go test ./services/auth/service/ -run '^$$' -fuzz FuzzOAuthEndpoints -fuzztime $(FUZZTIME)
 	go test ./services/auth/service/ -run '^$$' -fuzz FuzzConsoleForms -fuzztime $(FUZZTIME)

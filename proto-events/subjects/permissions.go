@@ -44,8 +44,11 @@ func Permissions(inbox func(party string) string) map[string]Permission {
 		"auth": service("auth", []string{"DIRECTORY", "AUTH"}, "auth.>", "audit.>", "$JS.API.STREAM.MSG.GET.AUTH",
 			"$JS.API.STREAM.MSG.GET.AUDIT"),
 		"edge": {Publish: api("DIRECTORY", "AUTH"), Subscribe: []string{replies("edge")}},
-		// Webhooks follows the read models' events and auth's, and
-		// publishes nothing but its dead letters.
-		"webhooks": service("webhooks", []string{"DIRECTORY", "CATALOG", "INVOICING", "AUTH"}),
+		// Webhooks follows the read models' events and auth's, publishes
+		// its dead letters, and keeps its due deliveries on a work queue
+		// of its own (stream WEBHOOKS, subjects webhooks.>).
+		"webhooks": service("webhooks", []string{"DIRECTORY", "CATALOG", "INVOICING", "AUTH", "WEBHOOKS"}, "webhooks.>",
+			"$JS.API.CONSUMER.MSG.NEXT.WEBHOOKS.*", "$JS.API.STREAM.PURGE.WEBHOOKS", "$JS.API.STREAM.MSG.GET.WEBHOOKS",
+			"$JS.API.STREAM.MSG.DELETE.WEBHOOKS"),
 	}
 }

@@ -16,14 +16,14 @@ import (
 const backlogTop = 50
 
 // backlog is a collector of the deliveries waiting per subscription,
-// counted in the store when scraped.
+// counted on the queue when scraped.
 type backlog struct {
-	store      *adapters.Store
+	queue      *adapters.Queue
 	total, per *prometheus.Desc
 }
 
-func newBacklog(store *adapters.Store) *backlog {
-	return &backlog{store: store,
+func newBacklog(queue *adapters.Queue) *backlog {
+	return &backlog{queue: queue,
 		total: prometheus.NewDesc("webhooks_backlog", "Deliveries waiting to be sent (pending, held ones included).", nil, nil),
 		per: prometheus.NewDesc("webhooks_backlog_by_subscription",
 			"Deliveries waiting per subscription, for the 50 largest backlogs.", []string{"subscription"}, nil),
@@ -35,7 +35,7 @@ func (b *backlog) Describe(ch chan<- *prometheus.Desc) { ch <- b.total; ch <- b.
 func (b *backlog) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	counts, err := b.store.Backlog(ctx)
+	counts, err := b.queue.Backlog(ctx)
 	if err != nil {
 		ch <- prometheus.NewInvalidMetric(b.total, err)
 		return

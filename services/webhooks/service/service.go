@@ -55,6 +55,9 @@ type Config struct {
 	// Callers is how the API's callers' credentials are verified (the
 	// issuer, auth's JWKS and the keys of auth's events).
 	Callers callerauth.Config
+	// Queue configures the queue of deliveries (default: stream
+	// WEBHOOKS, subjects webhooks.>, as the NATS permissions grant).
+	Queue adapters.QueueConfig
 }
 
 // ConfigFromEnv reads NATS_URL, MONGODB_URI, MONGODB_DATABASE (default
@@ -100,8 +103,10 @@ func ConfigFromEnv(env *config.Reader) Config {
 // Service is a started webhooks service.
 type Service struct {
 	*infra.Infra
-	// Store holds the subscriptions and the delivery queue.
+	// Store holds the subscriptions and the deliveries' log; Queue the
+	// deliveries to be sent.
 	Store   *adapters.Store
+	Queue   *adapters.Queue
 	callers *callerauth.Followed
 	http    *ports.HTTP
 	stop    context.CancelFunc
@@ -125,11 +130,16 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		_ = in.Close()
 		return nil, err
 	}
+	queue, err := adapters.NewQueue(ctx, in.Bus, cfg.Queue, log)
+	if err != nil {
+		_ = in.Close()
+		return nil, err
+	}
 	client := adapters.NewDeliveryClient(adapters.DeliveryClientConfig{AllowPrivateTargets: cfg.AllowPrivateTargets})
-	dispatcher := app.NewDispatcher(store, client, adapters.SignedHeaders, adapters.ReadCapped, log,
+	dispatcher := app.NewDispatcher(store, queue, client, adapters.SignedHeaders, adapters.ReadCapped, log,
 		app.DispatcherConfig{Workers: cfg.Workers, PerEndpoint: cfg.PerEndpoint})
 	if reg != nil {
-		if err := reg.Register(newBacklog(store)); err != nil {
+		if err := reg.Register(newBacklog(queue)); err != nil {
 			_ = in.Close()
 			return nil, fmt.Errorf("register webhooks metrics: %w", err)
 		}
@@ -141,7 +151,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 	reads := adapters.NewReadModels(in.Database(cmp.Or(cfg.InvoicingDatabase, invoicing.InvoicingDatabase)),
 		in.Database(cmp.Or(cfg.DirectoryDatabase, directory.DirectoryDatabase)),
 		in.Database(cmp.Or(cfg.CatalogDatabase, catalog.CatalogDatabase)))
-	fan := app.NewFanout(store, store, store, dispatcher.Wake)
+	fan := app.NewFanout(store, store, store, queue)
 	if err := ports.Register(in.Bus, fan, store, reads); err != nil {
 		_ = in.Close()
 		return nil, fmt.Errorf("register handlers: %w", err)
@@ -151,7 +161,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		_ = in.Close()
 		return nil, err
 	}
-	subs := app.NewSubscriptions(store, adapters.NewSecret, dispatcher.Wake, cfg.AllowPrivateTargets)
+	subs := app.NewSubscriptions(store, queue, adapters.NewSecret, cfg.AllowPrivateTargets)
 	routes, err := ports.NewHTTP(subs, callers.Authenticators, reads, api.OpenAPI(), log)
 	if err != nil {
 		_ = callers.Stop()
@@ -159,10 +169,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		return nil, err
 	}
 	loop, stop := context.WithCancel(context.Background())
-	s := &Service{Infra: in, Store: store, callers: callers, http: routes, stop: stop, done: make(chan struct{})}
+	s := &Service{Infra: in, Store: store, Queue: queue, callers: callers, http: routes, stop: stop, done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
-		dispatcher.Run(loop)
+		if err := dispatcher.Run(loop); err != nil {
+			log.Error("webhooks dispatcher stopped", "err", err)
+		}
 	}()
 	return s, nil
 }

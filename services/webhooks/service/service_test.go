@@ -108,7 +108,7 @@ func startWith(t *testing.T, allowPrivate bool, tk *testkit.Tokens) (*service.Se
 		Config:     infra.Config{NATSURL: kit.NATSURL, MongoURI: kit.MongoURI, Database: db, ConsumerGroup: "test_" + db},
 		SecretsKey: []byte(strings.Repeat("s", 32)), AllowPrivateTargets: allowPrivate, Workers: 4, PerEndpoint: 2,
 		DirectoryDatabase: db + "_directory", InvoicingDatabase: db + "_invoicing", CatalogDatabase: db + "_catalog",
-		Callers: callers(tk),
+		Callers: callers(tk), Queue: adapters.QueueConfig{Name: "wh_" + db},
 	}, slog.New(slog.DiscardHandler), reg)
 	if err != nil {
 		t.Fatal(err)

@@ -150,21 +150,31 @@ func run(n, concurrency, events int) error {
 		return err
 	}
 
-	// The dispatcher: n queued deliveries, from the first claim to the
-	// last answer recorded by the receiver.
+	// The dispatcher: n deliveries stored and set aside while the
+	// subscription is paused, then released at once: from the release to
+	// the last answer counted by the receiver.
+	if err := svc.Store.SetStatus(ctx, sub.ID, domain.Paused, "", time.Now()); err != nil {
+		return err
+	}
 	queued := make([]domain.Delivery, n)
 	for i := range queued {
 		queued[i] = domain.Delivery{ID: domain.DeliveryID(fmt.Sprint("evt-", i), domain.InvoiceIssued, sub.ID), SubscriptionID: sub.ID, ResellerID: sub.ResellerID,
-			EventID: fmt.Sprint("evt-", i), Type: domain.InvoiceIssued, Body: body, NextAt: time.Now().Add(time.Hour), CreatedAt: time.Now()}
+			EventID: fmt.Sprint("evt-", i), Type: domain.InvoiceIssued, Body: body, Held: true, NextAt: time.Now(), CreatedAt: time.Now()}
+		if err := svc.Queue.Put(ctx, queued[i]); err != nil {
+			return err
+		}
 	}
 	if _, err := svc.Store.Enqueue(ctx, queued); err != nil {
 		return err
 	}
 	before := rc.count.Load()
-	if err := svc.Store.MakeDue(ctx, sub.ID, time.Now()); err != nil {
+	start = time.Now()
+	if err := svc.Store.SetStatus(ctx, sub.ID, domain.Active, "", time.Now()); err != nil {
 		return err
 	}
-	start = time.Now()
+	if _, err := svc.Queue.Release(ctx, sub.ID); err != nil {
+		return err
+	}
 	for rc.count.Load()-before < int64(n) {
 		if ctx.Err() != nil {
 			return fmt.Errorf("%d of %d delivered before the deadline", rc.count.Load()-before, n)
@@ -223,7 +233,7 @@ func run(n, concurrency, events int) error {
 	fmt.Printf("%-45s %8.0f  %8.0f   %5.2fx\n", "signed deliveries vs plain POSTs of the bodies", ours, raw, ours/raw)
 	fmt.Printf("publish to delivery (an account event to account.created at the endpoint), %d events one at a time: p50 %.1f ms, p99 %.1f ms\n",
 		len(lat), pct(0.5), pct(0.99))
-	fmt.Println("ours = claim from the durable queue, sign (Standard Webhooks), POST, record the attempt; raw = the POST alone.")
+	fmt.Println("ours = take from the JetStream work queue, sign (Standard Webhooks), POST, record the attempt in the store, ack; raw = the POST alone.")
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -20,13 +21,15 @@ import (
 const (
 	SubscriptionsCollection = "subscriptions"
 	DeliveriesCollection    = "deliveries"
+	RecordsCollection       = "delivery_records"
 )
 
-// Store keeps subscriptions, with their secrets sealed, and the
-// deliveries: the durable queue every replica claims from.
+// Store keeps subscriptions, with their secrets sealed, and the log of
+// the deliveries: each as queued, and a record of every step since (the
+// queue itself is the Queue's).
 type Store struct {
-	subscriptions, deliveries, seen *mongo.Collection
-	box                             *secretbox.Box
+	subscriptions, deliveries, records, seen *mongo.Collection
+	box                                      *secretbox.Box
 }
 
 var (
@@ -41,20 +44,22 @@ func NewStore(db *mongo.Database, box *secretbox.Box) *Store {
 	return &Store{
 		subscriptions: db.Collection(SubscriptionsCollection),
 		deliveries:    db.Collection(DeliveriesCollection),
+		records:       db.Collection(RecordsCollection),
 		seen:          db.Collection(SeenCollection),
 		box:           box,
 	}
 }
 
-// EnsureIndexes creates the indexes of the claim query (due pending
-// deliveries), the delivery log and a reseller's subscriptions.
+// EnsureIndexes creates the indexes of the delivery log and a reseller's
+// subscriptions.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
 	return errors.Join(
 		mongodb.EnsureIndexes(ctx, s.subscriptions,
 			mongo.IndexModel{Keys: bson.D{{Key: "reseller_id", Value: 1}, {Key: "created_at", Value: 1}}}),
 		mongodb.EnsureIndexes(ctx, s.deliveries,
-			mongo.IndexModel{Keys: bson.D{{Key: "state", Value: 1}, {Key: "next_at", Value: 1}}},
 			mongo.IndexModel{Keys: bson.D{{Key: "subscription_id", Value: 1}, {Key: "created_at", Value: -1}}}),
+		mongodb.EnsureIndexes(ctx, s.records,
+			mongo.IndexModel{Keys: bson.D{{Key: "subscription_id", Value: 1}, {Key: "delivery_id", Value: 1}}}),
 	)
 }
 
@@ -185,76 +190,25 @@ func (s *Store) UpdateSubscription(ctx context.Context, sub domain.Subscription)
 	return nil
 }
 
-// DeleteSubscription removes a subscription and its deliveries; an
-// attempt in flight finds its record gone.
+// DeleteSubscription removes a subscription and its delivery log.
 func (s *Store) DeleteSubscription(ctx context.Context, id string) error {
 	if _, err := s.subscriptions.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
 		return fmt.Errorf("delete subscription %s: %w", id, err)
 	}
-	if _, err := s.deliveries.DeleteMany(ctx, bson.D{{Key: "subscription_id", Value: id}}); err != nil {
-		return fmt.Errorf("delete the deliveries of subscription %s: %w", id, err)
+	for _, c := range []*mongo.Collection{s.deliveries, s.records} {
+		if _, err := c.DeleteMany(ctx, bson.D{{Key: "subscription_id", Value: id}}); err != nil {
+			return fmt.Errorf("delete the deliveries of subscription %s: %w", id, err)
+		}
 	}
 	return nil
 }
 
-// requeued is what a retry or a replay sets: pending, due at at, and no
-// lease, so that an attempt in flight meanwhile cannot record over it
-// (its Record finds its lease gone): the delivery is sent again.
-func requeued(at time.Time, held bool) bson.D {
-	return bson.D{{Key: "$set", Value: bson.D{
-		{Key: "state", Value: string(domain.Pending)}, {Key: "next_at", Value: at}, {Key: "held", Value: held},
-		{Key: "lease_until", Value: time.Time{}},
-	}}}
-}
-
-// Requeue makes delivery id of the subscription pending and due at at,
-// and returns it; app.ErrNotFound when the subscription has none of that
-// id.
-func (s *Store) Requeue(ctx context.Context, subscriptionID, id string, at time.Time, held bool) (domain.Delivery, error) {
-	var d deliveryDoc
-	err := s.deliveries.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: id}, {Key: "subscription_id", Value: subscriptionID}},
-		requeued(at, held), options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return domain.Delivery{}, app.ErrNotFound
-	}
-	if err != nil {
-		return domain.Delivery{}, fmt.Errorf("requeue delivery %s: %w", id, err)
-	}
-	return deliveryFromDoc(d), nil
-}
-
-// RequeueSince makes every delivery of the subscription created at or
-// after since pending and due at at, and says how many.
-func (s *Store) RequeueSince(ctx context.Context, subscriptionID string, since, at time.Time, held bool) (int, error) {
-	res, err := s.deliveries.UpdateMany(ctx, bson.D{{Key: "subscription_id", Value: subscriptionID},
-		{Key: "created_at", Value: bson.D{{Key: "$gte", Value: since}}}}, requeued(at, held))
-	if err != nil {
-		return 0, fmt.Errorf("requeue the deliveries of subscription %s: %w", subscriptionID, err)
-	}
-	return int(res.MatchedCount), nil
-}
-
-// SetStatus sets a subscription's status (and the reason it is
-// disabled) and what that means for its pending deliveries: held while
-// paused, released when active, cancelled when disabled.
+// SetStatus sets a subscription's status and the reason it is disabled.
 func (s *Store) SetStatus(ctx context.Context, id string, status domain.Status, reason string, at time.Time) error {
 	if _, err := s.subscriptions.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{
 		{Key: "status", Value: string(status)}, {Key: "disabled_reason", Value: reason}, {Key: "updated_at", Value: at},
 	}}}); err != nil {
 		return fmt.Errorf("set the status of subscription %s: %w", id, err)
-	}
-	pending := bson.D{{Key: "subscription_id", Value: id}, {Key: "state", Value: string(domain.Pending)}}
-	var set bson.D
-	switch status {
-	case domain.Paused:
-		set = bson.D{{Key: "held", Value: true}}
-	case domain.Active:
-		set = bson.D{{Key: "held", Value: false}}
-	case domain.Disabled:
-		set = bson.D{{Key: "state", Value: string(domain.Cancelled)}}
-	}
-	if _, err := s.deliveries.UpdateMany(ctx, pending, bson.D{{Key: "$set", Value: set}}); err != nil {
-		return fmt.Errorf("update the deliveries of subscription %s: %w", id, err)
 	}
 	return nil
 }
@@ -272,21 +226,31 @@ func (s *Store) SetFailingSince(ctx context.Context, id string, since time.Time)
 	return nil
 }
 
+// deliveryDoc is a delivery as it was queued; it never changes. What
+// became of it is in its records.
 type deliveryDoc struct {
-	ID             string       `bson:"_id"`
-	SubscriptionID string       `bson:"subscription_id"`
-	ResellerID     string       `bson:"reseller_id"`
-	EventID        string       `bson:"event_id"`
-	Type           string       `bson:"type"`
-	Body           []byte       `bson:"body"`
-	State          string       `bson:"state"`
-	Held           bool         `bson:"held"`
-	NextAt         time.Time    `bson:"next_at"`
-	LeaseUntil     time.Time    `bson:"lease_until"`
-	Attempts       []attemptDoc `bson:"attempts"`
-	CreatedAt      time.Time    `bson:"created_at"`
+	ID             string    `bson:"_id"`
+	SubscriptionID string    `bson:"subscription_id"`
+	ResellerID     string    `bson:"reseller_id"`
+	EventID        string    `bson:"event_id"`
+	Type           string    `bson:"type"`
+	Body           []byte    `bson:"body"`
+	CreatedAt      time.Time `bson:"created_at"`
 	// Trace is the queuing change's trace context.
 	Trace map[string]string `bson:"trace,omitempty"`
+}
+
+// recordDoc is one step of a delivery: an attempt and what follows it,
+// or its being held, retried or replayed. Its id is a UUIDv7, so ids
+// sort in the order records were written.
+type recordDoc struct {
+	ID             string      `bson:"_id"`
+	DeliveryID     string      `bson:"delivery_id"`
+	SubscriptionID string      `bson:"subscription_id"`
+	State          string      `bson:"state"`
+	Held           bool        `bson:"held"`
+	NextAt         time.Time   `bson:"next_at"`
+	Attempt        *attemptDoc `bson:"attempt,omitempty"`
 }
 
 type attemptDoc struct {
@@ -299,106 +263,122 @@ type attemptDoc struct {
 }
 
 func deliveryFromDoc(d deliveryDoc) domain.Delivery {
-	del := domain.Delivery{
+	return domain.Delivery{
 		ID: d.ID, SubscriptionID: d.SubscriptionID, ResellerID: d.ResellerID, EventID: d.EventID,
-		Type: domain.EventType(d.Type), Body: d.Body, State: domain.DeliveryState(d.State), Held: d.Held, NextAt: d.NextAt, CreatedAt: d.CreatedAt,
-		LeaseUntil: d.LeaseUntil, Trace: d.Trace,
+		Type: domain.EventType(d.Type), Body: d.Body, State: domain.Pending, NextAt: d.CreatedAt, CreatedAt: d.CreatedAt,
+		Trace: d.Trace, Attempts: []domain.Attempt{},
 	}
-	for _, a := range d.Attempts {
-		del.Attempts = append(del.Attempts, domain.Attempt{At: a.At, Outcome: domain.Outcome(a.Outcome), Status: a.Status,
-			Duration: time.Duration(a.DurationMS) * time.Millisecond, Error: a.Error, Response: a.Response})
-	}
-	return del
-}
-
-func attemptDocs(as []domain.Attempt) []attemptDoc {
-	out := make([]attemptDoc, 0, len(as))
-	for _, a := range as {
-		out = append(out, attemptDoc{At: a.At, Outcome: string(a.Outcome), Status: a.Status,
-			DurationMS: a.Duration.Milliseconds(), Error: a.Error, Response: a.Response})
-	}
-	return out
 }
 
 // Enqueue stores deliveries that are not stored yet (their ids derive
-// from the event and the subscription, so an event seen twice is queued
-// once) and returns how many were new.
+// from the event and the subscription, so an event seen twice is stored
+// once) and returns how many were new. Only inserts: the log of a
+// delivery grows by records, whatever the store's cost of an update.
 func (s *Store) Enqueue(ctx context.Context, ds []domain.Delivery) (int, error) {
 	added := 0
 	for _, d := range ds {
 		_, err := s.deliveries.InsertOne(ctx, deliveryDoc{
 			ID: d.ID, SubscriptionID: d.SubscriptionID, ResellerID: d.ResellerID, EventID: d.EventID, Type: string(d.Type),
-			Body: d.Body, State: string(domain.Pending), Held: d.Held, NextAt: d.NextAt,
-			Attempts: []attemptDoc{}, CreatedAt: d.CreatedAt, Trace: d.Trace,
+			Body: d.Body, CreatedAt: d.CreatedAt, Trace: d.Trace,
 		})
 		switch {
 		case err == nil:
 			added++
 		case mongo.IsDuplicateKeyError(err):
 		default:
-			return added, fmt.Errorf("queue delivery %s: %w", d.ID, err)
+			return added, fmt.Errorf("store delivery %s: %w", d.ID, err)
 		}
 	}
 	return added, nil
 }
 
-// Claim takes the earliest due delivery that no replica holds, of a
-// subscription not in skip, for lease: until then no other claim returns
-// it; a replica that dies holding it loses it when the lease ends.
-func (s *Store) Claim(ctx context.Context, now time.Time, lease time.Duration, skip []string) (domain.Delivery, bool, error) {
-	filter := bson.D{
-		{Key: "state", Value: string(domain.Pending)},
-		{Key: "next_at", Value: bson.D{{Key: "$lte", Value: now}}},
-		{Key: "held", Value: false},
-		{Key: "lease_until", Value: bson.D{{Key: "$lte", Value: now}}},
+// Record adds a step to d's log: its state, whether it is held, its
+// next attempt, and the attempt a that led there (nil for none).
+func (s *Store) Record(ctx context.Context, d domain.Delivery, a *domain.Attempt) error {
+	r := recordDoc{ID: uuid.Must(uuid.NewV7()).String(), DeliveryID: d.ID, SubscriptionID: d.SubscriptionID,
+		State: string(d.State), Held: d.Held, NextAt: d.NextAt}
+	if a != nil {
+		r.Attempt = &attemptDoc{At: a.At, Outcome: string(a.Outcome), Status: a.Status,
+			DurationMS: a.Duration.Milliseconds(), Error: a.Error, Response: a.Response}
 	}
-	if len(skip) > 0 {
-		filter = append(filter, bson.E{Key: "subscription_id", Value: bson.D{{Key: "$nin", Value: skip}}})
-	}
-	var d deliveryDoc
-	err := s.deliveries.FindOneAndUpdate(ctx, filter,
-		bson.D{{Key: "$set", Value: bson.D{{Key: "lease_until", Value: now.Add(lease)}}}},
-		options.FindOneAndUpdate().SetSort(bson.D{{Key: "next_at", Value: 1}}).SetReturnDocument(options.After),
-	).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return domain.Delivery{}, false, nil
-	}
-	if err != nil {
-		return domain.Delivery{}, false, fmt.Errorf("claim a delivery: %w", err)
-	}
-	return deliveryFromDoc(d), true, nil
-}
-
-// Record writes what became of a claimed delivery (its state, attempts
-// and next attempt) and gives up its lease, unless the lease it was
-// claimed under has ended and another claim took it meanwhile: then
-// app.ErrLeaseLost, and the newer holder's record stands.
-func (s *Store) Record(ctx context.Context, d domain.Delivery) error {
-	res, err := s.deliveries.UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}, {Key: "lease_until", Value: d.LeaseUntil}},
-		bson.D{{Key: "$set", Value: bson.D{
-			{Key: "state", Value: string(d.State)}, {Key: "next_at", Value: d.NextAt}, {Key: "held", Value: d.Held},
-			{Key: "attempts", Value: attemptDocs(d.Attempts)}, {Key: "lease_until", Value: time.Time{}},
-		}}})
-	if err != nil {
+	if _, err := s.records.InsertOne(ctx, r); err != nil {
 		return fmt.Errorf("record delivery %s: %w", d.ID, err)
-	}
-	if res.MatchedCount == 0 {
-		return fmt.Errorf("record delivery %s: %w", d.ID, app.ErrLeaseLost)
 	}
 	return nil
 }
 
-// Deliveries returns a subscription's most recent deliveries, newest
-// first.
-func (s *Store) Deliveries(ctx context.Context, subscriptionID string, limit int64) ([]domain.Delivery, error) {
-	docs, err := mongodb.FindAll[deliveryDoc](ctx, s.deliveries, bson.D{{Key: "subscription_id", Value: subscriptionID}},
-		options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(limit))
+// Delivery returns the subscription's delivery id as it was queued;
+// app.ErrNotFound when the subscription has none of that id.
+func (s *Store) Delivery(ctx context.Context, subscriptionID, id string) (domain.Delivery, error) {
+	d, err := mongodb.FindOne[deliveryDoc](ctx, s.deliveries, bson.D{{Key: "_id", Value: id}})
+	if errors.Is(err, mongodb.ErrNotFound) || (err == nil && d.SubscriptionID != subscriptionID) {
+		return domain.Delivery{}, app.ErrNotFound
+	}
+	if err != nil {
+		return domain.Delivery{}, err
+	}
+	return deliveryFromDoc(d), nil
+}
+
+// DeliveriesSince returns the subscription's deliveries queued at or
+// after since, oldest first, as they were queued.
+func (s *Store) DeliveriesSince(ctx context.Context, subscriptionID string, since time.Time) ([]domain.Delivery, error) {
+	docs, err := mongodb.FindAll[deliveryDoc](ctx, s.deliveries, bson.D{{Key: "subscription_id", Value: subscriptionID},
+		{Key: "created_at", Value: bson.D{{Key: "$gte", Value: since}}}},
+		options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}))
 	if err != nil {
 		return nil, err
 	}
 	out := make([]domain.Delivery, 0, len(docs))
 	for _, d := range docs {
 		out = append(out, deliveryFromDoc(d))
+	}
+	return out, nil
+}
+
+// Deliveries returns a subscription's most recent deliveries, newest
+// first, each as its last record leaves it, with its attempts (two
+// finds, and the subscription's). A delivery still pending when its
+// subscription was disabled shows as cancelled.
+func (s *Store) Deliveries(ctx context.Context, subscriptionID string, limit int64) ([]domain.Delivery, error) {
+	sub, err := s.Subscription(ctx, subscriptionID)
+	if err != nil && !errors.Is(err, app.ErrNotFound) {
+		return nil, err
+	}
+	docs, err := mongodb.FindAll[deliveryDoc](ctx, s.deliveries, bson.D{{Key: "subscription_id", Value: subscriptionID}},
+		options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(limit))
+	if err != nil || len(docs) == 0 {
+		return []domain.Delivery{}, err
+	}
+	ids := make([]string, 0, len(docs))
+	for _, d := range docs {
+		ids = append(ids, d.ID)
+	}
+	records, err := mongodb.FindAll[recordDoc](ctx, s.records, bson.D{{Key: "subscription_id", Value: subscriptionID},
+		{Key: "delivery_id", Value: bson.D{{Key: "$in", Value: ids}}}}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]*domain.Delivery, len(docs))
+	out := make([]domain.Delivery, len(docs))
+	for i, d := range docs {
+		out[i] = deliveryFromDoc(d)
+		byID[d.ID] = &out[i]
+	}
+	for _, r := range records {
+		d := byID[r.DeliveryID]
+		d.State, d.Held, d.NextAt = domain.DeliveryState(r.State), r.Held, r.NextAt
+		if a := r.Attempt; a != nil {
+			d.Attempts = append(d.Attempts, domain.Attempt{At: a.At, Outcome: domain.Outcome(a.Outcome), Status: a.Status,
+				Duration: time.Duration(a.DurationMS) * time.Millisecond, Error: a.Error, Response: a.Response})
+		}
+	}
+	if sub.Status == domain.Disabled {
+		for i := range out {
+			if out[i].State == domain.Pending {
+				out[i].State, out[i].Held = domain.Cancelled, false
+			}
+		}
 	}
 	return out, nil
 }
@@ -445,39 +425,4 @@ func (s *Store) SubscriptionsOf(ctx context.Context, resellerIDs []string) ([]do
 		{Key: "reseller_id", Value: bson.D{{Key: "$in", Value: resellerIDs}}},
 		{Key: "status", Value: bson.D{{Key: "$ne", Value: string(domain.Disabled)}}},
 	})
-}
-
-// MakeDue makes a subscription's pending deliveries due at at (a retry of
-// them all; the bench starts its clock with it).
-func (s *Store) MakeDue(ctx context.Context, subscriptionID string, at time.Time) error {
-	if _, err := s.deliveries.UpdateMany(ctx,
-		bson.D{{Key: "subscription_id", Value: subscriptionID}, {Key: "state", Value: string(domain.Pending)}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "next_at", Value: at}}}}); err != nil {
-		return fmt.Errorf("make the deliveries of %s due: %w", subscriptionID, err)
-	}
-	return nil
-}
-
-// Backlog counts the pending deliveries per subscription (held ones
-// included): one aggregation.
-func (s *Store) Backlog(ctx context.Context) (map[string]int64, error) {
-	cur, err := s.deliveries.Aggregate(ctx, mongo.Pipeline{
-		{{Key: "$match", Value: bson.D{{Key: "state", Value: string(domain.Pending)}}}},
-		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$subscription_id"}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
-	})
-	if err != nil {
-		return nil, fmt.Errorf("count the backlog: %w", err)
-	}
-	var rows []struct {
-		ID string `bson:"_id"`
-		N  int64  `bson:"n"`
-	}
-	if err := cur.All(ctx, &rows); err != nil {
-		return nil, fmt.Errorf("count the backlog: %w", err)
-	}
-	out := make(map[string]int64, len(rows))
-	for _, r := range rows {
-		out[r.ID] = r.N
-	}
-	return out, nil
 }

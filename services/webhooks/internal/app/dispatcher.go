@@ -1,5 +1,6 @@
-// Package app holds the webhooks service's use cases: delivering queued
-// events to the resellers' endpoints (Dispatcher).
+// Package app holds the webhooks service's use cases: turning changes into
+// deliveries (Fanout), sending them to the resellers' endpoints
+// (Dispatcher) and the subscriptions API (Subscriptions).
 package app
 
 import (
@@ -9,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"sync"
 	"time"
@@ -24,18 +26,38 @@ import (
 // ErrNotFound is a store's answer for an id it does not hold.
 var ErrNotFound = errors.New("not found")
 
-// ErrLeaseLost is a store's answer to a record of a delivery whose lease
-// ended and which another claim took meanwhile.
-var ErrLeaseLost = errors.New("the delivery's lease was lost")
-
-// Store keeps subscriptions and the delivery queue.
+// Store keeps the subscriptions and the deliveries' log.
 type Store interface {
 	Subscription(ctx context.Context, id string) (domain.Subscription, error)
 	SetStatus(ctx context.Context, id string, status domain.Status, reason string, at time.Time) error
 	SetFailingSince(ctx context.Context, id string, since time.Time) error
-	Enqueue(ctx context.Context, ds []domain.Delivery) (int, error)
-	Claim(ctx context.Context, now time.Time, lease time.Duration, skip []string) (domain.Delivery, bool, error)
-	Record(ctx context.Context, d domain.Delivery) error
+	// Record adds a step to d's log: its state after attempt a (nil
+	// when there was none).
+	Record(ctx context.Context, d domain.Delivery, a *domain.Attempt) error
+}
+
+// Queue holds the deliveries to be sent, shared by every replica.
+type Queue interface {
+	// Put queues d: due at d.NextAt, or set aside while d.Held. A due
+	// step of a schedule (the same ID, Since and Tries) put twice within
+	// two minutes is queued once.
+	Put(ctx context.Context, d domain.Delivery) error
+	// Release makes the deliveries set aside for a subscription due.
+	Release(ctx context.Context, subscriptionID string) (int, error)
+	// Drop removes a subscription's queued deliveries.
+	Drop(ctx context.Context, subscriptionID string) error
+	// Work hands the deliveries taken by this replica to handle, n at
+	// once, until ctx ends; then it waits for the calls in flight.
+	Work(ctx context.Context, n int, handle func(Job)) error
+}
+
+// Job is a delivery taken from the queue: until Done, or until its
+// holder dies, no other replica gets it; Later gives it back to be taken
+// again after a while.
+type Job struct {
+	Delivery domain.Delivery
+	Done     func() error
+	Later    func(time.Duration) error
 }
 
 // Sender sends one attempt: an *http.Client from
@@ -58,22 +80,24 @@ type DispatcherConfig struct {
 	// replica (default 4), so a slow endpoint holds at most that many
 	// workers and never the others' deliveries.
 	PerEndpoint int
-	// Lease is how long a claimed delivery is this replica's (default
-	// 60 s, more than an attempt's timeout); one that dies holding it
-	// loses it then.
-	Lease time.Duration
-	// Idle is how long a worker waits when nothing is due (default 500
-	// ms), unless woken.
-	Idle time.Duration
+	// Busy is how long a delivery of an endpoint at its bound waits
+	// before it is taken again (default 1 s, with up to as much jitter).
+	Busy time.Duration
+	// Recheck is the longest a delivery not due yet waits before it is
+	// looked at again (default 10 minutes; it is due when the clock says
+	// so, which tests move on by hand).
+	Recheck time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
 
-// Dispatcher claims due deliveries from the store and sends them, signed,
-// recording each attempt and what follows: the next retry, success, or
-// the subscription disabled (410 Gone, or failing for FailingFor).
+// Dispatcher sends the deliveries it takes from the queue, signed,
+// records each attempt and queues what follows: the next retry, or
+// nothing after success; it disables a subscription whose endpoint
+// answers 410 Gone or fails for FailingFor.
 type Dispatcher struct {
 	store   Store
+	queue   Queue
 	send    Sender
 	sign    Signer
 	answer  Answer
@@ -84,85 +108,36 @@ type Dispatcher struct {
 
 	mu       sync.Mutex
 	inFlight map[string]int
-	wake     chan struct{}
-	// claiming makes a replica's claims one at a time: MongoDB's
-	// findOneAndUpdate is atomic, but FerretDB's (the embedded store)
-	// is a find and then an update, so two concurrent claims could take
-	// the same delivery. Between replicas on FerretDB that can still
-	// happen; a receiver deduplicates on webhook-id.
-	claiming sync.Mutex
 }
 
 // NewDispatcher returns a dispatcher; Run starts it.
-func NewDispatcher(store Store, send Sender, sign Signer, answer Answer, log *slog.Logger, cfg DispatcherConfig) *Dispatcher {
+func NewDispatcher(store Store, queue Queue, send Sender, sign Signer, answer Answer, log *slog.Logger, cfg DispatcherConfig) *Dispatcher {
 	if cfg.Workers <= 0 {
 		cfg.Workers = 32
 	}
 	if cfg.PerEndpoint <= 0 {
 		cfg.PerEndpoint = 4
 	}
-	if cfg.Lease <= 0 {
-		cfg.Lease = time.Minute
+	if cfg.Busy <= 0 {
+		cfg.Busy = time.Second
 	}
-	if cfg.Idle <= 0 {
-		cfg.Idle = 500 * time.Millisecond
+	if cfg.Recheck <= 0 {
+		cfg.Recheck = 10 * time.Minute
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Dispatcher{store: store, send: send, sign: sign, answer: answer, log: log, now: cfg.Now, cfg: cfg,
-		observe: func(domain.Outcome, time.Duration) {}, inFlight: map[string]int{}, wake: make(chan struct{}, 1)}
+	return &Dispatcher{store: store, queue: queue, send: send, sign: sign, answer: answer, log: log, now: cfg.Now, cfg: cfg,
+		observe: func(domain.Outcome, time.Duration) {}, inFlight: map[string]int{}}
 }
 
 // ObserveAttempts has f called after every attempt (metrics).
 func (d *Dispatcher) ObserveAttempts(f func(domain.Outcome, time.Duration)) { d.observe = f }
 
-// Wake has an idle worker look for due deliveries now (after an enqueue).
-func (d *Dispatcher) Wake() {
-	select {
-	case d.wake <- struct{}{}:
-	default:
-	}
-}
-
 // Run delivers until ctx ends, then waits for the attempts in flight
 // (each is recorded).
-func (d *Dispatcher) Run(ctx context.Context) {
-	var wg sync.WaitGroup
-	for range d.cfg.Workers {
-		wg.Go(func() { d.work(ctx) })
-	}
-	wg.Wait()
-}
-
-func (d *Dispatcher) work(ctx context.Context) {
-	for ctx.Err() == nil {
-		worked, err := d.next(ctx)
-		if err != nil && ctx.Err() == nil {
-			d.log.Warn("webhook delivery", "err", err)
-		}
-		if worked {
-			continue
-		}
-		select {
-		case <-ctx.Done():
-		case <-d.wake:
-		case <-time.After(d.cfg.Idle):
-		}
-	}
-}
-
-// busy lists the subscriptions at their bound on this replica.
-func (d *Dispatcher) busy() []string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	var out []string
-	for id, n := range d.inFlight {
-		if n >= d.cfg.PerEndpoint {
-			out = append(out, id)
-		}
-	}
-	return out
+func (d *Dispatcher) Run(ctx context.Context) error {
+	return d.queue.Work(ctx, d.cfg.Workers, func(j Job) { d.handle(ctx, j) })
 }
 
 func (d *Dispatcher) acquire(id string) bool {
@@ -183,50 +158,85 @@ func (d *Dispatcher) release(id string) {
 	}
 }
 
-// next claims and sends one due delivery; worked is false when none was
-// due.
-func (d *Dispatcher) next(ctx context.Context) (worked bool, err error) {
-	d.claiming.Lock()
-	del, ok, err := d.store.Claim(ctx, d.now(), d.cfg.Lease, d.busy())
-	if ok && err == nil && !d.acquire(del.SubscriptionID) {
-		d.claiming.Unlock()
-		// The endpoint is at its bound (another worker's attempt began
-		// between busy and the claim): give the delivery back as it was.
-		return true, d.store.Record(context.WithoutCancel(ctx), del)
+// handle does what job's delivery needs now; when that fails, the job is
+// taken again a little later.
+func (d *Dispatcher) handle(ctx context.Context, job Job) {
+	del := job.Delivery
+	if wait := del.NextAt.Sub(d.now()); wait > 0 {
+		d.later(job, min(wait, d.cfg.Recheck))
+		return
 	}
-	d.claiming.Unlock()
-	if err != nil || !ok {
-		return false, err
+	if !d.acquire(del.SubscriptionID) {
+		d.later(job, d.cfg.Busy+rand.N(d.cfg.Busy))
+		return
 	}
-	// The attempt and its record outlive a shutdown that starts meanwhile.
-	ctx = context.WithoutCancel(ctx)
 	defer d.release(del.SubscriptionID)
-	return true, d.deliver(ctx, del)
+	// The attempt and its record outlive a shutdown that starts meanwhile.
+	if err := d.deliver(context.WithoutCancel(ctx), job); err != nil {
+		d.log.Warn("webhook delivery", "delivery", del.ID, "subscription", del.SubscriptionID, "err", err)
+		d.later(job, d.cfg.Busy)
+	}
 }
 
-func (d *Dispatcher) deliver(ctx context.Context, del domain.Delivery) error {
+func (d *Dispatcher) later(job Job, wait time.Duration) {
+	if err := job.Later(wait); err != nil {
+		d.log.Warn("webhook delivery: put off", "delivery", job.Delivery.ID, "err", err)
+	}
+}
+
+func (d *Dispatcher) done(job Job) {
+	if err := job.Done(); err != nil {
+		d.log.Warn("webhook delivery: done", "delivery", job.Delivery.ID, "err", err)
+	}
+}
+
+// record adds to the delivery log; a failure is logged, since the queue,
+// not the log, decides what is sent.
+func (d *Dispatcher) record(ctx context.Context, del domain.Delivery, a *domain.Attempt) {
+	if err := d.store.Record(ctx, del, a); err != nil {
+		d.log.Warn("webhook delivery log", "delivery", del.ID, "err", err)
+	}
+}
+
+func (d *Dispatcher) deliver(ctx context.Context, job Job) error {
+	del := job.Delivery
 	sub, err := d.store.Subscription(ctx, del.SubscriptionID)
 	if errors.Is(err, ErrNotFound) {
-		del.State = domain.Cancelled // deleted since it was queued
-		return d.store.Record(ctx, del)
+		d.done(job) // deleted since it was queued
+		return nil
 	}
 	if err != nil {
 		return err
 	}
 	switch sub.Status {
 	case domain.Disabled:
-		del.State = domain.Cancelled
-		return d.store.Record(ctx, del)
+		d.done(job) // its log shows it cancelled
+		return nil
 	case domain.Paused:
 		del.Held = true
-		return d.store.Record(ctx, del)
+		if err := d.queue.Put(ctx, del); err != nil {
+			return err
+		}
+		d.done(job)
+		d.record(ctx, del, nil)
+		// Resumed meanwhile, after the resume released what was set
+		// aside: release this one too.
+		if now, err := d.store.Subscription(ctx, sub.ID); err == nil && now.Status == domain.Active {
+			_, err = d.queue.Release(ctx, sub.ID)
+			return err
+		}
+		return nil
 	}
 	a := d.attempt(ctx, sub, del)
 	del.After(a)
 	d.observe(a.Outcome, a.Duration)
-	if err := d.store.Record(ctx, del); err != nil {
-		return err
+	if del.State == domain.Pending {
+		if err := d.queue.Put(ctx, del); err != nil {
+			return err
+		}
 	}
+	d.done(job)
+	d.record(ctx, del, &a)
 	switch a.Outcome {
 	case domain.Delivered:
 		if !sub.FailingSince.IsZero() {
@@ -234,20 +244,26 @@ func (d *Dispatcher) deliver(ctx context.Context, del domain.Delivery) error {
 		}
 	case domain.Gone:
 		d.log.Info("webhook endpoint gone: subscription disabled", "subscription", sub.ID, "reseller", sub.ResellerID)
-		return d.store.SetStatus(ctx, sub.ID, domain.Disabled,
-			fmt.Sprintf("the endpoint answered 410 Gone at %s", a.At.UTC().Format(time.RFC3339)), a.At)
+		return d.disable(ctx, sub.ID, fmt.Sprintf("the endpoint answered 410 Gone at %s", a.At.UTC().Format(time.RFC3339)), a.At)
 	default:
 		if sub.FailingSince.IsZero() {
 			return d.store.SetFailingSince(ctx, sub.ID, a.At)
 		}
 		if a.At.Sub(sub.FailingSince) >= domain.FailingFor {
 			d.log.Info("webhook endpoint failing: subscription disabled", "subscription", sub.ID, "reseller", sub.ResellerID)
-			return d.store.SetStatus(ctx, sub.ID, domain.Disabled,
-				fmt.Sprintf("every attempt failed from %s to %s (last: %s)", sub.FailingSince.UTC().Format(time.RFC3339),
-					a.At.UTC().Format(time.RFC3339), a.Describe()), a.At)
+			return d.disable(ctx, sub.ID, fmt.Sprintf("every attempt failed from %s to %s (last: %s)", sub.FailingSince.UTC().Format(time.RFC3339),
+				a.At.UTC().Format(time.RFC3339), a.Describe()), a.At)
 		}
 	}
 	return nil
+}
+
+// disable disables a subscription and drops what was queued for it.
+func (d *Dispatcher) disable(ctx context.Context, id, reason string, at time.Time) error {
+	if err := d.store.SetStatus(ctx, id, domain.Disabled, reason, at); err != nil {
+		return err
+	}
+	return d.queue.Drop(ctx, id)
 }
 
 // attempt sends del to sub's endpoint once, as a span of the trace of
@@ -255,7 +271,7 @@ func (d *Dispatcher) deliver(ctx context.Context, del domain.Delivery) error {
 func (d *Dispatcher) attempt(ctx context.Context, sub domain.Subscription, del domain.Delivery) (a domain.Attempt) {
 	ctx, span := tracing.Tracer().Start(tracing.Extract(ctx, del.Trace), "webhook "+string(del.Type), trace.WithSpanKind(trace.SpanKindClient),
 		trace.WithAttributes(attribute.String("webhook.id", del.ID), attribute.String("webhook.subscription", sub.ID),
-			attribute.Int("webhook.attempt", len(del.Attempts)+1)))
+			attribute.Int("webhook.attempt", del.Tries+1)))
 	defer func() {
 		span.SetAttributes(attribute.String("webhook.outcome", string(a.Outcome)), attribute.Int("http.response.status_code", a.Status))
 		if a.Outcome != domain.Delivered {

@@ -3,7 +3,6 @@ package app_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,6 +16,7 @@ import (
 
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
+	"github.com/resellerapi/platform/pkg/eventbus"
 	"github.com/resellerapi/platform/pkg/secretbox"
 	"github.com/resellerapi/platform/pkg/testkit"
 	"github.com/resellerapi/platform/services/webhooks/internal/adapters"
@@ -99,8 +99,14 @@ func (rc *receiver) received() (ids []string, verified []int) {
 
 type fixture struct {
 	store *adapters.Store
+	queue *adapters.Queue
+	name  string // the queue's, of this test alone
 	clock *clock
 }
+
+// ackWait is how long the tests' replicas may hold a delivery: more than
+// their attempts' 5 s timeout.
+const ackWait = 6 * time.Second
 
 func newFixture(t *testing.T) fixture {
 	t.Helper()
@@ -108,21 +114,39 @@ func newFixture(t *testing.T) fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := adapters.NewStore(kit.Mongo.Database(kit.DatabaseName(t)), box)
+	db := kit.DatabaseName(t)
+	store := adapters.NewStore(kit.Mongo.Database(db), box)
 	if err := store.EnsureIndexes(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	return fixture{store: store, clock: newClock()}
+	f := fixture{store: store, name: "wh_" + db, clock: newClock()}
+	f.queue = f.newQueue(t)
+	return f
+}
+
+// newQueue connects to the test's queue as a replica does.
+func (f fixture) newQueue(t *testing.T) *adapters.Queue {
+	t.Helper()
+	bus, err := eventbus.Connect(eventbus.Config{NATSURL: kit.NATSURL, Service: f.name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = bus.Close() })
+	q, err := adapters.NewQueue(t.Context(), bus, adapters.QueueConfig{Name: f.name, AckWait: ackWait}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q
 }
 
 // start runs a dispatcher (a replica) until the returned stop is called.
 func (f fixture) start(t *testing.T, allowPrivate bool, cfg app.DispatcherConfig) (stop func()) {
-	cfg.Now, cfg.Idle = f.clock.Now, 20*time.Millisecond
+	cfg.Now, cfg.Recheck, cfg.Busy = f.clock.Now, 20*time.Millisecond, 20*time.Millisecond
 	client := adapters.NewDeliveryClient(adapters.DeliveryClientConfig{Timeout: 5 * time.Second, AllowPrivateTargets: allowPrivate})
-	d := app.NewDispatcher(f.store, client, adapters.SignedHeaders, adapters.ReadCapped, slog.New(slog.DiscardHandler), cfg)
+	d := app.NewDispatcher(f.store, f.queue, client, adapters.SignedHeaders, adapters.ReadCapped, slog.New(slog.DiscardHandler), cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { defer close(done); d.Run(ctx) }()
+	go func() { defer close(done); _ = d.Run(ctx) }()
 	var once sync.Once
 	stop = func() { once.Do(func() { cancel(); <-done }) }
 	t.Cleanup(stop)
@@ -154,9 +178,13 @@ func (f fixture) enqueue(t *testing.T, sub domain.Subscription, events ...string
 		ds = append(ds, d)
 		ids = append(ids, d.ID)
 	}
-	n, err := f.store.Enqueue(t.Context(), append(ds, ds...)) // twice: queued once
-	if err != nil || n != len(ds) {
-		t.Fatalf("enqueued %d of %d: %v", n, len(ds), err)
+	if n, err := f.store.Enqueue(t.Context(), append(ds, ds...)); err != nil || n != len(ds) { // twice: stored once
+		t.Fatalf("stored %d of %d: %v", n, len(ds), err)
+	}
+	for _, d := range append(ds, ds...) { // twice: queued once
+		if err := f.queue.Put(t.Context(), d); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return ids
 }
@@ -186,10 +214,7 @@ func TestRetriesKeepTheWebhookID(t *testing.T) {
 	f.start(t, true, app.DispatcherConfig{Workers: 2})
 	for attempt := 1; attempt <= 4; attempt++ {
 		eventually(t, fmt.Sprintf("attempt %d", attempt), func() bool { ids, _ := rc.received(); return len(ids) >= attempt })
-		// The clock moves on once the attempt is recorded: jumping past
-		// the lease while it is in flight would hand the delivery to the
-		// other worker, which a real clock never does (the lease is four
-		// times an attempt's timeout).
+		// The clock moves on once the attempt is recorded.
 		eventually(t, fmt.Sprintf("attempt %d recorded", attempt), func() bool {
 			log, _ := f.store.Deliveries(t.Context(), sub.ID, 1)
 			return len(log) == 1 && len(log[0].Attempts) >= attempt
@@ -277,6 +302,9 @@ func TestGoneDisables(t *testing.T) {
 	if ids, _ := rc.received(); len(ids) != 1 {
 		t.Errorf("%d deliveries reached a gone endpoint, want 1", len(ids))
 	}
+	if backlog, err := f.queue.Backlog(t.Context()); err != nil || backlog[sub.ID] != 0 {
+		t.Errorf("left queued for a disabled subscription: %v %v", backlog, err)
+	}
 }
 
 // During a rotation's grace period both secrets sign; after it only the
@@ -324,17 +352,25 @@ func TestARestartLosesNothing(t *testing.T) {
 		return len(log) == 1 && len(log[0].Attempts) == 1
 	})
 	stop()
-	// A replica claims the second and dies without a word.
+	// A replica takes the second and dies without a word.
 	f.enqueue(t, sub, "x-2")
-	if _, ok, err := f.store.Claim(t.Context(), f.clock.Now(), time.Minute, nil); !ok || err != nil {
-		t.Fatalf("claim: %v %v", ok, err)
+	dead := f.newQueue(t)
+	taken := make(chan struct{})
+	var once sync.Once
+	ctx, die := context.WithCancel(t.Context())
+	go func() { _ = dead.Work(ctx, 1, func(app.Job) { once.Do(func() { close(taken) }) }) }()
+	select {
+	case <-taken:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the replica that dies took nothing")
 	}
-	f.clock.Advance(domain.RetrySchedule[0]*2 + 2*time.Minute) // past the retry and the lease
+	die()
+	f.clock.Advance(domain.RetrySchedule[0] * 2) // past the retry
 	f.start(t, true, app.DispatcherConfig{Workers: 1})
-	eventually(t, "both delivered", func() bool {
+	testkit.Eventually(t, ackWait+20*time.Second, func() bool {
 		log, _ := f.store.Deliveries(t.Context(), sub.ID, 10)
 		return len(log) == 2 && log[0].State == domain.Succeeded && log[1].State == domain.Succeeded
-	})
+	}, "both delivered")
 }
 
 // With the allowance off, a target on loopback is refused on the address
@@ -362,7 +398,7 @@ func TestPrivateTargetsAreRefused(t *testing.T) {
 }
 
 // A subscription paused after its deliveries were queued holds them (they
-// are not sent, nor claimed again and again) until it is resumed.
+// are set aside, not sent nor taken again and again) until it is resumed.
 func TestAPausedSubscriptionHoldsItsDeliveries(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
@@ -392,35 +428,14 @@ func TestAPausedSubscriptionHoldsItsDeliveries(t *testing.T) {
 	if ids, _ := rc.received(); len(ids) != 0 {
 		t.Fatalf("a paused subscription was sent %d deliveries", len(ids))
 	}
+	if backlog, err := f.queue.Backlog(t.Context()); err != nil || backlog[sub.ID] != 3 {
+		t.Errorf("backlog %v (%v), want the three held", backlog, err)
+	}
 	if err := f.store.SetStatus(t.Context(), sub.ID, domain.Active, "", f.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := f.queue.Release(t.Context(), sub.ID); err != nil {
+		t.Fatal(err)
+	}
 	eventually(t, "the three sent once resumed", func() bool { ids, _ := rc.received(); return len(ids) == 3 })
-}
-
-// Only the holder of a delivery's current lease records it: a replica
-// whose lease ran out while it was sending cannot overwrite the log of
-// the one that claimed it next.
-func TestOnlyTheCurrentLeaseRecords(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	sub := f.subscribe(t, "leases", "https://hooks.example.com/")
-	f.enqueue(t, sub, "l-1")
-	first, ok, err := f.store.Claim(t.Context(), f.clock.Now(), time.Minute, nil)
-	if err != nil || !ok {
-		t.Fatal(ok, err)
-	}
-	f.clock.Advance(2 * time.Minute)
-	second, ok, err := f.store.Claim(t.Context(), f.clock.Now(), time.Minute, nil)
-	if err != nil || !ok {
-		t.Fatal(ok, err)
-	}
-	first.State = domain.Succeeded
-	if err := f.store.Record(t.Context(), first); !errors.Is(err, app.ErrLeaseLost) {
-		t.Errorf("the expired holder recorded: %v", err)
-	}
-	second.State = domain.Succeeded
-	if err := f.store.Record(t.Context(), second); err != nil {
-		t.Errorf("the current holder: %v", err)
-	}
 }

@@ -18,9 +18,34 @@ type SeenStore interface {
 	Remember(ctx context.Context, s domain.State) error
 }
 
-// Queue takes deliveries (the Store's Enqueue).
-type Queue interface {
+// Log stores the deliveries as queued, and their records.
+type Log interface {
+	// Enqueue stores the deliveries not stored yet and says how many
+	// were new.
 	Enqueue(ctx context.Context, ds []domain.Delivery) (int, error)
+	Record(ctx context.Context, d domain.Delivery, a *domain.Attempt) error
+}
+
+// enqueue stores ds in the log and puts them on the queue (each, also
+// one stored before: the log may hold a delivery whose queueing failed;
+// the queue's duplicate window drops one queued twice). It returns how
+// many were new.
+func enqueue(ctx context.Context, log Log, queue Queue, ds []domain.Delivery) (int, error) {
+	added, err := log.Enqueue(ctx, ds)
+	if err != nil {
+		return 0, err
+	}
+	for _, d := range ds {
+		if err := queue.Put(ctx, d); err != nil {
+			return 0, err
+		}
+		if d.Held {
+			if err := log.Record(ctx, d, nil); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return added, nil
 }
 
 // SubscriptionFinder finds the subscriptions an object's events may go
@@ -56,14 +81,14 @@ type Change struct {
 type Fanout struct {
 	seen   SeenStore
 	finder SubscriptionFinder
+	log    Log
 	queue  Queue
-	wake   func()
 }
 
-// NewFanout returns a fanout queueing into queue; wake is called after
-// something was queued (Dispatcher.Wake).
-func NewFanout(seen SeenStore, finder SubscriptionFinder, queue Queue, wake func()) *Fanout {
-	return &Fanout{seen: seen, finder: finder, queue: queue, wake: wake}
+// NewFanout returns a fanout storing deliveries in log and queueing them
+// on queue.
+func NewFanout(seen SeenStore, finder SubscriptionFinder, log Log, queue Queue) *Fanout {
+	return &Fanout{seen: seen, finder: finder, log: log, queue: queue}
 }
 
 // TimestampFormat is a payload's timestamp: RFC 3339 in UTC with
@@ -95,9 +120,6 @@ func (f *Fanout) Apply(ctx context.Context, c Change) (queued int, err error) {
 		if err := f.seen.Remember(ctx, c.State); err != nil {
 			return queued, err
 		}
-	}
-	if queued > 0 && f.wake != nil {
-		f.wake()
 	}
 	return queued, nil
 }
@@ -139,5 +161,5 @@ func (f *Fanout) queueDeliveries(ctx context.Context, c Change, types []domain.E
 	if len(ds) == 0 {
 		return 0, nil
 	}
-	return f.queue.Enqueue(ctx, ds)
+	return enqueue(ctx, f.log, f.queue, ds)
 }

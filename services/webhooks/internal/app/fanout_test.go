@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -33,8 +34,7 @@ func TestFanoutQueuesEachChangeOnceForThoseWhoWantIt(t *testing.T) {
 	mk("fan-paused", "res-a", domain.Paused, false, all)
 	mk("fan-disabled", "res-a", domain.Disabled, true, all)
 	mk("fan-child", "res-b", domain.Active, false, all)
-	woken := 0
-	fan := app.NewFanout(f.store, f.store, f.store, func() { woken++ })
+	fan := app.NewFanout(f.store, f.store, f.store, f.queue)
 
 	apply := func(event string, c app.Change) int {
 		t.Helper()
@@ -109,7 +109,11 @@ func TestFanoutQueuesEachChangeOnceForThoseWhoWantIt(t *testing.T) {
 		body.Timestamp != "2026-12-06T12:00:00.000Z" || string(body.Data) != `{"data":{"id":"res-b","type":"resellers"}}` {
 		t.Errorf("payload %s (%v)", log[0].Body, err)
 	}
-	if woken != 4 {
-		t.Errorf("the dispatcher was woken %d times, want once per change that queued", woken)
+	backlog, err := f.queue.Backlog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]int64{"fan-all": 4, "fan-paid": 1, "fan-paused": 3, "fan-child": 1}; !maps.Equal(backlog, want) {
+		t.Errorf("queued %v, want %v", backlog, want)
 	}
 }

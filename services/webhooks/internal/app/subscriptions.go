@@ -42,17 +42,16 @@ type SubscriptionStore interface {
 	UpdateSubscription(ctx context.Context, sub domain.Subscription) error
 	SetStatus(ctx context.Context, id string, status domain.Status, reason string, at time.Time) error
 	SetFailingSince(ctx context.Context, id string, since time.Time) error
-	// DeleteSubscription removes the subscription and its deliveries.
+	// DeleteSubscription removes the subscription and its deliveries' log.
 	DeleteSubscription(ctx context.Context, id string) error
-	Enqueue(ctx context.Context, ds []domain.Delivery) (int, error)
+	Log
 	Deliveries(ctx context.Context, subscriptionID string, limit int64) ([]domain.Delivery, error)
-	// Requeue makes the subscription's delivery id pending and due at
-	// at (held when held) and returns it; ErrNotFound when the
-	// subscription has none of that id.
-	Requeue(ctx context.Context, subscriptionID, id string, at time.Time, held bool) (domain.Delivery, error)
-	// RequeueSince does so for every delivery of the subscription
-	// created at or after since, and says how many.
-	RequeueSince(ctx context.Context, subscriptionID string, since, at time.Time, held bool) (int, error)
+	// Delivery returns the subscription's delivery id as queued;
+	// ErrNotFound when the subscription has none of that id.
+	Delivery(ctx context.Context, subscriptionID, id string) (domain.Delivery, error)
+	// DeliveriesSince returns the subscription's deliveries queued at or
+	// after since, as queued.
+	DeliveriesSince(ctx context.Context, subscriptionID string, since time.Time) ([]domain.Delivery, error)
 }
 
 // Subscriptions are the subscriptions API's use cases. Every method takes
@@ -60,18 +59,17 @@ type SubscriptionStore interface {
 // ErrNotFound, like one that does not exist.
 type Subscriptions struct {
 	store          SubscriptionStore
+	queue          Queue
 	newSecret      func() (string, error)
-	wake           func()
 	now            func() time.Time
 	allowPlainHTTP bool
 }
 
-// NewSubscriptions returns the use cases over store; newSecret makes
-// signing secrets, wake is called after a delivery was queued
-// (Dispatcher.Wake), allowPlainHTTP admits http URLs (local runs and
+// NewSubscriptions returns the use cases over store and queue; newSecret
+// makes signing secrets, allowPlainHTTP admits http URLs (local runs and
 // tests only).
-func NewSubscriptions(store SubscriptionStore, newSecret func() (string, error), wake func(), allowPlainHTTP bool) *Subscriptions {
-	return &Subscriptions{store: store, newSecret: newSecret, wake: wake, now: time.Now, allowPlainHTTP: allowPlainHTTP}
+func NewSubscriptions(store SubscriptionStore, queue Queue, newSecret func() (string, error), allowPlainHTTP bool) *Subscriptions {
+	return &Subscriptions{store: store, queue: queue, newSecret: newSecret, now: time.Now, allowPlainHTTP: allowPlainHTTP}
 }
 
 // NewSubscription is what a reseller asks to subscribe.
@@ -187,7 +185,10 @@ func (s *Subscriptions) Update(ctx context.Context, resellerID, id string, u Upd
 		}
 		sub.Status, sub.DisabledReason = *u.Status, ""
 		if sub.Status == domain.Active {
-			s.woken()
+			// What was set aside while paused is sent now.
+			if _, err := s.queue.Release(ctx, sub.ID); err != nil {
+				return domain.Subscription{}, err
+			}
 		}
 	}
 	return sub, nil
@@ -198,7 +199,10 @@ func (s *Subscriptions) Delete(ctx context.Context, resellerID, id string) error
 	if _, err := s.Get(ctx, resellerID, id); err != nil {
 		return err
 	}
-	return s.store.DeleteSubscription(ctx, id)
+	if err := s.store.DeleteSubscription(ctx, id); err != nil {
+		return err
+	}
+	return s.queue.Drop(ctx, id)
 }
 
 // RotateSecret gives reseller's subscription id a new secret; the
@@ -266,17 +270,23 @@ func (s *Subscriptions) Test(ctx context.Context, resellerID, id string) (domain
 		EventID: eventID, Type: domain.Ping, Body: body, State: domain.Pending, Held: sub.Status == domain.Paused,
 		NextAt: now, CreatedAt: now, Attempts: []domain.Attempt{},
 	}
-	if _, err := s.store.Enqueue(ctx, []domain.Delivery{d}); err != nil {
+	if _, err := enqueue(ctx, s.store, s.queue, []domain.Delivery{d}); err != nil {
 		return domain.Delivery{}, err
 	}
-	s.woken()
 	return d, nil
 }
 
-func (s *Subscriptions) woken() {
-	if s.wake != nil {
-		s.wake()
+// requeue sends d again from the start of a new schedule, keeping its
+// id (the webhook-id), and records that it is pending again.
+func (s *Subscriptions) requeue(ctx context.Context, sub domain.Subscription, d domain.Delivery, at time.Time) (domain.Delivery, error) {
+	d.State, d.Held, d.NextAt, d.Since, d.Tries = domain.Pending, sub.Status == domain.Paused, at, at, 0
+	if err := s.queue.Put(ctx, d); err != nil {
+		return domain.Delivery{}, err
 	}
+	if err := s.store.Record(ctx, d, nil); err != nil {
+		return domain.Delivery{}, err
+	}
+	return d, nil
 }
 
 // Deliveries returns the most recent deliveries of reseller's
@@ -298,12 +308,11 @@ func (s *Subscriptions) Retry(ctx context.Context, resellerID, id, deliveryID st
 	if err := sendable(sub); err != nil {
 		return domain.Delivery{}, err
 	}
-	d, err := s.store.Requeue(ctx, sub.ID, deliveryID, s.now().UTC(), sub.Status == domain.Paused)
+	d, err := s.store.Delivery(ctx, sub.ID, deliveryID)
 	if err != nil {
 		return domain.Delivery{}, err
 	}
-	s.woken()
-	return d, nil
+	return s.requeue(ctx, sub, d, s.now().UTC())
 }
 
 // Replay sends again every delivery queued for reseller's subscription
@@ -320,12 +329,14 @@ func (s *Subscriptions) Replay(ctx context.Context, resellerID, id string, since
 	if err := sendable(sub); err != nil {
 		return 0, err
 	}
-	n, err := s.store.RequeueSince(ctx, sub.ID, since, now, sub.Status == domain.Paused)
+	ds, err := s.store.DeliveriesSince(ctx, sub.ID, since)
 	if err != nil {
 		return 0, err
 	}
-	if n > 0 {
-		s.woken()
+	for _, d := range ds {
+		if _, err := s.requeue(ctx, sub, d, now); err != nil {
+			return 0, err
+		}
 	}
-	return n, nil
+	return len(ds), nil
 }

@@ -11,16 +11,16 @@ import (
 type DeliveryState string
 
 const (
-	// Pending deliveries are due at NextAt (or held while their
-	// subscription is paused).
+	// Pending deliveries are queued: due at NextAt, or held while their
+	// subscription is paused.
 	Pending DeliveryState = "pending"
 	// Succeeded deliveries were answered 2xx.
 	Succeeded DeliveryState = "succeeded"
 	// Exhausted deliveries failed every attempt of the schedule; a retry
 	// or a replay sends them again.
 	Exhausted DeliveryState = "exhausted"
-	// Cancelled deliveries belong to a subscription that was disabled or
-	// deleted before they were sent.
+	// Cancelled deliveries belong to a subscription that was disabled
+	// (410 Gone, failing for days) before they were sent.
 	Cancelled DeliveryState = "cancelled"
 )
 
@@ -36,13 +36,14 @@ type Delivery struct {
 	Body  []byte
 	State DeliveryState
 	// Held deliveries wait for their paused subscription to resume.
-	Held      bool
-	NextAt    time.Time
-	Attempts  []Attempt
+	Held     bool
+	NextAt   time.Time
+	Attempts []Attempt
+	// Tries counts the attempts of its current schedule, which began at
+	// Since: when it was queued (zero), retried or replayed.
+	Tries     int
+	Since     time.Time
 	CreatedAt time.Time
-	// LeaseUntil is the end of the lease under which it was claimed: only
-	// that claim's holder records what became of it.
-	LeaseUntil time.Time
 	// Trace is the trace context of the change that queued it
 	// (traceparent, tracestate): its attempts continue that trace.
 	Trace map[string]string
@@ -73,6 +74,7 @@ func DeliveryID(eventID string, t EventType, subscriptionID string) string {
 // when it is Pending, the time of the next attempt.
 func (d *Delivery) After(a Attempt) {
 	d.Attempts = append(d.Attempts, a)
+	d.Tries++
 	switch a.Outcome {
 	case Delivered:
 		d.State = Succeeded
@@ -81,7 +83,7 @@ func (d *Delivery) After(a Attempt) {
 		d.State = Cancelled
 		return
 	}
-	next, ok := NextAttempt(len(d.Attempts), a.At)
+	next, ok := NextAttempt(d.Tries, a.At)
 	if !ok {
 		d.State = Exhausted
 		return
