@@ -59,12 +59,18 @@ func TestADeliveryContinuesThePublishersTrace(t *testing.T) {
 	if attempt.SpanContext.TraceID() != root.SpanContext().TraceID() {
 		t.Fatalf("the attempt's span is in trace %s, not the publish's %s", attempt.SpanContext.TraceID(), root.SpanContext().TraceID())
 	}
+	// The consumer's span ends when its handler returns, which can be
+	// after the attempt it queued was made.
 	var parent tracetest.SpanStub
-	for _, s := range exporter.GetSpans() {
-		if s.SpanContext.SpanID() == attempt.Parent.SpanID() {
-			parent = s
+	testkit.Eventually(t, 10*time.Second, func() bool {
+		for _, s := range exporter.GetSpans() {
+			if s.SpanContext.SpanID() == attempt.Parent.SpanID() {
+				parent = s
+				return true
+			}
 		}
-	}
+		return false
+	}, "no span of the attempt's parent")
 	if parent.SpanKind != trace.SpanKindConsumer {
 		t.Errorf("the attempt's parent is %q (%v), want the webhooks consumer's span", parent.Name, parent.SpanKind)
 	}
