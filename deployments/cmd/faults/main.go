@@ -3,11 +3,13 @@
 // and, while events and reads flow, kills a consumer replica (SIGKILL) in
 // the middle of a burst of 10,000 events, kills and restarts one of the
 // three NATS servers, makes the store unavailable for 10 seconds and kills
-// an edge replica under a steady read load. Then it checks every invoice
+// an edge replica under a steady read load, and kills a webhooks replica
+// while it delivers a burst of 10,000 webhooks. Then it checks every invoice
 // in the read model against what was published, that only the
 // deliberately invalid events were dead-lettered and that the API answers;
-// it prints published, projected, lost and duplicated counts and how long
-// recovery took, and exits 1 on any loss. It stops by itself (at most a
+// that every webhook queued arrived; it prints published, projected, lost
+// and duplicated counts and how long recovery took, and exits 1 on any
+// loss. It stops by itself (at most a
 // few minutes).
 package main
 
@@ -163,6 +165,21 @@ func run(ctx context.Context, log *slog.Logger, dir string, burst int) (bool, er
 	})
 	fmt.Printf("  %d reads through the public URL, %d failed\n", reads, failures)
 
+	// Phase 5: a webhooks replica killed while it delivers a burst.
+	fmt.Printf("phase 5: kill -9 a webhooks replica (webhooks-0) mid-burst, %d webhooks\n", burst)
+	t0 := time.Now()
+	hooks, err := s.webhooksRound(ctx, token, burst, func() error {
+		p := c.Process("webhooks-0")
+		p.Kill()
+		time.Sleep(2 * time.Second)
+		return p.Restart()
+	})
+	if err != nil {
+		return false, fmt.Errorf("phase 5: %w", err)
+	}
+	fmt.Printf("  queued (and the fault over) in %v; all delivered %v later\n", (time.Since(t0) - hooks.recovered).Round(time.Millisecond),
+		hooks.recovered.Round(time.Millisecond))
+
 	// The verdict.
 	invalid, err := s.publishInvalid(ctx)
 	if err != nil {
@@ -185,7 +202,9 @@ func run(ctx context.Context, log *slog.Logger, dir string, burst int) (bool, er
 		total, s.retries.Load(), projected, lost, wrong)
 	fmt.Printf("dead letters: %d of the %d deliberately invalid events, %d others\n", dead.expected, len(invalid), dead.other)
 	fmt.Printf("the API lists %d invoices of %s; reads failed during the edge kill: %d of %d\n", apiCount, reseller, failures, reads)
-	ok := lost == 0 && wrong == 0 && dead.expected == len(invalid) && dead.other == 0 && apiCount == total && failures == 0
+	fmt.Printf("webhooks: %d queued (%d requests retried), %d arrivals, missing %d, sent again %d (same webhook-id), %d extra (queued by a request that failed)\n",
+		hooks.queued, hooks.retries, hooks.arrived, hooks.missing, hooks.repeated, hooks.extra)
+	ok := lost == 0 && wrong == 0 && dead.expected == len(invalid) && dead.other == 0 && apiCount == total && failures == 0 && hooks.missing == 0
 	if ok {
 		fmt.Println("PASS: nothing lost, nothing duplicated")
 	} else {
