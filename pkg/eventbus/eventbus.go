@@ -472,7 +472,7 @@ func (b *Bus) ensureStream(cfg *nats.StreamConfig) error {
 	have := info.Config
 	// The server adds metadata of its own (_nats.*): only ours is compared,
 	// and the server's is kept.
-	if slices.Equal(have.Subjects, cfg.Subjects) && have.MaxAge == cfg.MaxAge && have.MaxMsgsPerSubject == cfg.MaxMsgsPerSubject &&
+	if slices.Equal(have.Subjects, cfg.Subjects) && have.Retention == cfg.Retention && have.MaxAge == cfg.MaxAge && have.MaxMsgsPerSubject == cfg.MaxMsgsPerSubject &&
 		have.Duplicates == cfg.Duplicates && have.Replicas == cfg.Replicas && have.Metadata[newestVersionOnlyKey] == cfg.Metadata[newestVersionOnlyKey] {
 		return nil
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 
@@ -53,35 +52,20 @@ func (b *Bus) WorkQueue(ctx context.Context, cfg WorkQueueConfig) (*WorkQueue, e
 	if err != nil {
 		return nil, fmt.Errorf("work queue %s: %w", cfg.Stream, err)
 	}
-	want := jetstream.StreamConfig{
-		Name: cfg.Stream, Subjects: cfg.Subjects, Storage: jetstream.FileStorage, Retention: jetstream.WorkQueuePolicy,
+	// The stream is made as EnsureStreams makes the others (replicas,
+	// retries while a cluster elects its leader), with work-queue
+	// retention; then it is opened with the jetstream API the pull
+	// consumer needs.
+	streamCfg := &nats.StreamConfig{
+		Name: cfg.Stream, Subjects: cfg.Subjects, Storage: nats.FileStorage, Retention: nats.WorkQueuePolicy,
 		Duplicates: 2 * time.Minute, Replicas: max(b.cfg.StreamReplicas, 1),
 	}
-	var stream jetstream.Stream
-	err = retryTimeouts(30*time.Second, func() error {
-		stream, err = js.Stream(ctx, cfg.Stream)
-		switch {
-		case errors.Is(err, jetstream.ErrStreamNotFound):
-			stream, err = js.CreateStream(ctx, want)
-			if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
-				stream, err = js.Stream(ctx, cfg.Stream) // another replica created it meanwhile
-			}
-			return err
-		case err != nil:
-			return err
-		}
-		have := stream.CachedInfo().Config
-		if b.cfg.StreamReplicas == 0 {
-			want.Replicas = have.Replicas
-		}
-		if !slices.Equal(have.Subjects, want.Subjects) || have.Replicas != want.Replicas {
-			have.Subjects, have.Replicas = want.Subjects, want.Replicas
-			stream, err = js.UpdateStream(ctx, have)
-		}
-		return err
-	})
-	if err != nil {
+	if err := retryTimeouts(30*time.Second, func() error { return b.ensureStream(streamCfg) }); err != nil {
 		return nil, fmt.Errorf("ensure work queue stream %s: %w", cfg.Stream, err)
+	}
+	stream, err := openStream(ctx, js, cfg.Stream)
+	if err != nil {
+		return nil, fmt.Errorf("open work queue stream %s: %w", cfg.Stream, err)
 	}
 	consumer, err := stream.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
 		Durable: cfg.Consumer, FilterSubjects: cfg.Filter, AckPolicy: jetstream.AckExplicitPolicy,
@@ -94,6 +78,26 @@ func (b *Bus) WorkQueue(ctx context.Context, cfg WorkQueueConfig) (*WorkQueue, e
 		return nil, fmt.Errorf("ensure work queue consumer %s: %w", cfg.Consumer, err)
 	}
 	return &WorkQueue{js: js, stream: stream, consumer: consumer}, nil
+}
+
+// openStream opens a stream that exists. On a cluster, a stream another
+// replica has just created may not be found for a moment (seen as a 404
+// right after an idempotent create): that and timeouts are retried for up
+// to 30 s.
+func openStream(ctx context.Context, js jetstream.JetStream, name string) (jetstream.Stream, error) {
+	deadline := time.Now().Add(30 * time.Second)
+	for wait := 100 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
+		stream, err := js.Stream(ctx, name)
+		transient := errors.Is(err, jetstream.ErrStreamNotFound) || errors.Is(err, nats.ErrTimeout) || errors.Is(err, context.DeadlineExceeded)
+		if err == nil || !transient || time.Now().After(deadline) {
+			return stream, err
+		}
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 }
 
 // Publish adds an item on subject. A non-empty msgID is JetStream's
