@@ -93,10 +93,7 @@ func (q *Queue) Put(ctx context.Context, d domain.Delivery) error {
 		// the duplicate window must not be dropped as a duplicate.
 		return q.q.Publish(ctx, q.held+d.SubscriptionID, "", data)
 	}
-	msgID := d.ID + "/" + strconv.FormatInt(d.Since.UnixNano(), 36) + "/" + strconv.Itoa(d.Tries)
-	if d.Since.IsZero() {
-		msgID = d.ID + "/0/" + strconv.Itoa(d.Tries)
-	}
+	msgID := d.ID + "/" + d.Since.UTC().Format(time.RFC3339Nano) + "/" + strconv.Itoa(d.Tries)
 	return q.q.Publish(ctx, q.due+d.SubscriptionID, msgID, data)
 }
 
