@@ -37,7 +37,7 @@ func (b *Bus) deadLetter(h message.HandlerFunc) message.HandlerFunc {
 		}
 		dl := message.NewMessage(id.String(), msg.Payload)
 		for k, v := range msg.Metadata {
-			if k != subjectKey && k != deliveriesKey {
+			if k != subjectKey && k != deliveriesKey && k != replyKey {
 				dl.Metadata.Set(k, v)
 			}
 		}

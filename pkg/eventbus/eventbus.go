@@ -161,8 +161,15 @@ type Config struct {
 	// before the message is nacked for redelivery (default 3).
 	MaxRetries int
 	// AckWait is how long JetStream waits for an ack before redelivering
-	// (default 30s).
+	// (default 30s). While a handler works on a message, JetStream is told
+	// every third of it that the message is in progress: a slow store
+	// delays a message instead of having it delivered again, and the
+	// messages of a replica that died come back after AckWait.
 	AckWait time.Duration
+	// HandlerTimeout bounds how long a handler may work on one message,
+	// waiting included (default 2 minutes, at least AckWait); then its
+	// context ends and the message is delivered again.
+	HandlerTimeout time.Duration
 	// MaxDeliveries is how often JetStream delivers a message whose handler
 	// keeps failing before it is dead-lettered (default 10).
 	MaxDeliveries int
@@ -272,6 +279,10 @@ func Connect(cfg Config) (*Bus, error) {
 	if cfg.AckWait <= 0 {
 		cfg.AckWait = 30 * time.Second
 	}
+	if cfg.HandlerTimeout <= 0 {
+		cfg.HandlerTimeout = 2 * time.Minute
+	}
+	cfg.HandlerTimeout = max(cfg.HandlerTimeout, cfg.AckWait)
 	if cfg.MaxDeliveries <= 0 {
 		cfg.MaxDeliveries = 10
 	}
@@ -355,10 +366,12 @@ func Connect(cfg Config) (*Bus, error) {
 	return b, nil
 }
 
-// Metadata the consumer adds to a received message.
+// Metadata the consumer adds to a received message: its subject, how
+// often JetStream delivered it, and its ack subject (for progress).
 const (
 	subjectKey    = "_subject"
 	deliveriesKey = "_deliveries"
+	replyKey      = "_reply"
 )
 
 // unmarshaler is watermill-nats' unmarshaler, except that a header sent
@@ -380,6 +393,7 @@ func (unmarshaler) Unmarshal(m *nats.Msg) (*message.Message, error) {
 		return nil, err
 	}
 	msg.Metadata.Set(subjectKey, m.Subject)
+	msg.Metadata.Set(replyKey, m.Reply)
 	if md, err := m.Metadata(); err == nil {
 		msg.Metadata.Set(deliveriesKey, strconv.FormatUint(md.NumDelivered, 10))
 	}

@@ -46,7 +46,7 @@ func Handle[E Event](b *Bus, name string, topic Topic[E], h func(context.Context
 		Unmarshaler:       unmarshaler{},
 		QueueGroupPrefix:  durable,
 		SubjectCalculator: subjectCalculator,
-		AckWaitTimeout:    b.cfg.AckWait,
+		AckWaitTimeout:    b.cfg.HandlerTimeout,
 		CloseTimeout:      30 * time.Second,
 		SubscribersCount:  o.concurrency,
 		NakDelay:          backoff{base: b.cfg.RedeliveryDelay},
@@ -64,6 +64,7 @@ func Handle[E Event](b *Bus, name string, topic Topic[E], h func(context.Context
 	handled, lag := b.handled, b.lag.WithLabelValues(name)
 	maxDeliveries := b.cfg.MaxDeliveries
 	b.router.AddConsumerHandler(name, subject, closedByClose{sub}, func(msg *message.Message) (err error) {
+		defer b.inProgress(msg.Metadata.Get(replyKey))()
 		// The span continues the publisher's trace (its context travels in
 		// the message headers) and is the parent of the handler's writes.
 		ctx, span := tracing.Tracer().Start(tracing.Extract(msg.Context(), msg.Metadata), name+" "+subjectPattern(msg.Metadata.Get(subjectKey)),
@@ -116,6 +117,31 @@ func Handle[E Event](b *Bus, name string, topic Topic[E], h func(context.Context
 		}
 	})
 	return nil
+}
+
+// inProgress tells JetStream every third of the ack wait that the message
+// whose ack subject is reply is still being worked on, until the returned
+// stop is called. A message waiting for a slow batch write is then not
+// delivered again meanwhile (each delivery would wait as long, and count
+// towards MaxDeliveries).
+func (b *Bus) inProgress(reply string) (stop func()) {
+	if reply == "" {
+		return func() {}
+	}
+	done := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(b.cfg.AckWait / 3)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				_ = b.conn.Publish(reply, []byte("+WPI")) // lost with the connection: then redelivered, as it should be
+			}
+		}
+	}()
+	return func() { close(done) }
 }
 
 // HandlerOption changes how a handler consumes.

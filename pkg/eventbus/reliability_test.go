@@ -146,6 +146,57 @@ func TestEndlessFailureIsDeadLetteredAfterMaxDeliveries(t *testing.T) {
 	}
 }
 
+// A handler that takes longer than the ack wait (a batch write on a slow
+// store) keeps its message: JetStream is told it is in progress, so it is
+// neither delivered again meanwhile nor is the handler's context ended.
+func TestASlowHandlerKeepsItsMessage(t *testing.T) {
+	accountID := uuid.NewString()
+	var mu sync.Mutex
+	var calls int
+	var errs []error
+	handled := make(chan struct{}, 10)
+	bus, _ := startBus(t, prometheus.NewRegistry(), func(b *eventbus.Bus) {
+		err := eventbus.Handle(b, "accounts", oneAccount(accountID), func(ctx context.Context, e *eventsv1.AccountChanged) error {
+			if e.GetAccount().GetAccountId() != accountID {
+				return nil
+			}
+			mu.Lock()
+			calls++
+			mu.Unlock()
+			select {
+			case <-time.After(3500 * time.Millisecond): // three and a half ack waits
+			case <-ctx.Done():
+			}
+			mu.Lock()
+			errs = append(errs, ctx.Err())
+			mu.Unlock()
+			handled <- struct{}{}
+			return ctx.Err()
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}, func(c *eventbus.Config) {
+		c.AckWait = time.Second
+		c.HandlerTimeout = 10 * time.Second
+		c.RedeliveryDelay = 10 * time.Millisecond
+	})
+	if err := bus.Publish(context.Background(), eventbus.On(subjects.Accounts, accountEvent(accountID, 1))); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-handled:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the event was never handled")
+	}
+	time.Sleep(2 * time.Second) // two more ack waits: a redelivery would show
+	mu.Lock()
+	defer mu.Unlock()
+	if calls != 1 || len(errs) != 1 || errs[0] != nil {
+		t.Errorf("handler called %d times, its context ended with %v; want once, never ended", calls, errs)
+	}
+}
+
 // Every replica following a subject sees every event, from the start of
 // the stream, and is ready once it has caught up.
 func TestFollowFeedsEveryReplicaEveryEvent(t *testing.T) {
