@@ -155,6 +155,13 @@ func (p *Projector) Run(ctx context.Context) {
 		if p.observe != nil {
 			p.observe(len(changes), time.Since(start))
 		}
+		for _, err := range results {
+			if err != nil && !errors.Is(err, ErrStale) && !errors.Is(err, ErrRefused) {
+				// Its messages are redelivered; say why, once per batch.
+				p.log.WarnContext(ctx, "batch not written", "size", len(changes), "took_ms", time.Since(start).Milliseconds(), "error", err.Error())
+				break
+			}
+		}
 		for i, r := range batch {
 			r.done <- results[i]
 		}
