@@ -294,8 +294,8 @@ func (c *Cluster) start(ctx context.Context) error {
 			}
 		}
 	}
-	c.serve(public, publicProxy(authProc, api["edge"], api["webhooks"]))
-	c.serve(admin, proxyTo([]*Process{authProc}, authAdmin))
+	c.serve(public, publicProxy(c.opts.Log, authProc, api["edge"], api["webhooks"]))
+	c.serve(admin, proxyTo(c.opts.Log, []*Process{authProc}, authAdmin))
 	if c.opts.SeedDemo {
 		cmd := exec.CommandContext(ctx, filepath.Join(c.opts.Dir, "bin", "backofficectl"), "seed-demo")
 		cmd.Env = append(os.Environ(), "NATS_URL="+c.BackofficeNATSURL)
@@ -310,8 +310,8 @@ func (c *Cluster) start(ctx context.Context) error {
 // endpoints and the JWKS to auth, /api/webhooks to the webhooks replicas,
 // the rest of the API and its docs to the edge replicas, each in turn;
 // /admin is not served there.
-func publicProxy(auth *Process, edges, webhooks []*Process) http.Handler {
-	toAuth, toEdge, toWebhooks := proxyTo([]*Process{auth}, ""), proxyTo(edges, ""), proxyTo(webhooks, "")
+func publicProxy(log *slog.Logger, auth *Process, edges, webhooks []*Process) http.Handler {
+	toAuth, toEdge, toWebhooks := proxyTo(log, []*Process{auth}, ""), proxyTo(log, edges, ""), proxyTo(log, webhooks, "")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch p := r.URL.Path; {
 		case strings.HasPrefix(p, "/oauth/"), strings.HasPrefix(p, "/.well-known/"):
@@ -329,10 +329,12 @@ func publicProxy(auth *Process, edges, webhooks []*Process) http.Handler {
 // proxyTo balances requests over the processes' HTTP addresses (or addr,
 // when given) in turn. A read whose replica cannot be reached (stopped,
 // or gone mid-request) is tried on the next, as a Service's endpoints
-// drop a replica that stopped.
-func proxyTo(procs []*Process, addr string) http.Handler {
+// drop a replica that stopped. What cannot be proxied is logged at info
+// level (a replica killed on purpose makes many such lines).
+func proxyTo(log *slog.Logger, procs []*Process, addr string) http.Handler {
 	var n atomic.Uint64
 	return &httputil.ReverseProxy{
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelInfo),
 		Rewrite: func(r *httputil.ProxyRequest) {
 			target := addr
 			if target == "" {

@@ -292,7 +292,7 @@ func (s *suite) waitProjected(ctx context.Context, invoices *mongo.Collection) e
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("%d of %d invoices projected after 5 minutes (last error: %v)", n, want, err)
+			return fmt.Errorf("%d of %d invoices projected after 5 minutes (last error: %v); the consumers:\n%s", n, want, err, s.consumerReport())
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
