@@ -132,8 +132,9 @@ func (r *Repository) PaymentsOf(ctx context.Context, invoiceIDs []string) (map[s
 
 // SaveInvoices writes every invoice in one unordered bulk write: an insert
 // for a new one, a replace filtered on {_id, rev} for a stored one, each
-// with a new rev. When fewer than all were written, one find of the revs
-// tells which: those not carrying the rev written here are conflicts.
+// with a new rev. When fewer than all were written, the conflicts are the
+// inserts' duplicate-key errors if there were only inserts; else one find
+// of the revs tells which: those not carrying the rev written here.
 func (r *Repository) SaveInvoices(ctx context.Context, ws []app.Write) ([]string, error) {
 	if len(ws) == 0 {
 		return nil, nil
@@ -162,6 +163,19 @@ func (r *Repository) SaveInvoices(ctx context.Context, ws []app.Write) ([]string
 	}
 	if res != nil && res.InsertedCount+res.MatchedCount == int64(len(ws)) {
 		return nil, nil
+	}
+	if !slices.ContainsFunc(ws, func(w app.Write) bool { return w.Rev != "" }) {
+		// Only inserts: the duplicate-key errors name the conflicts, and no
+		// find is needed (on the embedded store, a scan of the collection:
+		// a batch of redelivered invoices would pay it).
+		conflicts := make([]string, 0, len(bwe.WriteErrors))
+		for _, e := range bwe.WriteErrors {
+			if e.Index < 0 || e.Index >= len(ids) {
+				return nil, fmt.Errorf("save invoices: write error for model %d of %d", e.Index, len(ids))
+			}
+			conflicts = append(conflicts, ids[e.Index])
+		}
+		return conflicts, nil
 	}
 	type revision struct {
 		ID  string `bson:"_id"`

@@ -3,6 +3,7 @@ package adapters_test
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"testing"
 	"time"
 
@@ -91,5 +92,36 @@ func TestReplayingABatchWritesNothing(t *testing.T) {
 	after, _ := repo.Invoices(ctx, []string{"inv-1"})
 	if before["inv-1"].Rev != after["inv-1"].Rev {
 		t.Error("a replayed batch rewrote the invoice")
+	}
+}
+
+// A batch of inserts of which some were stored by another writer returns
+// exactly those as conflicts and stores the others.
+func TestInsertsThatFindInvoicesStoredAreConflicts(t *testing.T) {
+	ctx := context.Background()
+	repo := adapters.NewRepository(kit.Mongo.Database(kit.DatabaseName(t)))
+	if err := repo.EnsureIndexes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	write := func(id string) app.Write {
+		inv := invoice(id, 1000)
+		return app.Write{Invoice: inv, Settlement: domain.Settle(inv, nil)}
+	}
+	if conflicts, err := repo.SaveInvoices(ctx, []app.Write{write("inv-a"), write("inv-c")}); err != nil || len(conflicts) != 0 {
+		t.Fatalf("first writes: conflicts %v, %v", conflicts, err)
+	}
+	conflicts, err := repo.SaveInvoices(ctx, []app.Write{write("inv-a"), write("inv-b"), write("inv-c"), write("inv-d")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(conflicts, []string{"inv-a", "inv-c"}) {
+		t.Errorf("conflicts = %v, want [inv-a inv-c]", conflicts)
+	}
+	stored, err := repo.Invoices(ctx, []string{"inv-a", "inv-b", "inv-c", "inv-d"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stored) != 4 {
+		t.Errorf("stored %d invoices, want 4", len(stored))
 	}
 }
