@@ -12,7 +12,7 @@ BINARIES := auth directory catalog invoicing edge allinone backofficectl
 
 export GOTOOLCHAIN := local
 
-.PHONY: run run-services test-faults test test-short tools lint fmt proto proto-check api api-check api-lint build images fuzz bench screenshots clean
+.PHONY: run run-services test-faults test-sync test test-short tools lint fmt proto proto-check api api-check api-lint build images fuzz bench screenshots clean
 
 ## run: every service in one process over embedded NATS + FerretDB (data in ./.data)
 run:
@@ -25,8 +25,14 @@ run-services:
 
 ## test-faults: the fault suite over make run-services' processes (loopback,
 ## a few minutes): kills a consumer, a NATS node, the store, an edge replica
+## and a webhooks replica
 test-faults:
 	go run ./deployments/cmd/faults
+
+## test-sync: the nightly-sync test at 5,000 invoices (make test runs it at
+## 500; a few minutes on the embedded store)
+test-sync:
+	SYNC_INVOICES=5000 go test -count=1 -timeout 30m -v -run '^TestANightlySyncByCursorMissesNothing$$' ./services/allinone/platform/
 
 ## test: every module's tests (component tests start NATS + FerretDB in process)
 # The tests build with the images' configuration (no cgo, -trimpath), so
