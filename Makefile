@@ -30,9 +30,9 @@ test-faults:
 	go run ./deployments/cmd/faults
 
 ## test-sync: the nightly-sync test at 5,000 invoices (make test runs it at
-## 500; a few minutes on the embedded store)
+## 500; about 30 minutes on the embedded store)
 test-sync:
-	SYNC_INVOICES=5000 go test -count=1 -timeout 30m -v -run '^TestANightlySyncByCursorMissesNothing$$' ./services/allinone/platform/
+	SYNC_INVOICES=5000 go test -count=1 -timeout 60m -v -run '^TestANightlySyncByCursorMissesNothing$$' ./services/allinone/platform/
 
 ## test: every module's tests (component tests start NATS + FerretDB in process)
 # The tests build with the images' configuration (no cgo, -trimpath), so
