@@ -504,10 +504,20 @@ func (b *Bus) ensureStream(cfg *nats.StreamConfig) error {
 // retryTimeouts calls f until it returns anything but a timeout, for up
 // to limit.
 func retryTimeouts(limit time.Duration, f func() error) error {
+	return retryWhile(limit, isTimeout, f)
+}
+
+func isTimeout(err error) bool {
+	return errors.Is(err, nats.ErrTimeout) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// retryWhile calls f until it returns nil or an error transient does not
+// accept, for up to limit, waiting longer after each try.
+func retryWhile(limit time.Duration, transient func(error) bool, f func() error) error {
 	deadline := time.Now().Add(limit)
 	for wait := 200 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
 		err := f()
-		if err == nil || !(errors.Is(err, nats.ErrTimeout) || errors.Is(err, context.DeadlineExceeded)) || time.Now().After(deadline) {
+		if err == nil || !transient(err) || time.Now().After(deadline) {
 			return err
 		}
 		time.Sleep(wait)

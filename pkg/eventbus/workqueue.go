@@ -84,20 +84,12 @@ func (b *Bus) WorkQueue(ctx context.Context, cfg WorkQueueConfig) (*WorkQueue, e
 // replica has just created may not be found for a moment (seen as a 404
 // right after an idempotent create): that and timeouts are retried for up
 // to 30 s.
-func openStream(ctx context.Context, js jetstream.JetStream, name string) (jetstream.Stream, error) {
-	deadline := time.Now().Add(30 * time.Second)
-	for wait := 100 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
-		stream, err := js.Stream(ctx, name)
-		transient := errors.Is(err, jetstream.ErrStreamNotFound) || errors.Is(err, nats.ErrTimeout) || errors.Is(err, context.DeadlineExceeded)
-		if err == nil || !transient || time.Now().After(deadline) {
-			return stream, err
-		}
-		select {
-		case <-time.After(wait):
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
+func openStream(ctx context.Context, js jetstream.JetStream, name string) (stream jetstream.Stream, err error) {
+	err = retryWhile(30*time.Second, func(err error) bool { return isTimeout(err) || errors.Is(err, jetstream.ErrStreamNotFound) }, func() error {
+		stream, err = js.Stream(ctx, name)
+		return err
+	})
+	return stream, err
 }
 
 // Publish adds an item on subject. A non-empty msgID is JetStream's
