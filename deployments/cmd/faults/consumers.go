@@ -72,7 +72,8 @@ func (s *suite) consumerReport() string {
 					if c.NumPending == 0 && c.NumAckPending == 0 {
 						continue // caught up
 					}
-					if seen[key] || (c.Cluster != nil && c.Cluster.Leader != "" && !strings.HasSuffix(p.Name, strings.TrimPrefix(c.Cluster.Leader, "n"))) {
+					// Process nats-<i> is server n<i> (deployments/cluster).
+					if seen[key] || (c.Cluster != nil && c.Cluster.Leader != "" && c.Cluster.Leader != "n"+strings.TrimPrefix(p.Name, "nats-")) {
 						continue
 					}
 					seen[key] = true
