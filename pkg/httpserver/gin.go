@@ -1,8 +1,10 @@
 package httpserver
 
 import (
+	"encoding/binary"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -70,18 +72,22 @@ func NewMetrics(reg prometheus.Registerer, service string) (*Metrics, error) {
 // access log, metrics.
 // Query strings are not logged: they could carry secrets.
 func Middleware(log *slog.Logger, m *Metrics) gin.HandlerFunc {
+	// The global tracer delegates to the provider tracing.Setup installs,
+	// even when taken before it.
+	tracer := tracing.Tracer()
 	return func(c *gin.Context) {
 		start := time.Now()
 		id := firstValue(c.Request.Header, correlationKey)
 		if !correlationPattern.MatchString(id) {
-			id = uuid.NewString()
+			id = newCorrelationID()
 		}
 		c.Writer.Header()[correlationKey] = []string{id}
 		securityHeaders(c.Writer.Header())
 		// A server span continuing the caller's trace (traceparent), named
-		// for the route once it is known.
-		ctx, span := tracing.Tracer().Start(otel.GetTextMapPropagator().Extract(c.Request.Context(), propagation.HeaderCarrier(c.Request.Header)),
-			c.Request.Method, trace.WithSpanKind(trace.SpanKindServer),
+		// for the route once it is known. With tracing off it records
+		// nothing, and naming it is skipped.
+		ctx, span := tracer.Start(otel.GetTextMapPropagator().Extract(c.Request.Context(), propagation.HeaderCarrier(c.Request.Header)),
+			c.Request.Method, serverSpan,
 			trace.WithAttributes(attribute.String("http.request.method", c.Request.Method), attribute.String("url.path", c.Request.URL.Path)))
 		defer span.End()
 		ctx = logging.WithCorrelationID(ctx, id)
@@ -101,20 +107,44 @@ func Middleware(log *slog.Logger, m *Metrics) gin.HandlerFunc {
 			}
 			status := c.Writer.Status()
 			elapsed := time.Since(start)
-			span.SetName(c.Request.Method + " " + route)
-			span.SetAttributes(attribute.String("http.route", route), attribute.Int("http.response.status_code", status))
-			if status >= 500 {
-				span.SetStatus(codes.Error, http.StatusText(status))
+			if span.IsRecording() {
+				span.SetName(c.Request.Method + " " + route)
+				span.SetAttributes(attribute.String("http.route", route), attribute.Int("http.response.status_code", status))
+				if status >= 500 {
+					span.SetStatus(codes.Error, http.StatusText(status))
+				}
 			}
 			if m != nil {
 				m.requests.WithLabelValues(route, c.Request.Method, strconv.Itoa(status)).Inc()
 				m.duration.WithLabelValues(route, c.Request.Method).Observe(elapsed.Seconds())
 			}
-			log.LogAttrs(ctx, slog.LevelInfo, "http request", slog.String("method", c.Request.Method), slog.String("route", route),
-				slog.String("path", c.Request.URL.Path), slog.Int("status", status), slog.Int64("duration_ms", elapsed.Milliseconds()))
+			if log.Enabled(ctx, slog.LevelInfo) {
+				// A record made here has no caller's PC: the access log has
+				// no source to show, and taking it is a stack walk.
+				r := slog.NewRecord(time.Now(), slog.LevelInfo, "http request", 0)
+				r.AddAttrs(slog.String("method", c.Request.Method), slog.String("route", route),
+					slog.String("path", c.Request.URL.Path), slog.Int("status", status), slog.Int64("duration_ms", elapsed.Milliseconds()))
+				_ = log.Handler().Handle(ctx, r)
+			}
 		}()
 		c.Next()
 	}
+}
+
+// serverSpan is the start option of every request's span.
+var serverSpan = trace.WithSpanKind(trace.SpanKindServer)
+
+// newCorrelationID is a random UUID (version 4) for a request that came
+// without a correlation id. It draws from math/rand/v2's generator, which
+// is seeded per thread from the system and needs no system call: an id
+// must be unique, and is not a secret.
+func newCorrelationID() string {
+	var u uuid.UUID
+	binary.LittleEndian.PutUint64(u[:8], rand.Uint64())
+	binary.LittleEndian.PutUint64(u[8:], rand.Uint64())
+	u[6] = u[6]&0x0f | 0x40 // version 4
+	u[8] = u[8]&0x3f | 0x80 // RFC 9562 variant
+	return u.String()
 }
 
 // securityHeaders are set on every response: no content sniffing, no

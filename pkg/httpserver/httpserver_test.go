@@ -1,6 +1,7 @@
 package httpserver
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,7 +11,10 @@ import (
 	"testing"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/resellerapi/platform/pkg/logging"
 )
 
 func TestOpsEndpoints(t *testing.T) {
@@ -55,7 +59,8 @@ func TestEngineMiddleware(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := NewEngine(slog.New(slog.DiscardHandler), m)
+	var logged bytes.Buffer
+	e := NewEngine(logging.New(&logged, "test", slog.LevelInfo), m)
 	e.GET("/ok", func(c *gin.Context) { c.String(200, "ok") })
 	e.GET("/panic", func(*gin.Context) { panic("boom") })
 
@@ -68,11 +73,31 @@ func TestEngineMiddleware(t *testing.T) {
 		e.ServeHTTP(rec, req)
 		return rec
 	}
-	if rec := serve("GET", "/ok", "abc-123"); rec.Header().Get(CorrelationHeader) != "abc-123" {
+	if rec := serve("GET", "/ok?password=hunter2", "abc-123"); rec.Header().Get(CorrelationHeader) != "abc-123" {
 		t.Errorf("correlation id not echoed: %v", rec.Header())
+	}
+	// The access log: one line per request, with the correlation id and
+	// without the query.
+	var line map[string]any
+	if err := json.Unmarshal(logged.Bytes(), &line); err != nil {
+		t.Fatalf("access log %q: %v", logged.String(), err)
+	}
+	if line["msg"] != "http request" || line["level"] != "INFO" || line["method"] != "GET" || line["route"] != "/ok" ||
+		line["path"] != "/ok" || line["status"] != float64(200) || line["duration_ms"] == nil || line["correlation_id"] != "abc-123" ||
+		strings.Contains(logged.String(), "hunter2") {
+		t.Errorf("access log line %s", logged.String())
 	}
 	if rec := serve("GET", "/ok", "bad id with spaces"); rec.Header().Get(CorrelationHeader) == "bad id with spaces" || rec.Header().Get(CorrelationHeader) == "" {
 		t.Errorf("bad correlation id not replaced: %q", rec.Header().Get(CorrelationHeader))
+	}
+	// A request without one gets a fresh random UUID.
+	seen := map[string]bool{}
+	for range 100 {
+		id := serve("GET", "/ok", "").Header().Get(CorrelationHeader)
+		if u, err := uuid.Parse(id); err != nil || u.Version() != 4 || u.Variant() != uuid.RFC4122 || seen[id] {
+			t.Fatalf("generated correlation id %q: a repeat, or not a version 4 UUID (%v)", id, err)
+		}
+		seen[id] = true
 	}
 	for _, tt := range []struct {
 		method, path string
