@@ -6,6 +6,7 @@ package ports
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -646,22 +647,36 @@ func (siw *ServerInterfaceWrapper) ListAppUsers(c *gin.Context) {
 	var params ListAppUsersParams
 	query := c.Request.URL.Query() // once for every parameter below
 
-	// Optional query parameter "pageIndex" (left nil when absent)
-	if _, given := query["pageIndex"]; given {
-		err = runtime.BindQueryParameterWithOptions("form", true, false, "pageIndex", query, &params.PageIndex, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-		if err != nil {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: %w", err), http.StatusBadRequest)
+	// Optional query parameter "pageIndex" (left nil when absent): one
+	// value, converted without reflection
+	if values, given := query["pageIndex"]; given {
+		if len(values) != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
 			return
 		}
+		n, err := strconv.Atoi(values[0]) // an integer without a format is an int
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: not an integer"), http.StatusBadRequest)
+			return
+		}
+		value := PageIndex(n)
+		params.PageIndex = &value
 	}
 
-	// Optional query parameter "pageSize" (left nil when absent)
-	if _, given := query["pageSize"]; given {
-		err = runtime.BindQueryParameterWithOptions("form", true, false, "pageSize", query, &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-		if err != nil {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: %w", err), http.StatusBadRequest)
+	// Optional query parameter "pageSize" (left nil when absent): one
+	// value, converted without reflection
+	if values, given := query["pageSize"]; given {
+		if len(values) != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
 			return
 		}
+		n, err := strconv.Atoi(values[0]) // an integer without a format is an int
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: not an integer"), http.StatusBadRequest)
+			return
+		}
+		value := PageSize(n)
+		params.PageSize = &value
 	}
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -888,22 +903,36 @@ func (siw *ServerInterfaceWrapper) ListResellerAppUsers(c *gin.Context) {
 	var params ListResellerAppUsersParams
 	query := c.Request.URL.Query() // once for every parameter below
 
-	// Optional query parameter "pageIndex" (left nil when absent)
-	if _, given := query["pageIndex"]; given {
-		err = runtime.BindQueryParameterWithOptions("form", true, false, "pageIndex", query, &params.PageIndex, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-		if err != nil {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: %w", err), http.StatusBadRequest)
+	// Optional query parameter "pageIndex" (left nil when absent): one
+	// value, converted without reflection
+	if values, given := query["pageIndex"]; given {
+		if len(values) != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
 			return
 		}
+		n, err := strconv.Atoi(values[0]) // an integer without a format is an int
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: not an integer"), http.StatusBadRequest)
+			return
+		}
+		value := PageIndex(n)
+		params.PageIndex = &value
 	}
 
-	// Optional query parameter "pageSize" (left nil when absent)
-	if _, given := query["pageSize"]; given {
-		err = runtime.BindQueryParameterWithOptions("form", true, false, "pageSize", query, &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-		if err != nil {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: %w", err), http.StatusBadRequest)
+	// Optional query parameter "pageSize" (left nil when absent): one
+	// value, converted without reflection
+	if values, given := query["pageSize"]; given {
+		if len(values) != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
 			return
 		}
+		n, err := strconv.Atoi(values[0]) // an integer without a format is an int
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: not an integer"), http.StatusBadRequest)
+			return
+		}
+		value := PageSize(n)
+		params.PageSize = &value
 	}
 
 	for _, middleware := range siw.HandlerMiddlewares {

@@ -6,6 +6,7 @@ package ports
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 	"github.com/oapi-codegen/runtime"
@@ -63,49 +64,69 @@ func (siw *ServerInterfaceWrapper) ListAccounts(c *gin.Context) {
 	var params ListAccountsParams
 	query := c.Request.URL.Query() // once for every parameter below
 
-	// Optional query parameter "pageIndex" (left nil when absent)
-	if _, given := query["pageIndex"]; given {
-		err = runtime.BindQueryParameterWithOptions("form", true, false, "pageIndex", query, &params.PageIndex, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-		if err != nil {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: %w", err), http.StatusBadRequest)
+	// Optional query parameter "pageIndex" (left nil when absent): one
+	// value, converted without reflection
+	if values, given := query["pageIndex"]; given {
+		if len(values) != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
 			return
 		}
+		n, err := strconv.Atoi(values[0]) // an integer without a format is an int
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: not an integer"), http.StatusBadRequest)
+			return
+		}
+		value := PageIndex(n)
+		params.PageIndex = &value
 	}
 
-	// Optional query parameter "pageSize" (left nil when absent)
-	if _, given := query["pageSize"]; given {
-		err = runtime.BindQueryParameterWithOptions("form", true, false, "pageSize", query, &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-		if err != nil {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: %w", err), http.StatusBadRequest)
+	// Optional query parameter "pageSize" (left nil when absent): one
+	// value, converted without reflection
+	if values, given := query["pageSize"]; given {
+		if len(values) != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
 			return
 		}
+		n, err := strconv.Atoi(values[0]) // an integer without a format is an int
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: not an integer"), http.StatusBadRequest)
+			return
+		}
+		value := PageSize(n)
+		params.PageSize = &value
 	}
 
-	// Optional query parameter "pageToken" (left nil when absent)
-	if _, given := query["pageToken"]; given {
-		err = runtime.BindQueryParameterWithOptions("form", true, false, "pageToken", query, &params.PageToken, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageToken: %w", err), http.StatusBadRequest)
+	// Optional query parameter "pageToken" (left nil when absent): one
+	// value, converted without reflection
+	if values, given := query["pageToken"]; given {
+		if len(values) != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageToken: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
 			return
 		}
+		value := PageToken(values[0])
+		params.PageToken = &value
 	}
 
-	// Optional query parameter "search" (left nil when absent)
-	if _, given := query["search"]; given {
-		err = runtime.BindQueryParameterWithOptions("form", true, false, "search", query, &params.Search, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter search: %w", err), http.StatusBadRequest)
+	// Optional query parameter "search" (left nil when absent): one
+	// value, converted without reflection
+	if values, given := query["search"]; given {
+		if len(values) != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter search: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
 			return
 		}
+		value := string(values[0])
+		params.Search = &value
 	}
 
-	// Optional query parameter "status" (left nil when absent)
-	if _, given := query["status"]; given {
-		err = runtime.BindQueryParameterWithOptions("form", true, false, "status", query, &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter status: %w", err), http.StatusBadRequest)
+	// Optional query parameter "status" (left nil when absent): one
+	// value, converted without reflection
+	if values, given := query["status"]; given {
+		if len(values) != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter status: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
 			return
 		}
+		value := AccountStatus(values[0])
+		params.Status = &value
 	}
 
 	// Optional query parameter "updatedSince" (left nil when absent)
@@ -117,36 +138,40 @@ func (siw *ServerInterfaceWrapper) ListAccounts(c *gin.Context) {
 		}
 	}
 
-	// Optional query parameter "sort" (left nil when absent)
-	if _, given := query["sort"]; given {
-		err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", query, &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter sort: %w", err), http.StatusBadRequest)
+	// Optional query parameter "sort" (left nil when absent): one
+	// value, converted without reflection
+	if values, given := query["sort"]; given {
+		if len(values) != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter sort: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
 			return
 		}
+		value := ListAccountsParamsSort(values[0])
+		params.Sort = &value
 	}
 
-	// Optional query parameter "includeDownstream" (left nil when absent)
-	if _, given := query["includeDownstream"]; given {
-		err = runtime.BindQueryParameterWithOptions("form", true, false, "includeDownstream", query, &params.IncludeDownstream, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
-		if err != nil {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter includeDownstream: %w", err), http.StatusBadRequest)
+	// Optional query parameter "includeDownstream" (left nil when absent): one
+	// value, converted without reflection
+	if values, given := query["includeDownstream"]; given {
+		if len(values) != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter includeDownstream: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
 			return
 		}
+		b, err := strconv.ParseBool(values[0])
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter includeDownstream: not true or false"), http.StatusBadRequest)
+			return
+		}
+		value := bool(b)
+		params.IncludeDownstream = &value
 	}
 
 	// Optional header parameter "X-api-version"
-	if values, found := c.Request.Header[http.CanonicalHeaderKey("X-api-version")]; found {
+	if values, found := c.Request.Header[headerListAccountsXApiVersion]; found {
 		if len(values) != 1 {
 			siw.ErrorHandler(c, fmt.Errorf("Expected one value for X-api-version, got %d", len(values)), http.StatusBadRequest)
 			return
 		}
-		var value ListAccountsParamsXApiVersion
-		err = runtime.BindStyledParameterWithOptions("simple", "X-api-version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter X-api-version: %w", err), http.StatusBadRequest)
-			return
-		}
+		value := ListAccountsParamsXApiVersion(values[0])
 		params.XApiVersion = &value
 	}
 
@@ -159,6 +184,9 @@ func (siw *ServerInterfaceWrapper) ListAccounts(c *gin.Context) {
 
 	siw.Handler.ListAccounts(c, params)
 }
+
+// headerListAccountsXApiVersion is the header X-api-version in canonical form.
+var headerListAccountsXApiVersion = http.CanonicalHeaderKey("X-api-version")
 
 // GetAccount operation middleware
 func (siw *ServerInterfaceWrapper) GetAccount(c *gin.Context) {
@@ -176,17 +204,12 @@ func (siw *ServerInterfaceWrapper) GetAccount(c *gin.Context) {
 	var params GetAccountParams
 
 	// Optional header parameter "X-api-version"
-	if values, found := c.Request.Header[http.CanonicalHeaderKey("X-api-version")]; found {
+	if values, found := c.Request.Header[headerGetAccountXApiVersion]; found {
 		if len(values) != 1 {
 			siw.ErrorHandler(c, fmt.Errorf("Expected one value for X-api-version, got %d", len(values)), http.StatusBadRequest)
 			return
 		}
-		var value GetAccountParamsXApiVersion
-		err = runtime.BindStyledParameterWithOptions("simple", "X-api-version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter X-api-version: %w", err), http.StatusBadRequest)
-			return
-		}
+		value := GetAccountParamsXApiVersion(values[0])
 		params.XApiVersion = &value
 	}
 
@@ -200,6 +223,9 @@ func (siw *ServerInterfaceWrapper) GetAccount(c *gin.Context) {
 	siw.Handler.GetAccount(c, id, params)
 }
 
+// headerGetAccountXApiVersion is the header X-api-version in canonical form.
+var headerGetAccountXApiVersion = http.CanonicalHeaderKey("X-api-version")
+
 // ListInvoices operation middleware
 func (siw *ServerInterfaceWrapper) ListInvoices(c *gin.Context) {
 	var err error
@@ -208,40 +234,58 @@ func (siw *ServerInterfaceWrapper) ListInvoices(c *gin.Context) {
 	var params ListInvoicesParams
 	query := c.Request.URL.Query() // once for every parameter below
 
-	// Optional query parameter "pageIndex" (left nil when absent)
-	if _, given := query["pageIndex"]; given {
-		err = runtime.BindQueryParameterWithOptions("form", true, false, "pageIndex", query, &params.PageIndex, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-		if err != nil {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: %w", err), http.StatusBadRequest)
+	// Optional query parameter "pageIndex" (left nil when absent): one
+	// value, converted without reflection
+	if values, given := query["pageIndex"]; given {
+		if len(values) != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
 			return
 		}
+		n, err := strconv.Atoi(values[0]) // an integer without a format is an int
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: not an integer"), http.StatusBadRequest)
+			return
+		}
+		value := PageIndex(n)
+		params.PageIndex = &value
 	}
 
-	// Optional query parameter "pageSize" (left nil when absent)
-	if _, given := query["pageSize"]; given {
-		err = runtime.BindQueryParameterWithOptions("form", true, false, "pageSize", query, &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-		if err != nil {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: %w", err), http.StatusBadRequest)
+	// Optional query parameter "pageSize" (left nil when absent): one
+	// value, converted without reflection
+	if values, given := query["pageSize"]; given {
+		if len(values) != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
 			return
 		}
+		n, err := strconv.Atoi(values[0]) // an integer without a format is an int
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: not an integer"), http.StatusBadRequest)
+			return
+		}
+		value := PageSize(n)
+		params.PageSize = &value
 	}
 
-	// Optional query parameter "pageToken" (left nil when absent)
-	if _, given := query["pageToken"]; given {
-		err = runtime.BindQueryParameterWithOptions("form", true, false, "pageToken", query, &params.PageToken, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageToken: %w", err), http.StatusBadRequest)
+	// Optional query parameter "pageToken" (left nil when absent): one
+	// value, converted without reflection
+	if values, given := query["pageToken"]; given {
+		if len(values) != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageToken: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
 			return
 		}
+		value := PageToken(values[0])
+		params.PageToken = &value
 	}
 
-	// Optional query parameter "status" (left nil when absent)
-	if _, given := query["status"]; given {
-		err = runtime.BindQueryParameterWithOptions("form", true, false, "status", query, &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter status: %w", err), http.StatusBadRequest)
+	// Optional query parameter "status" (left nil when absent): one
+	// value, converted without reflection
+	if values, given := query["status"]; given {
+		if len(values) != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter status: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
 			return
 		}
+		value := InvoiceStatus(values[0])
+		params.Status = &value
 	}
 
 	// Optional query parameter "issuedFrom" (left nil when absent)
@@ -271,13 +315,15 @@ func (siw *ServerInterfaceWrapper) ListInvoices(c *gin.Context) {
 		}
 	}
 
-	// Optional query parameter "accountId" (left nil when absent)
-	if _, given := query["accountId"]; given {
-		err = runtime.BindQueryParameterWithOptions("form", true, false, "accountId", query, &params.AccountId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter accountId: %w", err), http.StatusBadRequest)
+	// Optional query parameter "accountId" (left nil when absent): one
+	// value, converted without reflection
+	if values, given := query["accountId"]; given {
+		if len(values) != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter accountId: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
 			return
 		}
+		value := string(values[0])
+		params.AccountId = &value
 	}
 
 	// Optional query parameter "updatedSince" (left nil when absent)
@@ -289,27 +335,24 @@ func (siw *ServerInterfaceWrapper) ListInvoices(c *gin.Context) {
 		}
 	}
 
-	// Optional query parameter "sort" (left nil when absent)
-	if _, given := query["sort"]; given {
-		err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", query, &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter sort: %w", err), http.StatusBadRequest)
+	// Optional query parameter "sort" (left nil when absent): one
+	// value, converted without reflection
+	if values, given := query["sort"]; given {
+		if len(values) != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter sort: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
 			return
 		}
+		value := ListInvoicesParamsSort(values[0])
+		params.Sort = &value
 	}
 
 	// Optional header parameter "X-api-version"
-	if values, found := c.Request.Header[http.CanonicalHeaderKey("X-api-version")]; found {
+	if values, found := c.Request.Header[headerListInvoicesXApiVersion]; found {
 		if len(values) != 1 {
 			siw.ErrorHandler(c, fmt.Errorf("Expected one value for X-api-version, got %d", len(values)), http.StatusBadRequest)
 			return
 		}
-		var value ListInvoicesParamsXApiVersion
-		err = runtime.BindStyledParameterWithOptions("simple", "X-api-version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter X-api-version: %w", err), http.StatusBadRequest)
-			return
-		}
+		value := ListInvoicesParamsXApiVersion(values[0])
 		params.XApiVersion = &value
 	}
 
@@ -322,6 +365,9 @@ func (siw *ServerInterfaceWrapper) ListInvoices(c *gin.Context) {
 
 	siw.Handler.ListInvoices(c, params)
 }
+
+// headerListInvoicesXApiVersion is the header X-api-version in canonical form.
+var headerListInvoicesXApiVersion = http.CanonicalHeaderKey("X-api-version")
 
 // GetInvoice operation middleware
 func (siw *ServerInterfaceWrapper) GetInvoice(c *gin.Context) {
@@ -339,17 +385,12 @@ func (siw *ServerInterfaceWrapper) GetInvoice(c *gin.Context) {
 	var params GetInvoiceParams
 
 	// Optional header parameter "X-api-version"
-	if values, found := c.Request.Header[http.CanonicalHeaderKey("X-api-version")]; found {
+	if values, found := c.Request.Header[headerGetInvoiceXApiVersion]; found {
 		if len(values) != 1 {
 			siw.ErrorHandler(c, fmt.Errorf("Expected one value for X-api-version, got %d", len(values)), http.StatusBadRequest)
 			return
 		}
-		var value GetInvoiceParamsXApiVersion
-		err = runtime.BindStyledParameterWithOptions("simple", "X-api-version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter X-api-version: %w", err), http.StatusBadRequest)
-			return
-		}
+		value := GetInvoiceParamsXApiVersion(values[0])
 		params.XApiVersion = &value
 	}
 
@@ -362,6 +403,9 @@ func (siw *ServerInterfaceWrapper) GetInvoice(c *gin.Context) {
 
 	siw.Handler.GetInvoice(c, id, params)
 }
+
+// headerGetInvoiceXApiVersion is the header X-api-version in canonical form.
+var headerGetInvoiceXApiVersion = http.CanonicalHeaderKey("X-api-version")
 
 // GetInvoicePdf operation middleware
 func (siw *ServerInterfaceWrapper) GetInvoicePdf(c *gin.Context) {
@@ -379,17 +423,12 @@ func (siw *ServerInterfaceWrapper) GetInvoicePdf(c *gin.Context) {
 	var params GetInvoicePdfParams
 
 	// Optional header parameter "X-api-version"
-	if values, found := c.Request.Header[http.CanonicalHeaderKey("X-api-version")]; found {
+	if values, found := c.Request.Header[headerGetInvoicePdfXApiVersion]; found {
 		if len(values) != 1 {
 			siw.ErrorHandler(c, fmt.Errorf("Expected one value for X-api-version, got %d", len(values)), http.StatusBadRequest)
 			return
 		}
-		var value GetInvoicePdfParamsXApiVersion
-		err = runtime.BindStyledParameterWithOptions("simple", "X-api-version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter X-api-version: %w", err), http.StatusBadRequest)
-			return
-		}
+		value := GetInvoicePdfParamsXApiVersion(values[0])
 		params.XApiVersion = &value
 	}
 
@@ -403,6 +442,9 @@ func (siw *ServerInterfaceWrapper) GetInvoicePdf(c *gin.Context) {
 	siw.Handler.GetInvoicePdf(c, id, params)
 }
 
+// headerGetInvoicePdfXApiVersion is the header X-api-version in canonical form.
+var headerGetInvoicePdfXApiVersion = http.CanonicalHeaderKey("X-api-version")
+
 // ListProducts operation middleware
 func (siw *ServerInterfaceWrapper) ListProducts(c *gin.Context) {
 	var err error
@@ -411,76 +453,102 @@ func (siw *ServerInterfaceWrapper) ListProducts(c *gin.Context) {
 	var params ListProductsParams
 	query := c.Request.URL.Query() // once for every parameter below
 
-	// Optional query parameter "pageIndex" (left nil when absent)
-	if _, given := query["pageIndex"]; given {
-		err = runtime.BindQueryParameterWithOptions("form", true, false, "pageIndex", query, &params.PageIndex, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-		if err != nil {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: %w", err), http.StatusBadRequest)
+	// Optional query parameter "pageIndex" (left nil when absent): one
+	// value, converted without reflection
+	if values, given := query["pageIndex"]; given {
+		if len(values) != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
 			return
 		}
+		n, err := strconv.Atoi(values[0]) // an integer without a format is an int
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: not an integer"), http.StatusBadRequest)
+			return
+		}
+		value := PageIndex(n)
+		params.PageIndex = &value
 	}
 
-	// Optional query parameter "pageSize" (left nil when absent)
-	if _, given := query["pageSize"]; given {
-		err = runtime.BindQueryParameterWithOptions("form", true, false, "pageSize", query, &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-		if err != nil {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: %w", err), http.StatusBadRequest)
+	// Optional query parameter "pageSize" (left nil when absent): one
+	// value, converted without reflection
+	if values, given := query["pageSize"]; given {
+		if len(values) != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
 			return
 		}
+		n, err := strconv.Atoi(values[0]) // an integer without a format is an int
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: not an integer"), http.StatusBadRequest)
+			return
+		}
+		value := PageSize(n)
+		params.PageSize = &value
 	}
 
-	// Optional query parameter "pageToken" (left nil when absent)
-	if _, given := query["pageToken"]; given {
-		err = runtime.BindQueryParameterWithOptions("form", true, false, "pageToken", query, &params.PageToken, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageToken: %w", err), http.StatusBadRequest)
+	// Optional query parameter "pageToken" (left nil when absent): one
+	// value, converted without reflection
+	if values, given := query["pageToken"]; given {
+		if len(values) != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageToken: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
 			return
 		}
+		value := PageToken(values[0])
+		params.PageToken = &value
 	}
 
-	// Optional query parameter "search" (left nil when absent)
-	if _, given := query["search"]; given {
-		err = runtime.BindQueryParameterWithOptions("form", true, false, "search", query, &params.Search, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter search: %w", err), http.StatusBadRequest)
+	// Optional query parameter "search" (left nil when absent): one
+	// value, converted without reflection
+	if values, given := query["search"]; given {
+		if len(values) != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter search: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
 			return
 		}
+		value := string(values[0])
+		params.Search = &value
 	}
 
-	// Optional query parameter "category" (left nil when absent)
-	if _, given := query["category"]; given {
-		err = runtime.BindQueryParameterWithOptions("form", true, false, "category", query, &params.Category, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter category: %w", err), http.StatusBadRequest)
+	// Optional query parameter "category" (left nil when absent): one
+	// value, converted without reflection
+	if values, given := query["category"]; given {
+		if len(values) != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter category: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
 			return
 		}
+		value := string(values[0])
+		params.Category = &value
 	}
 
-	// Optional query parameter "vendor" (left nil when absent)
-	if _, given := query["vendor"]; given {
-		err = runtime.BindQueryParameterWithOptions("form", true, false, "vendor", query, &params.Vendor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter vendor: %w", err), http.StatusBadRequest)
+	// Optional query parameter "vendor" (left nil when absent): one
+	// value, converted without reflection
+	if values, given := query["vendor"]; given {
+		if len(values) != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter vendor: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
 			return
 		}
+		value := string(values[0])
+		params.Vendor = &value
 	}
 
-	// Optional query parameter "billingType" (left nil when absent)
-	if _, given := query["billingType"]; given {
-		err = runtime.BindQueryParameterWithOptions("form", true, false, "billingType", query, &params.BillingType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter billingType: %w", err), http.StatusBadRequest)
+	// Optional query parameter "billingType" (left nil when absent): one
+	// value, converted without reflection
+	if values, given := query["billingType"]; given {
+		if len(values) != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter billingType: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
 			return
 		}
+		value := BillingType(values[0])
+		params.BillingType = &value
 	}
 
-	// Optional query parameter "billingPeriod" (left nil when absent)
-	if _, given := query["billingPeriod"]; given {
-		err = runtime.BindQueryParameterWithOptions("form", true, false, "billingPeriod", query, &params.BillingPeriod, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter billingPeriod: %w", err), http.StatusBadRequest)
+	// Optional query parameter "billingPeriod" (left nil when absent): one
+	// value, converted without reflection
+	if values, given := query["billingPeriod"]; given {
+		if len(values) != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter billingPeriod: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
 			return
 		}
+		value := BillingPeriod(values[0])
+		params.BillingPeriod = &value
 	}
 
 	// Optional query parameter "updatedSince" (left nil when absent)
@@ -492,27 +560,24 @@ func (siw *ServerInterfaceWrapper) ListProducts(c *gin.Context) {
 		}
 	}
 
-	// Optional query parameter "sort" (left nil when absent)
-	if _, given := query["sort"]; given {
-		err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", query, &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter sort: %w", err), http.StatusBadRequest)
+	// Optional query parameter "sort" (left nil when absent): one
+	// value, converted without reflection
+	if values, given := query["sort"]; given {
+		if len(values) != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter sort: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
 			return
 		}
+		value := ListProductsParamsSort(values[0])
+		params.Sort = &value
 	}
 
 	// Optional header parameter "X-api-version"
-	if values, found := c.Request.Header[http.CanonicalHeaderKey("X-api-version")]; found {
+	if values, found := c.Request.Header[headerListProductsXApiVersion]; found {
 		if len(values) != 1 {
 			siw.ErrorHandler(c, fmt.Errorf("Expected one value for X-api-version, got %d", len(values)), http.StatusBadRequest)
 			return
 		}
-		var value ListProductsParamsXApiVersion
-		err = runtime.BindStyledParameterWithOptions("simple", "X-api-version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter X-api-version: %w", err), http.StatusBadRequest)
-			return
-		}
+		value := ListProductsParamsXApiVersion(values[0])
 		params.XApiVersion = &value
 	}
 
@@ -525,6 +590,9 @@ func (siw *ServerInterfaceWrapper) ListProducts(c *gin.Context) {
 
 	siw.Handler.ListProducts(c, params)
 }
+
+// headerListProductsXApiVersion is the header X-api-version in canonical form.
+var headerListProductsXApiVersion = http.CanonicalHeaderKey("X-api-version")
 
 // GetProduct operation middleware
 func (siw *ServerInterfaceWrapper) GetProduct(c *gin.Context) {
@@ -542,17 +610,12 @@ func (siw *ServerInterfaceWrapper) GetProduct(c *gin.Context) {
 	var params GetProductParams
 
 	// Optional header parameter "X-api-version"
-	if values, found := c.Request.Header[http.CanonicalHeaderKey("X-api-version")]; found {
+	if values, found := c.Request.Header[headerGetProductXApiVersion]; found {
 		if len(values) != 1 {
 			siw.ErrorHandler(c, fmt.Errorf("Expected one value for X-api-version, got %d", len(values)), http.StatusBadRequest)
 			return
 		}
-		var value GetProductParamsXApiVersion
-		err = runtime.BindStyledParameterWithOptions("simple", "X-api-version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter X-api-version: %w", err), http.StatusBadRequest)
-			return
-		}
+		value := GetProductParamsXApiVersion(values[0])
 		params.XApiVersion = &value
 	}
 
@@ -565,6 +628,9 @@ func (siw *ServerInterfaceWrapper) GetProduct(c *gin.Context) {
 
 	siw.Handler.GetProduct(c, id, params)
 }
+
+// headerGetProductXApiVersion is the header X-api-version in canonical form.
+var headerGetProductXApiVersion = http.CanonicalHeaderKey("X-api-version")
 
 // GetCustomerStoreReseller operation middleware
 func (siw *ServerInterfaceWrapper) GetCustomerStoreReseller(c *gin.Context) {
@@ -597,49 +663,69 @@ func (siw *ServerInterfaceWrapper) ListResellers(c *gin.Context) {
 	var params ListResellersParams
 	query := c.Request.URL.Query() // once for every parameter below
 
-	// Optional query parameter "page[number]" (left nil when absent)
-	if _, given := query["page[number]"]; given {
-		err = runtime.BindQueryParameterWithOptions("form", true, false, "page[number]", query, &params.PageNumber, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-		if err != nil {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter page[number]: %w", err), http.StatusBadRequest)
+	// Optional query parameter "page[number]" (left nil when absent): one
+	// value, converted without reflection
+	if values, given := query["page[number]"]; given {
+		if len(values) != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter page[number]: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
 			return
 		}
+		n, err := strconv.Atoi(values[0]) // an integer without a format is an int
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter page[number]: not an integer"), http.StatusBadRequest)
+			return
+		}
+		value := int(n)
+		params.PageNumber = &value
 	}
 
-	// Optional query parameter "page[size]" (left nil when absent)
-	if _, given := query["page[size]"]; given {
-		err = runtime.BindQueryParameterWithOptions("form", true, false, "page[size]", query, &params.PageSize, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-		if err != nil {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter page[size]: %w", err), http.StatusBadRequest)
+	// Optional query parameter "page[size]" (left nil when absent): one
+	// value, converted without reflection
+	if values, given := query["page[size]"]; given {
+		if len(values) != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter page[size]: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
 			return
 		}
+		n, err := strconv.Atoi(values[0]) // an integer without a format is an int
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter page[size]: not an integer"), http.StatusBadRequest)
+			return
+		}
+		value := int(n)
+		params.PageSize = &value
 	}
 
-	// Optional query parameter "page[cursor]" (left nil when absent)
-	if _, given := query["page[cursor]"]; given {
-		err = runtime.BindQueryParameterWithOptions("form", true, false, "page[cursor]", query, &params.PageCursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter page[cursor]: %w", err), http.StatusBadRequest)
+	// Optional query parameter "page[cursor]" (left nil when absent): one
+	// value, converted without reflection
+	if values, given := query["page[cursor]"]; given {
+		if len(values) != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter page[cursor]: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
 			return
 		}
+		value := string(values[0])
+		params.PageCursor = &value
 	}
 
-	// Optional query parameter "filter[parent_id]" (left nil when absent)
-	if _, given := query["filter[parent_id]"]; given {
-		err = runtime.BindQueryParameterWithOptions("form", true, false, "filter[parent_id]", query, &params.FilterParentId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter filter[parent_id]: %w", err), http.StatusBadRequest)
+	// Optional query parameter "filter[parent_id]" (left nil when absent): one
+	// value, converted without reflection
+	if values, given := query["filter[parent_id]"]; given {
+		if len(values) != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter filter[parent_id]: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
 			return
 		}
+		value := string(values[0])
+		params.FilterParentId = &value
 	}
 
-	// Optional query parameter "filter[status]" (left nil when absent)
-	if _, given := query["filter[status]"]; given {
-		err = runtime.BindQueryParameterWithOptions("form", true, false, "filter[status]", query, &params.FilterStatus, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-		if err != nil {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter filter[status]: %w", err), http.StatusBadRequest)
+	// Optional query parameter "filter[status]" (left nil when absent): one
+	// value, converted without reflection
+	if values, given := query["filter[status]"]; given {
+		if len(values) != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter filter[status]: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
 			return
 		}
+		value := ListResellersParamsFilterStatus(values[0])
+		params.FilterStatus = &value
 	}
 
 	for _, middleware := range siw.HandlerMiddlewares {

@@ -51,6 +51,10 @@ func TestGeneratedWrappersBindParameters(t *testing.T) {
 		p.IncludeDownstream == nil || !*p.IncludeDownstream || p.XApiVersion == nil || *p.XApiVersion != "3" || p.Search != nil {
 		t.Errorf("params = %+v (status %d)", p, w.Code)
 	}
+	if p, w := serve("/api/accounts?pageSize=5&sort=-name&search=&includeDownstream=false", nil); p.PageSize == nil || *p.PageSize != 5 ||
+		p.Sort == nil || *p.Sort != "-name" || p.Search == nil || *p.Search != "" || p.IncludeDownstream == nil || *p.IncludeDownstream {
+		t.Errorf("params = %+v (status %d)", p, w.Code)
+	}
 	for _, c := range []struct {
 		target string
 		header http.Header
@@ -58,6 +62,10 @@ func TestGeneratedWrappersBindParameters(t *testing.T) {
 	}{
 		{"/api/accounts?pageIndex=two", nil, "Invalid format for parameter pageIndex"},
 		{"/api/accounts?updatedSince=yesterday", nil, "Invalid format for parameter updatedSince"},
+		{"/api/accounts?pageSize=1&pageSize=2", nil, "Invalid format for parameter pageSize: it is given 2 times"},
+		{"/api/accounts?status=active&status=closed", nil, "Invalid format for parameter status: it is given 2 times"},
+		{"/api/accounts?includeDownstream=maybe", nil, "Invalid format for parameter includeDownstream: not true or false"},
+		{"/api/accounts?pageIndex=", nil, "Invalid format for parameter pageIndex: not an integer"},
 		{"/api/accounts", http.Header{"X-Api-Version": {"3", "3"}}, "Expected one value for X-api-version"},
 	} {
 		_, w := serve(c.target, c.header)

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -746,13 +747,20 @@ func (siw *ServerInterfaceWrapper) ListWebhookDeliveries(c *gin.Context) {
 	var params ListWebhookDeliveriesParams
 	query := c.Request.URL.Query() // once for every parameter below
 
-	// Optional query parameter "limit" (left nil when absent)
-	if _, given := query["limit"]; given {
-		err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-		if err != nil {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter limit: %w", err), http.StatusBadRequest)
+	// Optional query parameter "limit" (left nil when absent): one
+	// value, converted without reflection
+	if values, given := query["limit"]; given {
+		if len(values) != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter limit: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
 			return
 		}
+		n, err := strconv.Atoi(values[0]) // an integer without a format is an int
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter limit: not an integer"), http.StatusBadRequest)
+			return
+		}
+		value := int(n)
+		params.Limit = &value
 	}
 
 	for _, middleware := range siw.HandlerMiddlewares {
