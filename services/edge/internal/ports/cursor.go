@@ -55,12 +55,13 @@ type lister[F, T any] interface {
 
 // listRequest is one request for a page of a list filtered by f: by
 // pageIndex, or after cursor when it is sent; binding is what its cursors
-// are bound to, position where an item ends a page.
+// are bound to (built only when a cursor is read or issued), position
+// where an item ends a page.
 type listRequest[F, T any] struct {
 	pageIndex, pageSize *int
 	cursor              *string
 	f                   F
-	binding             string
+	binding             func(app.Caller, F) string
 	position            func(T, F) pagetoken.Position
 }
 
@@ -83,7 +84,7 @@ func readList[F, T any](h *HTTP, c *gin.Context, ps paging.Params, list lister[F
 	ctx, who := c.Request.Context(), caller(c)
 	position := func(item T) pagetoken.Position { return r.position(item, r.f) }
 	if r.cursor != nil {
-		items, next, page, ok := cursorPage(h, c, ps, r.pageIndex, r.pageSize, *r.cursor, r.binding,
+		items, next, page, ok := cursorPage(h, c, ps, r.pageIndex, r.pageSize, *r.cursor, r.binding(who, r.f),
 			func(after *pagetoken.Position, limit int) ([]T, error) {
 				return list.After(ctx, who, r.f, after, limit)
 			},
@@ -101,7 +102,7 @@ func readList[F, T any](h *HTTP, c *gin.Context, ps paging.Params, list lister[F
 	}
 	l := listed[T]{items: items, page: page, total: &total}
 	if r.pageIndex == nil && len(items) > 0 && int64(page.Size) < total {
-		t := h.tokens.Encode(r.binding, position(items[len(items)-1]))
+		t := h.tokens.Encode(r.binding(who, r.f), position(items[len(items)-1]))
 		l.next = &t
 	}
 	return l, true

@@ -153,7 +153,7 @@ func (h *HTTP) ListAccounts(c *gin.Context, params ListAccountsParams) {
 	}
 	accounts, pagination, next, ok := listPage(h, c, h.app.Queries.ListAccounts, listRequest[app.AccountFilter, directory.Account]{
 		pageIndex: params.PageIndex, pageSize: params.PageSize, cursor: params.PageToken,
-		f: f, binding: accountsBinding(caller(c), f), position: accountPosition,
+		f: f, binding: accountsBinding, position: accountPosition,
 	})
 	if !ok {
 		return
@@ -163,7 +163,6 @@ func (h *HTTP) ListAccounts(c *gin.Context, params ListAccountsParams) {
 	for i, a := range accounts {
 		list.Data[i] = NewAccount(a, &optionals)
 	}
-	c.Header("Cache-Control", "private, no-store")
 	writeJSON(c, http.StatusOK, list)
 }
 
@@ -174,7 +173,6 @@ func (h *HTTP) GetAccount(c *gin.Context, id string, _ GetAccountParams) {
 		h.fail(c, err)
 		return
 	}
-	c.Header("Cache-Control", "private, no-store")
 	writeJSON(c, http.StatusOK, NewAccount(a, nil))
 }
 
@@ -191,7 +189,7 @@ func (h *HTTP) ListProducts(c *gin.Context, params ListProductsParams) {
 	}
 	products, pagination, next, ok := listPage(h, c, h.app.Queries.ListProducts, listRequest[app.ProductFilter, catalog.Offer]{
 		pageIndex: params.PageIndex, pageSize: params.PageSize, cursor: params.PageToken,
-		f: f, binding: productsBinding(caller(c), f), position: productPosition,
+		f: f, binding: productsBinding, position: productPosition,
 	})
 	if !ok {
 		return
@@ -204,7 +202,6 @@ func (h *HTTP) ListProducts(c *gin.Context, params ListProductsParams) {
 			return
 		}
 	}
-	c.Header("Cache-Control", "private, no-store")
 	writeJSON(c, http.StatusOK, list)
 }
 
@@ -214,7 +211,6 @@ func (h *HTTP) GetProduct(c *gin.Context, id string, _ GetProductParams) {
 	if err == nil {
 		var resp Product
 		if resp, err = NewProduct(p); err == nil {
-			c.Header("Cache-Control", "private, no-store")
 			writeJSON(c, http.StatusOK, resp)
 			return
 		}
@@ -222,17 +218,27 @@ func (h *HTTP) GetProduct(c *gin.Context, id string, _ GetProductParams) {
 	h.fail(c, err)
 }
 
-// writeJSON writes v as the JSON answer, encoded straight into the
-// response (gin's c.JSON marshals into a new buffer first, then copies).
-// The encoder writes only once v is wholly encoded, so an error leaves the
+// writeJSON writes v, the caller's own data, as the JSON answer: private,
+// not to be stored by caches. It is encoded straight into the response
+// (gin's c.JSON marshals into a new buffer first, then copies). The
+// encoder writes only once v is wholly encoded, so an error leaves the
 // response untouched for the error answer.
 func writeJSON(c *gin.Context, status int, v any) {
-	c.Header("Content-Type", "application/json; charset=utf-8")
+	h := c.Writer.Header()
+	h["Content-Type"] = jsonContentType
+	h["Cache-Control"] = privateNoStore
 	c.Status(status)
 	if err := json.NewEncoder(c.Writer).Encode(v); err != nil {
 		_ = c.Error(err)
 	}
 }
+
+// Header values every answer of a kind shares, set without allocating
+// (net/http only reads them).
+var (
+	jsonContentType = []string{"application/json; charset=utf-8"}
+	privateNoStore  = []string{"private, no-store"}
+)
 
 // fail maps a use case's error: not found (or not the caller's) is a 404,
 // anything else a logged 500.

@@ -27,7 +27,7 @@ func (h *HTTP) ListInvoices(c *gin.Context, params ListInvoicesParams) {
 	}
 	invoices, pagination, next, ok := listPage(h, c, h.app.Queries.ListInvoices, listRequest[app.InvoiceFilter, app.Invoice]{
 		pageIndex: params.PageIndex, pageSize: params.PageSize, cursor: params.PageToken,
-		f: f, binding: invoicesBinding(caller(c), f), position: invoicePosition,
+		f: f, binding: invoicesBinding, position: invoicePosition,
 	})
 	if !ok {
 		return
@@ -40,7 +40,6 @@ func (h *HTTP) ListInvoices(c *gin.Context, params ListInvoicesParams) {
 			return
 		}
 	}
-	c.Header("Cache-Control", "private, no-store")
 	writeJSON(c, http.StatusOK, list)
 }
 
@@ -50,7 +49,6 @@ func (h *HTTP) GetInvoice(c *gin.Context, id string, _ GetInvoiceParams) {
 	if err == nil {
 		var resp Invoice
 		if resp, err = NewInvoice(inv.Invoice, inv.Status, inv.AccountNames); err == nil {
-			c.Header("Cache-Control", "private, no-store")
 			writeJSON(c, http.StatusOK, resp)
 			return
 		}

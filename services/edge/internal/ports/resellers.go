@@ -77,7 +77,7 @@ func (h *HTTP) ListResellers(c *gin.Context, params ListResellersParams) {
 	f := app.ResellerFilter{ParentID: deref(params.FilterParentId), Status: deref(params.FilterStatus)}
 	l, ok := readList(h, c, paging.JSONAPI, h.app.Queries.ListResellers, listRequest[app.ResellerFilter, directory.Reseller]{
 		pageIndex: params.PageNumber, pageSize: params.PageSize, cursor: params.PageCursor,
-		f: f, binding: resellersBinding(caller(c), f), position: resellerPosition,
+		f: f, binding: resellersBinding, position: resellerPosition,
 	})
 	if !ok {
 		return
@@ -143,6 +143,6 @@ func writeJSONAPI(c *gin.Context, status int, doc any) {
 		httpserver.Fail(c, problem.New(http.StatusInternalServerError, problem.TypeInternal, "An unexpected error occurred."))
 		return
 	}
-	c.Header("Cache-Control", "private, no-store")
+	c.Writer.Header()["Cache-Control"] = privateNoStore
 	c.Data(status, jsonapi.ContentType, body)
 }
