@@ -59,6 +59,9 @@ type Claims struct {
 	// KeyID is the id of the key the token was signed with (its "kid"
 	// header), set by Verify.
 	KeyID string `json:"-"`
+	// Scopes are Scope's entries, split once by Verify. A verified
+	// token's claims are shared (Cache): read them, do not change them.
+	Scopes []string `json:"-"`
 }
 
 // Issued is when the token was issued (its iat; the zero time if none).
@@ -138,5 +141,6 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Claims, error) {
 	if claims.IssuedAt == nil || claims.ExpiresAt.Sub(claims.IssuedAt.Time) > MaxLifetime {
 		return nil, fmt.Errorf("%w: a token lives at most %v from its iat", ErrInvalid, MaxLifetime)
 	}
+	claims.Scopes = strings.Fields(claims.Scope)
 	return &claims, nil
 }

@@ -6,11 +6,13 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -88,7 +90,8 @@ func TestVerify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.ResellerID != "r1" || c.Subject != "u1" || !c.HasScope(ScopeAccountsRead) || c.HasScope(ScopeInvoicesRead) || c.KeyID != s.kid {
+	if c.ResellerID != "r1" || c.Subject != "u1" || !c.HasScope(ScopeAccountsRead) || c.HasScope(ScopeInvoicesRead) || c.KeyID != s.kid ||
+		!slices.Equal(c.Scopes, []string{ScopeAccountsRead, ScopeProductsRead}) {
 		t.Errorf("claims = %+v", c)
 	}
 
@@ -373,5 +376,14 @@ func TestIssuedBefore(t *testing.T) {
 	}
 	if IssuedBefore(cut, time.Time{}) {
 		t.Error("a zero cut-off cut a token off")
+	}
+}
+
+func TestTheCacheKeyIsTheTokensSHA256(t *testing.T) {
+	for _, n := range []int{0, 600, 2048, 2049, 5000} {
+		raw := strings.Repeat("x", n)
+		if digest(raw) != sha256.Sum256([]byte(raw)) {
+			t.Errorf("digest of %d bytes is not their SHA-256", n)
+		}
 	}
 }

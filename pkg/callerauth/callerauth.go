@@ -177,7 +177,7 @@ func (b BearerTokens) Authenticate(ctx context.Context, r *http.Request) (Caller
 			return Caller{}, errors.New(reason)
 		}
 	}
-	return Caller{ResellerID: claims.ResellerID, Subject: claims.Subject, Scopes: strings.Fields(claims.Scope)}, nil
+	return Caller{ResellerID: claims.ResellerID, Subject: claims.Subject, Scopes: claims.Scopes}, nil
 }
 
 // bearer takes the token from an Authorization header; the scheme name
