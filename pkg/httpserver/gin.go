@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -45,6 +46,50 @@ var correlationPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
 type Metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+
+	// series are the vectors' children by route, method and status, so
+	// that a request does not hash its labels again.
+	mu     sync.RWMutex
+	series map[seriesKey]series
+}
+
+type seriesKey struct {
+	route, method string
+	status        int
+}
+
+type series struct {
+	requests prometheus.Counter
+	duration prometheus.Observer
+}
+
+// observe counts one request and its latency.
+func (m *Metrics) observe(route, method string, status int, elapsed time.Duration) {
+	method = methodLabel(method)
+	k := seriesKey{route: route, method: method, status: status}
+	m.mu.RLock()
+	s, ok := m.series[k]
+	m.mu.RUnlock()
+	if !ok {
+		s = series{requests: m.requests.WithLabelValues(route, method, strconv.Itoa(status)), duration: m.duration.WithLabelValues(route, method)}
+		m.mu.Lock()
+		m.series[k] = s
+		m.mu.Unlock()
+	}
+	s.requests.Inc()
+	s.duration.Observe(elapsed.Seconds())
+}
+
+// methodLabel is a request's method as a metric label: a client chooses
+// the method, so any but the standard ones is "_OTHER" (as OpenTelemetry
+// names it), or each made-up method would be a new series.
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace:
+		return method
+	}
+	return "_OTHER"
 }
 
 // NewMetrics creates and registers the HTTP metrics of service.
@@ -58,6 +103,7 @@ func NewMetrics(reg prometheus.Registerer, service string) (*Metrics, error) {
 			Name: "http_request_duration_seconds", Help: "HTTP request latency by route and method.", ConstLabels: labels,
 			Buckets: prometheus.DefBuckets,
 		}, []string{"route", "method"}),
+		series: map[seriesKey]series{},
 	}
 	for _, c := range []prometheus.Collector{m.requests, m.duration} {
 		if err := reg.Register(c); err != nil {
@@ -115,8 +161,7 @@ func Middleware(log *slog.Logger, m *Metrics) gin.HandlerFunc {
 				}
 			}
 			if m != nil {
-				m.requests.WithLabelValues(route, c.Request.Method, strconv.Itoa(status)).Inc()
-				m.duration.WithLabelValues(route, c.Request.Method).Observe(elapsed.Seconds())
+				m.observe(route, c.Request.Method, status, elapsed)
 			}
 			if log.Enabled(ctx, slog.LevelInfo) {
 				// A record made here has no caller's PC: the access log has

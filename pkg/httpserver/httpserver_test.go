@@ -107,6 +107,8 @@ func TestEngineMiddleware(t *testing.T) {
 		{"GET", "/panic", 500, "internal"},
 		{"GET", "/nothing", 404, "not-found"},
 		{"POST", "/ok", 405, "method-not-allowed"},
+		{"BREW", "/ok", 405, "method-not-allowed"},
+		{"XBREW", "/ok", 405, "method-not-allowed"},
 	} {
 		rec := serve(tt.method, tt.path, "")
 		if rec.Code != tt.status || rec.Header().Get("Content-Type") != "application/problem+json" ||
@@ -116,18 +118,25 @@ func TestEngineMiddleware(t *testing.T) {
 	}
 	families, _ := reg.Gather()
 	var routes []string
+	counted := map[string]float64{} // method status -> requests
 	for _, f := range families {
 		if f.GetName() == "http_requests_total" {
 			for _, mt := range f.GetMetric() {
+				labels := map[string]string{}
 				for _, l := range mt.GetLabel() {
-					if l.GetName() == "route" {
-						routes = append(routes, l.GetValue())
-					}
+					labels[l.GetName()] = l.GetValue()
 				}
+				routes = append(routes, labels["route"])
+				counted[labels["method"]+" "+labels["status"]] += mt.GetCounter().GetValue()
 			}
 		}
 	}
 	if !strings.Contains(strings.Join(routes, ","), "/ok") || !strings.Contains(strings.Join(routes, ","), "unmatched") {
 		t.Errorf("routes counted: %v", routes)
+	}
+	// 2 GETs of /ok with a correlation id, 100 without; made-up methods
+	// share one series.
+	if counted["GET 200"] != 102 || counted["_OTHER 405"] != 2 || counted["POST 405"] != 1 || counted["BREW 405"] != 0 {
+		t.Errorf("requests counted by method and status: %v", counted)
 	}
 }
