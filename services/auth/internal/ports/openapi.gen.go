@@ -11,6 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/oapi-codegen/runtime"
+	"github.com/resellerapi/platform/pkg/urlquery"
 )
 
 // Defines values for IntrospectionTokenType.
@@ -645,37 +646,38 @@ func (siw *ServerInterfaceWrapper) ListAppUsers(c *gin.Context) {
 	_ = err
 
 	var params ListAppUsersParams
-	query := c.Request.URL.Query() // once for every parameter below
+	var query urlquery.Values // parsed once for every parameter below, without a map
+	query.Parse(c.Request.URL.RawQuery)
 
 	// Optional query parameter "pageIndex" (left nil when absent): one
 	// value, converted without reflection
-	if values, given := query["pageIndex"]; given {
-		if len(values) != 1 {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
+	if raw, n := query.Lookup("pageIndex"); n > 0 {
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: it is given %d times, at most once is allowed", n), http.StatusBadRequest)
 			return
 		}
-		n, err := strconv.Atoi(values[0]) // an integer without a format is an int
+		i, err := strconv.Atoi(raw) // an integer without a format is an int
 		if err != nil {
 			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: not an integer"), http.StatusBadRequest)
 			return
 		}
-		value := PageIndex(n)
+		value := PageIndex(i)
 		params.PageIndex = &value
 	}
 
 	// Optional query parameter "pageSize" (left nil when absent): one
 	// value, converted without reflection
-	if values, given := query["pageSize"]; given {
-		if len(values) != 1 {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
+	if raw, n := query.Lookup("pageSize"); n > 0 {
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: it is given %d times, at most once is allowed", n), http.StatusBadRequest)
 			return
 		}
-		n, err := strconv.Atoi(values[0]) // an integer without a format is an int
+		i, err := strconv.Atoi(raw) // an integer without a format is an int
 		if err != nil {
 			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: not an integer"), http.StatusBadRequest)
 			return
 		}
-		value := PageSize(n)
+		value := PageSize(i)
 		params.PageSize = &value
 	}
 
@@ -901,37 +903,38 @@ func (siw *ServerInterfaceWrapper) ListResellerAppUsers(c *gin.Context) {
 	}
 
 	var params ListResellerAppUsersParams
-	query := c.Request.URL.Query() // once for every parameter below
+	var query urlquery.Values // parsed once for every parameter below, without a map
+	query.Parse(c.Request.URL.RawQuery)
 
 	// Optional query parameter "pageIndex" (left nil when absent): one
 	// value, converted without reflection
-	if values, given := query["pageIndex"]; given {
-		if len(values) != 1 {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
+	if raw, n := query.Lookup("pageIndex"); n > 0 {
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: it is given %d times, at most once is allowed", n), http.StatusBadRequest)
 			return
 		}
-		n, err := strconv.Atoi(values[0]) // an integer without a format is an int
+		i, err := strconv.Atoi(raw) // an integer without a format is an int
 		if err != nil {
 			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: not an integer"), http.StatusBadRequest)
 			return
 		}
-		value := PageIndex(n)
+		value := PageIndex(i)
 		params.PageIndex = &value
 	}
 
 	// Optional query parameter "pageSize" (left nil when absent): one
 	// value, converted without reflection
-	if values, given := query["pageSize"]; given {
-		if len(values) != 1 {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
+	if raw, n := query.Lookup("pageSize"); n > 0 {
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: it is given %d times, at most once is allowed", n), http.StatusBadRequest)
 			return
 		}
-		n, err := strconv.Atoi(values[0]) // an integer without a format is an int
+		i, err := strconv.Atoi(raw) // an integer without a format is an int
 		if err != nil {
 			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: not an integer"), http.StatusBadRequest)
 			return
 		}
-		value := PageSize(n)
+		value := PageSize(i)
 		params.PageSize = &value
 	}
 

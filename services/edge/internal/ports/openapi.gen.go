@@ -6,10 +6,12 @@ package ports
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
 	"github.com/oapi-codegen/runtime"
+	"github.com/resellerapi/platform/pkg/urlquery"
 	. "github.com/resellerapi/platform/services/edge/representation"
 )
 
@@ -62,76 +64,77 @@ func (siw *ServerInterfaceWrapper) ListAccounts(c *gin.Context) {
 	_ = err
 
 	var params ListAccountsParams
-	query := c.Request.URL.Query() // once for every parameter below
+	var query urlquery.Values // parsed once for every parameter below, without a map
+	query.Parse(c.Request.URL.RawQuery)
 
 	// Optional query parameter "pageIndex" (left nil when absent): one
 	// value, converted without reflection
-	if values, given := query["pageIndex"]; given {
-		if len(values) != 1 {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
+	if raw, n := query.Lookup("pageIndex"); n > 0 {
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: it is given %d times, at most once is allowed", n), http.StatusBadRequest)
 			return
 		}
-		n, err := strconv.Atoi(values[0]) // an integer without a format is an int
+		i, err := strconv.Atoi(raw) // an integer without a format is an int
 		if err != nil {
 			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: not an integer"), http.StatusBadRequest)
 			return
 		}
-		value := PageIndex(n)
+		value := PageIndex(i)
 		params.PageIndex = &value
 	}
 
 	// Optional query parameter "pageSize" (left nil when absent): one
 	// value, converted without reflection
-	if values, given := query["pageSize"]; given {
-		if len(values) != 1 {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
+	if raw, n := query.Lookup("pageSize"); n > 0 {
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: it is given %d times, at most once is allowed", n), http.StatusBadRequest)
 			return
 		}
-		n, err := strconv.Atoi(values[0]) // an integer without a format is an int
+		i, err := strconv.Atoi(raw) // an integer without a format is an int
 		if err != nil {
 			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: not an integer"), http.StatusBadRequest)
 			return
 		}
-		value := PageSize(n)
+		value := PageSize(i)
 		params.PageSize = &value
 	}
 
 	// Optional query parameter "pageToken" (left nil when absent): one
 	// value, converted without reflection
-	if values, given := query["pageToken"]; given {
-		if len(values) != 1 {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageToken: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
+	if raw, n := query.Lookup("pageToken"); n > 0 {
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageToken: it is given %d times, at most once is allowed", n), http.StatusBadRequest)
 			return
 		}
-		value := PageToken(values[0])
+		value := PageToken(raw)
 		params.PageToken = &value
 	}
 
 	// Optional query parameter "search" (left nil when absent): one
 	// value, converted without reflection
-	if values, given := query["search"]; given {
-		if len(values) != 1 {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter search: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
+	if raw, n := query.Lookup("search"); n > 0 {
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter search: it is given %d times, at most once is allowed", n), http.StatusBadRequest)
 			return
 		}
-		value := string(values[0])
+		value := string(raw)
 		params.Search = &value
 	}
 
 	// Optional query parameter "status" (left nil when absent): one
 	// value, converted without reflection
-	if values, given := query["status"]; given {
-		if len(values) != 1 {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter status: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
+	if raw, n := query.Lookup("status"); n > 0 {
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter status: it is given %d times, at most once is allowed", n), http.StatusBadRequest)
 			return
 		}
-		value := AccountStatus(values[0])
+		value := AccountStatus(raw)
 		params.Status = &value
 	}
 
 	// Optional query parameter "updatedSince" (left nil when absent)
-	if _, given := query["updatedSince"]; given {
-		err = runtime.BindQueryParameterWithOptions("form", true, false, "updatedSince", query, &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if values := query.Get("updatedSince"); values != nil {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "updatedSince", url.Values{"updatedSince": values}, &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
 		if err != nil {
 			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter updatedSince: %w", err), http.StatusBadRequest)
 			return
@@ -140,23 +143,23 @@ func (siw *ServerInterfaceWrapper) ListAccounts(c *gin.Context) {
 
 	// Optional query parameter "sort" (left nil when absent): one
 	// value, converted without reflection
-	if values, given := query["sort"]; given {
-		if len(values) != 1 {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter sort: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
+	if raw, n := query.Lookup("sort"); n > 0 {
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter sort: it is given %d times, at most once is allowed", n), http.StatusBadRequest)
 			return
 		}
-		value := ListAccountsParamsSort(values[0])
+		value := ListAccountsParamsSort(raw)
 		params.Sort = &value
 	}
 
 	// Optional query parameter "includeDownstream" (left nil when absent): one
 	// value, converted without reflection
-	if values, given := query["includeDownstream"]; given {
-		if len(values) != 1 {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter includeDownstream: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
+	if raw, n := query.Lookup("includeDownstream"); n > 0 {
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter includeDownstream: it is given %d times, at most once is allowed", n), http.StatusBadRequest)
 			return
 		}
-		b, err := strconv.ParseBool(values[0])
+		b, err := strconv.ParseBool(raw)
 		if err != nil {
 			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter includeDownstream: not true or false"), http.StatusBadRequest)
 			return
@@ -232,65 +235,66 @@ func (siw *ServerInterfaceWrapper) ListInvoices(c *gin.Context) {
 	_ = err
 
 	var params ListInvoicesParams
-	query := c.Request.URL.Query() // once for every parameter below
+	var query urlquery.Values // parsed once for every parameter below, without a map
+	query.Parse(c.Request.URL.RawQuery)
 
 	// Optional query parameter "pageIndex" (left nil when absent): one
 	// value, converted without reflection
-	if values, given := query["pageIndex"]; given {
-		if len(values) != 1 {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
+	if raw, n := query.Lookup("pageIndex"); n > 0 {
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: it is given %d times, at most once is allowed", n), http.StatusBadRequest)
 			return
 		}
-		n, err := strconv.Atoi(values[0]) // an integer without a format is an int
+		i, err := strconv.Atoi(raw) // an integer without a format is an int
 		if err != nil {
 			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: not an integer"), http.StatusBadRequest)
 			return
 		}
-		value := PageIndex(n)
+		value := PageIndex(i)
 		params.PageIndex = &value
 	}
 
 	// Optional query parameter "pageSize" (left nil when absent): one
 	// value, converted without reflection
-	if values, given := query["pageSize"]; given {
-		if len(values) != 1 {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
+	if raw, n := query.Lookup("pageSize"); n > 0 {
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: it is given %d times, at most once is allowed", n), http.StatusBadRequest)
 			return
 		}
-		n, err := strconv.Atoi(values[0]) // an integer without a format is an int
+		i, err := strconv.Atoi(raw) // an integer without a format is an int
 		if err != nil {
 			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: not an integer"), http.StatusBadRequest)
 			return
 		}
-		value := PageSize(n)
+		value := PageSize(i)
 		params.PageSize = &value
 	}
 
 	// Optional query parameter "pageToken" (left nil when absent): one
 	// value, converted without reflection
-	if values, given := query["pageToken"]; given {
-		if len(values) != 1 {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageToken: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
+	if raw, n := query.Lookup("pageToken"); n > 0 {
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageToken: it is given %d times, at most once is allowed", n), http.StatusBadRequest)
 			return
 		}
-		value := PageToken(values[0])
+		value := PageToken(raw)
 		params.PageToken = &value
 	}
 
 	// Optional query parameter "status" (left nil when absent): one
 	// value, converted without reflection
-	if values, given := query["status"]; given {
-		if len(values) != 1 {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter status: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
+	if raw, n := query.Lookup("status"); n > 0 {
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter status: it is given %d times, at most once is allowed", n), http.StatusBadRequest)
 			return
 		}
-		value := InvoiceStatus(values[0])
+		value := InvoiceStatus(raw)
 		params.Status = &value
 	}
 
 	// Optional query parameter "issuedFrom" (left nil when absent)
-	if _, given := query["issuedFrom"]; given {
-		err = runtime.BindQueryParameterWithOptions("form", true, false, "issuedFrom", query, &params.IssuedFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if values := query.Get("issuedFrom"); values != nil {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "issuedFrom", url.Values{"issuedFrom": values}, &params.IssuedFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
 		if err != nil {
 			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter issuedFrom: %w", err), http.StatusBadRequest)
 			return
@@ -298,8 +302,8 @@ func (siw *ServerInterfaceWrapper) ListInvoices(c *gin.Context) {
 	}
 
 	// Optional query parameter "issuedTo" (left nil when absent)
-	if _, given := query["issuedTo"]; given {
-		err = runtime.BindQueryParameterWithOptions("form", true, false, "issuedTo", query, &params.IssuedTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if values := query.Get("issuedTo"); values != nil {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "issuedTo", url.Values{"issuedTo": values}, &params.IssuedTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
 		if err != nil {
 			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter issuedTo: %w", err), http.StatusBadRequest)
 			return
@@ -307,8 +311,8 @@ func (siw *ServerInterfaceWrapper) ListInvoices(c *gin.Context) {
 	}
 
 	// Optional query parameter "dueBefore" (left nil when absent)
-	if _, given := query["dueBefore"]; given {
-		err = runtime.BindQueryParameterWithOptions("form", true, false, "dueBefore", query, &params.DueBefore, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if values := query.Get("dueBefore"); values != nil {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "dueBefore", url.Values{"dueBefore": values}, &params.DueBefore, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
 		if err != nil {
 			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter dueBefore: %w", err), http.StatusBadRequest)
 			return
@@ -317,18 +321,18 @@ func (siw *ServerInterfaceWrapper) ListInvoices(c *gin.Context) {
 
 	// Optional query parameter "accountId" (left nil when absent): one
 	// value, converted without reflection
-	if values, given := query["accountId"]; given {
-		if len(values) != 1 {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter accountId: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
+	if raw, n := query.Lookup("accountId"); n > 0 {
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter accountId: it is given %d times, at most once is allowed", n), http.StatusBadRequest)
 			return
 		}
-		value := string(values[0])
+		value := string(raw)
 		params.AccountId = &value
 	}
 
 	// Optional query parameter "updatedSince" (left nil when absent)
-	if _, given := query["updatedSince"]; given {
-		err = runtime.BindQueryParameterWithOptions("form", true, false, "updatedSince", query, &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if values := query.Get("updatedSince"); values != nil {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "updatedSince", url.Values{"updatedSince": values}, &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
 		if err != nil {
 			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter updatedSince: %w", err), http.StatusBadRequest)
 			return
@@ -337,12 +341,12 @@ func (siw *ServerInterfaceWrapper) ListInvoices(c *gin.Context) {
 
 	// Optional query parameter "sort" (left nil when absent): one
 	// value, converted without reflection
-	if values, given := query["sort"]; given {
-		if len(values) != 1 {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter sort: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
+	if raw, n := query.Lookup("sort"); n > 0 {
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter sort: it is given %d times, at most once is allowed", n), http.StatusBadRequest)
 			return
 		}
-		value := ListInvoicesParamsSort(values[0])
+		value := ListInvoicesParamsSort(raw)
 		params.Sort = &value
 	}
 
@@ -451,109 +455,110 @@ func (siw *ServerInterfaceWrapper) ListProducts(c *gin.Context) {
 	_ = err
 
 	var params ListProductsParams
-	query := c.Request.URL.Query() // once for every parameter below
+	var query urlquery.Values // parsed once for every parameter below, without a map
+	query.Parse(c.Request.URL.RawQuery)
 
 	// Optional query parameter "pageIndex" (left nil when absent): one
 	// value, converted without reflection
-	if values, given := query["pageIndex"]; given {
-		if len(values) != 1 {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
+	if raw, n := query.Lookup("pageIndex"); n > 0 {
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: it is given %d times, at most once is allowed", n), http.StatusBadRequest)
 			return
 		}
-		n, err := strconv.Atoi(values[0]) // an integer without a format is an int
+		i, err := strconv.Atoi(raw) // an integer without a format is an int
 		if err != nil {
 			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageIndex: not an integer"), http.StatusBadRequest)
 			return
 		}
-		value := PageIndex(n)
+		value := PageIndex(i)
 		params.PageIndex = &value
 	}
 
 	// Optional query parameter "pageSize" (left nil when absent): one
 	// value, converted without reflection
-	if values, given := query["pageSize"]; given {
-		if len(values) != 1 {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
+	if raw, n := query.Lookup("pageSize"); n > 0 {
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: it is given %d times, at most once is allowed", n), http.StatusBadRequest)
 			return
 		}
-		n, err := strconv.Atoi(values[0]) // an integer without a format is an int
+		i, err := strconv.Atoi(raw) // an integer without a format is an int
 		if err != nil {
 			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageSize: not an integer"), http.StatusBadRequest)
 			return
 		}
-		value := PageSize(n)
+		value := PageSize(i)
 		params.PageSize = &value
 	}
 
 	// Optional query parameter "pageToken" (left nil when absent): one
 	// value, converted without reflection
-	if values, given := query["pageToken"]; given {
-		if len(values) != 1 {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageToken: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
+	if raw, n := query.Lookup("pageToken"); n > 0 {
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter pageToken: it is given %d times, at most once is allowed", n), http.StatusBadRequest)
 			return
 		}
-		value := PageToken(values[0])
+		value := PageToken(raw)
 		params.PageToken = &value
 	}
 
 	// Optional query parameter "search" (left nil when absent): one
 	// value, converted without reflection
-	if values, given := query["search"]; given {
-		if len(values) != 1 {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter search: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
+	if raw, n := query.Lookup("search"); n > 0 {
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter search: it is given %d times, at most once is allowed", n), http.StatusBadRequest)
 			return
 		}
-		value := string(values[0])
+		value := string(raw)
 		params.Search = &value
 	}
 
 	// Optional query parameter "category" (left nil when absent): one
 	// value, converted without reflection
-	if values, given := query["category"]; given {
-		if len(values) != 1 {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter category: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
+	if raw, n := query.Lookup("category"); n > 0 {
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter category: it is given %d times, at most once is allowed", n), http.StatusBadRequest)
 			return
 		}
-		value := string(values[0])
+		value := string(raw)
 		params.Category = &value
 	}
 
 	// Optional query parameter "vendor" (left nil when absent): one
 	// value, converted without reflection
-	if values, given := query["vendor"]; given {
-		if len(values) != 1 {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter vendor: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
+	if raw, n := query.Lookup("vendor"); n > 0 {
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter vendor: it is given %d times, at most once is allowed", n), http.StatusBadRequest)
 			return
 		}
-		value := string(values[0])
+		value := string(raw)
 		params.Vendor = &value
 	}
 
 	// Optional query parameter "billingType" (left nil when absent): one
 	// value, converted without reflection
-	if values, given := query["billingType"]; given {
-		if len(values) != 1 {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter billingType: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
+	if raw, n := query.Lookup("billingType"); n > 0 {
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter billingType: it is given %d times, at most once is allowed", n), http.StatusBadRequest)
 			return
 		}
-		value := BillingType(values[0])
+		value := BillingType(raw)
 		params.BillingType = &value
 	}
 
 	// Optional query parameter "billingPeriod" (left nil when absent): one
 	// value, converted without reflection
-	if values, given := query["billingPeriod"]; given {
-		if len(values) != 1 {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter billingPeriod: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
+	if raw, n := query.Lookup("billingPeriod"); n > 0 {
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter billingPeriod: it is given %d times, at most once is allowed", n), http.StatusBadRequest)
 			return
 		}
-		value := BillingPeriod(values[0])
+		value := BillingPeriod(raw)
 		params.BillingPeriod = &value
 	}
 
 	// Optional query parameter "updatedSince" (left nil when absent)
-	if _, given := query["updatedSince"]; given {
-		err = runtime.BindQueryParameterWithOptions("form", true, false, "updatedSince", query, &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if values := query.Get("updatedSince"); values != nil {
+		err = runtime.BindQueryParameterWithOptions("form", true, false, "updatedSince", url.Values{"updatedSince": values}, &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
 		if err != nil {
 			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter updatedSince: %w", err), http.StatusBadRequest)
 			return
@@ -562,12 +567,12 @@ func (siw *ServerInterfaceWrapper) ListProducts(c *gin.Context) {
 
 	// Optional query parameter "sort" (left nil when absent): one
 	// value, converted without reflection
-	if values, given := query["sort"]; given {
-		if len(values) != 1 {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter sort: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
+	if raw, n := query.Lookup("sort"); n > 0 {
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter sort: it is given %d times, at most once is allowed", n), http.StatusBadRequest)
 			return
 		}
-		value := ListProductsParamsSort(values[0])
+		value := ListProductsParamsSort(raw)
 		params.Sort = &value
 	}
 
@@ -661,70 +666,71 @@ func (siw *ServerInterfaceWrapper) ListResellers(c *gin.Context) {
 	_ = err
 
 	var params ListResellersParams
-	query := c.Request.URL.Query() // once for every parameter below
+	var query urlquery.Values // parsed once for every parameter below, without a map
+	query.Parse(c.Request.URL.RawQuery)
 
 	// Optional query parameter "page[number]" (left nil when absent): one
 	// value, converted without reflection
-	if values, given := query["page[number]"]; given {
-		if len(values) != 1 {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter page[number]: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
+	if raw, n := query.Lookup("page[number]"); n > 0 {
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter page[number]: it is given %d times, at most once is allowed", n), http.StatusBadRequest)
 			return
 		}
-		n, err := strconv.Atoi(values[0]) // an integer without a format is an int
+		i, err := strconv.Atoi(raw) // an integer without a format is an int
 		if err != nil {
 			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter page[number]: not an integer"), http.StatusBadRequest)
 			return
 		}
-		value := int(n)
+		value := int(i)
 		params.PageNumber = &value
 	}
 
 	// Optional query parameter "page[size]" (left nil when absent): one
 	// value, converted without reflection
-	if values, given := query["page[size]"]; given {
-		if len(values) != 1 {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter page[size]: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
+	if raw, n := query.Lookup("page[size]"); n > 0 {
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter page[size]: it is given %d times, at most once is allowed", n), http.StatusBadRequest)
 			return
 		}
-		n, err := strconv.Atoi(values[0]) // an integer without a format is an int
+		i, err := strconv.Atoi(raw) // an integer without a format is an int
 		if err != nil {
 			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter page[size]: not an integer"), http.StatusBadRequest)
 			return
 		}
-		value := int(n)
+		value := int(i)
 		params.PageSize = &value
 	}
 
 	// Optional query parameter "page[cursor]" (left nil when absent): one
 	// value, converted without reflection
-	if values, given := query["page[cursor]"]; given {
-		if len(values) != 1 {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter page[cursor]: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
+	if raw, n := query.Lookup("page[cursor]"); n > 0 {
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter page[cursor]: it is given %d times, at most once is allowed", n), http.StatusBadRequest)
 			return
 		}
-		value := string(values[0])
+		value := string(raw)
 		params.PageCursor = &value
 	}
 
 	// Optional query parameter "filter[parent_id]" (left nil when absent): one
 	// value, converted without reflection
-	if values, given := query["filter[parent_id]"]; given {
-		if len(values) != 1 {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter filter[parent_id]: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
+	if raw, n := query.Lookup("filter[parent_id]"); n > 0 {
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter filter[parent_id]: it is given %d times, at most once is allowed", n), http.StatusBadRequest)
 			return
 		}
-		value := string(values[0])
+		value := string(raw)
 		params.FilterParentId = &value
 	}
 
 	// Optional query parameter "filter[status]" (left nil when absent): one
 	// value, converted without reflection
-	if values, given := query["filter[status]"]; given {
-		if len(values) != 1 {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter filter[status]: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
+	if raw, n := query.Lookup("filter[status]"); n > 0 {
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter filter[status]: it is given %d times, at most once is allowed", n), http.StatusBadRequest)
 			return
 		}
-		value := ListResellersParamsFilterStatus(values[0])
+		value := ListResellersParamsFilterStatus(raw)
 		params.FilterStatus = &value
 	}
 

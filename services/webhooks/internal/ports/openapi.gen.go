@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/oapi-codegen/runtime"
+	"github.com/resellerapi/platform/pkg/urlquery"
 )
 
 // Defines values for AccountEventType.
@@ -745,21 +746,22 @@ func (siw *ServerInterfaceWrapper) ListWebhookDeliveries(c *gin.Context) {
 	}
 
 	var params ListWebhookDeliveriesParams
-	query := c.Request.URL.Query() // once for every parameter below
+	var query urlquery.Values // parsed once for every parameter below, without a map
+	query.Parse(c.Request.URL.RawQuery)
 
 	// Optional query parameter "limit" (left nil when absent): one
 	// value, converted without reflection
-	if values, given := query["limit"]; given {
-		if len(values) != 1 {
-			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter limit: it is given %d times, at most once is allowed", len(values)), http.StatusBadRequest)
+	if raw, n := query.Lookup("limit"); n > 0 {
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter limit: it is given %d times, at most once is allowed", n), http.StatusBadRequest)
 			return
 		}
-		n, err := strconv.Atoi(values[0]) // an integer without a format is an int
+		i, err := strconv.Atoi(raw) // an integer without a format is an int
 		if err != nil {
 			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter limit: not an integer"), http.StatusBadRequest)
 			return
 		}
-		value := int(n)
+		value := int(i)
 		params.Limit = &value
 	}
 
