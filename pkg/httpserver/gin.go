@@ -152,7 +152,8 @@ func Middleware(log *slog.Logger, m *Metrics) gin.HandlerFunc {
 				route = "unmatched"
 			}
 			status := c.Writer.Status()
-			elapsed := time.Since(start)
+			end := time.Now()
+			elapsed := end.Sub(start)
 			if span.IsRecording() {
 				span.SetName(c.Request.Method + " " + route)
 				span.SetAttributes(attribute.String("http.route", route), attribute.Int("http.response.status_code", status))
@@ -166,7 +167,7 @@ func Middleware(log *slog.Logger, m *Metrics) gin.HandlerFunc {
 			if log.Enabled(ctx, slog.LevelInfo) {
 				// A record made here has no caller's PC: the access log has
 				// no source to show, and taking it is a stack walk.
-				r := slog.NewRecord(time.Now(), slog.LevelInfo, "http request", 0)
+				r := slog.NewRecord(end, slog.LevelInfo, "http request", 0)
 				r.AddAttrs(slog.String("method", c.Request.Method), slog.String("route", route),
 					slog.String("path", c.Request.URL.Path), slog.Int("status", status), slog.Int64("duration_ms", elapsed.Milliseconds()))
 				_ = log.Handler().Handle(ctx, r)

@@ -79,13 +79,21 @@ func (ps Params) New(index, size *int) (Request, error) {
 	return r, nil
 }
 
-// withoutPaging returns the raw query without its pageIndex and pageSize
-// parameters, the others as they were sent (already escaped).
+// withoutPaging returns the raw query without its pageIndex, pageSize
+// and pageToken parameters, the others as they were sent (already
+// escaped). When the others are one run of the query (the paging
+// parameters first or last, as clients usually send them), that run is
+// returned as it is, without building a string.
 func withoutPaging(raw string) string {
 	var b strings.Builder
-	for raw != "" {
-		var part string
-		part, raw, _ = strings.Cut(raw, "&")
+	start, end := -1, -1 // the run of kept parts so far, while there is one
+	for pos := 0; pos < len(raw); {
+		part := raw[pos:]
+		if i := strings.IndexByte(part, '&'); i >= 0 {
+			part = part[:i]
+		}
+		partStart := pos
+		pos += len(part) + 1
 		key, _, _ := strings.Cut(part, "=")
 		if strings.ContainsAny(key, "%+") {
 			if k, err := url.QueryUnescape(key); err == nil {
@@ -95,10 +103,22 @@ func withoutPaging(raw string) string {
 		if part == "" || key == "pageIndex" || key == "pageSize" || key == "pageToken" {
 			continue
 		}
-		if b.Len() > 0 {
-			b.WriteByte('&')
+		switch {
+		case start < 0 && b.Len() == 0: // the first kept part
+			start, end = partStart, partStart+len(part)
+			continue
+		case start >= 0 && partStart == end+1: // the run goes on
+			end = partStart + len(part)
+			continue
+		case start >= 0: // a gap: the run so far is copied
+			b.WriteString(raw[start:end])
+			start = -1
 		}
+		b.WriteByte('&')
 		b.WriteString(part)
+	}
+	if start >= 0 {
+		return raw[start:end]
 	}
 	return b.String()
 }

@@ -114,3 +114,41 @@ func FuzzNew(f *testing.F) {
 		}
 	})
 }
+
+// keptParts is withoutPaging's rule written plainly: every non-empty part
+// whose name is not a paging parameter, joined again.
+func keptParts(raw string) string {
+	var kept []string
+	for _, part := range strings.Split(raw, "&") {
+		key, _, _ := strings.Cut(part, "=")
+		if k, err := url.QueryUnescape(key); err == nil {
+			key = k
+		}
+		if part != "" && key != "pageIndex" && key != "pageSize" && key != "pageToken" {
+			kept = append(kept, part)
+		}
+	}
+	return strings.Join(kept, "&")
+}
+
+func TestWithoutPagingKeepsTheOtherParts(t *testing.T) {
+	for _, raw := range []string{"", "pageIndex=1", "pageIndex=1&pageSize=10&status=active&sort=name",
+		"status=active&sort=name&pageIndex=2", "a=1&pageIndex=2&b=2", "&&a=1&&b&pageToken=x&", "page%49ndex=3&c=%zz"} {
+		if got, want := withoutPaging(raw), keptParts(raw); got != want {
+			t.Errorf("withoutPaging(%q) = %q, want %q", raw, got, want)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { withoutPaging("pageIndex=1&pageSize=10&status=active&sort=name") }); n != 0 {
+		t.Errorf("the paging parameters first: %v allocations, want none", n)
+	}
+}
+
+func FuzzWithoutPaging(f *testing.F) {
+	f.Add("pageIndex=1&pageSize=10&status=active&sort=name")
+	f.Add("a=1&&pageSize=2&b=%41&pageToken")
+	f.Fuzz(func(t *testing.T, raw string) {
+		if got, want := withoutPaging(raw), keptParts(raw); got != want {
+			t.Errorf("withoutPaging(%q) = %q, want %q", raw, got, want)
+		}
+	})
+}

@@ -34,18 +34,42 @@ func (v *Values) Parse(raw string) {
 		return
 	}
 	for raw != "" {
-		var part string
-		part, raw, _ = strings.Cut(raw, "&")
-		if part == "" || strings.Contains(part, ";") {
+		part := raw
+		if i := strings.IndexByte(raw, '&'); i >= 0 {
+			part, raw = raw[:i], raw[i+1:]
+		} else {
+			raw = ""
+		}
+		// One look at each byte: where the value starts, and whether the
+		// pair is refused (";") or needs unescaping.
+		eq, escaped, semicolon := -1, false, false
+		for i := 0; i < len(part); i++ {
+			switch part[i] {
+			case '=':
+				if eq < 0 {
+					eq = i
+				}
+			case '%', '+':
+				escaped = true
+			case ';':
+				semicolon = true
+			}
+		}
+		if part == "" || semicolon {
 			continue
 		}
-		name, value, _ := strings.Cut(part, "=")
-		name, ok := unescape(name)
-		if !ok {
-			continue
+		name, value := part, ""
+		if eq >= 0 {
+			name, value = part[:eq], part[eq+1:]
 		}
-		if value, ok = unescape(value); !ok {
-			continue
+		if escaped {
+			var err error
+			if name, err = url.QueryUnescape(name); err != nil {
+				continue
+			}
+			if value, err = url.QueryUnescape(value); err != nil {
+				continue
+			}
 		}
 		if v.n < len(v.fixed) {
 			v.fixed[v.n] = pair{name: name, value: value}
@@ -54,16 +78,6 @@ func (v *Values) Parse(raw string) {
 			v.more = append(v.more, pair{name: name, value: value})
 		}
 	}
-}
-
-// unescape is url.QueryUnescape, without its work for the usual value
-// that has nothing to unescape.
-func unescape(s string) (string, bool) {
-	if !strings.ContainsAny(s, "%+") {
-		return s, true
-	}
-	u, err := url.QueryUnescape(s)
-	return u, err == nil
 }
 
 // Lookup returns the first value given for name and how many values are
