@@ -32,6 +32,15 @@ const Name = "github.com/resellerapi/platform"
 // Tracer is the platform's tracer, from the global provider Setup installs.
 func Tracer() trace.Tracer { return otel.Tracer(Name) }
 
+// Recording reports whether spans are recorded: an OpenTelemetry SDK
+// tracer provider is installed (Setup's, or a test's). When it is not, a
+// hot path may skip making its spans: the trace context it was handed
+// still travels in its context (Extract), to be passed on.
+func Recording() bool {
+	_, ok := otel.GetTracerProvider().(*sdktrace.TracerProvider)
+	return ok
+}
+
 // Enabled reports whether the environment asks for traces to be exported.
 func Enabled(getenv func(string) string) bool {
 	if strings.EqualFold(getenv("OTEL_SDK_DISABLED"), "true") || strings.EqualFold(getenv("OTEL_TRACES_EXPORTER"), "none") {
