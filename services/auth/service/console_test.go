@@ -62,6 +62,9 @@ func (u *consoleUser) read(resp *http.Response) int {
 		if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") {
 			u.t.Errorf("%s: Content-Security-Policy %q", resp.Request.URL.Path, csp)
 		}
+		if rp := resp.Header.Get("Referrer-Policy"); rp != "no-referrer" {
+			u.t.Errorf("%s: Referrer-Policy %q, want no-referrer", resp.Request.URL.Path, rp)
+		}
 	}
 	return resp.StatusCode
 }

@@ -435,7 +435,7 @@ func TestAPIDocs(t *testing.T) {
 	_ = resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.Contains(string(page), `name: "API Version 3 for Resellers"`) || !strings.Contains(string(page), "/apidocs/openapi.yaml") ||
 		!strings.Contains(string(page), `name: "Admin API"`) || !strings.Contains(string(page), `{url: "/api/webhooks/openapi.yaml", name: "Webhooks"}`) ||
-		resp.Header.Get("X-Frame-Options") != "DENY" {
+		resp.Header.Get("X-Frame-Options") != "DENY" || resp.Header.Get("Referrer-Policy") != "no-referrer" {
 		t.Errorf("swagger ui: %d %v %s", resp.StatusCode, resp.Header, page)
 	}
 	// The UI's assets are embedded, not fetched from a CDN.

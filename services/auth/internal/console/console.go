@@ -27,6 +27,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/resellerapi/platform/pkg/httpserver"
 	"github.com/resellerapi/platform/services/auth/internal/app"
 	"github.com/resellerapi/platform/services/auth/internal/domain"
 	"github.com/resellerapi/platform/services/auth/internal/oauth"
@@ -170,6 +171,7 @@ const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 
 // headers sets what every console answer carries and bounds form bodies.
 func (c *Console) headers(ctx *gin.Context) {
 	h := ctx.Writer.Header()
+	httpserver.DocumentHeaders(h)
 	h.Set("Content-Security-Policy", contentSecurityPolicy)
 	h.Set("Cache-Control", "no-store")
 	if ctx.Request.Method == http.MethodPost {

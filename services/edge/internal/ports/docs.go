@@ -12,6 +12,8 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/swaggest/swgui"
 	"github.com/swaggest/swgui/v5emb"
+
+	"github.com/resellerapi/platform/pkg/httpserver"
 )
 
 // DocsTitle names the resellers' API in Swagger UI's definition selector;
@@ -121,6 +123,7 @@ func RegisterDocs(r gin.IRouter, docs []Doc) {
 		SettingsUI:  map[string]string{"urls": "[" + strings.Join(urls, ", ") + "]"},
 	})
 	r.GET("/apidocs/*asset", func(c *gin.Context) {
+		httpserver.DocumentHeaders(c.Writer.Header())
 		for _, d := range docs {
 			if d.JSON != nil && "/apidocs"+c.Param("asset") == d.Path {
 				c.Header("Cache-Control", "public, max-age=300")
