@@ -82,7 +82,7 @@ func TestEveryRequestIsAServerSpanOfTheCallersTrace(t *testing.T) {
 	}
 	for k, v := range want {
 		if got[k] != v {
-			t.Errorf("attribute %s = %v, want %v", k, got[k].Emit(), v.Emit())
+			t.Errorf("attribute %s = %v, want %v", k, got[k].String(), v.String())
 		}
 	}
 	if ok.Status.Code != codes.Unset || broken.Status.Code != codes.Error {
