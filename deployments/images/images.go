@@ -70,11 +70,12 @@ func BuildBinaries(ctx context.Context, root, dir, goarch string, services []Ser
 
 // Build builds static binaries for goos and goarch of the packages, by name,
 // into dir in one go build, with the flags the images are built with
-// (no cgo, -trimpath, stripped). Every build that uses it shares what Go's
+// (no cgo, -trimpath, stripped, gin without MessagePack: the Makefile's
+// flags too). Every build that uses it shares what Go's
 // build cache compiled: the images test and the cluster test of one run
 // compile each package once and only link again.
 func Build(ctx context.Context, root, dir, goos, goarch string, pkgs map[string]string) error {
-	args := []string{"build", "-trimpath", "-ldflags", "-s -w", "-o", dir + string(filepath.Separator)}
+	args := []string{"build", "-trimpath", "-tags", "nomsgpack", "-ldflags", "-s -w", "-o", dir + string(filepath.Separator)}
 	for _, pkg := range pkgs {
 		args = append(args, pkg)
 	}
