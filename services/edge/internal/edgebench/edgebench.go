@@ -210,15 +210,18 @@ func Measure(n int) ([]Result, error) {
 // timing is the time two alternated cases took, in tenths of the run.
 type timing [10][2]time.Duration
 
-func (t *timing) perOp(c, n int) int64 {
+// total is the time case c took over the run.
+func (t *timing) total(c int) time.Duration {
 	var sum time.Duration
 	for _, tenth := range t {
 		sum += tenth[c]
 	}
-	return sum.Nanoseconds() / int64(n)
+	return sum
 }
 
-func (t *timing) ratio() float64 { return float64(t.perOp(1, 1)) / float64(t.perOp(0, 1)) }
+func (t *timing) perOp(c, n int) int64 { return t.total(c).Nanoseconds() / int64(n) }
+
+func (t *timing) ratio() float64 { return float64(t.total(1)) / float64(t.total(0)) }
 
 func (t *timing) spread() [2]float64 {
 	lo, hi := math.Inf(1), 0.0
